@@ -1,4 +1,49 @@
-//! neardup: near-duplicate and derivative document detection.
+//! neardup: near-duplicate and derivative document detection for news text.
+//!
+//! The pipeline, one module a stage:
+//!
+//! - [`document`]: files in, [`Document`]s (id + UTF-8 text) out, with errors that name the file;
+//! - [`text`]: Unicode word tokenizer with an ASCII fast path; tokens keep their byte spans;
+//! - [`shingle`]: word k-grams hashed with a stable hash;
+//! - [`minhash`]: one-permutation MinHash signatures with estimates of Jaccard and containment;
+//! - [`verify`]: exact Jaccard and containments, the relation and its direction;
+//! - [`align`]: passages shared, changed, only in a, only in b, with byte spans in both texts;
+//! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
+//! - [`report`]: pair records as JSON lines or a terminal view;
+//! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
+//!
+//! Comparing a repost with its source:
+//!
+//! ```
+//! use neardup::{Comparer, Document, PassageKind, Relation};
+//!
+//! let article = Document::new("article", "Russian Prime Minister Mikhail Mishustin arrived in \
+//!     Beijing on May 24. He held a meeting with President Xi Jinping and signed a series of \
+//!     trade agreements. Both powers stress a united front against Western domination.");
+//! let repost = Document::new("repost", "Saturday, July 22, 2023. Russian Prime Minister Mikhail \
+//!     Mishustin arrived in Beijing on May 24. He held a meeting with President Xi Jinping and \
+//!     signed a series of trade d eals. No comments: Post a Comment");
+//!
+//! let pair = Comparer::default().compare(&repost, &article);
+//! assert_eq!(pair.relation, Relation::Derivative);
+//! assert_eq!(pair.derived_id(), Some("repost"));
+//! let added: Vec<&str> = pair.passages(PassageKind::AOnly)
+//!     .map(|p| &repost.text[p.a.clone().unwrap()])
+//!     .collect();
+//! assert_eq!(added, ["Saturday, July 22, 2023.", "No comments: Post a Comment"]);
+//! ```
 
+pub mod align;
+pub mod compare;
+pub mod document;
 pub mod minhash;
+pub mod report;
+pub mod shingle;
 pub mod synth;
+pub mod text;
+pub mod verify;
+
+pub use align::{Alignment, Passage, PassageKind};
+pub use compare::{Comparer, Pair};
+pub use document::Document;
+pub use verify::{Relation, Scores, Thresholds};

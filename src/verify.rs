@@ -1,0 +1,287 @@
+//! Verification: two exact shingle sets in, exact scores and a verdict out (the relation and, for a
+//! derivative, which document was derived from which).
+//!
+//! Every candidate a signature suggests is measured here on the exact sets, so nothing below a
+//! threshold is ever reported. The relation:
+//! - `duplicate`: Jaccard at least [`Thresholds::duplicate`] (nearly the same text);
+//! - `derivative`: otherwise, one document has at least [`Thresholds::derivative`] of its shingles
+//!   in the other;
+//! - `overlap`: otherwise, at least [`Thresholds::overlap`] of one document's shingles are shared;
+//! - `unrelated`: the rest.
+//!
+//! Direction. The derived document is the one whose text is better explained by the other: its
+//! containment in the other is higher. That is not the ratio of the texts' lengths: a repost that
+//! drops a third of an article and adds a date line, a comment box and lines of its own keeps most of
+//! its shingles inside the article, while the article keeps only two thirds of its own inside the
+//! repost. When the two containments are close (the copy added about as much as it dropped), the
+//! typography breaks the tie: copies lose curly quotes and apostrophes far more often than they gain
+//! them, so the text with the larger share of straight quotes leans towards being the copy.
+
+use crate::shingle::ShingleSet;
+
+/// Thresholds of the relation; see the module documentation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Minimum Jaccard similarity for `duplicate`.
+    pub duplicate: f64,
+    /// Minimum containment of one document in the other for `derivative`.
+    pub derivative: f64,
+    /// Minimum containment of one document in the other for `overlap`.
+    pub overlap: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            duplicate: 0.8,
+            derivative: 0.6,
+            overlap: 0.1,
+        }
+    }
+}
+
+/// How two documents relate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Nearly the same text.
+    Duplicate,
+    /// One is mostly contained in the other.
+    Derivative,
+    /// They share passages; neither is mostly inside the other.
+    Overlap,
+    /// Nothing worth reporting in common.
+    Unrelated,
+}
+
+impl Relation {
+    /// The name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Duplicate => "duplicate",
+            Relation::Derivative => "derivative",
+            Relation::Overlap => "overlap",
+            Relation::Unrelated => "unrelated",
+        }
+    }
+}
+
+/// One of the two documents of a pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Which {
+    /// The first document.
+    A,
+    /// The second document.
+    B,
+}
+
+/// Exact similarity of two shingle sets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scores {
+    /// Distinct shingles of a.
+    pub a_shingles: usize,
+    /// Distinct shingles of b.
+    pub b_shingles: usize,
+    /// Shingles in both.
+    pub shared: usize,
+    /// |A ∩ B| / |A ∪ B|.
+    pub jaccard: f64,
+    /// |A ∩ B| / |A|: how much of a is in b.
+    pub containment_a_in_b: f64,
+    /// |A ∩ B| / |B|: how much of b is in a.
+    pub containment_b_in_a: f64,
+}
+
+impl Scores {
+    /// Measures two exact sets.
+    pub fn exact(a: &ShingleSet, b: &ShingleSet) -> Scores {
+        Scores::from_counts(a.len(), b.len(), a.intersection_len(b))
+    }
+
+    /// Scores from set sizes and the size of the intersection.
+    pub fn from_counts(a_shingles: usize, b_shingles: usize, shared: usize) -> Scores {
+        let ratio = |x: usize, y: usize| if y == 0 { 0.0 } else { x as f64 / y as f64 };
+        Scores {
+            a_shingles,
+            b_shingles,
+            shared,
+            jaccard: ratio(shared, a_shingles + b_shingles - shared),
+            containment_a_in_b: ratio(shared, a_shingles),
+            containment_b_in_a: ratio(shared, b_shingles),
+        }
+    }
+
+    /// The larger of the two containments.
+    pub fn max_containment(&self) -> f64 {
+        self.containment_a_in_b.max(self.containment_b_in_a)
+    }
+}
+
+/// Counts of typographic quote characters in a text: curly (’ ‘ “ ”) against straight (' ").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Typography {
+    /// Curly quotes and apostrophes.
+    pub curly: u32,
+    /// Straight quotes and apostrophes.
+    pub straight: u32,
+}
+
+impl Typography {
+    /// Counts the quote characters of a text.
+    pub fn of(text: &str) -> Typography {
+        let mut t = Typography::default();
+        for c in text.chars() {
+            match c {
+                '\'' | '"' => t.straight += 1,
+                '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' => t.curly += 1,
+                _ => {}
+            }
+        }
+        t
+    }
+
+    /// Share of curly quotes among all quotes, or `None` with fewer than two quotes.
+    pub fn curly_share(&self) -> Option<f64> {
+        let n = self.curly + self.straight;
+        (n >= 2).then(|| self.curly as f64 / n as f64)
+    }
+}
+
+/// The verdict on a pair.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verdict {
+    /// The relation.
+    pub relation: Relation,
+    /// For a derivative: which document is the derived one.
+    pub derived: Option<Which>,
+    /// The direction score behind `derived`: positive leans towards a derived from b, negative
+    /// towards b derived from a; its size is the confidence.
+    pub direction_score: f64,
+}
+
+/// Weight of the typography evidence against the containment margin.
+const TYPOGRAPHY_WEIGHT: f64 = 0.15;
+
+/// Decides the relation and direction of a pair from its exact scores and the two texts'
+/// typography.
+pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thresholds) -> Verdict {
+    let relation = if scores.shared == 0 {
+        Relation::Unrelated
+    } else if scores.jaccard >= t.duplicate {
+        Relation::Duplicate
+    } else if scores.max_containment() >= t.derivative {
+        Relation::Derivative
+    } else if scores.max_containment() >= t.overlap {
+        Relation::Overlap
+    } else {
+        Relation::Unrelated
+    };
+    let margin = scores.containment_a_in_b - scores.containment_b_in_a;
+    let typography = match (typo_a.curly_share(), typo_b.curly_share()) {
+        (Some(a), Some(b)) => b - a,
+        _ => 0.0,
+    };
+    let direction_score = margin + TYPOGRAPHY_WEIGHT * typography;
+    let derived = (relation == Relation::Derivative).then(|| {
+        if direction_score > 0.0 {
+            Which::A
+        } else if direction_score < 0.0 {
+            Which::B
+        } else if scores.a_shingles <= scores.b_shingles {
+            Which::A
+        } else {
+            Which::B
+        }
+    });
+    Verdict {
+        relation,
+        derived,
+        direction_score,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(a: usize, b: usize, shared: usize) -> Scores {
+        Scores::from_counts(a, b, shared)
+    }
+
+    #[test]
+    fn scores_table() {
+        // (|A|, |B|, shared, jaccard, c_a_in_b, c_b_in_a)
+        let cases: &[(usize, usize, usize, f64, f64, f64)] = &[
+            (10, 10, 10, 1.0, 1.0, 1.0),
+            (10, 10, 0, 0.0, 0.0, 0.0),
+            (10, 30, 10, 1.0 / 3.0, 1.0, 1.0 / 3.0),
+            (0, 0, 0, 0.0, 0.0, 0.0),
+            (0, 5, 0, 0.0, 0.0, 0.0),
+            (4, 6, 2, 0.25, 0.5, 1.0 / 3.0),
+        ];
+        for &(a, b, s, j, cab, cba) in cases {
+            let sc = scores(a, b, s);
+            assert!((sc.jaccard - j).abs() < 1e-12, "{a} {b} {s}");
+            assert!((sc.containment_a_in_b - cab).abs() < 1e-12);
+            assert!((sc.containment_b_in_a - cba).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn relation_table() {
+        let t = Thresholds::default();
+        let none = Typography::default();
+        // (|A|, |B|, shared, relation, derived)
+        let cases: &[(usize, usize, usize, Relation, Option<Which>)] = &[
+            (100, 100, 100, Relation::Duplicate, None),
+            (100, 105, 95, Relation::Duplicate, None),
+            // the seeds: a repost 81% inside the article
+            (380, 960, 308, Relation::Derivative, Some(Which::A)),
+            (960, 380, 308, Relation::Derivative, Some(Which::B)),
+            // a repost that dropped a third and added a little is still the derivative
+            (75, 100, 65, Relation::Derivative, Some(Which::A)),
+            (100, 100, 40, Relation::Overlap, None),
+            (100, 100, 5, Relation::Unrelated, None),
+            (100, 100, 0, Relation::Unrelated, None),
+            (0, 0, 0, Relation::Unrelated, None),
+        ];
+        for &(a, b, s, rel, derived) in cases {
+            let v = verdict(&scores(a, b, s), none, none, &t);
+            assert_eq!(v.relation, rel, "{a} {b} {s}");
+            assert_eq!(v.derived, derived, "{a} {b} {s}");
+        }
+    }
+
+    #[test]
+    fn typography_breaks_close_calls_only() {
+        let t = Thresholds::default();
+        let straight = Typography {
+            curly: 0,
+            straight: 12,
+        };
+        let curly = Typography {
+            curly: 12,
+            straight: 0,
+        };
+        // Nearly symmetric containment: a is a little longer, but a is the straight-quoted copy.
+        let close = scores(105, 100, 70);
+        assert_eq!(verdict(&close, straight, curly, &t).derived, Some(Which::A));
+        assert_eq!(verdict(&close, curly, straight, &t).derived, Some(Which::B));
+        // A clear containment margin wins over typography.
+        let clear = scores(60, 100, 55);
+        assert_eq!(verdict(&clear, curly, straight, &t).derived, Some(Which::A));
+    }
+
+    #[test]
+    fn typography_counts() {
+        let t = Typography::of("“Today,” he said; it's Moscow’s \"plan\" — café ⋘");
+        assert_eq!(
+            t,
+            Typography {
+                curly: 3,
+                straight: 3
+            }
+        );
+        assert_eq!(Typography::of("no quotes").curly_share(), None);
+    }
+}
