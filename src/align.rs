@@ -223,12 +223,21 @@ fn trimmed(text: &str) -> Option<Range<usize>> {
 // ---------------------------------------------------------------------------------------------
 // Token matching
 
-/// A run of the token-level alignment: `equal` runs have the same length on both sides.
+/// A run of the token-level alignment. `equal` runs match word for word, except for the words
+/// listed in `joins`: a word split in two on one side, matched to the whole word on the other.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Op {
     a: Range<usize>,
     b: Range<usize>,
     equal: bool,
+    joins: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Op {
+    /// Words of the shorter side: what an equal run matches.
+    fn matched(&self) -> usize {
+        self.a.len().min(self.b.len())
+    }
 }
 
 enum Task {
@@ -300,8 +309,11 @@ fn match_tokens(
             continue;
         }
         if ra.len().saturating_mul(rb.len()) <= params.dp_cells {
-            for op in lcs(a, b, ra, rb) {
-                push_op(&mut ops, op.a, op.b, op.equal);
+            for (step_a, step_b, step) in lcs(a, b, ra, rb) {
+                match step {
+                    Step::Join => push_join(&mut ops, step_a, step_b),
+                    _ => push_op(&mut ops, step_a, step_b, step == Step::Equal),
+                }
             }
             continue;
         }
@@ -359,7 +371,20 @@ fn push_op(ops: &mut Vec<Op>, a: Range<usize>, b: Range<usize>, equal: bool) {
             return;
         }
     }
-    ops.push(Op { a, b, equal });
+    ops.push(Op {
+        a,
+        b,
+        equal,
+        joins: Vec::new(),
+    });
+}
+
+/// Appends a joined-word match: part of an equal run, remembered as an edit.
+fn push_join(ops: &mut Vec<Op>, a: Range<usize>, b: Range<usize>) {
+    push_op(ops, a.clone(), b.clone(), true);
+    if let Some(last) = ops.last_mut() {
+        last.joins.push((a, b));
+    }
 }
 
 /// Matched segments `(a_start, b_start, len)` from the heaviest increasing chain of runs of
@@ -506,8 +531,13 @@ impl Fenwick {
 }
 
 /// Exact LCS of two token ranges; a word split in two on one side matches the joined word on the
-/// other (weight 2). Returns ops in order.
-fn lcs(a: Side<'_>, b: Side<'_>, ra: Range<usize>, rb: Range<usize>) -> Vec<Op> {
+/// other (weight 2). Returns the steps in order: token spans in a and b, and what they are.
+fn lcs(
+    a: Side<'_>,
+    b: Side<'_>,
+    ra: Range<usize>,
+    rb: Range<usize>,
+) -> Vec<(Range<usize>, Range<usize>, Step)> {
     let (m, n) = (ra.len(), rb.len());
     let ha: Vec<u64> = a.tokens[ra.clone()].iter().map(|t| t.hash).collect();
     let hb: Vec<u64> = b.tokens[rb.clone()].iter().map(|t| t.hash).collect();
@@ -530,49 +560,48 @@ fn lcs(a: Side<'_>, b: Side<'_>, ra: Range<usize>, rb: Range<usize>) -> Vec<Op> 
             score[i * w + j] = s;
         }
     }
-    // Backtrack from the end, collecting ops in reverse.
-    let mut rev: Vec<Op> = Vec::new();
+    // Backtrack from the end, collecting steps in reverse.
+    let mut steps = Vec::with_capacity(m.max(n));
     let (mut i, mut j) = (m, n);
-    let mut push = |a: Range<usize>, b: Range<usize>, equal: bool| {
-        let a = ra.start + a.start..ra.start + a.end;
-        let b = rb.start + b.start..rb.start + b.end;
-        match rev.last_mut() {
-            Some(last) if last.equal == equal && a.end == last.a.start && b.end == last.b.start => {
-                last.a.start = a.start;
-                last.b.start = b.start;
-            }
-            _ => rev.push(Op { a, b, equal }),
-        }
-    };
     while i > 0 || j > 0 {
         let s = score[i * w + j];
-        if i > 0 && j > 0 && ha[i - 1] == hb[j - 1] && s == score[(i - 1) * w + j - 1] + 1 {
-            push(i - 1..i, j - 1..j, true);
-            i -= 1;
-            j -= 1;
+        let (di, dj, step) = if i > 0
+            && j > 0
+            && ha[i - 1] == hb[j - 1]
+            && s == score[(i - 1) * w + j - 1] + 1
+        {
+            (1, 1, Step::Equal)
         } else if i >= 2 && j > 0 && ja[i - 2] == hb[j - 1] && s == score[(i - 2) * w + j - 1] + 2 {
-            push(i - 2..i, j - 1..j, false);
-            i -= 2;
-            j -= 1;
+            (2, 1, Step::Join)
         } else if j >= 2 && i > 0 && jb[j - 2] == ha[i - 1] && s == score[(i - 1) * w + j - 2] + 2 {
-            push(i - 1..i, j - 2..j, false);
-            i -= 1;
-            j -= 2;
+            (1, 2, Step::Join)
         } else if i > 0 && (j == 0 || s == score[(i - 1) * w + j]) {
-            push(i - 1..i, j..j, false);
-            i -= 1;
+            (1, 0, Step::Differ)
         } else {
-            push(i..i, j - 1..j, false);
-            j -= 1;
-        }
+            (0, 1, Step::Differ)
+        };
+        steps.push((
+            ra.start + i - di..ra.start + i,
+            rb.start + j - dj..rb.start + j,
+            step,
+        ));
+        i -= di;
+        j -= dj;
     }
-    rev.reverse();
-    rev
+    steps.reverse();
+    steps
 }
 
-/// For each token `i` in the range but the last, the hash of token `i` and `i + 1` written as one
-/// word (their normalized forms concatenated); u64::MAX-free sentinel never matches a token hash by
-/// construction only with negligible probability.
+/// One step of the LCS path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Equal,
+    Join,
+    Differ,
+}
+
+/// For each token `i` in the range but the last, the hash of tokens `i` and `i + 1` written as one
+/// word (their normalized forms concatenated).
 fn joined_hashes(side: Side<'_>, r: Range<usize>) -> Vec<u64> {
     let mut out = Vec::with_capacity(r.len());
     let (mut x, mut y) = (String::new(), String::new());
@@ -622,7 +651,7 @@ fn form_passages(
     params: &AlignParams,
 ) -> Vec<TokenPassage> {
     let short_side = ra.len().min(rb.len()).max(1);
-    let solid = |op: &Op| op.equal && op.a.len() >= params.min_solid.min(short_side);
+    let solid = |op: &Op| op.equal && op.matched() >= params.min_solid.min(short_side);
     let mut out: Vec<TokenPassage> = Vec::new();
     let mut current: Option<TokenPassage> = None;
     // The gap not yet placed: where it starts in both texts and in the ops.
@@ -655,6 +684,7 @@ fn form_passages(
             }
         }
         let p = current.as_mut().expect("a passage is open");
+        p.edits.extend(op.joins.iter().cloned());
         p.a.as_mut().expect("shared passages have both sides").end = op.a.end;
         p.b.as_mut().expect("shared passages have both sides").end = op.b.end;
         (gap_a, gap_b, gap_op) = (op.a.end, op.b.end, k + 1);
@@ -683,25 +713,35 @@ struct Gap<'o> {
     ops: &'o [Op],
     a: Range<usize>,
     b: Range<usize>,
-    /// Words matched inside the gap (by runs too short to be solid).
-    matched: usize,
+    /// Words of a and of b matched inside the gap (by runs too short to be solid).
+    matched_a: usize,
+    matched_b: usize,
 }
 
 impl<'o> Gap<'o> {
     fn new(ops: &'o [Op], a: Range<usize>, b: Range<usize>) -> Self {
-        let matched = ops.iter().filter(|o| o.equal).map(|o| o.a.len()).sum();
-        Gap { ops, a, b, matched }
+        let equal = || ops.iter().filter(|o| o.equal);
+        let matched_a = equal().map(|o| o.a.len()).sum();
+        let matched_b = equal().map(|o| o.b.len()).sum();
+        Gap {
+            ops,
+            a,
+            b,
+            matched_a,
+            matched_b,
+        }
     }
 
     /// Whether the gap is a small edit inside a passage rather than passages of its own. At the
     /// edge of a text (`edge`), only a rewording counts: words merely added or dropped there are a
     /// header or a footer, and stand apart.
     fn is_small(&self, params: &AlignParams, edge: bool) -> bool {
-        let (ua, ub) = (self.a.len() - self.matched, self.b.len() - self.matched);
+        let (ua, ub) = (self.a.len() - self.matched_a, self.b.len() - self.matched_b);
+        let matched = self.matched_a.min(self.matched_b);
         if ua == 0 && ub == 0 {
             return true;
         }
-        if edge && self.matched == 0 {
+        if edge && matched == 0 {
             return false;
         }
         let limit = if ua == 0 || ub == 0 {
@@ -709,17 +749,18 @@ impl<'o> Gap<'o> {
         } else {
             params.max_replace
         };
-        ua.max(ub) <= limit.max(self.matched.min(params.max_reword))
+        ua.max(ub) <= limit.max(matched.min(params.max_reword))
     }
 
     /// Makes the gap part of passage `p`: its differences become edits, its span joins p's.
     fn absorb(&self, p: &mut TokenPassage) {
-        p.edits.extend(
-            self.ops
-                .iter()
-                .filter(|o| !o.equal)
-                .map(|o| (o.a.clone(), o.b.clone())),
-        );
+        for o in self.ops {
+            if o.equal {
+                p.edits.extend(o.joins.iter().cloned());
+            } else {
+                p.edits.push((o.a.clone(), o.b.clone()));
+            }
+        }
         if let (Some(a), Some(b)) = (p.a.as_mut(), p.b.as_mut()) {
             (a.start, a.end) = (a.start.min(self.a.start), a.end.max(self.a.end));
             (b.start, b.end) = (b.start.min(self.b.start), b.end.max(self.b.end));

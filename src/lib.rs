@@ -19,7 +19,8 @@
 //!
 //! let article = Document::new("article", "Russian Prime Minister Mikhail Mishustin arrived in \
 //!     Beijing on May 24. He held a meeting with President Xi Jinping and signed a series of \
-//!     trade agreements. Both powers stress a united front against Western domination.");
+//!     trade deals. Both powers stress a united front against Western domination. So far in \
+//!     2023, trade between the two powers has already reached 70 billion dollars, Li said.");
 //! let repost = Document::new("repost", "Saturday, July 22, 2023. Russian Prime Minister Mikhail \
 //!     Mishustin arrived in Beijing on May 24. He held a meeting with President Xi Jinping and \
 //!     signed a series of trade d eals. No comments: Post a Comment");
@@ -42,6 +43,11 @@ pub mod shingle;
 pub mod synth;
 pub mod text;
 pub mod verify;
+
+/// The README's examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 pub use align::{Alignment, Passage, PassageKind};
 pub use compare::{Comparer, Pair};
