@@ -3,9 +3,12 @@
 //!
 //! Words are found by Unicode word segmentation (UAX #29, via `unicode-segmentation`); a segment is a
 //! token when it holds at least one letter or digit, so punctuation and whitespace never make tokens.
-//! Texts that are pure ASCII take a byte-level fast path that implements the same UAX #29 rules for
-//! the ASCII range (letters and digits joined by `_`, and by one `.`/`'`/`:` between letters or one
-//! `.`/`'`/`,`/`;` between digits); a test checks the two paths agree on random ASCII text.
+//! No UAX #29 rule joins a word across ASCII whitespace, so the text is cut there: stretches of pure
+//! ASCII take a byte-level fast path that implements the same rules for the ASCII range (letters and
+//! digits joined by `_`, and by one `.`/`'`/`:` between letters or one `.`/`'`/`,`/`;` between
+//! digits), and only the whitespace-delimited chunks that hold a non-ASCII character (a curly quote,
+//! an accented word) go through the generic segmenter. Tests check that both paths, and the cut,
+//! give exactly the tokens of the generic segmenter run on the whole text.
 //!
 //! Normalization makes case, quote style, dashes and whitespace irrelevant: a token's hash is the
 //! stable 64-bit XXH3 of its normalized form, which is NFKC, lower-cased, with every apostrophe
@@ -48,11 +51,23 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
         text.len() <= u32::MAX as usize,
         "document too large for u32 spans"
     );
-    if text.is_ascii() {
-        ascii_tokens(text.as_bytes(), out);
-    } else {
-        unicode_tokens(text, out);
+    let bytes = text.as_bytes();
+    let mut ascii_from = 0;
+    while let Some(p) = bytes[ascii_from..].iter().position(|&b| b >= 0x80) {
+        let p = ascii_from + p;
+        let chunk_start = bytes[ascii_from..p]
+            .iter()
+            .rposition(u8::is_ascii_whitespace)
+            .map_or(ascii_from, |w| ascii_from + w + 1);
+        let chunk_end = bytes[p..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |w| p + w);
+        ascii_tokens(&bytes[ascii_from..chunk_start], ascii_from, out);
+        unicode_tokens(&text[chunk_start..chunk_end], chunk_start, out);
+        ascii_from = chunk_end;
     }
+    ascii_tokens(&bytes[ascii_from..], ascii_from, out);
 }
 
 /// Splits `text` into tokens.
@@ -92,9 +107,11 @@ fn is_apostrophe(c: char) -> bool {
     )
 }
 
-fn unicode_tokens(text: &str, out: &mut Vec<Token>) {
+/// The generic path: UAX #29 words of `text`, which starts at byte `base` of the document.
+fn unicode_tokens(text: &str, base: usize, out: &mut Vec<Token>) {
     let mut buf = String::new();
     for (start, word) in text.split_word_bound_indices() {
+        let start = base + start;
         if !word.chars().any(char::is_alphanumeric) {
             continue;
         }
@@ -155,7 +172,7 @@ fn class(bytes: &[u8], i: usize) -> Class {
 
 /// ASCII fast path: the UAX #29 word rules restricted to ASCII, one pass over the bytes, hashing
 /// each word's lower-cased bytes from a small stack buffer.
-fn ascii_tokens(bytes: &[u8], out: &mut Vec<Token>) {
+fn ascii_tokens(bytes: &[u8], base: usize, out: &mut Vec<Token>) {
     let mut i = 0;
     let n = bytes.len();
     let mut lower = [0u8; 64];
@@ -207,8 +224,8 @@ fn ascii_tokens(bytes: &[u8], out: &mut Vec<Token>) {
             hash_normalized(&word.to_ascii_lowercase())
         };
         out.push(Token {
-            start: start as u32,
-            end: i as u32,
+            start: (base + start) as u32,
+            end: (base + i) as u32,
             hash,
         });
     }
@@ -304,10 +321,35 @@ mod tests {
                 .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
                 .collect();
             let mut fast = Vec::new();
-            ascii_tokens(s.as_bytes(), &mut fast);
+            ascii_tokens(s.as_bytes(), 0, &mut fast);
             let mut slow = Vec::new();
-            unicode_tokens(&s, &mut slow);
+            unicode_tokens(&s, 0, &mut slow);
             assert_eq!(fast, slow, "text {s:?}");
+        }
+    }
+
+    /// Cutting mixed text at ASCII whitespace gives the tokens of the generic path on the whole.
+    #[test]
+    fn chunked_mixed_text_matches_unicode_path() {
+        let alphabet: Vec<char> = "aZ09_.,;:' \n\t-\"’“”é\u{301}\u{200d}👍北ﬁΣ\u{a0}\u{2003}"
+            .chars()
+            .collect();
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        for _ in 0..5000 {
+            let len = (next() % 30) as usize;
+            let s: String = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let mut whole = Vec::new();
+            unicode_tokens(&s, 0, &mut whole);
+            assert_eq!(tokenize(&s), whole, "text {s:?}");
         }
     }
 
