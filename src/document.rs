@@ -1,14 +1,82 @@
-//! Documents: files in, [`Document`]s (an id and UTF-8 text) out, or an error that names the file and
-//! says what is wrong with it.
+//! Documents: files and corpora in, documents (an id and UTF-8 text) out, or an error that names the
+//! file, and the line where there is one, and says what is wrong.
 //!
-//! A file is read whole. It must be a regular file, not binary (no NUL byte) and valid UTF-8; invalid
-//! UTF-8 is reported with its line, column and byte offset, or, in lossy mode, replaced by U+FFFD (the
-//! spans reported later are then offsets into the repaired text). The id of a file is its path as
-//! given.
+//! Two ways in:
+//!
+//! - [`read_file`]: one file read whole as one [`Document`], its id the path as given (`compare`).
+//!   It must be a regular file, not binary (no NUL byte) and valid UTF-8; invalid UTF-8 is reported
+//!   with its line, column and byte offset, or, in lossy mode, replaced by U+FFFD (the spans reported
+//!   later are then offsets into the repaired text).
+//! - [`read_corpus`] and [`CorpusReader`]: the inputs of one `dedup` run, streamed as [`CorpusDoc`]s one
+//!   at a time, so that a corpus of gigabytes never has to be in memory at once. [`reread`] streams
+//!   the same inputs again and hands back only the documents asked for by ordinal, so a later stage
+//!   can write the kept records without having held every text.
+//!
+//! # Corpus inputs
+//!
+//! Each input of a [`CorpusSpec`] is one of:
+//!
+//! - a **JSON Lines** file, told by its name: `.jsonl` or `.ndjson`, optionally followed by `.gz` or
+//!   `.zst`. One document a line, a JSON object; the text is the string in the text field (`text`
+//!   by default) and the id the value of the id field (`id` by default), a string or a number
+//!   (an integer is rendered as written, `123`; a non-integer in serde_json's shortest form, so
+//!   `1e3` becomes `1000.0`). A missing or `null` id becomes `<file>:<line>`, the line from 1.
+//!   Blank lines are skipped; they are neither documents nor errors. A UTF-8 byte-order mark on
+//!   line 1 is ignored. Other fields are skipped without being kept.
+//! - any **other file**: one plain-text document, read whole like [`read_file`], its id the path as
+//!   given or as found in a directory walk; `.gz` and `.zst` files are decompressed (`a.txt.gz`).
+//!   A file named on the command line is opened whatever it is, so `<(zcat x.txt.gz)` works.
+//! - a **directory**: walked recursively, each directory's entries in byte order of their names
+//!   (the same run gives the same order). Entries whose name starts with `.` are skipped, files and
+//!   directories alike. Symbolic links are followed to files only: a link to a directory is
+//!   skipped, so a walk never loops; a broken link is reported as a missing file. Entries that are
+//!   neither files nor directories (FIFOs, sockets, devices) are skipped. An empty directory gives
+//!   no documents, and is not an error.
+//! - `-`: **standard input**, read as JSON Lines; gzip and zstd are recognised by their magic bytes.
+//!   It can be read only once, so [`reread`] refuses a spec that has it
+//!   ([`ReadErrorKind::NotRereadable`]): keep what you need from it in memory.
+//!
+//! Compressed inputs are decompressed as a stream (gzip members are read one after the other, as
+//! `zcat` does; zstd frames likewise), never loaded whole.
+//!
+//! # What comes out
+//!
+//! Every document carries its `ordinal`, its 0-based index among all the documents of the run (across
+//! inputs, blank and skipped lines not counted), and its [`Origin`]: the input's index, the file,
+//! and for JSON Lines the line and the byte offset of the line in the decompressed stream. A JSON
+//! Lines document also keeps `raw`, the exact bytes of its line without the `\n` (a `\r` before it
+//! stays), so that an output can repeat the record byte for byte. Empty and whitespace-only texts
+//! are documents like any other: deciding what to do with them is the caller's business, and so is
+//! spotting duplicate ids (the origin gives the file and line to name them).
+//!
+//! # Errors
+//!
+//! A [`ReadError`] names the file, the line where there is one, and what is wrong
+//! (`corpus.jsonl:17: malformed JSON at column 23: expected `,` or `}``). With [`OnError::Stop`], the
+//! default, the first error ends the run: [`CorpusReader`] yields it and then nothing more, and
+//! [`read_corpus`] returns it. With [`OnError::Skip`] nothing is yielded as an error: each bad line
+//! becomes a [`Skipped`] entry and reading goes on with the next line, while an input that cannot
+//! be read further (missing, unreadable, a truncated or corrupt compressed stream, a bad plain
+//! file) becomes one [`Skipped`] entry and reading goes on with the next file.
+//!
+//! # Why it is built this way
+//!
+//! Speed: lines are read into one reused buffer, checked as UTF-8 once, and parsed by a serde visitor
+//! that knows the two field names, so that keys are compared in place, the two fields are copied out
+//! and every other value is skipped without being built; there is no intermediate `Value` tree,
+//! whatever the field names are.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, Read};
+use std::iter::FusedIterator;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 /// A document: an id and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +116,7 @@ pub struct Position {
     pub line: usize,
     /// Column in bytes, from 1.
     pub column: usize,
-    /// Byte offset, from 0.
+    /// Byte offset, from 0 (in a compressed file, in the decompressed stream).
     pub byte: usize,
 }
 
@@ -101,34 +169,116 @@ pub enum ReadErrorKind {
     /// Not UTF-8.
     #[error("invalid UTF-8 at {0}")]
     InvalidUtf8(Position),
+    /// A JSON Lines line that is not valid JSON; `message` is serde_json's, without its position.
+    #[error("malformed JSON at column {column}: {message}")]
+    Json {
+        /// Column in bytes, from 1, within the line.
+        column: usize,
+        /// What the parser expected or found.
+        message: String,
+    },
+    /// A JSON Lines line that is valid JSON but not an object.
+    #[error("expected a JSON object, found {found}")]
+    NotAnObject {
+        /// What the line holds: "an array", "a string", "a number", "a boolean" or "null".
+        found: &'static str,
+    },
+    /// A JSON Lines record without its text field.
+    #[error("no `{field}` field")]
+    MissingField {
+        /// The field's name.
+        field: String,
+    },
+    /// A JSON Lines field of the wrong type.
+    #[error("field `{field}` is {found}, expected {expected}")]
+    WrongType {
+        /// The field's name.
+        field: String,
+        /// What it must be, e.g. "a string".
+        expected: &'static str,
+        /// What it is, e.g. "a number".
+        found: &'static str,
+    },
+    /// A JSON Lines record with the id or text field twice.
+    #[error("field `{field}` appears more than once")]
+    DuplicateField {
+        /// The field's name.
+        field: String,
+    },
+    /// A gzip or zstd stream that cannot be decompressed to its end.
+    #[error("corrupt or truncated {format} stream: {source}")]
+    Decompress {
+        /// "gzip" or "zstd".
+        format: &'static str,
+        /// The decompressor's error.
+        source: io::Error,
+    },
+    /// Standard input cannot be read a second time (see [`reread`]).
+    #[error("standard input cannot be read a second time")]
+    NotRereadable,
 }
 
-/// An input that could not be read, with the file it concerns.
-#[derive(Debug, thiserror::Error)]
-#[error("{}: {kind}", path.display())]
+/// An input that could not be read, with the file it concerns and the line, if any.
+///
+/// Displayed as `path: message`, or `path:line: message` when the line is known.
+#[derive(Debug)]
 pub struct ReadError {
-    /// The file.
+    /// The file (`-` for standard input).
     pub path: PathBuf,
+    /// The line, from 1: the line at fault in JSON Lines, or the line reached when a compressed
+    /// JSON Lines stream broke; `None` for errors about a whole file.
+    pub line: Option<usize>,
     /// What is wrong.
-    #[source]
     pub kind: ReadErrorKind,
+}
+
+impl ReadError {
+    /// An error about a whole file.
+    pub fn new(path: impl Into<PathBuf>, kind: ReadErrorKind) -> Self {
+        ReadError {
+            path: path.into(),
+            line: None,
+            kind,
+        }
+    }
+
+    /// The same error, about line `line` (from 1).
+    pub fn at_line(mut self, line: usize) -> Self {
+        self.line = Some(line);
+        self
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.kind),
+            None => write!(f, "{}: {}", self.path.display(), self.kind),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.kind)
+    }
+}
+
+/// The error kind for a failure to open or read a file.
+fn io_error_kind(path: &Path, e: io::Error) -> ReadErrorKind {
+    match e.kind() {
+        io::ErrorKind::NotFound => ReadErrorKind::NotFound,
+        io::ErrorKind::PermissionDenied => ReadErrorKind::PermissionDenied,
+        io::ErrorKind::IsADirectory => ReadErrorKind::IsDirectory,
+        _ if path.is_dir() => ReadErrorKind::IsDirectory,
+        _ => ReadErrorKind::Io(e),
+    }
 }
 
 /// Reads one file as one document, its id the path as given.
 pub fn read_file(path: &Path, options: ReadOptions) -> Result<Document, ReadError> {
-    let fail = |kind| ReadError {
-        path: path.to_path_buf(),
-        kind,
-    };
-    let bytes = std::fs::read(path).map_err(|e| {
-        fail(match e.kind() {
-            io::ErrorKind::NotFound => ReadErrorKind::NotFound,
-            io::ErrorKind::PermissionDenied => ReadErrorKind::PermissionDenied,
-            io::ErrorKind::IsADirectory => ReadErrorKind::IsDirectory,
-            _ if path.is_dir() => ReadErrorKind::IsDirectory,
-            _ => ReadErrorKind::Io(e),
-        })
-    })?;
+    let fail = |kind| ReadError::new(path, kind);
+    let bytes = std::fs::read(path).map_err(|e| fail(io_error_kind(path, e)))?;
     let text = decode(bytes, options).map_err(fail)?;
     Ok(Document::new(path.to_string_lossy(), text))
 }
@@ -145,6 +295,993 @@ pub fn decode(bytes: Vec<u8>, options: ReadOptions) -> Result<String, ReadErrorK
             let at = e.utf8_error().valid_up_to();
             Err(ReadErrorKind::InvalidUtf8(Position::of(e.as_bytes(), at)))
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corpora
+// ---------------------------------------------------------------------------------------------
+
+/// What to do with a bad line or file in a corpus.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnError {
+    /// Stop at the first error: it is yielded (or returned) and nothing comes after it.
+    #[default]
+    Stop,
+    /// Record each bad line or file as a [`Skipped`] entry and go on.
+    Skip,
+}
+
+/// The inputs of one corpus run and how to read them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// Files, directories and `-` (standard input), read in this order.
+    pub inputs: Vec<PathBuf>,
+    /// The JSON Lines field holding the id (`id` by default).
+    pub id_field: String,
+    /// The JSON Lines field holding the text (`text` by default).
+    pub text_field: String,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing (`raw` keeps the original bytes).
+    pub lossy: bool,
+    /// Stop at the first error, or skip bad lines and files.
+    pub on_error: OnError,
+}
+
+impl CorpusSpec {
+    /// The default field names `id` and `text`, strict UTF-8, [`OnError::Stop`].
+    pub fn new<P: Into<PathBuf>>(inputs: impl IntoIterator<Item = P>) -> Self {
+        CorpusSpec {
+            inputs: inputs.into_iter().map(Into::into).collect(),
+            id_field: "id".to_owned(),
+            text_field: "text".to_owned(),
+            lossy: false,
+            on_error: OnError::Stop,
+        }
+    }
+}
+
+impl Default for CorpusSpec {
+    fn default() -> Self {
+        CorpusSpec::new(Vec::<PathBuf>::new())
+    }
+}
+
+/// Where a corpus document (or a skipped line) came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The index of the input in [`CorpusSpec::inputs`].
+    pub input: usize,
+    /// The file: the input itself, a file found in it when it is a directory, or `-`.
+    pub path: PathBuf,
+    /// The JSON Lines line, from 1; `None` for a plain-text file.
+    pub line: Option<usize>,
+    /// Where the line's record starts in the decompressed stream (past a byte-order mark on line
+    /// 1); `None` for a plain-text file.
+    pub byte_offset: Option<u64>,
+}
+
+impl fmt::Display for Origin {
+    /// `path:line`, or `path` when there is no line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+/// One document of a corpus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CorpusDoc {
+    /// Its index among all the documents of the run, from 0, across inputs.
+    pub ordinal: u64,
+    /// The id: the JSON id field, `<file>:<line>` when it is missing, or a plain file's path.
+    pub id: String,
+    /// The text (possibly empty or whitespace only).
+    pub text: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// For JSON Lines, the exact bytes of the line without its `\n`; `None` for a plain file.
+    pub raw: Option<Vec<u8>>,
+}
+
+impl CorpusDoc {
+    /// The id and text as a [`Document`].
+    pub fn into_document(self) -> Document {
+        Document {
+            id: self.id,
+            text: self.text,
+        }
+    }
+}
+
+impl From<CorpusDoc> for Document {
+    fn from(doc: CorpusDoc) -> Document {
+        doc.into_document()
+    }
+}
+
+/// A line or file passed over in [`OnError::Skip`] mode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where: the line, or the file when the whole rest of it was given up.
+    pub origin: Origin,
+    /// Why (the error's message, without the file and line, which are in `origin`).
+    pub reason: String,
+}
+
+impl fmt::Display for Skipped {
+    /// `path:line: reason`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.origin, self.reason)
+    }
+}
+
+/// What a corpus run read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CorpusSummary {
+    /// Documents produced.
+    pub docs: u64,
+    /// Lines and files passed over ([`OnError::Skip`] only), in reading order.
+    pub skipped: Vec<Skipped>,
+    /// Bytes read, after decompression.
+    pub bytes: u64,
+    /// Files opened (standard input counts as one).
+    pub files: u64,
+}
+
+/// Reads a corpus, handing each document to `each` in order, until the end or until `each` breaks.
+///
+/// With [`OnError::Stop`] the first error is returned; with [`OnError::Skip`] errors are in the
+/// summary's `skipped` and this returns `Ok`.
+pub fn read_corpus(
+    spec: &CorpusSpec,
+    mut each: impl FnMut(CorpusDoc) -> ControlFlow<()>,
+) -> Result<CorpusSummary, ReadError> {
+    let mut reader = CorpusReader::new(spec);
+    for doc in reader.by_ref() {
+        if each(doc?).is_break() {
+            break;
+        }
+    }
+    Ok(reader.into_summary())
+}
+
+/// Reads the corpus again and hands to `each`, in stream order, the documents whose ordinal is in
+/// `wanted` (any order; duplicates are ignored). Returns how many it handed over.
+///
+/// The ordinals are those of a first pass with the same spec over the same, unchanged inputs:
+/// blank and skipped lines take none, so they line up. Fewer documents than wanted means the
+/// inputs changed (or an ordinal was out of range); the caller may also check that the ids match.
+/// Reading stops as soon as the last wanted document is found. Documents that are not wanted are
+/// parsed and checked (the ordinals depend on it) but their texts are not copied out.
+///
+/// A spec with `-` among its inputs is refused with [`ReadErrorKind::NotRereadable`]: standard
+/// input was consumed by the first pass.
+pub fn reread(
+    spec: &CorpusSpec,
+    wanted: &[u64],
+    mut each: impl FnMut(CorpusDoc),
+) -> Result<u64, ReadError> {
+    if let Some(stdin) = spec.inputs.iter().find(|p| is_stdin(p)) {
+        return Err(ReadError::new(stdin, ReadErrorKind::NotRereadable));
+    }
+    let mut wanted = wanted.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut reader = CorpusReader::new(spec);
+    let mut handed = 0;
+    while handed < wanted.len() as u64 {
+        let mut want = |ordinal: u64| wanted.binary_search(&ordinal).is_ok();
+        match reader.advance(&mut want) {
+            None => break,
+            Some(doc) => {
+                each(doc?);
+                handed += 1;
+            }
+        }
+    }
+    Ok(handed)
+}
+
+/// Size of the read buffers, before and after decompression.
+const BUFFER: usize = 256 * 1024;
+
+/// True for the input `-`, standard input.
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How a file is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// The compression of a stream from its first bytes.
+    fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// The error kind for an I/O error met while reading `path` through this decompression.
+    fn read_error(self, path: &Path, e: io::Error) -> ReadErrorKind {
+        match self {
+            Compression::None => io_error_kind(path, e),
+            _ => ReadErrorKind::Decompress {
+                format: self.name(),
+                source: e,
+            },
+        }
+    }
+}
+
+/// Whether a file is JSON Lines, and how it is compressed, from its name.
+fn format_of(path: &Path) -> (bool, Compression) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (stem, compression) = if let Some(stem) = name.strip_suffix(".gz") {
+        (stem, Compression::Gzip)
+    } else if let Some(stem) = name.strip_suffix(".zst") {
+        (stem, Compression::Zstd)
+    } else {
+        (name.as_str(), Compression::None)
+    };
+    let jsonl = stem.ends_with(".jsonl") || stem.ends_with(".ndjson");
+    (jsonl, compression)
+}
+
+/// A byte stream, decompressed.
+type Stream = Box<dyn BufRead + Send>;
+
+/// `inner` decompressed as `compression` says.
+fn decompress<R: BufRead + Send + 'static>(
+    inner: R,
+    compression: Compression,
+) -> io::Result<Stream> {
+    Ok(match compression {
+        Compression::None => Box::new(inner),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            BUFFER,
+            flate2::bufread::MultiGzDecoder::new(inner),
+        )),
+        Compression::Zstd => {
+            let mut decoder = zstd::stream::read::Decoder::with_buffer(inner)?;
+            // Accept frames written with `zstd --long` (windows up to 2 GiB); memory is only
+            // taken as a frame asks for it. Refused on 32-bit targets, where the default stays.
+            let _ = decoder.window_log_max(31);
+            Box::new(BufReader::with_capacity(BUFFER, decoder))
+        }
+    })
+}
+
+/// Standard input, decompressed if its first bytes say it is gzip or zstd.
+fn open_sniffed<R: Read + Send + 'static>(inner: R) -> io::Result<(Stream, Compression)> {
+    let mut reader = BufReader::with_capacity(BUFFER, inner);
+    // An error here comes back on the first read of the stream.
+    let compression = reader
+        .fill_buf()
+        .map_or(Compression::None, Compression::sniff);
+    Ok((decompress(reader, compression)?, compression))
+}
+
+/// Something still to read from the current input.
+#[derive(Debug)]
+enum Pending {
+    /// An input as given: a file, a directory or `-`, to be looked at.
+    Input(PathBuf),
+    /// A directory to walk.
+    Dir(PathBuf),
+    /// A file to read.
+    File(PathBuf),
+}
+
+/// A JSON Lines stream being read.
+struct JsonlStream {
+    input: usize,
+    path: PathBuf,
+    reader: Stream,
+    compression: Compression,
+    /// Lines read so far.
+    line: usize,
+    /// Decompressed bytes read so far.
+    offset: u64,
+}
+
+/// The outcome of reading one more record from a JSON Lines stream.
+enum Step {
+    /// The stream is at its end.
+    End,
+    /// A document; its fields are empty unless it was wanted.
+    Doc(CorpusDoc),
+    /// A bad line: the stream can go on.
+    BadLine(ReadError, Origin),
+    /// The stream broke: give it up.
+    Broken(ReadError, Origin),
+}
+
+impl JsonlStream {
+    fn origin(&self, line: Option<usize>, byte_offset: Option<u64>) -> Origin {
+        Origin {
+            input: self.input,
+            path: self.path.clone(),
+            line,
+            byte_offset,
+        }
+    }
+
+    /// The next document or error; blank lines are passed over.
+    fn step(&mut self, buf: &mut Vec<u8>, spec: &CorpusSpec, keep: bool, ordinal: u64) -> Step {
+        loop {
+            buf.clear();
+            let n = match self.reader.read_until(b'\n', buf) {
+                Ok(0) => return Step::End,
+                Ok(n) => n,
+                Err(e) => {
+                    let line = self.line + 1;
+                    let kind = self.compression.read_error(&self.path, e);
+                    let origin = self.origin(Some(line), Some(self.offset));
+                    return Step::Broken(ReadError::new(&self.path, kind).at_line(line), origin);
+                }
+            };
+            let mut start = self.offset;
+            self.offset += n as u64;
+            self.line += 1;
+            let mut record = buf.strip_suffix(b"\n").unwrap_or(buf);
+            if self.line == 1 {
+                if let Some(rest) = record.strip_prefix("\u{feff}".as_bytes()) {
+                    record = rest;
+                    start += 3;
+                }
+            }
+            let fields = Fields {
+                id: &spec.id_field,
+                text: &spec.text_field,
+            };
+            match parse_record(record, fields, spec.lossy, keep, self.line, start) {
+                Ok(None) => continue,
+                Ok(Some(parsed)) => {
+                    let origin = self.origin(Some(self.line), Some(start));
+                    let (id, text, raw) = match parsed {
+                        Some((id, text)) => {
+                            let id = id.unwrap_or_else(|| format!("{origin}"));
+                            (id, text, Some(record.to_vec()))
+                        }
+                        None => (String::new(), String::new(), None),
+                    };
+                    return Step::Doc(CorpusDoc {
+                        ordinal,
+                        id,
+                        text,
+                        origin,
+                        raw,
+                    });
+                }
+                Err(kind) => {
+                    let error = ReadError::new(&self.path, kind).at_line(self.line);
+                    return Step::BadLine(error, self.origin(Some(self.line), Some(start)));
+                }
+            }
+        }
+    }
+}
+
+/// A streaming reader of the documents of a [`CorpusSpec`], in input order.
+///
+/// It yields `Ok` documents, and with [`OnError::Stop`] at most one `Err`, after which it yields
+/// nothing more; with [`OnError::Skip`] it never yields an `Err` and keeps the [`Skipped`] entries
+/// instead. It is `Send`, so it can feed a pipeline from another thread.
+pub struct CorpusReader {
+    spec: CorpusSpec,
+    /// The next input to start.
+    next_input: usize,
+    /// The input being read.
+    input: usize,
+    /// What remains of the current input, the next item last.
+    pending: Vec<Pending>,
+    /// The JSON Lines stream being read.
+    stream: Option<JsonlStream>,
+    /// The reused line buffer.
+    buf: Vec<u8>,
+    /// The ordinal of the next document.
+    ordinal: u64,
+    /// Bytes of the files finished.
+    bytes: u64,
+    files: u64,
+    skipped: Vec<Skipped>,
+    done: bool,
+}
+
+impl fmt::Debug for CorpusReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorpusReader")
+            .field("spec", &self.spec)
+            .field("input", &self.input)
+            .field("file", &self.stream.as_ref().map(|s| &s.path))
+            .field("ordinal", &self.ordinal)
+            .field("skipped", &self.skipped.len())
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CorpusReader {
+    /// A reader of `spec`'s inputs; nothing is opened before the first document is asked for.
+    pub fn new(spec: &CorpusSpec) -> Self {
+        CorpusReader {
+            spec: spec.clone(),
+            next_input: 0,
+            input: 0,
+            pending: Vec::new(),
+            stream: None,
+            buf: Vec::with_capacity(64 * 1024),
+            ordinal: 0,
+            bytes: 0,
+            files: 0,
+            skipped: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// The lines and files passed over so far ([`OnError::Skip`]).
+    pub fn skipped(&self) -> &[Skipped] {
+        &self.skipped
+    }
+
+    /// Documents produced so far.
+    pub fn docs(&self) -> u64 {
+        self.ordinal
+    }
+
+    /// Bytes read so far, after decompression.
+    pub fn bytes(&self) -> u64 {
+        self.bytes + self.stream.as_ref().map_or(0, |s| s.offset)
+    }
+
+    /// What was read, with the skipped entries.
+    pub fn into_summary(self) -> CorpusSummary {
+        CorpusSummary {
+            docs: self.ordinal,
+            bytes: self.bytes(),
+            skipped: self.skipped,
+            files: self.files,
+        }
+    }
+
+    /// An error: yielded in stop mode (and the reader ends), recorded in skip mode.
+    fn fail(&mut self, error: ReadError, origin: Origin) -> Option<ReadError> {
+        match self.spec.on_error {
+            OnError::Stop => {
+                self.done = true;
+                self.stream = None;
+                self.pending.clear();
+                Some(error)
+            }
+            OnError::Skip => {
+                self.skipped.push(Skipped {
+                    origin,
+                    reason: error.kind.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    fn file_origin(&self, path: &Path) -> Origin {
+        Origin {
+            input: self.input,
+            path: path.to_path_buf(),
+            line: None,
+            byte_offset: None,
+        }
+    }
+
+    /// The next document whose ordinal `want` accepts (the others are counted and dropped
+    /// unbuilt), or the error that stops the run, or `None` at the end.
+    fn advance(
+        &mut self,
+        want: &mut dyn FnMut(u64) -> bool,
+    ) -> Option<Result<CorpusDoc, ReadError>> {
+        while !self.done {
+            if let Some(stream) = self.stream.as_mut() {
+                let keep = want(self.ordinal);
+                match stream.step(&mut self.buf, &self.spec, keep, self.ordinal) {
+                    Step::End => {
+                        self.bytes += stream.offset;
+                        self.stream = None;
+                    }
+                    Step::Doc(doc) => {
+                        self.ordinal += 1;
+                        if keep {
+                            return Some(Ok(doc));
+                        }
+                    }
+                    Step::BadLine(error, origin) => {
+                        if let Some(error) = self.fail(error, origin) {
+                            return Some(Err(error));
+                        }
+                    }
+                    Step::Broken(error, origin) => {
+                        self.bytes += stream.offset;
+                        self.stream = None;
+                        if let Some(error) = self.fail(error, origin) {
+                            return Some(Err(error));
+                        }
+                    }
+                }
+                continue;
+            }
+            let item = match self.pending.pop() {
+                Some(item) => item,
+                None if self.next_input < self.spec.inputs.len() => {
+                    self.input = self.next_input;
+                    self.next_input += 1;
+                    Pending::Input(self.spec.inputs[self.input].clone())
+                }
+                None => {
+                    self.done = true;
+                    break;
+                }
+            };
+            let result = match item {
+                Pending::Input(path) => self.look_at(path),
+                Pending::Dir(path) => self.list(path),
+                Pending::File(path) => match self.open(path, want) {
+                    Ok(Some(doc)) => return Some(Ok(doc)),
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                },
+            };
+            if let Err((error, origin)) = result {
+                if let Some(error) = self.fail(error, origin) {
+                    return Some(Err(error));
+                }
+            }
+        }
+        None
+    }
+
+    /// Queues an input as given: standard input, a directory or a file.
+    fn look_at(&mut self, path: PathBuf) -> Result<(), (ReadError, Origin)> {
+        if is_stdin(&path) {
+            self.files += 1;
+            let (reader, compression) = open_sniffed(io::stdin()).map_err(|e| {
+                let error = ReadError::new(&path, ReadErrorKind::Io(e));
+                (error, self.file_origin(&path))
+            })?;
+            self.stream = Some(JsonlStream {
+                input: self.input,
+                path,
+                reader,
+                compression,
+                line: 0,
+                offset: 0,
+            });
+            return Ok(());
+        }
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => self.pending.push(Pending::Dir(path)),
+            Ok(_) => self.pending.push(Pending::File(path)),
+            Err(e) => {
+                let error = ReadError::new(&path, io_error_kind(&path, e));
+                return Err((error, self.file_origin(&path)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Queues the entries of a directory, in order, skipping hidden ones, links to directories and
+    /// special files.
+    fn list(&mut self, dir: PathBuf) -> Result<(), (ReadError, Origin)> {
+        let fail = |e: io::Error| {
+            let error = ReadError::new(&dir, io_error_kind(&dir, e));
+            (error, self.file_origin(&dir))
+        };
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(&dir).map_err(fail)? {
+            let entry = entry.map_err(fail)?;
+            let name = entry.file_name();
+            if name.as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(fail)?;
+            let item = if file_type.is_dir() {
+                Pending::Dir(path)
+            } else if file_type.is_file() {
+                Pending::File(path)
+            } else if file_type.is_symlink() {
+                match fs::metadata(&path) {
+                    Ok(meta) if meta.is_file() => Pending::File(path),
+                    Ok(_) => continue,
+                    // Broken: reported when it is opened.
+                    Err(_) => Pending::File(path),
+                }
+            } else {
+                continue;
+            };
+            entries.push((name, item));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.pending
+            .extend(entries.into_iter().rev().map(|(_, item)| item));
+        Ok(())
+    }
+
+    /// Opens a file: a JSON Lines file becomes the current stream, a plain file is read whole
+    /// and returned as a document if wanted.
+    fn open(
+        &mut self,
+        path: PathBuf,
+        want: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<Option<CorpusDoc>, (ReadError, Origin)> {
+        let (jsonl, compression) = format_of(&path);
+        self.files += 1;
+        let opened = File::open(&path)
+            .map_err(|e| io_error_kind(&path, e))
+            .and_then(|file| {
+                decompress(BufReader::with_capacity(BUFFER, file), compression)
+                    .map_err(|e| compression.read_error(&path, e))
+            });
+        let mut reader = match opened {
+            Ok(reader) => reader,
+            Err(kind) => {
+                let origin = self.file_origin(&path);
+                return Err((ReadError::new(path, kind), origin));
+            }
+        };
+        if jsonl {
+            self.stream = Some(JsonlStream {
+                input: self.input,
+                path,
+                reader,
+                compression,
+                line: 0,
+                offset: 0,
+            });
+            return Ok(None);
+        }
+        let origin = self.file_origin(&path);
+        let mut bytes = Vec::new();
+        let read = reader.read_to_end(&mut bytes);
+        self.bytes += bytes.len() as u64;
+        let text = read
+            .map_err(|e| compression.read_error(&path, e))
+            .and_then(|_| {
+                decode(
+                    bytes,
+                    ReadOptions {
+                        lossy: self.spec.lossy,
+                    },
+                )
+            })
+            .map_err(|kind| (ReadError::new(&path, kind), origin.clone()))?;
+        let ordinal = self.ordinal;
+        self.ordinal += 1;
+        Ok(want(ordinal).then(|| CorpusDoc {
+            ordinal,
+            id: path.to_string_lossy().into_owned(),
+            text,
+            origin,
+            raw: None,
+        }))
+    }
+}
+
+impl Iterator for CorpusReader {
+    type Item = Result<CorpusDoc, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.advance(&mut |_| true)
+    }
+}
+
+impl FusedIterator for CorpusReader {}
+
+// ---------------------------------------------------------------------------------------------
+// One JSON Lines record
+// ---------------------------------------------------------------------------------------------
+
+/// The names of the two fields wanted from a record.
+#[derive(Clone, Copy)]
+struct Fields<'f> {
+    id: &'f str,
+    text: &'f str,
+}
+
+/// A record's id (`None`: missing or null) and text, or `None` when it was not wanted.
+type Parsed = Option<(Option<String>, String)>;
+
+/// Parses one line: `Ok(None)` for a blank line, the id and text of a record (copied out only
+/// if `keep`), or what is wrong with it. `line` and `offset` place it for error positions.
+fn parse_record(
+    record: &[u8],
+    fields: Fields<'_>,
+    lossy: bool,
+    keep: bool,
+    line: usize,
+    offset: u64,
+) -> Result<Option<Parsed>, ReadErrorKind> {
+    let Some(first) = record
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+    else {
+        return Ok(None);
+    };
+    let json: Cow<str> = match std::str::from_utf8(record) {
+        Ok(json) => Cow::Borrowed(json),
+        Err(_) if lossy => String::from_utf8_lossy(record),
+        Err(e) => {
+            let at = e.valid_up_to();
+            return Err(ReadErrorKind::InvalidUtf8(Position {
+                line,
+                column: at + 1,
+                byte: offset as usize + at,
+            }));
+        }
+    };
+    if record[first] != b'{' {
+        // Rare: say what the line holds, or why it is not JSON at all.
+        return Err(match serde_json::from_str::<serde_json::Value>(&json) {
+            Ok(value) => ReadErrorKind::NotAnObject {
+                found: json_type(&value),
+            },
+            Err(e) => json_error(&e),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(&json);
+    let found = (&mut de)
+        .deserialize_map(RecordVisitor { fields, keep })
+        .and_then(|found| de.end().map(|()| found))
+        .map_err(|e| json_error(&e))?;
+    if let Some(field) = found.duplicate {
+        return Err(ReadErrorKind::DuplicateField {
+            field: field.to_owned(),
+        });
+    }
+    let text = match found.text {
+        Some(Value::Str(text)) => text,
+        Some(other) => {
+            return Err(ReadErrorKind::WrongType {
+                field: fields.text.to_owned(),
+                expected: "a string",
+                found: other.type_name(),
+            })
+        }
+        None => {
+            return Err(ReadErrorKind::MissingField {
+                field: fields.text.to_owned(),
+            })
+        }
+    };
+    let id = match found.id {
+        None | Some(Value::Null) => None,
+        Some(Value::Str(id)) => id,
+        Some(Value::Number(id)) => Some(id),
+        Some(other) => {
+            return Err(ReadErrorKind::WrongType {
+                field: fields.id.to_owned(),
+                expected: "a string or a number",
+                found: other.type_name(),
+            })
+        }
+    };
+    Ok(Some(keep.then(|| (id, text.unwrap_or_default()))))
+}
+
+/// A serde_json error as a [`ReadErrorKind::Json`], its "at line 1 column N" made a column.
+fn json_error(e: &serde_json::Error) -> ReadErrorKind {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = match message.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
+        None => message,
+    };
+    ReadErrorKind::Json {
+        column: e.column(),
+        message,
+    }
+}
+
+/// "an array", "a string" and so on.
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The wanted fields of a record, as found.
+struct Found<'f> {
+    id: Option<Value>,
+    text: Option<Value>,
+    /// The first wanted field met twice.
+    duplicate: Option<&'f str>,
+}
+
+/// Visits a record: compares each key with the two names, keeps those two values, skips the rest.
+struct RecordVisitor<'f> {
+    fields: Fields<'f>,
+    keep: bool,
+}
+
+impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
+    type Value = Found<'f>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'f>, A::Error> {
+        let mut found = Found {
+            id: None,
+            text: None,
+            duplicate: None,
+        };
+        let keep = self.keep;
+        while let Some(key) = map.next_key_seed(KeySeed(self.fields))? {
+            let (slot, name) = match key {
+                Key::Text => (&mut found.text, self.fields.text),
+                Key::Id => (&mut found.id, self.fields.id),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value = map.next_value_seed(ValueSeed { keep })?;
+            if slot.is_some() {
+                found.duplicate.get_or_insert(name);
+            } else {
+                *slot = Some(value);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Which of the wanted fields a key is.
+enum Key {
+    Id,
+    Text,
+    Other,
+}
+
+/// Classifies a key without copying it.
+#[derive(Clone, Copy)]
+struct KeySeed<'f>(Fields<'f>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(if key == self.0.text {
+            Key::Text
+        } else if key == self.0.id {
+            Key::Id
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// A wanted field's value, whatever its type, so that a wrong type can be named.
+enum Value {
+    /// A string (empty when not kept).
+    Str(Option<String>),
+    /// A number, rendered.
+    Number(String),
+    Null,
+    /// Another type: "a boolean", "an object", "an array".
+    Other(&'static str),
+}
+
+impl Value {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Null => "null",
+            Value::Other(name) => name,
+        }
+    }
+}
+
+/// Reads a wanted field's value, copying a string only if `keep`.
+struct ValueSeed {
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(self.keep.then(|| v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(self.keep.then_some(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        let rendered =
+            serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string());
+        Ok(Value::Number(rendered))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Other("a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Other("an object"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Value::Other("an array"))
     }
 }
 
@@ -200,5 +1337,669 @@ mod tests {
     fn words() {
         assert!(Document::new("x", " \n—…! ").has_no_words());
         assert!(!Document::new("x", "ok").has_no_words());
+    }
+
+    // ---- corpora ----------------------------------------------------------------------------
+
+    use std::io::Write;
+
+    /// How a test file is written.
+    #[derive(Clone, Copy)]
+    enum Enc {
+        Plain,
+        Gz,
+        Zst,
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn zst(bytes: &[u8]) -> Vec<u8> {
+        zstd::encode_all(bytes, 3).unwrap()
+    }
+
+    /// Writes `files` (relative path, encoding, contents) under `dir`.
+    fn write_tree(dir: &Path, files: &[(&str, Enc, &[u8])]) {
+        for (rel, enc, contents) in files {
+            let path = dir.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let bytes = match enc {
+                Enc::Plain => contents.to_vec(),
+                Enc::Gz => gz(contents),
+                Enc::Zst => zst(contents),
+            };
+            std::fs::write(path, bytes).unwrap();
+        }
+    }
+
+    fn spec_in(dir: &Path, inputs: &[&str]) -> CorpusSpec {
+        CorpusSpec::new(inputs.iter().map(|i| dir.join(i)))
+    }
+
+    fn collect(spec: &CorpusSpec) -> Result<(Vec<CorpusDoc>, CorpusSummary), ReadError> {
+        let mut docs = Vec::new();
+        let summary = read_corpus(spec, |doc| {
+            docs.push(doc);
+            ControlFlow::Continue(())
+        })?;
+        Ok((docs, summary))
+    }
+
+    /// `{d}` in `pattern` replaced by the directory.
+    fn at(dir: &Path, pattern: &str) -> String {
+        pattern.replace("{d}", &dir.to_string_lossy())
+    }
+
+    const JSONL: &[u8] = b"{\"id\":\"a\",\"text\":\"Alpha text\"}\n\
+        \n\
+        {\"text\":\"no id here\"}\n  \t\n\
+        {\"id\":123,\"text\":\"numeric\"}\n\
+        {\"id\":-7,\"text\":\"\"}\n\
+        {\"id\":null,\"text\":\"esc \\\"q\\\" \\u00e9\"}";
+
+    #[test]
+    fn corpus_inputs_table() {
+        // (name, files, inputs, (id field, text field), wanted (id, text, line, input index))
+        type Want = (&'static str, &'static str, Option<usize>, usize);
+        let jsonl_want: &[Want] = &[
+            ("a", "Alpha text", Some(1), 0),
+            ("{d}/c.jsonl:3", "no id here", Some(3), 0),
+            ("123", "numeric", Some(5), 0),
+            ("-7", "", Some(6), 0),
+            ("{d}/c.jsonl:7", "esc \"q\" é", Some(7), 0),
+        ];
+        let custom: &[u8] =
+            b"{\"body\":\"the body\",\"text\":7,\"url\":\"u1\",\"meta\":{\"a\":[1,{}]}}\n\
+            {\"url\":2.5,\"body\":\"second\"}\n{\"url\":12345678901234,\"body\":\"third\"}\r\n";
+        let cases: &[(&str, &[(&str, Enc, &[u8])], &[&str], (&str, &str), &[Want])] = &[
+            (
+                "plain file",
+                &[("a.txt", Enc::Plain, b"Just text.\nTwo lines.")],
+                &["a.txt"],
+                ("id", "text"),
+                &[("{d}/a.txt", "Just text.\nTwo lines.", None, 0)],
+            ),
+            (
+                "jsonl with/without ids, numeric id, blank lines",
+                &[("c.jsonl", Enc::Plain, JSONL)],
+                &["c.jsonl"],
+                ("id", "text"),
+                jsonl_want,
+            ),
+            (
+                "custom field names, other fields skipped whatever their type",
+                &[("c.ndjson", Enc::Plain, custom)],
+                &["c.ndjson"],
+                ("url", "body"),
+                &[
+                    ("{d}/c.ndjson:1", "the body", Some(1), 0),
+                    ("2.5", "second", Some(2), 0),
+                    ("12345678901234", "third", Some(3), 0),
+                ],
+            ),
+            (
+                "jsonl.gz",
+                &[(
+                    "c.jsonl.gz",
+                    Enc::Gz,
+                    b"{\"id\":\"g\",\"text\":\"gz text\"}\n",
+                )],
+                &["c.jsonl.gz"],
+                ("id", "text"),
+                &[("g", "gz text", Some(1), 0)],
+            ),
+            (
+                "jsonl.zst, no final newline",
+                &[(
+                    "c.JSONL.ZST",
+                    Enc::Zst,
+                    b"{\"id\":\"z\",\"text\":\"zst text\"}",
+                )],
+                &["c.JSONL.ZST"],
+                ("id", "text"),
+                &[("z", "zst text", Some(1), 0)],
+            ),
+            (
+                "txt.gz and txt.zst are plain documents, decompressed",
+                &[
+                    ("a.txt.gz", Enc::Gz, b"gzipped plain"),
+                    ("b.txt.zst", Enc::Zst, b"zstd plain"),
+                ],
+                &["a.txt.gz", "b.txt.zst"],
+                ("id", "text"),
+                &[
+                    ("{d}/a.txt.gz", "gzipped plain", None, 0),
+                    ("{d}/b.txt.zst", "zstd plain", None, 1),
+                ],
+            ),
+            (
+                "directory tree: sorted, recursive, hidden skipped, json lines inside",
+                &[
+                    ("t/b.txt", Enc::Plain, b"b"),
+                    ("t/a/z.txt", Enc::Plain, b"a/z"),
+                    ("t/a/y/x.md", Enc::Plain, b"a/y/x"),
+                    ("t/.hidden.txt", Enc::Plain, b"hidden"),
+                    ("t/.git/config", Enc::Plain, b"hidden dir"),
+                    ("t/a/.DS_Store", Enc::Plain, b"hidden"),
+                    (
+                        "t/c.jsonl.gz",
+                        Enc::Gz,
+                        b"{\"id\":\"in-c\",\"text\":\"c\"}\n",
+                    ),
+                    ("t/B.txt", Enc::Plain, b"upper case first"),
+                    ("empty/.keep", Enc::Plain, b""),
+                ],
+                &["t", "empty", "t/b.txt"],
+                ("id", "text"),
+                &[
+                    ("{d}/t/B.txt", "upper case first", None, 0),
+                    ("{d}/t/a/y/x.md", "a/y/x", None, 0),
+                    ("{d}/t/a/z.txt", "a/z", None, 0),
+                    ("{d}/t/b.txt", "b", None, 0),
+                    ("in-c", "c", Some(1), 0),
+                    ("{d}/t/b.txt", "b", None, 2),
+                ],
+            ),
+            (
+                "an explicitly named hidden file is read",
+                &[(".h.jsonl", Enc::Plain, b"{\"id\":1,\"text\":\"t\"}")],
+                &[".h.jsonl"],
+                ("id", "text"),
+                &[("1", "t", Some(1), 0)],
+            ),
+        ];
+        for (name, files, inputs, (id_field, text_field), want) in cases {
+            let dir = tempfile::tempdir().unwrap();
+            write_tree(dir.path(), files);
+            let mut spec = spec_in(dir.path(), inputs);
+            spec.id_field = id_field.to_string();
+            spec.text_field = text_field.to_string();
+            let (docs, summary) = collect(&spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got: Vec<(String, String, Option<usize>, usize)> = docs
+                .iter()
+                .map(|d| (d.id.clone(), d.text.clone(), d.origin.line, d.origin.input))
+                .collect();
+            let want: Vec<(String, String, Option<usize>, usize)> = want
+                .iter()
+                .map(|(id, text, line, input)| {
+                    (at(dir.path(), id), text.to_string(), *line, *input)
+                })
+                .collect();
+            assert_eq!(got, want, "{name}");
+            let ordinals: Vec<u64> = docs.iter().map(|d| d.ordinal).collect();
+            assert_eq!(
+                ordinals,
+                (0..docs.len() as u64).collect::<Vec<_>>(),
+                "{name}"
+            );
+            assert_eq!(summary.docs, docs.len() as u64, "{name}");
+            assert!(summary.skipped.is_empty(), "{name}");
+            for doc in &docs {
+                // JSON Lines documents keep their line, plain ones do not.
+                assert_eq!(doc.raw.is_some(), doc.origin.line.is_some(), "{name}");
+                assert_eq!(
+                    doc.raw.is_some(),
+                    doc.origin.byte_offset.is_some(),
+                    "{name}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn raw_is_the_line_and_offsets_point_at_it() {
+        let lines: [&[u8]; 4] = [
+            b"\xef\xbb\xbf{\"id\":\"bom\",\"text\":\"x\"}",
+            b"  { \"extra\" : [1, 2.50, {\"k\": null}],\t\"text\" :\"caf\\u00e9\",\"id\":\"s\"  }  ",
+            b"{\"text\":\"crlf\",\"id\":\"c\"}\r",
+            "{\"text\":\"é “q”\"}".as_bytes(),
+        ];
+        let mut file = lines.join(&b"\n"[..]);
+        file.extend_from_slice(b"\n\n");
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("r.jsonl", Enc::Plain, &file),
+                ("r.jsonl.zst", Enc::Zst, &file),
+            ],
+        );
+        let (docs, summary) = collect(&spec_in(dir.path(), &["r.jsonl", "r.jsonl.zst"])).unwrap();
+        assert_eq!(docs.len(), 8);
+        assert_eq!(summary.bytes, 2 * file.len() as u64);
+        assert_eq!(summary.files, 2);
+        for (i, doc) in docs.iter().enumerate() {
+            let raw = doc.raw.as_deref().unwrap();
+            let start = doc.origin.byte_offset.unwrap() as usize;
+            assert_eq!(&file[start..start + raw.len()], raw, "doc {i}");
+            let line = lines[i % 4];
+            let want = if i % 4 == 0 { &line[3..] } else { line };
+            assert_eq!(raw, want, "doc {i}");
+            assert_eq!(doc.origin.line, Some(i % 4 + 1));
+        }
+        assert_eq!(docs[0].origin.byte_offset, Some(3));
+        assert_eq!(docs[1].text, "café");
+        assert_eq!(docs[2].text, "crlf");
+        assert_eq!(docs[3].text, "é “q”");
+    }
+
+    /// Runs a one-file corpus in stop mode and returns the error.
+    fn error_of(name: &str, bytes: &[u8], fields: (&str, &str)) -> (ReadError, Vec<CorpusDoc>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let mut spec = spec_in(dir.path(), &[name]);
+        spec.id_field = fields.0.to_owned();
+        spec.text_field = fields.1.to_owned();
+        let mut docs = Vec::new();
+        let mut reader = CorpusReader::new(&spec);
+        let error = loop {
+            match reader.next() {
+                Some(Ok(doc)) => docs.push(doc),
+                Some(Err(e)) => break e,
+                None => panic!("{name}: no error"),
+            }
+        };
+        assert!(
+            reader.next().is_none(),
+            "{name}: the reader ends after an error"
+        );
+        (error, docs)
+    }
+
+    #[test]
+    fn corpus_errors_table() {
+        let good = "{\"id\":\"ok\",\"text\":\"fine\"}\n".repeat(2);
+        let big: String = (0..5000)
+            .map(|i| format!("{{\"id\":{i},\"text\":\"document number {i} with some words\"}}\n"))
+            .collect();
+        let truncated_gz = {
+            let z = gz(big.as_bytes());
+            z[..z.len() / 2].to_vec()
+        };
+        let truncated_zst = {
+            let z = zst(big.as_bytes());
+            z[..z.len() / 2].to_vec()
+        };
+        let mut bad_utf8 = good.clone().into_bytes();
+        bad_utf8.extend_from_slice(b"{\"text\":\"ab\xffcd\"}\n");
+        let fields = ("id", "text");
+        // (file name, contents, fields, good docs before, message after "path:")
+        let cases: Vec<(&str, Vec<u8>, (&str, &str), usize, &str)> = vec![
+            (
+                "m.jsonl",
+                format!("{good}\n{{\"id\":\"x\",\"text\":\"y\" \"z\"}}\n").into_bytes(),
+                fields,
+                2,
+                ":4: malformed JSON at column 22: expected `,` or `}`",
+            ),
+            (
+                "t.jsonl",
+                format!("{good}{{\"id\":1,\"text\":\"y\"}} x\n").into_bytes(),
+                fields,
+                2,
+                ":3: malformed JSON at column 21: trailing characters",
+            ),
+            (
+                "n.jsonl",
+                b"[1,2]\n".to_vec(),
+                fields,
+                0,
+                ":1: expected a JSON object, found an array",
+            ),
+            (
+                "s.jsonl",
+                b"\"str\"".to_vec(),
+                fields,
+                0,
+                ":1: expected a JSON object, found a string",
+            ),
+            (
+                "u.jsonl",
+                b"nope".to_vec(),
+                fields,
+                0,
+                ":1: malformed JSON at column 2: expected ident",
+            ),
+            (
+                "f.jsonl",
+                b"{\"id\":\"a\"}".to_vec(),
+                fields,
+                0,
+                ":1: no `text` field",
+            ),
+            (
+                "g.jsonl",
+                b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"x\"}".to_vec(),
+                ("id", "body"),
+                0,
+                ":1: no `body` field",
+            ),
+            (
+                "w.jsonl",
+                b"{\"text\":5}".to_vec(),
+                fields,
+                0,
+                ":1: field `text` is a number, expected a string",
+            ),
+            (
+                "x.jsonl",
+                b"{\"text\":null}".to_vec(),
+                fields,
+                0,
+                ":1: field `text` is null, expected a string",
+            ),
+            (
+                "i.jsonl",
+                b"{\"text\":\"t\",\"id\":true}".to_vec(),
+                fields,
+                0,
+                ":1: field `id` is a boolean, expected a string or a number",
+            ),
+            (
+                "o.jsonl",
+                b"{\"text\":\"t\",\"id\":{\"a\":1}}".to_vec(),
+                fields,
+                0,
+                ":1: field `id` is an object, expected a string or a number",
+            ),
+            (
+                "d.jsonl",
+                b"{\"text\":\"t\",\"text\":\"u\"}".to_vec(),
+                fields,
+                0,
+                ":1: field `text` appears more than once",
+            ),
+            (
+                "b.jsonl",
+                bad_utf8,
+                fields,
+                2,
+                ":3: invalid UTF-8 at line 3, column 12 (byte 67)",
+            ),
+            (
+                "c.jsonl.gz",
+                truncated_gz,
+                fields,
+                0,
+                "corrupt or truncated gzip stream",
+            ),
+            (
+                "c.jsonl.zst",
+                truncated_zst,
+                fields,
+                0,
+                "corrupt or truncated zstd stream",
+            ),
+            (
+                "p.txt.gz",
+                b"not gzip at all".to_vec(),
+                fields,
+                0,
+                ": corrupt or truncated gzip stream",
+            ),
+            (
+                "bin.txt",
+                b"\x89PNG\0".to_vec(),
+                fields,
+                0,
+                ": binary file (NUL byte at line 1, column 5 (byte 4))",
+            ),
+            (
+                "l.txt",
+                b"ok\n\xc3(".to_vec(),
+                fields,
+                0,
+                ": invalid UTF-8 at line 2, column 1 (byte 3)",
+            ),
+        ];
+        for (name, bytes, fields, before, want) in &cases {
+            let (error, docs) = error_of(name, bytes, *fields);
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("{name}{want}")),
+                "{name}: {message:?} lacks {want:?}"
+            );
+            assert_eq!(docs.len(), *before, "{name}: documents before the error");
+        }
+        // A truncated stream names the line it reached, well into the file.
+        let (error, docs) = error_of("c.jsonl.gz", &cases[13].1, fields);
+        assert!(matches!(
+            error.kind,
+            ReadErrorKind::Decompress { format: "gzip", .. }
+        ));
+        assert_eq!(error.line, Some(docs.len() + 1), "{error}");
+        assert!(docs.len() > 100, "{}", docs.len());
+        let (error, docs) = error_of("c.jsonl.zst", &cases[14].1, fields);
+        assert!(matches!(
+            error.kind,
+            ReadErrorKind::Decompress { format: "zstd", .. }
+        ));
+        assert_eq!(error.line, Some(docs.len() + 1), "{error}");
+    }
+
+    #[test]
+    fn missing_path_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = spec_in(dir.path(), &["nope.jsonl"]);
+        let error = collect(&spec).unwrap_err();
+        assert!(matches!(error.kind, ReadErrorKind::NotFound));
+        assert_eq!(error.line, None);
+        assert_eq!(
+            error.to_string(),
+            format!("{}/nope.jsonl: no such file", dir.path().display())
+        );
+    }
+
+    #[test]
+    fn lossy_repairs_lines_but_raw_keeps_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let line: &[u8] = b"{\"text\":\"ab\xffcd\"}";
+        write_tree(dir.path(), &[("b.jsonl", Enc::Plain, line)]);
+        let mut spec = spec_in(dir.path(), &["b.jsonl"]);
+        assert!(matches!(
+            collect(&spec).unwrap_err().kind,
+            ReadErrorKind::InvalidUtf8(_)
+        ));
+        spec.lossy = true;
+        let (docs, _) = collect(&spec).unwrap();
+        assert_eq!(docs[0].text, "ab\u{fffd}cd");
+        assert_eq!(docs[0].raw.as_deref(), Some(line));
+    }
+
+    #[test]
+    fn skip_mode_records_bad_lines_and_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = "{\"id\":\"g1\",\"text\":\"one\"}\n\
+            {\"id\":\"b1\",\"text\":\n\
+            {\"id\":\"g2\",\"text\":\"two\"}\n\
+            \n\
+            {\"id\":\"b2\"}\n\
+            {\"id\":\"g3\",\"text\":\"\"}\n";
+        let big: String = (0..5000)
+            .map(|i| format!("{{\"id\":\"z{i}\",\"text\":\"t{i}\"}}\n"))
+            .collect();
+        let z = gz(big.as_bytes());
+        write_tree(
+            dir.path(),
+            &[
+                ("a.jsonl", Enc::Plain, lines.as_bytes()),
+                ("cut.jsonl.gz", Enc::Plain, &z[..z.len() / 2]),
+                ("d/bin.txt", Enc::Plain, b"\0"),
+                ("d/ok.txt", Enc::Plain, b"plain ok"),
+            ],
+        );
+        let mut spec = spec_in(dir.path(), &["a.jsonl", "missing.txt", "cut.jsonl.gz", "d"]);
+        spec.on_error = OnError::Skip;
+        let (docs, summary) = collect(&spec).unwrap();
+        let ids: Vec<&str> = docs
+            .iter()
+            .map(|d| d.id.as_str())
+            .filter(|id| !id.starts_with('z'))
+            .collect();
+        let ok = at(dir.path(), "{d}/d/ok.txt");
+        assert_eq!(ids, ["g1", "g2", "g3", ok.as_str()]);
+        let from_cut = docs.iter().filter(|d| d.id.starts_with('z')).count();
+        assert!(from_cut > 100 && from_cut < 5000, "{from_cut}");
+        assert_eq!(summary.docs, docs.len() as u64);
+        let reasons: Vec<String> = summary
+            .skipped
+            .iter()
+            .map(|s| s.to_string().replace(&*dir.path().to_string_lossy(), "{d}"))
+            .collect();
+        assert_eq!(reasons.len(), 5, "{reasons:#?}");
+        assert_eq!(
+            reasons[0],
+            "{d}/a.jsonl:2: malformed JSON at column 18: EOF while parsing a value"
+        );
+        assert_eq!(reasons[1], "{d}/a.jsonl:5: no `text` field");
+        assert_eq!(reasons[2], "{d}/missing.txt: no such file");
+        assert!(
+            reasons[3].starts_with(&format!(
+                "{{d}}/cut.jsonl.gz:{}: corrupt or truncated gzip stream",
+                from_cut + 1
+            )),
+            "{}",
+            reasons[3]
+        );
+        assert_eq!(
+            reasons[4],
+            "{d}/d/bin.txt: binary file (NUL byte at line 1, column 1 (byte 0))"
+        );
+        assert_eq!(summary.skipped[0].origin.input, 0);
+        assert_eq!(summary.skipped[3].origin.input, 2);
+        assert_eq!(summary.skipped[4].origin.line, None);
+        // The same corpus in stop mode stops at the first bad line.
+        spec.on_error = OnError::Stop;
+        let error = collect(&spec).unwrap_err();
+        assert_eq!(error.line, Some(2));
+    }
+
+    #[test]
+    fn reread_returns_exactly_the_wanted_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl: String = (0..50)
+            .map(|i| match i % 10 {
+                3 => "{broken\n".to_owned(),
+                7 => "\n".to_owned(),
+                _ => format!("{{\"x\": {i}, \"id\":\"j{i}\",\"text\":\"text {i}\"}}\n"),
+            })
+            .collect();
+        write_tree(
+            dir.path(),
+            &[
+                ("a.jsonl.gz", Enc::Gz, jsonl.as_bytes()),
+                ("p/1.txt", Enc::Plain, b"plain one"),
+                ("p/2.txt.zst", Enc::Zst, b"plain two"),
+                ("b.jsonl", Enc::Plain, jsonl.as_bytes()),
+            ],
+        );
+        let mut spec = spec_in(dir.path(), &["a.jsonl.gz", "p", "b.jsonl"]);
+        spec.on_error = OnError::Skip;
+        let (all, summary) = collect(&spec).unwrap();
+        assert_eq!(all.len(), 40 + 2 + 40);
+        assert_eq!(summary.skipped.len(), 10);
+        let cases: &[&[u64]] = &[
+            &[],
+            &[0],
+            &[81],
+            &[40, 41],
+            &[5, 3, 5, 60, 42, 0],
+            &[79, 80, 81, 1000],
+        ];
+        for wanted in cases {
+            let mut got = Vec::new();
+            let handed = reread(&spec, wanted, |doc| got.push(doc)).unwrap();
+            let mut want: Vec<u64> = wanted
+                .iter()
+                .copied()
+                .filter(|&o| o < all.len() as u64)
+                .collect();
+            want.sort_unstable();
+            want.dedup();
+            let want: Vec<&CorpusDoc> = want.iter().map(|&o| &all[o as usize]).collect();
+            assert_eq!(handed, want.len() as u64, "{wanted:?}");
+            assert_eq!(got.iter().collect::<Vec<_>>(), want, "{wanted:?}");
+        }
+        let stdin = CorpusSpec::new(["-"]);
+        let error = reread(&stdin, &[0], |_| ()).unwrap_err();
+        assert!(matches!(error.kind, ReadErrorKind::NotRereadable));
+        assert_eq!(
+            error.to_string(),
+            "-: standard input cannot be read a second time"
+        );
+    }
+
+    #[test]
+    fn break_stops_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[("a.jsonl", Enc::Plain, JSONL), ("b.txt", Enc::Plain, b"b")],
+        );
+        let mut seen = 0;
+        let summary = read_corpus(&spec_in(dir.path(), &["a.jsonl", "b.txt"]), |_| {
+            seen += 1;
+            if seen == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap();
+        assert_eq!((seen, summary.docs, summary.files), (2, 2, 1));
+    }
+
+    #[test]
+    fn stdin_compression_is_sniffed() {
+        let text = b"{\"text\":\"t\"}\n";
+        for (bytes, compression) in [
+            (text.to_vec(), Compression::None),
+            (gz(text), Compression::Gzip),
+            (zst(text), Compression::Zstd),
+        ] {
+            let (mut stream, found) = open_sniffed(io::Cursor::new(bytes)).unwrap();
+            assert_eq!(found, compression);
+            let mut out = Vec::new();
+            stream.read_to_end(&mut out).unwrap();
+            assert_eq!(out, text);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_to_files_are_followed_to_directories_not() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("t/a.txt", Enc::Plain, b"a"),
+                ("elsewhere.txt", Enc::Plain, b"e"),
+            ],
+        );
+        symlink(dir.path().join("t"), dir.path().join("t/loop")).unwrap();
+        symlink(
+            dir.path().join("elsewhere.txt"),
+            dir.path().join("t/link.txt"),
+        )
+        .unwrap();
+        let (docs, _) = collect(&spec_in(dir.path(), &["t"])).unwrap();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["a", "e"]);
+        assert_eq!(docs[1].id, at(dir.path(), "{d}/t/link.txt"));
+    }
+
+    #[test]
+    fn corpus_types_are_send() {
+        fn send<T: Send>() {}
+        fn send_sync<T: Send + Sync>() {}
+        send::<CorpusReader>();
+        send_sync::<CorpusDoc>();
+        send_sync::<CorpusSpec>();
+        send_sync::<CorpusSummary>();
+        send_sync::<ReadError>();
     }
 }

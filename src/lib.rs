@@ -36,7 +36,10 @@
 
 pub mod align;
 pub mod compare;
+pub mod corpus;
+pub mod dedup;
 pub mod document;
+pub mod lsh;
 pub mod minhash;
 pub mod report;
 pub mod shingle;

@@ -1,0 +1,598 @@
+//! Corpus runs: inputs in (JSON Lines, plain files, directories, standard input), and out the
+//! verified pairs, the clusters and the kept documents, written to files, with a summary in which
+//! every document read is accounted for.
+//!
+//! The run streams the inputs three times at most, so that memory is bounded by the sketches and
+//! not by the texts:
+//! 1. read every document and keep its [`Sketch`] (signature, sizes, typography) and id; a reader
+//!    thread parses while rayon sketches the previous batch;
+//! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
+//!    them exactly (and align them, with passages), keep the pairs that meet a threshold, and
+//!    decide what is kept ([`crate::dedup::decide`]);
+//! 3. with a kept output, re-read everything and write the kept documents in input order: the exact
+//!    line for JSON Lines, a `{"id", "text"}` record for a plain file.
+//!
+//! Standard input cannot be read twice, so a run with `-` among its inputs holds the texts of every
+//! document in memory. Output files are written beside their final path and renamed into place
+//! when complete: a failed run never leaves an output that looks finished.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::align::{align, Alignment, Side};
+use crate::compare::Pair;
+use crate::dedup::{decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, VerifiedPair};
+use crate::document::{reread, CorpusDoc, CorpusReader, CorpusSpec, ReadError, Skipped};
+use crate::report::PairRecord;
+use crate::shingle::ShingleSet;
+use crate::text::tokenize;
+use crate::verify::Relation;
+
+/// What a dedup run writes, besides its summary.
+#[derive(Clone, Debug, Default)]
+pub struct Outputs {
+    /// One pair record per line.
+    pub pairs: Option<PathBuf>,
+    /// One cluster record per line.
+    pub clusters: Option<PathBuf>,
+    /// The kept documents, in input order.
+    pub kept: Option<PathBuf>,
+    /// Add the aligned passages to each pair record.
+    pub passages: bool,
+}
+
+/// Progress of a long run, reported by stage. The CLI draws a bar; the library prints nothing.
+pub trait Progress: Sync {
+    /// A stage starts; `total` is known for some stages.
+    fn stage(&self, name: &str, total: Option<u64>);
+    /// `n` more units of the current stage are done.
+    fn advance(&self, n: u64);
+}
+
+/// No progress reporting.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn stage(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// A dedup run that could not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// An input could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Two documents have the same id.
+    #[error("duplicate id {id:?}: {first} and {second}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it first appeared.
+        first: String,
+        /// Where it appeared again.
+        second: String,
+    },
+    /// An output could not be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The inputs changed between two passes.
+    #[error("the inputs changed while they were read (document {0} differs on the second pass)")]
+    InputsChanged(String),
+    /// Too many documents for one run.
+    #[error("more than {} documents in one run", u32::MAX)]
+    TooManyDocuments,
+}
+
+/// What a run did; `read == kept + removed_duplicates + removed_derivatives`, always.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Documents read.
+    pub read: u64,
+    /// Documents kept.
+    pub kept: u64,
+    /// Documents removed as duplicates of a kept one.
+    pub removed_duplicates: u64,
+    /// Documents removed as derivatives of a kept one.
+    pub removed_derivatives: u64,
+    /// Documents with no words (kept).
+    pub empty: u64,
+    /// Documents with fewer words than a shingle (kept, compared as one shingle).
+    pub short: u64,
+    /// Candidate pairs the LSH index proposed and the estimates let through.
+    pub candidates: u64,
+    /// Verified pairs reported.
+    pub pairs: u64,
+    /// Of which duplicates.
+    pub duplicate_pairs: u64,
+    /// Of which derivatives.
+    pub derivative_pairs: u64,
+    /// Clusters of duplicates (two members or more).
+    pub clusters: u64,
+    /// Bytes read in the first pass.
+    pub bytes: u64,
+    /// Lines and files skipped (skip mode only).
+    pub skipped: Vec<Skipped>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Documents removed.
+    pub fn removed(&self) -> u64 {
+        self.removed_duplicates + self.removed_derivatives
+    }
+}
+
+/// What pass 1 keeps of every document.
+struct Catalog {
+    ids: Vec<String>,
+    sketches: Vec<Sketch>,
+    /// Texts and raw lines, only when the inputs include standard input.
+    held: Option<Vec<(String, Option<Vec<u8>>)>>,
+}
+
+/// Runs a dedup over `spec`'s inputs.
+pub fn run(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    outputs: &Outputs,
+    progress: &dyn Progress,
+) -> Result<Summary, RunError> {
+    let started = Instant::now();
+    let hold = spec.inputs.iter().any(|p| p.as_os_str() == "-");
+    let (catalog, read) = sketch_all(spec, deduper, hold, progress)?;
+    let n = catalog.ids.len();
+    let mut summary = Summary {
+        read: n as u64,
+        bytes: read.bytes,
+        skipped: read.skipped,
+        ..Summary::default()
+    };
+    for s in &catalog.sketches {
+        if s.tokens == 0 {
+            summary.empty += 1;
+        } else if (s.tokens as usize) < deduper.config().shingle_size {
+            summary.short += 1;
+        }
+    }
+
+    progress.stage("candidates", None);
+    let candidates = deduper.candidates(&catalog.sketches);
+    summary.candidates = candidates.len() as u64;
+    let (pairs, alignments) = verify_all(
+        spec,
+        deduper,
+        &catalog,
+        &candidates,
+        outputs.passages,
+        progress,
+    )?;
+    let decision = decide(&catalog.sketches, &pairs, deduper.config().keep);
+    summary.pairs = pairs.len() as u64;
+    summary.duplicate_pairs = pairs
+        .iter()
+        .filter(|p| p.relation == Relation::Duplicate)
+        .count() as u64;
+    summary.derivative_pairs = pairs
+        .iter()
+        .filter(|p| p.relation == Relation::Derivative)
+        .count() as u64;
+    summary.clusters = decision.clusters.len() as u64;
+    for r in decision.removed.iter().flatten() {
+        match r {
+            Removal::DuplicateOf(_) => summary.removed_duplicates += 1,
+            Removal::DerivativeOf(_) => summary.removed_derivatives += 1,
+        }
+    }
+    summary.kept = decision.kept() as u64;
+
+    if let Some(path) = &outputs.pairs {
+        write_atomically(path, |w| {
+            write_pairs(path, w, &catalog, &pairs, &alignments)
+        })?;
+    }
+    if let Some(path) = &outputs.clusters {
+        write_atomically(path, |w| {
+            write_clusters(path, w, &catalog, &pairs, &decision)
+        })?;
+    }
+    if let Some(path) = &outputs.kept {
+        progress.stage("writing kept documents", Some(n as u64));
+        write_atomically(path, |w| {
+            write_kept(path, w, spec, &catalog, &decision, progress)
+        })?;
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// What pass 1 saw of the inputs.
+struct ReadStats {
+    bytes: u64,
+    skipped: Vec<Skipped>,
+}
+
+const BATCH_DOCS: usize = 2048;
+const BATCH_BYTES: usize = 8 << 20;
+
+/// Pass 1: a reader thread parses batches of documents; this thread sketches each batch in
+/// parallel and keeps the sketches.
+fn sketch_all(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    hold: bool,
+    progress: &dyn Progress,
+) -> Result<(Catalog, ReadStats), RunError> {
+    progress.stage("reading and sketching", None);
+    let mut catalog = Catalog {
+        ids: Vec::new(),
+        sketches: Vec::new(),
+        held: hold.then(Vec::new),
+    };
+    let mut first_seen: AHashMap<String, (u32, String)> = AHashMap::new();
+    let (tx, rx) = mpsc::sync_channel::<Result<Vec<CorpusDoc>, ReadError>>(2);
+    let reader_spec = spec.clone();
+    std::thread::scope(|scope| -> Result<(Catalog, ReadStats), RunError> {
+        let reader = scope.spawn(move || {
+            let mut reader = CorpusReader::new(&reader_spec);
+            let mut batch = Vec::with_capacity(BATCH_DOCS);
+            let mut bytes = 0;
+            for doc in reader.by_ref() {
+                match doc {
+                    Ok(doc) => {
+                        bytes += doc.text.len();
+                        batch.push(doc);
+                        if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
+                            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
+                                break;
+                            }
+                            bytes = 0;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(Ok(batch));
+            }
+            let summary = reader.into_summary();
+            ReadStats {
+                bytes: summary.bytes,
+                skipped: summary.skipped,
+            }
+        });
+        for batch in rx {
+            let batch = batch?;
+            let sketches: Vec<Sketch> = batch
+                .par_iter()
+                .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
+                .collect();
+            progress.advance(batch.len() as u64);
+            for (doc, sketch) in batch.into_iter().zip(sketches) {
+                let index = catalog.ids.len();
+                if index >= u32::MAX as usize {
+                    return Err(RunError::TooManyDocuments);
+                }
+                let here = doc.origin.to_string();
+                if let Some((_, first)) = first_seen.get(&doc.id) {
+                    return Err(RunError::DuplicateId {
+                        id: doc.id,
+                        first: first.clone(),
+                        second: here,
+                    });
+                }
+                first_seen.insert(doc.id.clone(), (index as u32, here));
+                catalog.ids.push(doc.id);
+                catalog.sketches.push(sketch);
+                if let Some(held) = catalog.held.as_mut() {
+                    held.push((doc.text, doc.raw));
+                }
+            }
+        }
+        let stats = reader.join().expect("the reader thread does not panic");
+        Ok((catalog, stats))
+    })
+}
+
+/// A candidate document re-read for pass 2.
+struct Loaded {
+    set: ShingleSet,
+    text: Option<String>,
+}
+
+/// Pass 2: exact verification (and alignment) of the candidates.
+fn verify_all(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    catalog: &Catalog,
+    candidates: &[Candidate],
+    passages: bool,
+    progress: &dyn Progress,
+) -> Result<(Vec<VerifiedPair>, Vec<Option<Alignment>>), RunError> {
+    let mut involved: Vec<u32> = candidates.iter().flat_map(|c| [c.a, c.b]).collect();
+    involved.sort_unstable();
+    involved.dedup();
+    progress.stage("verifying candidates", Some(involved.len() as u64));
+    let mut loaded: AHashMap<u32, Loaded> = AHashMap::with_capacity(involved.len());
+    let load = |batch: Vec<(u32, String)>, loaded: &mut AHashMap<u32, Loaded>| {
+        let sets: Vec<(u32, Loaded)> = batch
+            .into_par_iter()
+            .map_init(Scratch::default, |s, (i, text)| {
+                let set = deduper.shingle_set(&text, s);
+                (
+                    i,
+                    Loaded {
+                        set,
+                        text: passages.then_some(text),
+                    },
+                )
+            })
+            .collect();
+        progress.advance(sets.len() as u64);
+        loaded.extend(sets);
+    };
+    match &catalog.held {
+        Some(held) => {
+            let batch = involved
+                .iter()
+                .map(|&i| (i, held[i as usize].0.clone()))
+                .collect();
+            load(batch, &mut loaded);
+        }
+        None => {
+            let wanted: Vec<u64> = involved.iter().map(|&i| u64::from(i)).collect();
+            let mut batch = Vec::with_capacity(BATCH_DOCS);
+            let mut mismatch = None;
+            reread(spec, &wanted, |doc| {
+                let i = doc.ordinal as u32;
+                if catalog.ids.get(i as usize) != Some(&doc.id) {
+                    mismatch.get_or_insert(doc.id.clone());
+                }
+                batch.push((i, doc.text));
+                if batch.len() >= BATCH_DOCS {
+                    load(std::mem::take(&mut batch), &mut loaded);
+                }
+            })?;
+            load(batch, &mut loaded);
+            if let Some(id) = mismatch {
+                return Err(RunError::InputsChanged(id));
+            }
+            if loaded.len() != involved.len() {
+                return Err(RunError::InputsChanged(format!(
+                    "{} documents missing",
+                    involved.len() - loaded.len()
+                )));
+            }
+        }
+    }
+    let pairs: Vec<VerifiedPair> = candidates
+        .par_iter()
+        .filter_map(|c| {
+            let (a, b) = (&loaded[&c.a], &loaded[&c.b]);
+            deduper.verify(c, &a.set, &b.set, &catalog.sketches)
+        })
+        .collect();
+    let alignments: Vec<Option<Alignment>> = if passages {
+        progress.stage("aligning pairs", Some(pairs.len() as u64));
+        pairs
+            .par_iter()
+            .map(|p| {
+                let (ta, tb) = (
+                    loaded[&p.a].text.as_deref().unwrap_or_default(),
+                    loaded[&p.b].text.as_deref().unwrap_or_default(),
+                );
+                let (ka, kb) = (tokenize(ta), tokenize(tb));
+                let al = align(
+                    Side {
+                        text: ta,
+                        tokens: &ka,
+                    },
+                    Side {
+                        text: tb,
+                        tokens: &kb,
+                    },
+                    &crate::align::AlignParams::default(),
+                );
+                progress.advance(1);
+                Some(al)
+            })
+            .collect()
+    } else {
+        vec![None; pairs.len()]
+    };
+    Ok((pairs, alignments))
+}
+
+/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError>,
+) -> Result<(), RunError> {
+    let fail = write_error(path);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.neardup-{}.tmp", std::process::id()));
+    let file = File::create(&tmp).map_err(&fail)?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let result = write(&mut w).and_then(|()| {
+        w.flush().map_err(&fail)?;
+        w.get_ref().sync_all().map_err(&fail)?;
+        std::fs::rename(&tmp, path).map_err(&fail)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
+    move |source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn write_pairs(
+    path: &Path,
+    w: &mut impl Write,
+    catalog: &Catalog,
+    pairs: &[VerifiedPair],
+    alignments: &[Option<Alignment>],
+) -> Result<(), RunError> {
+    let fail = write_error(path);
+    for (p, al) in pairs.iter().zip(alignments) {
+        let pair = Pair {
+            a: catalog.ids[p.a as usize].clone(),
+            b: catalog.ids[p.b as usize].clone(),
+            scores: p.scores,
+            relation: p.relation,
+            derived: p.derived,
+            direction_score: p.direction_score,
+            alignment: al.clone(),
+        };
+        serde_json::to_writer(&mut *w, &PairRecord::of(&pair))
+            .map_err(io::Error::from)
+            .map_err(&fail)?;
+        w.write_all(b"\n").map_err(&fail)?;
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct DuplicateCluster<'a> {
+    kind: &'static str,
+    cluster: usize,
+    size: usize,
+    representative: &'a str,
+    members: Vec<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct DerivativeLinks<'a> {
+    kind: &'static str,
+    source: &'a str,
+    source_kept: bool,
+    derived: Vec<&'a str>,
+}
+
+fn write_clusters(
+    path: &Path,
+    w: &mut impl Write,
+    catalog: &Catalog,
+    pairs: &[VerifiedPair],
+    decision: &Decision,
+) -> Result<(), RunError> {
+    let fail = write_error(path);
+    let id = |i: u32| catalog.ids[i as usize].as_str();
+    for (k, c) in decision.clusters.iter().enumerate() {
+        let rec = DuplicateCluster {
+            kind: "duplicates",
+            cluster: k,
+            size: c.members.len(),
+            representative: id(c.representative),
+            members: c.members.iter().map(|&m| id(m)).collect(),
+        };
+        serde_json::to_writer(&mut *w, &rec)
+            .map_err(io::Error::from)
+            .map_err(&fail)?;
+        w.write_all(b"\n").map_err(&fail)?;
+    }
+    // Derivative links, by source in input order.
+    let mut by_source: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for p in pairs.iter().filter(|p| p.relation == Relation::Derivative) {
+        let (d, s) = match p.derived {
+            Some(crate::verify::Which::A) => (p.a, p.b),
+            Some(crate::verify::Which::B) => (p.b, p.a),
+            None => continue,
+        };
+        by_source.entry(s).or_default().push(d);
+    }
+    for (s, mut ds) in by_source {
+        ds.sort_unstable();
+        let rec = DerivativeLinks {
+            kind: "derivatives",
+            source: id(s),
+            source_kept: decision.removed[s as usize].is_none(),
+            derived: ds.iter().map(|&d| id(d)).collect(),
+        };
+        serde_json::to_writer(&mut *w, &rec)
+            .map_err(io::Error::from)
+            .map_err(&fail)?;
+        w.write_all(b"\n").map_err(&fail)?;
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct PlainRecord<'a> {
+    id: &'a str,
+    text: &'a str,
+}
+
+fn write_one(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
+    match raw {
+        Some(line) => w.write_all(line)?,
+        None => serde_json::to_writer(&mut *w, &PlainRecord { id, text })?,
+    }
+    w.write_all(b"\n")
+}
+
+/// Pass 3: the kept documents in input order.
+fn write_kept(
+    path: &Path,
+    w: &mut impl Write,
+    spec: &CorpusSpec,
+    catalog: &Catalog,
+    decision: &Decision,
+    progress: &dyn Progress,
+) -> Result<(), RunError> {
+    let fail = write_error(path);
+    let kept: Vec<u64> = (0..catalog.ids.len() as u64)
+        .filter(|&i| decision.removed[i as usize].is_none())
+        .collect();
+    match &catalog.held {
+        Some(held) => {
+            for &i in &kept {
+                let (text, raw) = &held[i as usize];
+                write_one(w, &catalog.ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
+            }
+        }
+        None => {
+            let mut result = Ok(());
+            let mut mismatch = None;
+            reread(spec, &kept, |doc| {
+                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
+                    mismatch.get_or_insert(doc.id.clone());
+                }
+                if result.is_ok() {
+                    result = write_one(w, &doc.id, &doc.text, doc.raw.as_deref());
+                }
+                progress.advance(1);
+            })?;
+            result.map_err(&fail)?;
+            if let Some(id) = mismatch {
+                return Err(RunError::InputsChanged(id));
+            }
+        }
+    }
+    Ok(())
+}

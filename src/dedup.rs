@@ -1,0 +1,554 @@
+//! Corpus deduplication: sketches of many documents in, verified pairs, clusters and the decision
+//! of which documents to keep out.
+//!
+//! The steps, each a function here so that the streaming driver ([`crate::corpus`]) can run them
+//! pass by pass without holding texts:
+//! 1. [`Deduper::sketch`]: text to a [`Sketch`] (signature, sizes, typography): all that is kept of
+//!    a document for the whole run, about 0.6 KB;
+//! 2. [`Deduper::candidates`]: LSH votes ([`crate::lsh`]), then a cheap filter on the signatures'
+//!    own estimates, leaving the pairs worth measuring exactly;
+//! 3. [`Deduper::verify`]: exact Jaccard and containments on the shingle sets of the candidate
+//!    documents (re-read for this pass), the relation and direction; only pairs meeting a threshold
+//!    survive, so nothing below a threshold is ever reported;
+//! 4. [`decide`]: connected components of duplicate pairs, a representative for each, and which
+//!    documents a kept document covers (its duplicates, and derivatives whose source is kept).
+//!    Every document ends up kept or removed, with the reason: `read == kept + removed`.
+
+use ahash::AHashMap;
+use rayon::prelude::*;
+
+use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
+use crate::minhash::{MinHashParams, MinHasher, Signature};
+use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
+use crate::text::{tokenize_into, Token};
+use crate::verify::{verdict, Relation, Scores, Thresholds, Typography, Which};
+
+/// Settings of a dedup run.
+#[derive(Clone, Debug)]
+pub struct DedupConfig {
+    /// Words per shingle.
+    pub shingle_size: usize,
+    /// Signature settings.
+    pub minhash: MinHashParams,
+    /// Relation thresholds (duplicate, derivative, overlap) used to label reported pairs.
+    pub thresholds: Thresholds,
+    /// Pairs with at least this Jaccard are reported.
+    pub report_jaccard: f64,
+    /// Pairs where at least this share of one document is in the other are reported.
+    pub report_containment: f64,
+    /// Largest size ratio of a contained pair for which the LSH recall target holds.
+    pub max_ratio: f64,
+    /// Which member of a duplicate cluster to keep.
+    pub keep: KeepPolicy,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            shingle_size: DEFAULT_K,
+            minhash: MinHashParams::default(),
+            thresholds: Thresholds::default(),
+            report_jaccard: 0.5,
+            report_containment: 0.6,
+            max_ratio: 6.0,
+            keep: KeepPolicy::Longest,
+        }
+    }
+}
+
+/// Which member of a duplicate cluster represents it (and is kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeepPolicy {
+    /// The fullest text: the most shingles, then the most bytes, then the first.
+    Longest,
+    /// The first in input order.
+    First,
+}
+
+/// What is kept of a document for the whole run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sketch {
+    /// MinHash signature of the shingle set.
+    pub signature: Signature,
+    /// Number of tokens.
+    pub tokens: u32,
+    /// Bytes of text.
+    pub bytes: u32,
+    /// Quote typography, for the direction of derivatives.
+    pub typography: Typography,
+}
+
+impl Sketch {
+    /// Distinct shingles.
+    pub fn shingles(&self) -> u32 {
+        self.signature.n_shingles()
+    }
+}
+
+/// A pair worth verifying, with the signatures' estimates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Candidate {
+    /// First document (index into the sketches), `a < b`.
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// Colliding LSH bands.
+    pub votes: u32,
+    /// Estimated Jaccard.
+    pub jaccard: f64,
+    /// Estimated containment of the smaller in the larger.
+    pub containment: f64,
+}
+
+/// A verified pair: exact scores, relation and direction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VerifiedPair {
+    /// First document, `a < b`.
+    pub a: u32,
+    /// Second document.
+    pub b: u32,
+    /// Exact scores.
+    pub scores: Scores,
+    /// The relation.
+    pub relation: Relation,
+    /// For a derivative, which one is derived.
+    pub derived: Option<Which>,
+    /// Direction evidence.
+    pub direction_score: f64,
+}
+
+/// Runs the steps of a dedup with one configuration.
+#[derive(Clone, Debug)]
+pub struct Deduper {
+    config: DedupConfig,
+    hasher: MinHasher,
+    lsh: LshParams,
+}
+
+/// Safety margin under the thresholds for the signature estimates: about four standard errors of
+/// a Jaccard estimate near 0.5 with 128 values.
+const ESTIMATE_MARGIN: f64 = 0.18;
+
+impl Deduper {
+    /// A deduper for `config`.
+    pub fn new(config: DedupConfig) -> Self {
+        let hasher = MinHasher::new(config.minhash);
+        let lsh = LshParams::for_thresholds(
+            &LshTarget {
+                jaccard: config.report_jaccard,
+                containment: config.report_containment,
+                max_ratio: config.max_ratio,
+                ..LshTarget::default()
+            },
+            config.minhash.num_perm,
+        );
+        Deduper {
+            config,
+            hasher,
+            lsh,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DedupConfig {
+        &self.config
+    }
+
+    /// The LSH banding chosen for the thresholds.
+    pub fn lsh_params(&self) -> &LshParams {
+        &self.lsh
+    }
+
+    /// The sketch of one text. `scratch` is reused between calls.
+    pub fn sketch(&self, text: &str, scratch: &mut Scratch) -> Sketch {
+        tokenize_into(text, &mut scratch.tokens);
+        shingle_hashes_into(
+            &scratch.tokens,
+            self.config.shingle_size,
+            &mut scratch.shingles,
+        );
+        scratch.shingles.sort_unstable();
+        scratch.shingles.dedup();
+        Sketch {
+            signature: self.hasher.sign(&scratch.shingles),
+            tokens: scratch.tokens.len() as u32,
+            bytes: text.len().min(u32::MAX as usize) as u32,
+            typography: Typography::of(text),
+        }
+    }
+
+    /// The exact shingle set of one text, for verification.
+    pub fn shingle_set(&self, text: &str, scratch: &mut Scratch) -> ShingleSet {
+        tokenize_into(text, &mut scratch.tokens);
+        shingle_hashes_into(
+            &scratch.tokens,
+            self.config.shingle_size,
+            &mut scratch.shingles,
+        );
+        ShingleSet::from_hashes(std::mem::take(&mut scratch.shingles))
+    }
+
+    /// Candidate pairs among the sketches: LSH votes, then the signatures' estimates within a
+    /// margin of either reporting threshold.
+    pub fn candidates(&self, sketches: &[Sketch]) -> Vec<Candidate> {
+        let raw = candidate_pairs_by(sketches.len(), |i| &sketches[i].signature, &self.lsh);
+        raw.into_par_iter()
+            .filter_map(|(a, b, votes)| {
+                let (sa, sb) = (
+                    &sketches[a as usize].signature,
+                    &sketches[b as usize].signature,
+                );
+                let jaccard = sa.jaccard(sb);
+                let containment = sa.containment_in(sb).max(sb.containment_in(sa));
+                let worth = jaccard >= self.config.report_jaccard - ESTIMATE_MARGIN
+                    || containment >= self.config.report_containment - ESTIMATE_MARGIN;
+                worth.then_some(Candidate {
+                    a,
+                    b,
+                    votes,
+                    jaccard,
+                    containment,
+                })
+            })
+            .collect()
+    }
+
+    /// Exact verification of one candidate; `None` when it meets no reporting threshold.
+    pub fn verify(
+        &self,
+        c: &Candidate,
+        set_a: &ShingleSet,
+        set_b: &ShingleSet,
+        sketches: &[Sketch],
+    ) -> Option<VerifiedPair> {
+        let scores = Scores::exact(set_a, set_b);
+        if scores.jaccard < self.config.report_jaccard
+            && scores.max_containment() < self.config.report_containment
+        {
+            return None;
+        }
+        let (ta, tb) = (
+            sketches[c.a as usize].typography,
+            sketches[c.b as usize].typography,
+        );
+        let v = verdict(&scores, ta, tb, &self.config.thresholds);
+        Some(VerifiedPair {
+            a: c.a,
+            b: c.b,
+            scores,
+            relation: v.relation,
+            derived: v.derived,
+            direction_score: v.direction_score,
+        })
+    }
+}
+
+/// Buffers reused between sketches.
+#[derive(Clone, Debug, Default)]
+pub struct Scratch {
+    tokens: Vec<Token>,
+    shingles: Vec<u64>,
+}
+
+/// Why a document was removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// A duplicate of the kept representative of its cluster.
+    DuplicateOf(u32),
+    /// A derivative of a kept document.
+    DerivativeOf(u32),
+}
+
+/// A cluster: a connected component of duplicate pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// The kept member.
+    pub representative: u32,
+    /// All members, in input order.
+    pub members: Vec<u32>,
+}
+
+/// The outcome of a run over `n` documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Clusters of two or more duplicates, largest first.
+    pub clusters: Vec<Cluster>,
+    /// For each document, `None` when kept, or why it was removed.
+    pub removed: Vec<Option<Removal>>,
+}
+
+impl Decision {
+    /// Number of kept documents.
+    pub fn kept(&self) -> usize {
+        self.removed.iter().filter(|r| r.is_none()).count()
+    }
+}
+
+/// Union-find over document indices, by size with path halving.
+struct DisjointSets {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl DisjointSets {
+    fn new(n: usize) -> Self {
+        DisjointSets {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a as usize] < self.size[b as usize] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b as usize] = a;
+        self.size[a as usize] += self.size[b as usize];
+    }
+}
+
+/// Clusters duplicates, picks representatives and decides what is kept.
+///
+/// Duplicates (relation `duplicate`) are joined into connected components; each component keeps
+/// its representative (by `keep`) and removes the rest. Then, visiting the remaining documents from
+/// the fullest down, a derivative is removed when one of its sources (through its cluster's
+/// representative) is kept. Everything else is kept.
+pub fn decide(sketches: &[Sketch], pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
+    let n = sketches.len();
+    let mut sets = DisjointSets::new(n);
+    for p in pairs.iter().filter(|p| p.relation == Relation::Duplicate) {
+        sets.union(p.a, p.b);
+    }
+    let fuller = |x: u32, y: u32| -> bool {
+        let (sx, sy) = (&sketches[x as usize], &sketches[y as usize]);
+        (sx.shingles(), sx.bytes, std::cmp::Reverse(x))
+            > (sy.shingles(), sy.bytes, std::cmp::Reverse(y))
+    };
+    let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for i in 0..n as u32 {
+        let root = sets.find(i);
+        if sets.size[root as usize] > 1 {
+            members.entry(root).or_default().push(i);
+        }
+    }
+    let mut removed: Vec<Option<Removal>> = vec![None; n];
+    let mut rep_of: Vec<u32> = (0..n as u32).collect();
+    let mut clusters: Vec<Cluster> = members
+        .into_values()
+        .map(|m| {
+            let representative = match keep {
+                KeepPolicy::First => m[0],
+                KeepPolicy::Longest => m
+                    .iter()
+                    .copied()
+                    .reduce(|best, x| if fuller(x, best) { x } else { best })
+                    .expect("clusters are not empty"),
+            };
+            for &x in &m {
+                rep_of[x as usize] = representative;
+                if x != representative {
+                    removed[x as usize] = Some(Removal::DuplicateOf(representative));
+                }
+            }
+            Cluster {
+                representative,
+                members: m,
+            }
+        })
+        .collect();
+    clusters.sort_by(|x, y| {
+        y.members
+            .len()
+            .cmp(&x.members.len())
+            .then(x.members[0].cmp(&y.members[0]))
+    });
+    // Derivative links between representatives: derived -> sources.
+    let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for p in pairs.iter().filter(|p| p.relation == Relation::Derivative) {
+        let (d, s) = match p.derived {
+            Some(Which::A) => (p.a, p.b),
+            Some(Which::B) => (p.b, p.a),
+            None => continue,
+        };
+        let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
+        if d != s {
+            sources.entry(d).or_default().push(s);
+        }
+    }
+    // Fullest first, so a source is decided before what derives from it.
+    let mut order: Vec<u32> = sources.keys().copied().collect();
+    order.extend(sources.values().flatten().copied());
+    order.sort_unstable();
+    order.dedup();
+    order.sort_by(|&x, &y| {
+        if fuller(x, y) {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        }
+    });
+    for d in order {
+        if removed[d as usize].is_some() {
+            continue;
+        }
+        if let Some(srcs) = sources.get(&d) {
+            if let Some(&s) = srcs.iter().find(|&&s| removed[s as usize].is_none()) {
+                removed[d as usize] = Some(Removal::DerivativeOf(s));
+            }
+        }
+    }
+    Decision { clusters, removed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sketches(texts: &[&str]) -> (Deduper, Vec<Sketch>) {
+        let d = Deduper::new(DedupConfig::default());
+        let mut scratch = Scratch::default();
+        let s = texts.iter().map(|t| d.sketch(t, &mut scratch)).collect();
+        (d, s)
+    }
+
+    fn words(seed: u64, n: usize) -> String {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = crate::shingle::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+                format!("w{}", state % 100_000)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Runs steps 2-4 with exact sets computed in place.
+    fn run(texts: &[&str]) -> (Vec<VerifiedPair>, Decision) {
+        let (d, sk) = sketches(texts);
+        let mut scratch = Scratch::default();
+        let sets: Vec<ShingleSet> = texts
+            .iter()
+            .map(|t| d.shingle_set(t, &mut scratch))
+            .collect();
+        let pairs: Vec<VerifiedPair> = d
+            .candidates(&sk)
+            .iter()
+            .filter_map(|c| d.verify(c, &sets[c.a as usize], &sets[c.b as usize], &sk))
+            .collect();
+        let decision = decide(&sk, &pairs, KeepPolicy::Longest);
+        (pairs, decision)
+    }
+
+    #[test]
+    fn duplicates_derivatives_and_unrelated() {
+        let article = words(1, 400);
+        let copy = article.clone();
+        let repost = format!(
+            "Posted on Saturday. {} No comments",
+            &article[..article.len() * 2 / 3]
+        );
+        let other = words(2, 400);
+        let short = "too short";
+        let texts = [
+            article.as_str(),
+            other.as_str(),
+            copy.as_str(),
+            repost.as_str(),
+            short,
+            "",
+        ];
+        let (pairs, decision) = run(&texts);
+        let found: Vec<(u32, u32, Relation)> =
+            pairs.iter().map(|p| (p.a, p.b, p.relation)).collect();
+        assert!(found.contains(&(0, 2, Relation::Duplicate)), "{found:?}");
+        assert!(found.contains(&(0, 3, Relation::Derivative)), "{found:?}");
+        assert!(found.contains(&(2, 3, Relation::Derivative)), "{found:?}");
+        assert!(
+            !found.iter().any(|p| p.0 == 1 || p.1 == 1),
+            "unrelated: {found:?}"
+        );
+        let d03 = pairs.iter().find(|p| (p.a, p.b) == (0, 3)).unwrap();
+        assert_eq!(d03.derived, Some(Which::B));
+        assert_eq!(decision.clusters.len(), 1);
+        assert_eq!(decision.clusters[0].members, vec![0, 2]);
+        assert_eq!(decision.removed[2], Some(Removal::DuplicateOf(0)));
+        assert_eq!(decision.removed[3], Some(Removal::DerivativeOf(0)));
+        for kept in [0, 1, 4, 5] {
+            assert_eq!(decision.removed[kept], None, "{kept}");
+        }
+        assert_eq!(
+            decision.kept() + decision.removed.iter().flatten().count(),
+            texts.len()
+        );
+    }
+
+    #[test]
+    fn keep_policy_picks_the_representative() {
+        let base = words(3, 300);
+        let longer = format!("{base} and a few more words at the end");
+        let (d, sk) = sketches(&[&base, &longer]);
+        let pair = VerifiedPair {
+            a: 0,
+            b: 1,
+            scores: Scores::from_counts(296, 304, 296),
+            relation: Relation::Duplicate,
+            derived: None,
+            direction_score: 0.0,
+        };
+        let _ = d;
+        assert_eq!(
+            decide(&sk, &[pair], KeepPolicy::Longest).clusters[0].representative,
+            1
+        );
+        assert_eq!(
+            decide(&sk, &[pair], KeepPolicy::First).clusters[0].representative,
+            0
+        );
+    }
+
+    #[test]
+    fn a_derivative_of_a_removed_source_is_kept() {
+        // c derives from b, b is a duplicate of a and a is kept: c goes (its source is a's cluster).
+        // e derives from d only, and d is itself removed as a derivative of a: e stays.
+        let sk: Vec<Sketch> = (0..5)
+            .map(|i| Sketch {
+                signature: Signature::from_parts(vec![i; 4], 100 - i),
+                tokens: 10,
+                bytes: 10,
+                typography: Typography::default(),
+            })
+            .collect();
+        let v = |a, b, relation, derived| VerifiedPair {
+            a,
+            b,
+            scores: Scores::from_counts(10, 10, 9),
+            relation,
+            derived,
+            direction_score: 0.0,
+        };
+        let pairs = [
+            v(0, 1, Relation::Duplicate, None),
+            v(1, 2, Relation::Derivative, Some(Which::B)),
+            v(0, 3, Relation::Derivative, Some(Which::B)),
+            v(3, 4, Relation::Derivative, Some(Which::B)),
+        ];
+        let d = decide(&sk, &pairs, KeepPolicy::Longest);
+        assert_eq!(d.removed[1], Some(Removal::DuplicateOf(0)));
+        assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
+        assert_eq!(d.removed[3], Some(Removal::DerivativeOf(0)));
+        assert_eq!(d.removed[4], None);
+    }
+}

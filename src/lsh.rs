@@ -1,0 +1,478 @@
+//! LSH: MinHash signatures in, candidate pairs out, with banding chosen from the thresholds.
+//!
+//! A signature is cut into `bands` bands of `rows` values; two documents collide in a band when all
+//! its values agree, which for Jaccard similarity `s` happens with probability `s^rows`. Classic LSH
+//! makes a pair a candidate on one collision; here a pair needs `min_votes` colliding bands, so the
+//! chance of becoming a candidate is the binomial tail `P(Bin(bands, s^rows) >= min_votes)`. Votes
+//! give the S-curve a steep knee even with one-row bands, which is what containment needs.
+//!
+//! Containment. A short repost mostly inside a long article has a low Jaccard: with containment `c`
+//! of the smaller document in a larger one `ratio` times its size, `J = c / (1 + ratio - c)` (the
+//! seeds: c = 0.81, ratio 2.5, J = 0.30). So the index targets the *effective* Jaccard threshold
+//! `min(jaccard, c / (1 + max_ratio - c))` ([`effective_jaccard`]); pairs whose sizes differ by up
+//! to `max_ratio` keep their recall guarantee, and beyond it recall degrades gracefully (a short
+//! excerpt of a very long text still collides in many bands when its containment is high).
+//! [`LshParams::for_thresholds`] then picks `(rows, bands, min_votes)` the way datasketch picks its
+//! banding, by minimising the weighted areas of false positives (below the threshold) and false
+//! negatives (above it) under the S-curve, but only among settings that reach `recall` at the
+//! threshold itself.
+//!
+//! Two ways to use it: [`candidate_pairs`] finds all pairs of a batch of signatures by sorting
+//! each band's keys (linear memory, no hash map of buckets), and [`LshIndex`] is an incremental
+//! index with `insert` and `query` for checking documents against a collection. Band keys whose
+//! bucket holds more than [`LshParams::max_bucket`] documents (boilerplate, or a giant cluster of
+//! copies) vote only between each member and the bucket's first document, so the work stays linear
+//! in the bucket size instead of quadratic.
+
+use ahash::AHashMap;
+
+use crate::minhash::Signature;
+use crate::shingle::mix64;
+
+/// Banding of an LSH index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LshParams {
+    /// Signature values per band.
+    pub rows: usize,
+    /// Number of bands (`rows * bands` is at most the signature length).
+    pub bands: usize,
+    /// Colliding bands needed to make a pair a candidate.
+    pub min_votes: usize,
+    /// Buckets larger than this vote as a star around their first member (see the module docs).
+    pub max_bucket: usize,
+}
+
+/// What the banding is optimised for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LshTarget {
+    /// Jaccard threshold: pairs at or above it must be found.
+    pub jaccard: f64,
+    /// Containment threshold: pairs where this share of one document is in the other must be found.
+    pub containment: f64,
+    /// Largest size ratio of a contained pair for which recall is guaranteed.
+    pub max_ratio: f64,
+    /// Probability of finding a pair exactly at the effective threshold.
+    pub recall: f64,
+    /// Weight of the false-positive area in the objective (the false-negative weight is 1 minus it).
+    pub fp_weight: f64,
+}
+
+impl Default for LshTarget {
+    fn default() -> Self {
+        LshTarget {
+            jaccard: 0.5,
+            containment: 0.6,
+            max_ratio: 6.0,
+            recall: 0.995,
+            fp_weight: 0.5,
+        }
+    }
+}
+
+/// Default bucket size past which a bucket votes as a star.
+pub const DEFAULT_MAX_BUCKET: usize = 256;
+
+/// The lowest Jaccard similarity of a pair that meets either threshold, for pairs whose sizes
+/// differ by at most `max_ratio`.
+pub fn effective_jaccard(jaccard: f64, containment: f64, max_ratio: f64) -> f64 {
+    let c = containment.clamp(0.0, 1.0);
+    let ratio = max_ratio.max(1.0);
+    jaccard.min(c / (1.0 + ratio - c))
+}
+
+/// `P(Bin(n, p) >= k)`.
+fn binomial_tail(n: usize, p: f64, k: usize) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    // Sum the lower part, P(X < k), with terms built by the ratio of successive pmf values.
+    let q = 1.0 - p;
+    let mut term = q.powi(n as i32);
+    let mut below = 0.0;
+    for i in 0..k {
+        below += term;
+        term *= (n - i) as f64 / (i + 1) as f64 * p / q;
+    }
+    (1.0 - below).clamp(0.0, 1.0)
+}
+
+impl LshParams {
+    /// Probability that a pair of Jaccard similarity `s` becomes a candidate.
+    pub fn probability(&self, s: f64) -> f64 {
+        binomial_tail(
+            self.bands,
+            s.clamp(0.0, 1.0).powi(self.rows as i32),
+            self.min_votes,
+        )
+    }
+
+    /// The banding for `target` with signatures of `num_perm` values.
+    pub fn for_thresholds(target: &LshTarget, num_perm: usize) -> LshParams {
+        let threshold = effective_jaccard(target.jaccard, target.containment, target.max_ratio);
+        let steps = 200;
+        let area = |p: &LshParams, from: f64, to: f64, above: bool| {
+            let h = (to - from) / steps as f64;
+            (0..steps)
+                .map(|i| {
+                    let s = from + (i as f64 + 0.5) * h;
+                    let pr = p.probability(s);
+                    if above {
+                        1.0 - pr
+                    } else {
+                        pr
+                    }
+                })
+                .sum::<f64>()
+                * h
+        };
+        let mut best: Option<(f64, LshParams)> = None;
+        let mut fallback: Option<(f64, LshParams)> = None;
+        for rows in 1..=8.min(num_perm.max(1)) {
+            let bands = num_perm / rows;
+            for min_votes in 1..=bands.min(32) {
+                let p = LshParams {
+                    rows,
+                    bands,
+                    min_votes,
+                    max_bucket: DEFAULT_MAX_BUCKET,
+                };
+                let cost = target.fp_weight * area(&p, 0.0, threshold, false)
+                    + (1.0 - target.fp_weight) * area(&p, threshold, 1.0, true);
+                let at = p.probability(threshold);
+                if at >= target.recall && best.is_none_or(|(c, _)| cost < c) {
+                    best = Some((cost, p));
+                }
+                // Without a setting that reaches the recall, the one closest to it.
+                if fallback.is_none_or(|(r, _)| at > r) {
+                    fallback = Some((at, p));
+                }
+            }
+        }
+        best.or(fallback)
+            .map(|(_, p)| p)
+            .expect("at least one setting")
+    }
+
+    /// The key of every band of a signature: the value itself for one-row bands, a stable mix of
+    /// the values otherwise.
+    pub fn band_keys(&self, sig: &Signature, out: &mut Vec<u64>) {
+        out.clear();
+        let values = sig.values();
+        for band in 0..self.bands {
+            let rows = &values[band * self.rows..(band + 1) * self.rows];
+            let key = match rows {
+                [v] => u64::from(*v),
+                _ => rows
+                    .iter()
+                    .fold(0u64, |h, &v| mix64(h ^ u64::from(v)).rotate_left(17)),
+            };
+            out.push(key);
+        }
+    }
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, among `signatures`, each with its number of colliding bands.
+/// Empty signatures are never candidates. Work is linear in the number of signatures per band plus
+/// the colliding pairs; memory is one band's keys at a time plus the vote counts.
+pub fn candidate_pairs(signatures: &[Signature], params: &LshParams) -> Vec<(u32, u32, u32)> {
+    candidate_pairs_by(signatures.len(), |i| &signatures[i], params)
+}
+
+/// [`candidate_pairs`] over `n` signatures given by an accessor.
+pub fn candidate_pairs_by<'s, F>(n: usize, signature: F, params: &LshParams) -> Vec<(u32, u32, u32)>
+where
+    F: Fn(usize) -> &'s Signature + Sync,
+{
+    use rayon::prelude::*;
+    assert!(n <= u32::MAX as usize, "too many signatures for u32 ids");
+    // Band keys, band-major, computed in parallel over documents.
+    let keys: Vec<Vec<u64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let s = signature(i);
+            let mut k = Vec::with_capacity(params.bands);
+            if !s.is_empty() {
+                params.band_keys(s, &mut k);
+            }
+            k
+        })
+        .collect();
+    // Each band votes on its own; bands are split between threads, each with its own vote map.
+    let votes = (0..params.bands)
+        .into_par_iter()
+        .fold(AHashMap::<u64, u32>::new, |mut votes, band| {
+            let mut entries: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| !k.is_empty())
+                .map(|(i, k)| (k[band], i as u32))
+                .collect();
+            entries.sort_unstable();
+            for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
+                vote_bucket(bucket.iter().map(|e| e.1), bucket.len(), params, &mut votes);
+            }
+            votes
+        })
+        .reduce(AHashMap::new, |mut a, b| {
+            if a.len() < b.len() {
+                return merge(b, a);
+            }
+            for (k, v) in b {
+                *a.entry(k).or_insert(0) += v;
+            }
+            a
+        });
+    let mut out: Vec<(u32, u32, u32)> = votes
+        .into_iter()
+        .filter(|&(_, v)| v as usize >= params.min_votes)
+        .map(|(k, v)| ((k >> 32) as u32, k as u32, v))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+fn merge(mut a: AHashMap<u64, u32>, b: AHashMap<u64, u32>) -> AHashMap<u64, u32> {
+    for (k, v) in b {
+        *a.entry(k).or_insert(0) += v;
+    }
+    a
+}
+
+/// Adds the votes of one bucket (members in increasing order).
+fn vote_bucket(
+    members: impl Iterator<Item = u32> + Clone,
+    len: usize,
+    params: &LshParams,
+    votes: &mut AHashMap<u64, u32>,
+) {
+    if len < 2 {
+        return;
+    }
+    let pair = |i: u32, j: u32| (u64::from(i) << 32) | u64::from(j);
+    if len > params.max_bucket {
+        let mut it = members;
+        let first = it.next().expect("non-empty bucket");
+        for j in it {
+            *votes.entry(pair(first, j)).or_insert(0) += 1;
+        }
+        return;
+    }
+    let list: Vec<u32> = members.collect();
+    for (x, &i) in list.iter().enumerate() {
+        for &j in &list[x + 1..] {
+            *votes.entry(pair(i, j)).or_insert(0) += 1;
+        }
+    }
+}
+
+/// An incremental LSH index: documents are inserted with an id of the caller's, and a query
+/// returns the ids that collide with a signature in at least `min_votes` bands.
+#[derive(Clone, Debug)]
+pub struct LshIndex {
+    params: LshParams,
+    buckets: Vec<AHashMap<u64, Vec<u32>>>,
+    keys: Vec<u64>,
+}
+
+impl LshIndex {
+    /// An empty index.
+    pub fn new(params: LshParams) -> Self {
+        LshIndex {
+            params,
+            buckets: vec![AHashMap::new(); params.bands],
+            keys: Vec::new(),
+        }
+    }
+
+    /// The banding.
+    pub fn params(&self) -> &LshParams {
+        &self.params
+    }
+
+    /// Adds a document. Empty signatures are not indexed.
+    pub fn insert(&mut self, id: u32, sig: &Signature) {
+        if sig.is_empty() {
+            return;
+        }
+        let mut keys = std::mem::take(&mut self.keys);
+        self.params.band_keys(sig, &mut keys);
+        for (band, &key) in keys.iter().enumerate() {
+            self.buckets[band].entry(key).or_default().push(id);
+        }
+        self.keys = keys;
+    }
+
+    /// Ids colliding with `sig` in at least `min_votes` bands, with their vote counts, by id.
+    pub fn query(&self, sig: &Signature) -> Vec<(u32, u32)> {
+        if sig.is_empty() {
+            return Vec::new();
+        }
+        let mut keys = Vec::with_capacity(self.params.bands);
+        self.params.band_keys(sig, &mut keys);
+        let mut votes: AHashMap<u32, u32> = AHashMap::new();
+        for (band, key) in keys.iter().enumerate() {
+            if let Some(ids) = self.buckets[band].get(key) {
+                for &id in ids {
+                    *votes.entry(id).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut out: Vec<(u32, u32)> = votes
+            .into_iter()
+            .filter(|&(_, v)| v as usize >= self.params.min_votes)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::{MinHashParams, MinHasher};
+
+    #[test]
+    fn effective_threshold_table() {
+        // (jaccard, containment, max_ratio, expected)
+        let cases = [
+            (0.5, 0.6, 1.0, 0.6 / 1.4),
+            (0.5, 1.0, 1.0, 0.5),
+            (0.5, 0.6, 2.5, 0.6 / 2.9),
+            (0.5, 0.6, 6.0, 0.6 / 6.4),
+            (0.2, 0.9, 1.0, 0.2),
+        ];
+        for (j, c, r, want) in cases {
+            assert!(
+                (effective_jaccard(j, c, r) - want).abs() < 1e-12,
+                "{j} {c} {r}"
+            );
+        }
+    }
+
+    #[test]
+    fn binomial_tail_table() {
+        assert_eq!(binomial_tail(10, 0.5, 0), 1.0);
+        assert!((binomial_tail(1, 0.3, 1) - 0.3).abs() < 1e-12);
+        assert!((binomial_tail(2, 0.5, 1) - 0.75).abs() < 1e-12);
+        assert!((binomial_tail(3, 0.5, 2) - 0.5).abs() < 1e-12);
+        assert_eq!(binomial_tail(3, 0.5, 4), 0.0);
+        assert!((binomial_tail(128, 0.2, 1) - (1.0 - 0.8f64.powi(128))).abs() < 1e-12);
+    }
+
+    #[test]
+    fn chosen_banding_meets_the_recall_target() {
+        let target = LshTarget::default();
+        let p = LshParams::for_thresholds(&target, 128);
+        let t = effective_jaccard(target.jaccard, target.containment, target.max_ratio);
+        assert!(p.rows * p.bands <= 128);
+        assert!(p.probability(t) >= target.recall, "{p:?} at {t}");
+        // Pairs sharing a few shingles by chance rarely become candidates.
+        assert!(
+            p.probability(0.003) < 1e-3,
+            "{p:?}: {}",
+            p.probability(0.003)
+        );
+        assert!(p.probability(0.01) < 0.05, "{p:?}: {}", p.probability(0.01));
+        // A plain Jaccard target gets a steeper, stricter banding.
+        let strict = LshParams::for_thresholds(
+            &LshTarget {
+                jaccard: 0.8,
+                containment: 1.0,
+                max_ratio: 1.0,
+                ..target
+            },
+            128,
+        );
+        assert!(strict.probability(0.8) >= 0.995);
+        assert!(strict.probability(0.3) < p.probability(0.3));
+    }
+
+    /// Random sets with known overlap: every pair above the effective threshold is a candidate,
+    /// in the batch and in the incremental index alike.
+    #[test]
+    fn finds_contained_pairs_in_batch_and_index() {
+        let hasher = MinHasher::new(MinHashParams::new(128));
+        let mut state = 1u64;
+        let mut next = || {
+            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state
+        };
+        // 60 groups: a source of 600 shingles and a derived set holding 70% of a 300-shingle
+        // stretch of it plus 40 of its own (containment ~0.84, size ratio ~2.4, J ~0.33).
+        let mut sets: Vec<Vec<u64>> = Vec::new();
+        let mut truth = Vec::new();
+        for _ in 0..60 {
+            let src: Vec<u64> = (0..600).map(|_| next()).collect();
+            let mut der: Vec<u64> = src[100..400]
+                .iter()
+                .copied()
+                .filter(|_| next() % 10 < 7)
+                .collect();
+            der.extend((0..40).map(|_| next()));
+            let s = sets.len() as u32;
+            sets.push(src);
+            sets.push(der);
+            truth.push((s, s + 1));
+        }
+        let sigs: Vec<Signature> = sets
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                s.sort_unstable();
+                s.dedup();
+                hasher.sign(&s)
+            })
+            .collect();
+        let params = LshParams::for_thresholds(&LshTarget::default(), 128);
+        let pairs = candidate_pairs(&sigs, &params);
+        for &(i, j) in &truth {
+            assert!(pairs.iter().any(|p| (p.0, p.1) == (i, j)), "missed {i}-{j}");
+        }
+        let false_pos = pairs.len() - truth.len();
+        assert!(false_pos <= 2, "{false_pos} unrelated candidates");
+        let mut index = LshIndex::new(params);
+        for (i, s) in sigs.iter().enumerate().step_by(2) {
+            index.insert(i as u32, s);
+        }
+        for &(src, der) in &truth {
+            let hits = index.query(&sigs[der as usize]);
+            assert!(hits.iter().any(|h| h.0 == src), "index missed {src}-{der}");
+        }
+    }
+
+    #[test]
+    fn giant_buckets_vote_as_stars() {
+        let hasher = MinHasher::new(MinHashParams::new(128));
+        let set: Vec<u64> = (0..200u64).map(mix64).collect();
+        let mut sorted = set.clone();
+        sorted.sort_unstable();
+        let sig = hasher.sign(&sorted);
+        let sigs = vec![sig; 1000];
+        let params = LshParams {
+            max_bucket: 100,
+            ..LshParams::for_thresholds(&LshTarget::default(), 128)
+        };
+        let pairs = candidate_pairs(&sigs, &params);
+        // 999 star edges, not 499,500 pairs; every copy is linked to the first.
+        assert_eq!(pairs.len(), 999);
+        assert!(pairs.iter().all(|p| p.0 == 0));
+    }
+
+    #[test]
+    fn empty_signatures_are_never_candidates() {
+        let hasher = MinHasher::new(MinHashParams::new(128));
+        let empty = hasher.sign(&[]);
+        let sigs = vec![empty.clone(), empty.clone()];
+        let params = LshParams::for_thresholds(&LshTarget::default(), 128);
+        assert!(candidate_pairs(&sigs, &params).is_empty());
+        let mut index = LshIndex::new(params);
+        index.insert(0, &empty);
+        assert!(index.query(&empty).is_empty());
+    }
+}
