@@ -1,0 +1,451 @@
+//! Drives the real `neardup dedup` binary on generated corpora with known reposts, on the seeds,
+//! and on broken inputs; scores the pairs with the project's scorer when it is beside the repo.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use neardup::compare::Comparer;
+use neardup::document::Document;
+use neardup::synth::{generate, Corpus, CorpusSpec};
+use serde_json::Value;
+
+const REPOST: &str = include_str!("../seeds/000_97b1e3636e8cd943.txt");
+const ARTICLE: &str = include_str!("../seeds/002_41678999f0492237.txt");
+
+fn neardup(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn json_lines(path: &Path) -> Vec<Value> {
+    lines(path)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The summary line's numbers: `read N, kept N, removed N (...)`; the summary is the last line.
+fn summary_number(stderr: &str, key: &str) -> u64 {
+    let summary = stderr.lines().last().unwrap_or_default();
+    let at = summary
+        .find(&format!("{key} "))
+        .unwrap_or_else(|| panic!("{key} in {stderr}"));
+    summary[at + key.len() + 1..]
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+struct Run {
+    dir: tempfile::TempDir,
+    corpus: Corpus,
+    out: Output,
+}
+
+impl Run {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Generates a corpus with the seed pair, writes it, and dedups it with every output.
+fn generated_run(docs: usize, derived: f64) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = CorpusSpec::default()
+        .docs(docs)
+        .seed(11)
+        .derived_fraction(derived)
+        .seed_pair(ARTICLE, REPOST);
+    let corpus = generate(&spec);
+    corpus
+        .write_jsonl(std::fs::File::create(dir.path().join("corpus.jsonl")).unwrap())
+        .unwrap();
+    corpus
+        .write_truth(std::fs::File::create(dir.path().join("truth.json")).unwrap())
+        .unwrap();
+    let out = neardup(
+        dir.path(),
+        &[
+            "dedup",
+            "corpus.jsonl",
+            "--out-pairs",
+            "pairs.jsonl",
+            "--out-clusters",
+            "clusters.jsonl",
+            "--out-kept",
+            "kept.jsonl",
+            "--passages",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    Run { dir, corpus, out }
+}
+
+#[test]
+fn generated_corpus_pairs_are_verified_and_accounted_for() {
+    let run = generated_run(1200, 0.2);
+    let stderr = text(&run.out.stderr);
+    let read = summary_number(&stderr, "read");
+    let kept = summary_number(&stderr, "kept");
+    let removed = summary_number(&stderr, "removed");
+    assert_eq!(read as usize, run.corpus.docs.len());
+    assert_eq!(read, kept + removed, "{stderr}");
+
+    // Kept records are the input lines, byte for byte, in input order.
+    let input = lines(&run.path("corpus.jsonl"));
+    let kept_lines = lines(&run.path("kept.jsonl"));
+    assert_eq!(kept_lines.len() as u64, kept);
+    let mut at = 0;
+    for line in &kept_lines {
+        at += input[at..]
+            .iter()
+            .position(|l| l == line)
+            .expect("kept line is an input line, in order")
+            + 1;
+    }
+
+    // Every reported pair meets a threshold when measured again from scratch.
+    let docs: std::collections::HashMap<&str, &str> = run
+        .corpus
+        .docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
+    let comparer = Comparer::builder().passages(false).build();
+    let pairs = json_lines(&run.path("pairs.jsonl"));
+    assert!(!pairs.is_empty());
+    for p in &pairs {
+        let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+        let exact = comparer.compare(&Document::new(a, docs[a]), &Document::new(b, docs[b]));
+        assert!(
+            exact.scores.jaccard >= 0.5 || exact.scores.max_containment() >= 0.6,
+            "{a} {b} below both thresholds"
+        );
+        assert!((exact.scores.jaccard - p["jaccard"].as_f64().unwrap()).abs() < 1e-3);
+        assert_eq!(p["relation"].as_str().unwrap(), exact.relation.as_str());
+    }
+
+    // Every known copy that is mostly inside its source is found, with its direction.
+    let found: std::collections::HashMap<(String, String), &Value> = pairs
+        .iter()
+        .map(|p| {
+            let (a, b) = (
+                p["a"].as_str().unwrap().to_string(),
+                p["b"].as_str().unwrap().to_string(),
+            );
+            ((a.clone().min(b.clone()), a.max(b)), p)
+        })
+        .collect();
+    let mut checked = 0;
+    for t in run
+        .corpus
+        .truth
+        .iter()
+        .filter(|t| matches!(t.kind, "exact" | "excerpt" | "seed"))
+    {
+        let key = (
+            t.source.clone().min(t.derived.clone()),
+            t.source.clone().max(t.derived.clone()),
+        );
+        let p = found
+            .get(&key)
+            .unwrap_or_else(|| panic!("missed {} <- {}", t.derived, t.source));
+        if t.kind != "exact" {
+            assert_eq!(
+                p["derived"],
+                t.derived.as_str(),
+                "{} <- {}",
+                t.derived,
+                t.source
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 20,
+        "the corpus has known copies to check ({checked})"
+    );
+
+    // Clusters: every member of a duplicate cluster but the representative was removed; the
+    // representative is kept unless it is itself a derivative of a kept source.
+    let clusters = json_lines(&run.path("clusters.jsonl"));
+    let derived_from_kept: std::collections::HashSet<&str> = clusters
+        .iter()
+        .filter(|c| c["kind"] == "derivatives" && c["source_kept"] == true)
+        .flat_map(|c| {
+            c["derived"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap())
+        })
+        .collect();
+    let kept_ids: std::collections::HashSet<String> = kept_lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let dup_clusters: Vec<&Value> = clusters
+        .iter()
+        .filter(|c| c["kind"] == "duplicates")
+        .collect();
+    assert!(!dup_clusters.is_empty());
+    for c in dup_clusters {
+        let rep = c["representative"].as_str().unwrap();
+        assert!(
+            kept_ids.contains(rep) || derived_from_kept.contains(rep),
+            "representative {rep}"
+        );
+        for m in c["members"].as_array().unwrap() {
+            let m = m.as_str().unwrap();
+            assert!(
+                m == rep || !kept_ids.contains(m),
+                "member {m} of {rep} was kept"
+            );
+        }
+    }
+}
+
+/// The product's quality bar, measured by the project's scorer (../shared/tools/score_pairs.py).
+#[test]
+fn generated_corpus_meets_the_scorer_bar() {
+    let scorer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/score_pairs.py");
+    if !scorer.exists() || Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED generated_corpus_meets_the_scorer_bar: no python3 or no {scorer:?}");
+        return;
+    }
+    let run = generated_run(2000, 0.15);
+    let out = Command::new("python3")
+        .arg(&scorer)
+        .args(["corpus.jsonl", "truth.json", "pairs.jsonl", "--json"])
+        .current_dir(run.dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("scorer: {score}");
+    let f = |k: &str| score[k].as_f64().unwrap();
+    assert_eq!(score["bad_lines"], 0);
+    assert_eq!(score["false_pos"], 0, "no pair below the scorer's floor");
+    assert!(f("recall_must") >= 0.99, "{score}");
+    assert!(f("relation_acc") >= 0.95, "{score}");
+    assert!(f("direction_acc") >= 0.95, "{score}");
+    assert!(f("added_f1") >= 0.9, "{score}");
+    assert!(f("dropped_f1") >= 0.9, "{score}");
+    assert_eq!(score["seed"], "derivative derived=seed-blog");
+}
+
+#[test]
+fn seeds_among_unrelated_texts_are_a_derivative_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("docs")).unwrap();
+    std::fs::write(d.join("docs/article.txt"), ARTICLE).unwrap();
+    std::fs::write(d.join("docs/repost.txt"), REPOST).unwrap();
+    for i in 0..30u64 {
+        std::fs::write(
+            d.join(format!("docs/other{i}.txt")),
+            neardup::synth::news_text(i, 300),
+        )
+        .unwrap();
+    }
+    std::fs::write(d.join("docs/empty.txt"), "").unwrap();
+    let out = neardup(
+        d,
+        &[
+            "dedup",
+            "docs",
+            "--out-pairs",
+            "pairs.jsonl",
+            "--out-kept",
+            "kept.jsonl",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let pairs = json_lines(&d.join("pairs.jsonl"));
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert_eq!(pairs[0]["relation"], "derivative");
+    assert_eq!(pairs[0]["derived"], "docs/repost.txt");
+    assert_eq!(pairs[0]["source"], "docs/article.txt");
+    let stderr = text(&out.stderr);
+    assert_eq!(summary_number(&stderr, "read"), 33);
+    assert_eq!(summary_number(&stderr, "kept"), 32);
+    assert_eq!(summary_number(&stderr, "empty"), 1, "{stderr}");
+    // Plain files come out as {"id", "text"} records; the empty one is kept.
+    let kept = json_lines(&d.join("kept.jsonl"));
+    assert!(kept
+        .iter()
+        .any(|k| k["id"] == "docs/empty.txt" && k["text"] == ""));
+    assert!(!kept.iter().any(|k| k["id"] == "docs/repost.txt"));
+}
+
+fn write_jsonl(path: &Path, lines: &[&str]) {
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn bad_lines_stop_the_run_without_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "malformed.jsonl",
+            &[r#"{"id": "a", "text": "one"}"#, r#"{"id": "b", "text": "#],
+            "malformed.jsonl:2",
+        ),
+        (
+            "notext.jsonl",
+            &[r#"{"id": "a", "body": "one"}"#],
+            "notext.jsonl:1",
+        ),
+        (
+            "dupid.jsonl",
+            &[
+                r#"{"id": "a", "text": "one"}"#,
+                r#"{"id": "a", "text": "two"}"#,
+            ],
+            "duplicate id \"a\": dupid.jsonl:1 and dupid.jsonl:2",
+        ),
+    ];
+    for (name, content, want) in cases {
+        write_jsonl(&d.join(name), content);
+        let out = neardup(
+            d,
+            &[
+                "dedup",
+                name,
+                "--out-pairs",
+                "pairs.jsonl",
+                "--out-kept",
+                "kept.jsonl",
+            ],
+        );
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"));
+        assert!(
+            !d.join("pairs.jsonl").exists() && !d.join("kept.jsonl").exists(),
+            "{name}: no outputs"
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn skip_bad_goes_on_and_reports_every_skipped_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = neardup::synth::news_text(1, 200);
+    let good_line = serde_json::json!({"id": "good", "text": good}).to_string();
+    let copy_line = serde_json::json!({"id": "copy", "text": good}).to_string();
+    write_jsonl(
+        &d.join("c.jsonl"),
+        &[&good_line, "{broken", r#"{"id": "x"}"#, &copy_line],
+    );
+    let out = neardup(
+        d,
+        &["dedup", "c.jsonl", "--skip-bad", "--out-kept", "kept.jsonl"],
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("skipped c.jsonl:2"), "{err}");
+    assert!(err.contains("skipped c.jsonl:3"), "{err}");
+    assert_eq!(summary_number(&err, "read"), 2);
+    assert_eq!(summary_number(&err, "kept"), 1);
+    assert_eq!(summary_number(&err, "skipped"), 2);
+    assert_eq!(lines(&d.join("kept.jsonl")), vec![good_line]);
+}
+
+#[test]
+fn standard_input_and_compressed_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = neardup::synth::news_text(5, 250);
+    let line = |id: &str| serde_json::json!({"id": id, "text": a}).to_string();
+    // gzip and zstd copies of one record, and the same on standard input.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all((line("gz") + "\n").as_bytes()).unwrap();
+    std::fs::write(d.join("a.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(
+        d.join("b.jsonl.zst"),
+        zstd::encode_all((line("zst") + "\n").as_bytes(), 3).unwrap(),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .args([
+            "dedup",
+            "a.jsonl.gz",
+            "b.jsonl.zst",
+            "-",
+            "--out-pairs",
+            "pairs.jsonl",
+            "--out-kept",
+            "kept.jsonl",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((line("stdin") + "\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(summary_number(&err, "read"), 3);
+    assert_eq!(summary_number(&err, "kept"), 1);
+    assert_eq!(summary_number(&err, "clusters"), 1);
+    assert_eq!(json_lines(&d.join("pairs.jsonl")).len(), 3);
+    assert_eq!(lines(&d.join("kept.jsonl")), vec![line("gz")]);
+}
+
+#[test]
+fn truncated_gzip_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..200 {
+        let rec =
+            serde_json::json!({"id": format!("d{i}"), "text": neardup::synth::news_text(i, 100)});
+        gz.write_all((rec.to_string() + "\n").as_bytes()).unwrap();
+    }
+    let bytes = gz.finish().unwrap();
+    std::fs::write(d.join("cut.jsonl.gz"), &bytes[..bytes.len() / 2]).unwrap();
+    let out = neardup(d, &["dedup", "cut.jsonl.gz", "--out-pairs", "pairs.jsonl"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cut.jsonl.gz"), "{err}");
+    assert!(!d.join("pairs.jsonl").exists());
+}
