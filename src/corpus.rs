@@ -181,6 +181,7 @@ pub fn run(
         outputs.passages,
         progress,
     )?;
+    progress.stage("clustering", None);
     let decision = decide(&catalog.sketches, &pairs, deduper.config().keep);
     summary.pairs = pairs.len() as u64;
     summary.duplicate_pairs = pairs
@@ -200,6 +201,7 @@ pub fn run(
     }
     summary.kept = decision.kept() as u64;
 
+    progress.stage("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {
         write_atomically(path, |w| {
             write_pairs(path, w, &catalog, &pairs, &alignments)

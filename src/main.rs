@@ -144,6 +144,9 @@ struct DedupArgs {
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     progress: ColorChoice,
+    /// Print how long each stage took on standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -286,51 +289,78 @@ fn compare(args: &CompareArgs) -> Result<()> {
     Ok(())
 }
 
-/// Progress on standard error with indicatif.
+/// Progress on standard error: an indicatif bar, and the time of each stage.
 struct Bar {
-    bar: indicatif::ProgressBar,
+    bar: Option<indicatif::ProgressBar>,
+    timings: Option<std::sync::Mutex<(String, std::time::Instant)>>,
 }
 
 impl Bar {
-    fn new() -> Self {
+    fn new(show: bool, timings: bool) -> Self {
+        let target = indicatif::ProgressDrawTarget::stderr;
         Bar {
-            bar: indicatif::ProgressBar::with_draw_target(
-                None,
-                indicatif::ProgressDrawTarget::stderr(),
-            ),
+            bar: show.then(|| indicatif::ProgressBar::with_draw_target(None, target())),
+            timings: timings
+                .then(|| std::sync::Mutex::new((String::new(), std::time::Instant::now()))),
+        }
+    }
+
+    /// Ends the stage under way (printing its time) and starts `next`.
+    fn lap(&self, next: &str) {
+        let Some(t) = &self.timings else {
+            return;
+        };
+        let mut t = t.lock().expect("not poisoned");
+        if !t.0.is_empty() {
+            let line = format!("{:>28}: {:.3} s", t.0, t.1.elapsed().as_secs_f64());
+            match &self.bar {
+                Some(bar) => bar.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        *t = (next.to_string(), std::time::Instant::now());
+    }
+
+    fn finish(&self) {
+        self.lap("");
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }
 
 impl neardup::corpus::Progress for Bar {
     fn stage(&self, name: &str, total: Option<u64>) {
+        self.lap(name);
+        let Some(bar) = &self.bar else {
+            return;
+        };
         let style = match total {
             Some(total) => {
-                self.bar.set_length(total);
+                bar.set_length(total);
                 indicatif::ProgressStyle::with_template(
-                    "{msg:>24} [{bar:30}] {pos}/{len} ({per_sec}, {eta})",
+                    "{msg:>28} [{bar:30}] {pos}/{len} ({per_sec}, {eta})",
                 )
             }
             None => {
-                self.bar.unset_length();
-                indicatif::ProgressStyle::with_template(
-                    "{msg:>24} {spinner} {pos} documents ({per_sec})",
-                )
+                bar.unset_length();
+                indicatif::ProgressStyle::with_template("{msg:>28} {spinner} {pos} ({per_sec})")
             }
         };
-        self.bar
-            .set_style(style.expect("a valid template").progress_chars("=> "));
-        self.bar.set_position(0);
-        self.bar.set_message(name.to_string());
+        bar.set_style(style.expect("a valid template").progress_chars("=> "));
+        bar.set_position(0);
+        bar.set_message(name.to_string());
     }
 
     fn advance(&self, n: u64) {
-        self.bar.inc(n);
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        }
     }
 }
 
 fn dedup(args: &DedupArgs) -> Result<()> {
-    use neardup::corpus::{run, Outputs, Progress, Silent};
+    use neardup::corpus::{run, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::{CorpusSpec, OnError};
     use neardup::minhash::MinHashParams;
@@ -376,16 +406,10 @@ fn dedup(args: &DedupArgs) -> Result<()> {
         ColorChoice::Never => false,
         ColorChoice::Auto => io::stderr().is_terminal(),
     };
-    let bar = show.then(Bar::new);
-    let progress: &dyn Progress = match &bar {
-        Some(b) => b,
-        None => &Silent,
-    };
+    let bar = Bar::new(show, args.timings);
     let deduper = Deduper::new(config);
-    let summary = run(&spec, &deduper, &outputs, progress)?;
-    if let Some(b) = &bar {
-        b.bar.finish_and_clear();
-    }
+    let summary = run(&spec, &deduper, &outputs, &bar)?;
+    bar.finish();
     let mut err = io::stderr().lock();
     for s in &summary.skipped {
         writeln!(err, "neardup: skipped {s}")?;
