@@ -17,7 +17,7 @@
 //! when complete: a failed run never leaves an output that looks finished.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -143,6 +143,100 @@ struct Catalog {
     sketches: Vec<Sketch>,
     /// Texts and raw lines, only when the inputs include standard input.
     held: Option<Vec<(String, Option<Vec<u8>>)>>,
+    /// Where each record lies, while every document so far is a line of an uncompressed JSON
+    /// Lines file: later passes then read just those bytes instead of parsing every input again.
+    places: Option<Places>,
+}
+
+/// The byte ranges of JSON Lines records in their files.
+#[derive(Default)]
+struct Places {
+    files: Vec<PathBuf>,
+    /// Per document: index into `files`, offset of the record, its length.
+    at: Vec<(u32, u64, u32)>,
+}
+
+impl Places {
+    /// Records where `doc` lies; false when it is not a line of an uncompressed file.
+    fn push(&mut self, doc: &CorpusDoc) -> bool {
+        let (Some(offset), Some(raw)) = (doc.origin.byte_offset, doc.raw.as_ref()) else {
+            return false;
+        };
+        if self.files.last() != Some(&doc.origin.path) {
+            if self.files.contains(&doc.origin.path) || !is_uncompressed(&doc.origin.path) {
+                return false;
+            }
+            self.files.push(doc.origin.path.clone());
+        }
+        let Ok(len) = u32::try_from(raw.len()) else {
+            return false;
+        };
+        self.at.push(((self.files.len() - 1) as u32, offset, len));
+        true
+    }
+
+    /// The records of the given documents (in increasing order), read straight from their files.
+    fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
+        let mut open: Option<(u32, File)> = None;
+        for &d in docs {
+            let (file, offset, len) = self.at[d as usize];
+            if open.as_ref().map(|o| o.0) != Some(file) {
+                open = Some((file, File::open(&self.files[file as usize])?));
+            }
+            let f = &mut open.as_mut().expect("opened above").1;
+            f.seek(SeekFrom::Start(offset))?;
+            let mut buf = vec![0; len as usize];
+            f.read_exact(&mut buf)?;
+            each(d, buf);
+        }
+        Ok(())
+    }
+
+    /// Copies the records of the given documents (in increasing order), one a line, to `w`.
+    fn copy(&self, docs: &[u64], w: &mut impl Write) -> io::Result<()> {
+        let mut open: Option<(u32, BufReader<File>, u64)> = None;
+        for &d in docs {
+            let (file, offset, len) = self.at[d as usize];
+            if open.as_ref().map(|o| o.0) != Some(file) {
+                let f = File::open(&self.files[file as usize])?;
+                open = Some((file, BufReader::with_capacity(1 << 20, f), 0));
+            }
+            let (_, r, pos) = open.as_mut().expect("opened above");
+            if offset < *pos {
+                return Err(io::Error::other("records out of order"));
+            }
+            r.seek_relative((offset - *pos) as i64)?;
+            let copied = io::copy(&mut r.by_ref().take(u64::from(len)), w)?;
+            if copied != u64::from(len) {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the input is shorter than on the first pass",
+                ));
+            }
+            w.write_all(b"\n")?;
+            *pos = offset + u64::from(len);
+        }
+        Ok(())
+    }
+}
+
+/// True when the file does not start with a gzip or zstd magic number.
+fn is_uncompressed(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
+}
+
+/// The text field of a JSON Lines record.
+fn text_of(record: &[u8], field: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(record).ok()?;
+    match value.get(field)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
 }
 
 /// Runs a dedup over `spec`'s inputs.
@@ -244,6 +338,7 @@ fn sketch_all(
         ids: Vec::new(),
         sketches: Vec::new(),
         held: hold.then(Vec::new),
+        places: (!hold && !spec.lossy).then(Places::default),
     };
     let mut first_seen: AHashMap<String, (u32, String)> = AHashMap::new();
     let (tx, rx) = mpsc::sync_channel::<Result<Vec<CorpusDoc>, ReadError>>(2);
@@ -301,6 +396,9 @@ fn sketch_all(
                     });
                 }
                 first_seen.insert(doc.id.clone(), (index as u32, here));
+                if catalog.places.as_mut().is_some_and(|p| !p.push(&doc)) {
+                    catalog.places = None;
+                }
                 catalog.ids.push(doc.id);
                 catalog.sketches.push(sketch);
                 if let Some(held) = catalog.held.as_mut() {
@@ -350,15 +448,47 @@ fn verify_all(
         progress.advance(sets.len() as u64);
         loaded.extend(sets);
     };
-    match &catalog.held {
-        Some(held) => {
+    match (&catalog.held, &catalog.places) {
+        (Some(held), _) => {
             let batch = involved
                 .iter()
                 .map(|&i| (i, held[i as usize].0.clone()))
                 .collect();
             load(batch, &mut loaded);
         }
-        None => {
+        (None, Some(places)) => {
+            let mut batch: Vec<(u32, Vec<u8>)> = Vec::with_capacity(BATCH_DOCS);
+            let mut failed = None;
+            let mut flush = |batch: Vec<(u32, Vec<u8>)>, loaded: &mut AHashMap<u32, Loaded>| {
+                let texts: Vec<(u32, Option<String>)> = batch
+                    .into_par_iter()
+                    .map(|(i, record)| (i, text_of(&record, &spec.text_field)))
+                    .collect();
+                let mut ok = Vec::with_capacity(texts.len());
+                for (i, t) in texts {
+                    match t {
+                        Some(t) => ok.push((i, t)),
+                        None => {
+                            failed.get_or_insert(i);
+                        }
+                    }
+                }
+                load(ok, loaded);
+            };
+            places
+                .read(&involved, |i, record| {
+                    batch.push((i, record));
+                    if batch.len() >= BATCH_DOCS {
+                        flush(std::mem::take(&mut batch), &mut loaded);
+                    }
+                })
+                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+            flush(batch, &mut loaded);
+            if let Some(i) = failed {
+                return Err(RunError::InputsChanged(catalog.ids[i as usize].clone()));
+            }
+        }
+        (None, None) => {
             let wanted: Vec<u64> = involved.iter().map(|&i| u64::from(i)).collect();
             let mut batch = Vec::with_capacity(BATCH_DOCS);
             let mut mismatch = None;
@@ -571,14 +701,15 @@ fn write_kept(
     let kept: Vec<u64> = (0..catalog.ids.len() as u64)
         .filter(|&i| decision.removed[i as usize].is_none())
         .collect();
-    match &catalog.held {
-        Some(held) => {
+    match (&catalog.held, &catalog.places) {
+        (Some(held), _) => {
             for &i in &kept {
                 let (text, raw) = &held[i as usize];
                 write_one(w, &catalog.ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
             }
         }
-        None => {
+        (None, Some(places)) => places.copy(&kept, w).map_err(&fail)?,
+        (None, None) => {
             let mut result = Ok(());
             let mut mismatch = None;
             reread(spec, &kept, |doc| {

@@ -159,21 +159,45 @@ impl LshParams {
             .expect("at least one setting")
     }
 
-    /// The key of every band of a signature: the value itself for one-row bands, a stable mix of
-    /// the values otherwise.
-    pub fn band_keys(&self, sig: &Signature, out: &mut Vec<u64>) {
-        out.clear();
-        let values = sig.values();
-        for band in 0..self.bands {
-            let rows = &values[band * self.rows..(band + 1) * self.rows];
-            let key = match rows {
-                [v] => u64::from(*v),
-                _ => rows
+    /// The key of one band of a signature: the value itself for one-row bands, a stable 32-bit
+    /// mix of the values otherwise (a rare accidental collision only adds one vote).
+    #[inline]
+    pub fn band_key(&self, sig: &Signature, band: usize) -> u32 {
+        let rows = &sig.values()[band * self.rows..(band + 1) * self.rows];
+        match rows {
+            [v] => *v,
+            _ => {
+                (rows
                     .iter()
-                    .fold(0u64, |h, &v| mix64(h ^ u64::from(v)).rotate_left(17)),
-            };
-            out.push(key);
+                    .fold(0u64, |h, &v| mix64(h ^ u64::from(v)).rotate_left(17))
+                    >> 32) as u32
+            }
         }
+    }
+}
+
+/// Sorts packed `key << 32 | id` entries by key, keeping ids in their order within a key: a
+/// two-pass LSD radix sort on the key's 16-bit halves.
+fn radix_sort_by_key(entries: &mut Vec<u64>, tmp: &mut Vec<u64>) {
+    for shift in [32u32, 48] {
+        let mut counts = vec![0usize; 1 << 16];
+        for &e in entries.iter() {
+            counts[((e >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        tmp.clear();
+        tmp.resize(entries.len(), 0);
+        for &e in entries.iter() {
+            let slot = &mut counts[((e >> shift) & 0xffff) as usize];
+            tmp[*slot] = e;
+            *slot += 1;
+        }
+        std::mem::swap(entries, tmp);
     }
 }
 
@@ -191,42 +215,38 @@ where
 {
     use rayon::prelude::*;
     assert!(n <= u32::MAX as usize, "too many signatures for u32 ids");
-    // Band keys, band-major, computed in parallel over documents.
-    let keys: Vec<Vec<u64>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            let s = signature(i);
-            let mut k = Vec::with_capacity(params.bands);
-            if !s.is_empty() {
-                params.band_keys(s, &mut k);
-            }
-            k
-        })
-        .collect();
-    // Each band votes on its own; bands are split between threads, each with its own vote map.
+    // Each band votes on its own: its keys, packed with the document ids, radix-sorted so that
+    // equal keys are adjacent. Bands are split between threads, each with its own vote map.
+    type State = (AHashMap<u64, u32>, Vec<u64>, Vec<u64>);
     let votes = (0..params.bands)
         .into_par_iter()
-        .fold(AHashMap::<u64, u32>::new, |mut votes, band| {
-            let mut entries: Vec<(u64, u32)> = keys
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| !k.is_empty())
-                .map(|(i, k)| (k[band], i as u32))
-                .collect();
-            entries.sort_unstable();
-            for bucket in entries.chunk_by(|x, y| x.0 == y.0) {
-                vote_bucket(bucket.iter().map(|e| e.1), bucket.len(), params, &mut votes);
-            }
-            votes
-        })
-        .reduce(AHashMap::new, |mut a, b| {
+        .fold(
+            || -> State { (AHashMap::new(), Vec::new(), Vec::new()) },
+            |(mut votes, mut entries, mut tmp): State, band| {
+                entries.clear();
+                entries.extend((0..n).filter_map(|i| {
+                    let s = signature(i);
+                    (!s.is_empty()).then(|| (u64::from(params.band_key(s, band)) << 32) | i as u64)
+                }));
+                radix_sort_by_key(&mut entries, &mut tmp);
+                for bucket in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+                    vote_bucket(
+                        bucket.iter().map(|&e| e as u32),
+                        bucket.len(),
+                        params,
+                        &mut votes,
+                    );
+                }
+                (votes, entries, tmp)
+            },
+        )
+        .map(|(votes, _, _)| votes)
+        .reduce(AHashMap::new, |a, b| {
             if a.len() < b.len() {
-                return merge(b, a);
+                merge(b, a)
+            } else {
+                merge(a, b)
             }
-            for (k, v) in b {
-                *a.entry(k).or_insert(0) += v;
-            }
-            a
         });
     let mut out: Vec<(u32, u32, u32)> = votes
         .into_iter()
@@ -276,8 +296,7 @@ fn vote_bucket(
 #[derive(Clone, Debug)]
 pub struct LshIndex {
     params: LshParams,
-    buckets: Vec<AHashMap<u64, Vec<u32>>>,
-    keys: Vec<u64>,
+    buckets: Vec<AHashMap<u32, Vec<u32>>>,
 }
 
 impl LshIndex {
@@ -286,7 +305,6 @@ impl LshIndex {
         LshIndex {
             params,
             buckets: vec![AHashMap::new(); params.bands],
-            keys: Vec::new(),
         }
     }
 
@@ -300,12 +318,12 @@ impl LshIndex {
         if sig.is_empty() {
             return;
         }
-        let mut keys = std::mem::take(&mut self.keys);
-        self.params.band_keys(sig, &mut keys);
-        for (band, &key) in keys.iter().enumerate() {
-            self.buckets[band].entry(key).or_default().push(id);
+        for (band, bucket) in self.buckets.iter_mut().enumerate() {
+            bucket
+                .entry(self.params.band_key(sig, band))
+                .or_default()
+                .push(id);
         }
-        self.keys = keys;
     }
 
     /// Ids colliding with `sig` in at least `min_votes` bands, with their vote counts, by id.
@@ -313,11 +331,9 @@ impl LshIndex {
         if sig.is_empty() {
             return Vec::new();
         }
-        let mut keys = Vec::with_capacity(self.params.bands);
-        self.params.band_keys(sig, &mut keys);
         let mut votes: AHashMap<u32, u32> = AHashMap::new();
-        for (band, key) in keys.iter().enumerate() {
-            if let Some(ids) = self.buckets[band].get(key) {
+        for (band, bucket) in self.buckets.iter().enumerate() {
+            if let Some(ids) = bucket.get(&self.params.band_key(sig, band)) {
                 for &id in ids {
                     *votes.entry(id).or_insert(0) += 1;
                 }
@@ -444,6 +460,21 @@ mod tests {
             let hits = index.query(&sigs[der as usize]);
             assert!(hits.iter().any(|h| h.0 == src), "index missed {src}-{der}");
         }
+    }
+
+    #[test]
+    fn radix_sort_orders_keys_and_keeps_ids_in_order() {
+        let mut state = 5u64;
+        let mut entries: Vec<u64> = (0..5000u64)
+            .map(|i| {
+                state = mix64(state);
+                ((state % 97) << 32 | (state >> 40) << 48) & 0xffff_ffff_0000_0000 | i
+            })
+            .collect();
+        let mut want = entries.clone();
+        want.sort_by_key(|e| e >> 32); // stable: ids stay in order within a key
+        radix_sort_by_key(&mut entries, &mut Vec::new());
+        assert_eq!(entries, want);
     }
 
     #[test]

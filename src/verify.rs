@@ -185,16 +185,12 @@ pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thre
         _ => 0.0,
     };
     let direction_score = margin + TYPOGRAPHY_WEIGHT * typography;
-    let derived = (relation == Relation::Derivative).then(|| {
-        if direction_score > 0.0 {
-            Which::A
-        } else if direction_score < 0.0 {
-            Which::B
-        } else if scores.a_shingles <= scores.b_shingles {
-            Which::A
-        } else {
-            Which::B
-        }
+    let a_derived = direction_score > 0.0
+        || (direction_score == 0.0 && scores.a_shingles <= scores.b_shingles);
+    let derived = (relation == Relation::Derivative).then_some(if a_derived {
+        Which::A
+    } else {
+        Which::B
     });
     Verdict {
         relation,
