@@ -566,8 +566,9 @@ fn write_atomically(
     let file = File::create(&tmp).map_err(&fail)?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let result = write(&mut w).and_then(|()| {
+        // No fsync: the rename already keeps a failed run from leaving a complete-looking file,
+        // and forcing gigabytes of output to disk would double the run's time.
         w.flush().map_err(&fail)?;
-        w.get_ref().sync_all().map_err(&fail)?;
         std::fs::rename(&tmp, path).map_err(&fail)
     });
     if result.is_err() {

@@ -179,8 +179,9 @@ impl LshParams {
 /// Sorts packed `key << 32 | id` entries by key, keeping ids in their order within a key: a
 /// two-pass LSD radix sort on the key's 16-bit halves.
 fn radix_sort_by_key(entries: &mut Vec<u64>, tmp: &mut Vec<u64>) {
+    let mut counts = vec![0usize; 1 << 16];
     for shift in [32u32, 48] {
-        let mut counts = vec![0usize; 1 << 16];
+        counts.fill(0);
         for &e in entries.iter() {
             counts[((e >> shift) & 0xffff) as usize] += 1;
         }
@@ -218,8 +219,11 @@ where
     // Each band votes on its own: its keys, packed with the document ids, radix-sorted so that
     // equal keys are adjacent. Bands are split between threads, each with its own vote map.
     type State = (AHashMap<u64, u32>, Vec<u64>, Vec<u64>);
+    // A few large splits, so that each thread allocates its buffers once.
+    let per_split = params.bands.div_ceil(rayon::current_num_threads().max(1));
     let votes = (0..params.bands)
         .into_par_iter()
+        .with_min_len(per_split.max(1))
         .fold(
             || -> State { (AHashMap::new(), Vec::new(), Vec::new()) },
             |(mut votes, mut entries, mut tmp): State, band| {
