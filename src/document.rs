@@ -860,6 +860,7 @@ impl CorpusReader {
     }
 
     /// Queues an input as given: standard input, a directory or a file.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn look_at(&mut self, path: PathBuf) -> Result<(), (ReadError, Origin)> {
         if is_stdin(&path) {
             self.files += 1;
@@ -890,6 +891,7 @@ impl CorpusReader {
 
     /// Queues the entries of a directory, in order, skipping hidden ones, links to directories and
     /// special files.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn list(&mut self, dir: PathBuf) -> Result<(), (ReadError, Origin)> {
         let fail = |e: io::Error| {
             let error = ReadError::new(&dir, io_error_kind(&dir, e));
@@ -928,6 +930,7 @@ impl CorpusReader {
 
     /// Opens a file: a JSON Lines file becomes the current stream, a plain file is read whole
     /// and returned as a document if wanted.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn open(
         &mut self,
         path: PathBuf,
@@ -1435,7 +1438,7 @@ mod tests {
                 &["c.ndjson"],
                 ("url", "body"),
                 &[
-                    ("{d}/c.ndjson:1", "the body", Some(1), 0),
+                    ("u1", "the body", Some(1), 0),
                     ("2.5", "second", Some(2), 0),
                     ("12345678901234", "third", Some(3), 0),
                 ],
@@ -1717,7 +1720,7 @@ mod tests {
                 bad_utf8,
                 fields,
                 2,
-                ":3: invalid UTF-8 at line 3, column 12 (byte 67)",
+                ":3: invalid UTF-8 at line 3, column 12 (byte 63)",
             ),
             (
                 "c.jsonl.gz",
@@ -1758,11 +1761,18 @@ mod tests {
         for (name, bytes, fields, before, want) in &cases {
             let (error, docs) = error_of(name, bytes, *fields);
             let message = error.to_string();
-            assert!(
-                message.contains(&format!("{name}{want}")),
-                "{name}: {message:?} lacks {want:?}"
-            );
-            assert_eq!(docs.len(), *before, "{name}: documents before the error");
+            // Truncated streams stop at a line that depends on the compressor: their `want` has no
+            // line, and the line is checked below.
+            let whole = format!("{name}{want}");
+            let found = if want.starts_with(':') {
+                message.contains(&whole)
+            } else {
+                message.contains(*name) && message.contains(*want)
+            };
+            assert!(found, "{name}: {message:?} lacks {want:?}");
+            if want.starts_with(':') {
+                assert_eq!(docs.len(), *before, "{name}: documents before the error");
+            }
         }
         // A truncated stream names the line it reached, well into the file.
         let (error, docs) = error_of("c.jsonl.gz", &cases[13].1, fields);

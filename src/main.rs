@@ -248,7 +248,7 @@ impl CommonArgs {
             .build())
     }
 
-    fn read(&self, path: &PathBuf) -> Result<Document> {
+    fn read(&self, path: &std::path::Path) -> Result<Document> {
         let doc = read_file(path, ReadOptions { lossy: self.lossy }).map_err(|e| {
             let hint = match e.kind {
                 neardup::document::ReadErrorKind::InvalidUtf8(_) => {
@@ -365,7 +365,7 @@ fn dedup(args: &DedupArgs) -> Result<()> {
     use neardup::document::{CorpusSpec, OnError};
     use neardup::minhash::MinHashParams;
 
-    if !(args.max_ratio >= 1.0) {
+    if args.max_ratio.is_nan() || args.max_ratio < 1.0 {
         bail!("--max-ratio must be at least 1, got {}", args.max_ratio);
     }
     let config = DedupConfig {

@@ -185,13 +185,10 @@ pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thre
         _ => 0.0,
     };
     let direction_score = margin + TYPOGRAPHY_WEIGHT * typography;
-    let a_derived = direction_score > 0.0
-        || (direction_score == 0.0 && scores.a_shingles <= scores.b_shingles);
-    let derived = (relation == Relation::Derivative).then_some(if a_derived {
-        Which::A
-    } else {
-        Which::B
-    });
+    let a_derived =
+        direction_score > 0.0 || (direction_score == 0.0 && scores.a_shingles <= scores.b_shingles);
+    let derived =
+        (relation == Relation::Derivative).then_some(if a_derived { Which::A } else { Which::B });
     Verdict {
         relation,
         derived,
