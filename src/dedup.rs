@@ -167,10 +167,12 @@ impl Deduper {
             self.config.shingle_size,
             &mut scratch.shingles,
         );
-        scratch.shingles.sort_unstable();
-        scratch.shingles.dedup();
+        let distinct = count_distinct(&scratch.shingles, &mut scratch.seen);
+        let mut signature = Signature::default();
+        self.hasher
+            .sign_counted(&scratch.shingles, distinct, &mut signature);
         Sketch {
-            signature: self.hasher.sign(&scratch.shingles),
+            signature,
             tokens: scratch.tokens.len() as u32,
             bytes: text.len().min(u32::MAX as usize) as u32,
             typography: Typography::of(text),
@@ -248,6 +250,39 @@ impl Deduper {
 pub struct Scratch {
     tokens: Vec<Token>,
     shingles: Vec<u64>,
+    seen: Vec<u64>,
+}
+
+/// The number of distinct values among well-mixed 64-bit hashes, with an open-addressing table
+/// (reused in `table`) at most half full: linear time, where sorting would cost n log n.
+fn count_distinct(hashes: &[u64], table: &mut Vec<u64>) -> usize {
+    let size = (hashes.len() * 2).next_power_of_two().max(16);
+    table.clear();
+    table.resize(size, 0);
+    let mask = size - 1;
+    let mut distinct = 0;
+    let mut zero = false;
+    for &h in hashes {
+        if h == 0 {
+            // 0 marks an empty slot; count the hash 0 apart.
+            distinct += usize::from(!zero);
+            zero = true;
+            continue;
+        }
+        let mut i = (h >> 7) as usize & mask;
+        loop {
+            match table[i] {
+                0 => {
+                    table[i] = h;
+                    distinct += 1;
+                    break;
+                }
+                x if x == h => break,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    distinct
 }
 
 /// Why a document was removed.
@@ -493,6 +528,35 @@ mod tests {
             decision.kept() + decision.removed.iter().flatten().count(),
             texts.len()
         );
+    }
+
+    #[test]
+    fn distinct_counts_table() {
+        let mut table = Vec::new();
+        let cases: &[(&[u64], usize)] = &[
+            (&[], 0),
+            (&[0], 1),
+            (&[0, 0, 5], 2),
+            (&[7, 7, 7, 7], 1),
+            (&[1, 2, 3, 2, 1], 3),
+            (&[u64::MAX, 1 << 63, u64::MAX], 2),
+        ];
+        for &(hashes, want) in cases {
+            assert_eq!(count_distinct(hashes, &mut table), want, "{hashes:?}");
+        }
+        // Many values in colliding slots.
+        let many: Vec<u64> = (0..5000u64).map(|i| (i % 1777) << 7).collect();
+        assert_eq!(count_distinct(&many, &mut table), 1777);
+        // The sketch counts distinct shingles: a repeated passage adds few.
+        let d = Deduper::new(DedupConfig::default());
+        let mut s = Scratch::default();
+        let once = d.sketch("one two three four five six seven", &mut s);
+        let twice = d.sketch(
+            "one two three four five six seven one two three four five six seven",
+            &mut s,
+        );
+        assert_eq!(once.shingles(), 3);
+        assert_eq!(twice.shingles(), 7);
     }
 
     #[test]

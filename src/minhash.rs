@@ -268,6 +268,12 @@ impl MinHasher {
             all_distinct(shingles),
             "MinHasher::sign needs distinct shingle hashes"
         );
+        self.sign_counted(shingles, shingles.len(), out);
+    }
+
+    /// Signs shingle hashes given in any order and possibly repeated (a minimum does not care),
+    /// when the caller knows the number of distinct ones: it saves sorting them.
+    pub fn sign_counted(&self, shingles: &[u64], distinct: usize, out: &mut Signature) {
         let k = self.params.num_perm;
         let seed = self.params.seed;
         let values = &mut out.values;
@@ -278,7 +284,7 @@ impl MinHasher {
             let slot = &mut values[bin];
             *slot = (*slot).min(value);
         }
-        out.n_shingles = u32::try_from(shingles.len()).unwrap_or(u32::MAX);
+        out.n_shingles = u32::try_from(distinct).unwrap_or(u32::MAX);
         if !shingles.is_empty() {
             self.densify(values);
         }

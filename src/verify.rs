@@ -130,14 +130,15 @@ pub struct Typography {
 }
 
 impl Typography {
-    /// Counts the quote characters of a text.
+    /// Counts the quote characters of a text, in one pass over its bytes (the curly quotes
+    /// U+2018..U+201D are `E2 80 98`..`E2 80 9D` in UTF-8).
     pub fn of(text: &str) -> Typography {
+        let bytes = text.as_bytes();
         let mut t = Typography::default();
-        for c in text.chars() {
-            match c {
-                '\'' | '"' => t.straight += 1,
-                '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}' => t.curly += 1,
-                _ => {}
+        for (i, &b) in bytes.iter().enumerate() {
+            t.straight += u32::from(b == b'\'' || b == b'"');
+            if b == 0xE2 && bytes.get(i + 1) == Some(&0x80) {
+                t.curly += u32::from(matches!(bytes.get(i + 2), Some(0x98..=0x9D)));
             }
         }
         t
