@@ -214,6 +214,22 @@ pub fn align(a: Side<'_>, b: Side<'_>, params: &AlignParams) -> Alignment {
     Alignment { passages: out }
 }
 
+/// Tokenizes and aligns two texts: [`align`] for callers that have no tokens at hand.
+pub fn align_texts(a: &str, b: &str, params: &AlignParams) -> Alignment {
+    let (ta, tb) = (crate::text::tokenize(a), crate::text::tokenize(b));
+    align(
+        Side {
+            text: a,
+            tokens: &ta,
+        },
+        Side {
+            text: b,
+            tokens: &tb,
+        },
+        params,
+    )
+}
+
 fn trimmed(text: &str) -> Option<Range<usize>> {
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len();
@@ -922,7 +938,6 @@ fn word_extents(text: &str, tokens: &[Token]) -> WordExtents {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::tokenize;
 
     struct Aligned {
         a: String,
@@ -931,18 +946,7 @@ mod tests {
     }
 
     fn run(a: &str, b: &str) -> Aligned {
-        let (ta, tb) = (tokenize(a), tokenize(b));
-        let al = align(
-            Side {
-                text: a,
-                tokens: &ta,
-            },
-            Side {
-                text: b,
-                tokens: &tb,
-            },
-            &AlignParams::default(),
-        );
+        let al = align_texts(a, b, &AlignParams::default());
         check_invariants(a, b, &al);
         Aligned {
             a: a.to_string(),

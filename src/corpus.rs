@@ -25,13 +25,12 @@ use std::time::{Duration, Instant};
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use crate::align::{align, Alignment, Side};
+use crate::align::{align_texts, AlignParams, Alignment};
 use crate::compare::Pair;
 use crate::dedup::{decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, VerifiedPair};
 use crate::document::{reread, CorpusDoc, CorpusReader, CorpusSpec, ReadError, Skipped};
 use crate::report::PairRecord;
 use crate::shingle::ShingleSet;
-use crate::text::tokenize;
 use crate::verify::Relation;
 
 /// What a dedup run writes, besides its summary.
@@ -530,18 +529,7 @@ fn verify_all(
                     loaded[&p.a].text.as_deref().unwrap_or_default(),
                     loaded[&p.b].text.as_deref().unwrap_or_default(),
                 );
-                let (ka, kb) = (tokenize(ta), tokenize(tb));
-                let al = align(
-                    Side {
-                        text: ta,
-                        tokens: &ka,
-                    },
-                    Side {
-                        text: tb,
-                        tokens: &kb,
-                    },
-                    &crate::align::AlignParams::default(),
-                );
+                let al = align_texts(ta, tb, &AlignParams::default());
                 progress.advance(1);
                 Some(al)
             })

@@ -289,23 +289,29 @@ mod tests {
         );
     }
 
+    /// `count` strings of up to `max_len` characters drawn from `alphabet`, from a splitmix64
+    /// sequence started at `seed`.
+    fn random_strings(alphabet: &str, count: usize, max_len: u64, seed: u64) -> Vec<String> {
+        let chars: Vec<char> = alphabet.chars().collect();
+        let mut state = seed;
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            crate::shingle::mix64(state)
+        };
+        (0..count)
+            .map(|_| {
+                let len = next() % max_len;
+                (0..len)
+                    .map(|_| chars[(next() % chars.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The ASCII fast path must give exactly the tokens the generic UAX #29 path gives.
     #[test]
     fn ascii_fast_path_matches_unicode_path() {
-        let alphabet = b"aZ09_.,;:' \n-\"!(x";
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        for _ in 0..5000 {
-            let len = (next() % 24) as usize;
-            let s: String = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char)
-                .collect();
+        for s in random_strings("aZ09_.,;:' \n-\"!(x", 5000, 24, 1) {
             let mut fast = Vec::new();
             assert_eq!(fast_tokens(s.as_bytes(), 0, &mut fast), None);
             let mut slow = Vec::new();
@@ -317,23 +323,9 @@ mod tests {
     /// Cutting mixed text at ASCII whitespace gives the tokens of the generic path on the whole.
     #[test]
     fn chunked_mixed_text_matches_unicode_path() {
-        let alphabet: Vec<char> =
-            "aZ09_.,;:' \n\t-\"’‘“”–—…é\u{301}\u{200d}👍北ﬁΣ\u{a0}\u{2003}\u{2024}\u{ff07}"
-                .chars()
-                .collect();
-        let mut state = 7u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        for _ in 0..20000 {
-            let len = (next() % 40) as usize;
-            let s: String = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
+        let alphabet =
+            "aZ09_.,;:' \n\t-\"’‘“”–—…é\u{301}\u{200d}👍北ﬁΣ\u{a0}\u{2003}\u{2024}\u{ff07}";
+        for s in random_strings(alphabet, 20000, 40, 7) {
             let mut whole = Vec::new();
             unicode_tokens(&s, 0, &mut whole);
             assert_eq!(tokenize(&s), whole, "text {s:?}");
