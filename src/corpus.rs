@@ -158,7 +158,7 @@ struct Places {
 impl Places {
     /// Records where `doc` lies; false when it is not a line of an uncompressed file.
     fn push(&mut self, doc: &CorpusDoc) -> bool {
-        let (Some(offset), Some(raw)) = (doc.origin.byte_offset, doc.raw.as_ref()) else {
+        let (Some(offset), Some(len)) = (doc.origin.byte_offset, doc.origin.length) else {
             return false;
         };
         if self.files.last() != Some(&doc.origin.path) {
@@ -167,7 +167,7 @@ impl Places {
             }
             self.files.push(doc.origin.path.clone());
         }
-        let Ok(len) = u32::try_from(raw.len()) else {
+        let Ok(len) = u32::try_from(len) else {
             return false;
         };
         self.at.push(((self.files.len() - 1) as u32, offset, len));
@@ -341,7 +341,11 @@ fn sketch_all(
     };
     let mut first_seen: AHashMap<String, (u32, String)> = AHashMap::new();
     let (tx, rx) = mpsc::sync_channel::<Result<Vec<CorpusDoc>, ReadError>>(2);
-    let reader_spec = spec.clone();
+    // Raw records are needed later only from standard input, which cannot be read again.
+    let reader_spec = CorpusSpec {
+        keep_raw: hold,
+        ..spec.clone()
+    };
     std::thread::scope(|scope| -> Result<(Catalog, ReadStats), RunError> {
         let reader = scope.spawn(move || {
             let mut reader = CorpusReader::new(&reader_spec);

@@ -325,6 +325,9 @@ pub struct CorpusSpec {
     pub lossy: bool,
     /// Stop at the first error, or skip bad lines and files.
     pub on_error: OnError,
+    /// Copy each JSON Lines record into [`CorpusDoc::raw`] (true by default); a pass that needs
+    /// only the texts saves the copy ([`Origin::length`] still says where the record lies).
+    pub keep_raw: bool,
 }
 
 impl CorpusSpec {
@@ -336,6 +339,7 @@ impl CorpusSpec {
             text_field: "text".to_owned(),
             lossy: false,
             on_error: OnError::Stop,
+            keep_raw: true,
         }
     }
 }
@@ -358,6 +362,9 @@ pub struct Origin {
     /// Where the line's record starts in the decompressed stream (past a byte-order mark on line
     /// 1); `None` for a plain-text file.
     pub byte_offset: Option<u64>,
+    /// The length of the line's record in bytes, without its line end; `None` for a plain-text
+    /// file and for a line that could not be read.
+    pub length: Option<u64>,
 }
 
 impl fmt::Display for Origin {
@@ -625,6 +632,7 @@ impl JsonlStream {
             path: self.path.clone(),
             line,
             byte_offset,
+            length: None,
         }
     }
 
@@ -659,11 +667,12 @@ impl JsonlStream {
             match parse_record(record, fields, spec.lossy, keep, self.line, start) {
                 Ok(None) => continue,
                 Ok(Some(parsed)) => {
-                    let origin = self.origin(Some(self.line), Some(start));
+                    let mut origin = self.origin(Some(self.line), Some(start));
+                    origin.length = Some(record.len() as u64);
                     let (id, text, raw) = match parsed {
                         Some((id, text)) => {
                             let id = id.unwrap_or_else(|| format!("{origin}"));
-                            (id, text, Some(record.to_vec()))
+                            (id, text, spec.keep_raw.then(|| record.to_vec()))
                         }
                         None => (String::new(), String::new(), None),
                     };
@@ -791,6 +800,7 @@ impl CorpusReader {
             path: path.to_path_buf(),
             line: None,
             byte_offset: None,
+            length: None,
         }
     }
 

@@ -394,6 +394,7 @@ fn dedup(args: &DedupArgs) -> Result<()> {
         } else {
             OnError::Stop
         },
+        keep_raw: true,
     };
     let outputs = Outputs {
         pairs: args.out_pairs.clone(),
