@@ -95,27 +95,72 @@ pub fn normalize_word(word: &str, out: &mut String) {
     }
 }
 
-/// The stable hash of a normalized word: XXH3-64 with the default secret and seed 0 (a published
-/// specification, the same on every machine). Persisted signatures depend on it; see
+/// The stable hash of a normalized word. Words of up to 16 bytes (nearly all) are read as two
+/// little-endian 64-bit halves, zero-padded, and mixed with their length by the splitmix64
+/// finalizer ([`short_word_hash`]); longer words take XXH3-64 (default secret, seed 0). Both are
+/// fixed integer arithmetic, the same on every machine. Persisted signatures depend on it; see
 /// [`TOKENIZER_VERSION`].
 #[inline]
 pub fn hash_normalized(normalized: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(normalized)
+    if normalized.len() <= 16 {
+        let mut buf = [0u8; 16];
+        buf[..normalized.len()].copy_from_slice(normalized);
+        let (lo, hi) = halves(&buf);
+        short_word_hash(lo, hi, normalized.len())
+    } else {
+        xxhash_rust::xxh3::xxh3_64(normalized)
+    }
 }
 
-/// The hash of an ASCII word's lower case.
+/// The two little-endian halves of 16 bytes.
 #[inline]
-fn hash_ascii_lower(word: &[u8]) -> u64 {
-    let mut lower = [0u8; 64];
-    match lower.get_mut(..word.len()) {
-        Some(dst) => {
-            for (d, &b) in dst.iter_mut().zip(word) {
-                *d = b.to_ascii_lowercase();
-            }
-            hash_normalized(dst)
+fn halves(b: &[u8; 16]) -> (u64, u64) {
+    let lo = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(b[8..].try_into().expect("8 bytes"));
+    (lo, hi)
+}
+
+/// The hash of a word of `len <= 16` bytes given as zero-padded little-endian halves.
+#[inline]
+fn short_word_hash(lo: u64, hi: u64, len: usize) -> u64 {
+    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
+    mix64(mix64(lo ^ K1).wrapping_add(hi ^ K2) ^ (len as u64).wrapping_mul(0x1656_67b1_9e37_79f9))
+}
+
+/// The splitmix64 finalizer (see [`crate::shingle::mix64`]).
+#[inline]
+fn mix64(z: u64) -> u64 {
+    crate::shingle::mix64(z)
+}
+
+/// ASCII lower case of eight ASCII bytes at once: `A`..=`Z` get bit 5 set, nothing else changes.
+#[inline]
+fn lower8(v: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Bytes are below 0x80: adding (0x80 - 'A') sets bit 7 of the bytes >= 'A', adding
+    // (0x80 - 'Z' - 1) sets it for the bytes > 'Z', and no carry crosses a byte.
+    let ge_a = v + ONES * (0x80 - b'A' as u64);
+    let gt_z = v + ONES * (0x80 - b'Z' as u64 - 1);
+    v | ((ge_a & !gt_z & (ONES * 0x80)) >> 2)
+}
+
+/// The hash of the ASCII word `bytes[start..end]`'s lower case. A word of up to 16 bytes with 16
+/// bytes of text from its start is loaded and masked in place, without a copy or a branch on
+/// its length.
+#[inline]
+fn hash_ascii_lower(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 16 {
+        if let Some(window) = bytes.get(start..start + 16) {
+            let window: &[u8; 16] = window.try_into().expect("16 bytes");
+            let (lo, hi) = halves(window);
+            let mask = u128::MAX >> (128 - 8 * len as u32);
+            let (mlo, mhi) = (mask as u64, (mask >> 64) as u64);
+            return short_word_hash(lower8(lo & mlo), lower8(hi & mhi), len);
         }
-        None => hash_normalized(&word.to_ascii_lowercase()),
     }
+    hash_normalized(&bytes[start..end].to_ascii_lowercase())
 }
 
 /// True for the characters that make up tokens: letters, digits, combining marks and `_`.
@@ -177,6 +222,37 @@ fn known_punctuation(bytes: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// Bit 7 of each byte of `v` set where the byte is a word byte, `[A-Za-z0-9_]`.
+#[inline]
+fn word_bytes8(v: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // Range tests on the low seven bits; bytes with bit 7 set are never word bytes.
+    let low = v & !HIGH;
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7f - hi)) & HIGH
+    };
+    let letter = in_range(low | (ONES * 0x20), b'a', b'z');
+    let digit = in_range(low, b'0', b'9');
+    let under = {
+        let x = low ^ (ONES * u64::from(b'_'));
+        !(((x & !HIGH) + !HIGH) | x) & HIGH
+    };
+    (letter | digit | under) & !(v & HIGH)
+}
+
+/// The length of the word that starts a 16-byte window, when it ends inside the window.
+#[inline]
+fn word_len16(w: &[u8; 16]) -> Option<usize> {
+    let (lo, hi) = halves(w);
+    let non_word_lo = !word_bytes8(lo) & (0x0101_0101_0101_0101 * 0x80);
+    if non_word_lo != 0 {
+        return Some(non_word_lo.trailing_zeros() as usize / 8);
+    }
+    let non_word_hi = !word_bytes8(hi) & (0x0101_0101_0101_0101 * 0x80);
+    (non_word_hi != 0).then(|| 8 + non_word_hi.trailing_zeros() as usize / 8)
+}
+
 /// The fast path: tokens are runs of `[A-Za-z0-9_]`, hashed lower-cased from a stack buffer.
 /// Starting at `from`, it returns the offset of the first character it does not know, if any;
 /// tokens before it are in `out`.
@@ -198,8 +274,18 @@ fn fast_tokens(bytes: &[u8], from: usize, out: &mut Vec<Token>) -> Option<usize>
             return None;
         }
         let start = i;
-        while i < n && WORD_BYTE[bytes[i] as usize] {
-            i += 1;
+        // Where the word ends: from the 16 bytes at its start when they hold the end, else byte
+        // by byte.
+        match bytes
+            .get(i..i + 16)
+            .and_then(|w| word_len16(w.try_into().expect("16 bytes")))
+        {
+            Some(len) => i += len,
+            None => {
+                while i < n && WORD_BYTE[bytes[i] as usize] {
+                    i += 1;
+                }
+            }
         }
         if i < n && bytes[i] >= 0x80 && known_punctuation(bytes, i).is_none() {
             return Some(i);
@@ -207,7 +293,7 @@ fn fast_tokens(bytes: &[u8], from: usize, out: &mut Vec<Token>) -> Option<usize>
         out.push(Token {
             start: start as u32,
             end: i as u32,
-            hash: hash_ascii_lower(&bytes[start..i]),
+            hash: hash_ascii_lower(bytes, start, i),
         });
     }
 }
@@ -284,7 +370,7 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(
             hash_normalized(b"moscow"),
-            14_906_107_651_081_791_641,
+            12_471_236_468_418_314_363,
             "word hash golden value"
         );
     }
@@ -329,6 +415,43 @@ mod tests {
             let mut whole = Vec::new();
             unicode_tokens(&s, 0, &mut whole);
             assert_eq!(tokenize(&s), whole, "text {s:?}");
+        }
+    }
+
+    #[test]
+    fn word_bytes8_matches_the_table() {
+        for b in 0u8..=255 {
+            let v = u64::from_le_bytes([b, b'a', b' ', b, 0xff, b'_', b'9', b]);
+            let want = [b, b'a', b' ', b, 0xff, b'_', b'9', b]
+                .iter()
+                .enumerate()
+                .filter(|(_, &x)| WORD_BYTE[x as usize])
+                .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
+            assert_eq!(word_bytes8(v), want, "byte {b}");
+        }
+    }
+
+    #[test]
+    fn lower8_matches_bytewise_lower_case() {
+        for b in 0u8..0x80 {
+            let bytes = [b, b'A', b'z', b'@', b'[', b'Z', b'`', b'{'];
+            let want = u64::from_le_bytes(bytes.map(|x| x.to_ascii_lowercase()));
+            assert_eq!(lower8(u64::from_le_bytes(bytes)), want, "byte {b}");
+        }
+    }
+
+    /// Words of every length, in place and copied, at the end of the text and before more text.
+    #[test]
+    fn in_place_hash_matches_copied_hash() {
+        for len in 1..=40 {
+            let word: String = (0..len)
+                .map(|i| (b'A' + (i * 7 % 26) as u8) as char)
+                .collect();
+            let want = hash_normalized(word.to_ascii_lowercase().as_bytes());
+            for text in [word.clone(), format!("{word} and some more text after it")] {
+                let t = tokenize(&text);
+                assert_eq!(t[0].hash, want, "len {len} in {text:?}");
+            }
         }
     }
 
