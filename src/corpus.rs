@@ -229,8 +229,19 @@ fn is_uncompressed(path: &Path) -> bool {
     !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
 }
 
-/// The text field of a JSON Lines record.
+/// The text field of a JSON Lines record: parsed with the other fields skipped unbuilt when the
+/// field is `text`, through a generic value otherwise.
 fn text_of(record: &[u8], field: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Text<'a> {
+        #[serde(borrow)]
+        text: std::borrow::Cow<'a, str>,
+    }
+    if field == "text" {
+        return serde_json::from_slice::<Text<'_>>(record)
+            .ok()
+            .map(|t| t.text.into_owned());
+    }
     let value: serde_json::Value = serde_json::from_slice(record).ok()?;
     match value.get(field)? {
         serde_json::Value::String(s) => Some(s.clone()),
