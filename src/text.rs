@@ -97,7 +97,7 @@ pub fn normalize_word(word: &str, out: &mut String) {
 
 /// The stable hash of a normalized word. Words of up to 16 bytes (nearly all) are read as two
 /// little-endian 64-bit halves, zero-padded, and mixed with their length by the splitmix64
-/// finalizer ([`short_word_hash`]); longer words take XXH3-64 (default secret, seed 0). Both are
+/// finalizer (`short_word_hash`); longer words take XXH3-64 (default secret, seed 0). Both are
 /// fixed integer arithmetic, the same on every machine. Persisted signatures depend on it; see
 /// [`TOKENIZER_VERSION`].
 #[inline]
