@@ -388,7 +388,8 @@ pub struct CorpusDoc {
     pub text: String,
     /// Where it came from.
     pub origin: Origin,
-    /// For JSON Lines, the exact bytes of the line without its `\n`; `None` for a plain file.
+    /// For JSON Lines, the exact bytes of the line without its `\n`; `None` for a plain file, and
+    /// for every document when [`CorpusSpec::keep_raw`] is off.
     pub raw: Option<Vec<u8>>,
 }
 
@@ -1810,6 +1811,34 @@ mod tests {
         assert_eq!(
             error.to_string(),
             format!("{}/nope.jsonl: no such file", dir.path().display())
+        );
+    }
+
+    #[test]
+    fn keep_raw_off_drops_raw_but_not_where_it_lies() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = b"{\"text\":\"a\"}\n\n  {\"text\": \"bb\"}\r\n";
+        write_tree(dir.path(), &[("k.jsonl", Enc::Plain, file)]);
+        let mut spec = spec_in(dir.path(), &["k.jsonl"]);
+        spec.keep_raw = false;
+        let (docs, _) = collect(&spec).unwrap();
+        let got: Vec<_> = docs
+            .iter()
+            .map(|d| {
+                (
+                    d.text.as_str(),
+                    d.raw.is_none(),
+                    d.origin.byte_offset,
+                    d.origin.length,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", true, Some(0), Some(12)),
+                ("bb", true, Some(14), Some(17))
+            ]
         );
     }
 
