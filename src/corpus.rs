@@ -605,10 +605,7 @@ fn write_pairs(
             direction_score: p.direction_score,
             alignment: al.clone(),
         };
-        serde_json::to_writer(&mut *w, &PairRecord::of(&pair))
-            .map_err(io::Error::from)
-            .map_err(&fail)?;
-        w.write_all(b"\n").map_err(&fail)?;
+        write_json_line(w, &PairRecord::of(&pair)).map_err(&fail)?;
     }
     Ok(())
 }
@@ -647,19 +644,11 @@ fn write_clusters(
             representative: id(c.representative),
             members: c.members.iter().map(|&m| id(m)).collect(),
         };
-        serde_json::to_writer(&mut *w, &rec)
-            .map_err(io::Error::from)
-            .map_err(&fail)?;
-        w.write_all(b"\n").map_err(&fail)?;
+        write_json_line(w, &rec).map_err(&fail)?;
     }
     // Derivative links, by source in input order.
     let mut by_source: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for p in pairs.iter().filter(|p| p.relation == Relation::Derivative) {
-        let (d, s) = match p.derived {
-            Some(crate::verify::Which::A) => (p.a, p.b),
-            Some(crate::verify::Which::B) => (p.b, p.a),
-            None => continue,
-        };
+    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
         by_source.entry(s).or_default().push(d);
     }
     for (s, mut ds) in by_source {
@@ -670,10 +659,7 @@ fn write_clusters(
             source_kept: decision.removed[s as usize].is_none(),
             derived: ds.iter().map(|&d| id(d)).collect(),
         };
-        serde_json::to_writer(&mut *w, &rec)
-            .map_err(io::Error::from)
-            .map_err(&fail)?;
-        w.write_all(b"\n").map_err(&fail)?;
+        write_json_line(w, &rec).map_err(&fail)?;
     }
     Ok(())
 }
@@ -686,9 +672,17 @@ struct PlainRecord<'a> {
 
 fn write_one(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
     match raw {
-        Some(line) => w.write_all(line)?,
-        None => serde_json::to_writer(&mut *w, &PlainRecord { id, text })?,
+        Some(line) => {
+            w.write_all(line)?;
+            w.write_all(b"\n")
+        }
+        None => write_json_line(w, &PlainRecord { id, text }),
     }
+}
+
+/// One JSON record and its line end.
+fn write_json_line(w: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, record)?;
     w.write_all(b"\n")
 }
 

@@ -117,6 +117,17 @@ pub struct VerifiedPair {
     pub direction_score: f64,
 }
 
+impl VerifiedPair {
+    /// For a derivative, `(derived, source)`.
+    pub fn derivation(&self) -> Option<(u32, u32)> {
+        match (self.relation, self.derived) {
+            (Relation::Derivative, Some(Which::A)) => Some((self.a, self.b)),
+            (Relation::Derivative, Some(Which::B)) => Some((self.b, self.a)),
+            _ => None,
+        }
+    }
+}
+
 /// Runs the steps of a dedup with one configuration.
 #[derive(Clone, Debug)]
 pub struct Deduper {
@@ -412,12 +423,7 @@ pub fn decide(sketches: &[Sketch], pairs: &[VerifiedPair], keep: KeepPolicy) -> 
     });
     // Derivative links between representatives: derived -> sources.
     let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
-    for p in pairs.iter().filter(|p| p.relation == Relation::Derivative) {
-        let (d, s) = match p.derived {
-            Some(Which::A) => (p.a, p.b),
-            Some(Which::B) => (p.b, p.a),
-            None => continue,
-        };
+    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
         let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
         if d != s {
             sources.entry(d).or_default().push(s);

@@ -614,6 +614,19 @@ struct JsonlStream {
     offset: u64,
 }
 
+impl JsonlStream {
+    fn new(input: usize, path: PathBuf, reader: Stream, compression: Compression) -> Self {
+        JsonlStream {
+            input,
+            path,
+            reader,
+            compression,
+            line: 0,
+            offset: 0,
+        }
+    }
+}
+
 /// The outcome of reading one more record from a JSON Lines stream.
 enum Step {
     /// The stream is at its end.
@@ -879,14 +892,7 @@ impl CorpusReader {
                 let error = ReadError::new(&path, ReadErrorKind::Io(e));
                 (error, self.file_origin(&path))
             })?;
-            self.stream = Some(JsonlStream {
-                input: self.input,
-                path,
-                reader,
-                compression,
-                line: 0,
-                offset: 0,
-            });
+            self.stream = Some(JsonlStream::new(self.input, path, reader, compression));
             return Ok(());
         }
         match fs::metadata(&path) {
@@ -963,14 +969,7 @@ impl CorpusReader {
             }
         };
         if jsonl {
-            self.stream = Some(JsonlStream {
-                input: self.input,
-                path,
-                reader,
-                compression,
-                line: 0,
-                offset: 0,
-            });
+            self.stream = Some(JsonlStream::new(self.input, path, reader, compression));
             return Ok(None);
         }
         let origin = self.file_origin(&path);

@@ -53,6 +53,9 @@
 
 use std::fmt;
 
+// The splitmix64 finalizer, part of the persisted scheme, shared with the shingle hash.
+use crate::shingle::mix64;
+
 /// Version of the signature scheme described in the module docs; persisted with every signature.
 /// Any change to the values [`MinHasher::sign`] returns for the same input needs a bump.
 pub const MINHASH_SCHEME_VERSION: u32 = 1;
@@ -89,15 +92,6 @@ const LIST_CAP: usize = 128;
 /// With at most this many non-empty bins, densification skips the probe prefix (which would
 /// mostly miss) and takes the minimum rank over the listed bins directly.
 const FEW_FILLED: usize = 12;
-
-/// The splitmix64 finalizer: a bijection on `u64` in which every input bit affects every output
-/// bit. Part of the persisted scheme.
-#[inline]
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// Bin and value of shingle hash `h` (steps 1 and 2 of the scheme).
 #[inline]
