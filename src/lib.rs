@@ -39,6 +39,7 @@ pub mod compare;
 pub mod corpus;
 pub mod dedup;
 pub mod document;
+pub mod index;
 pub mod lsh;
 pub mod minhash;
 pub mod report;

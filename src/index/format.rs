@@ -1,0 +1,825 @@
+//! The bytes of an index: the settings block, the manifest, segment headers, and checked page
+//! reads. Everything is little-endian and hashed with xxh3-64 (seed 0), so an index written on
+//! one machine reads the same on any other.
+//!
+//! A segment file is a header page, a data region checked page by page, and the table of page
+//! checksums:
+//!
+//! ```text
+//! [0, 4096)                 header: magic, version, settings, section table, checksums
+//! [4096, data_end)          data: text blocks, block table, ids, document table, bucket
+//!                           offsets, bucket entries, replaced sources; one xxh3 per 4 KiB page
+//! [data_end, file end)      the page checksums (their own xxh3 is in the header)
+//! ```
+//!
+//! Opening a segment reads the header and the page checksums only; data pages are read on demand
+//! with positioned reads, and each page is verified against its checksum before a byte of it is
+//! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
+
+use std::fs::File;
+use std::io;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::dedup::DedupConfig;
+use crate::lsh::LshParams;
+use crate::minhash::{MinHashParams, MINHASH_SCHEME_VERSION};
+use crate::shingle::SHINGLE_HASH_VERSION;
+use crate::text::TOKENIZER_VERSION;
+use crate::verify::Thresholds;
+
+/// Version of the index format; an index of another version is refused with a clear message.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// First bytes of a manifest.
+pub const MANIFEST_MAGIC: &[u8; 8] = b"NDUPMANI";
+
+/// First bytes of a segment file.
+pub const SEGMENT_MAGIC: &[u8; 8] = b"NDUPSEGM";
+
+/// Size of a checked page, and of the header page of a segment.
+pub const PAGE: u64 = 4096;
+
+/// What went wrong with an index.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IndexError {
+    /// Nothing at the path.
+    #[error("{}: no index there (make one with `neardup index build`)", path.display())]
+    Missing {
+        /// The index path.
+        path: PathBuf,
+    },
+    /// Something that is not an index.
+    #[error("{}: not a neardup index: {why}", path.display())]
+    NotAnIndex {
+        /// The path.
+        path: PathBuf,
+        /// What was found instead.
+        why: String,
+    },
+    /// An index of another format version.
+    #[error(
+        "{}: index format version {found}, but this neardup reads version {expected}; rebuild the index with this neardup",
+        path.display()
+    )]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
+    /// An index whose signatures this build would compute differently.
+    #[error("{}: built with {what}; rebuild the index with this neardup", path.display())]
+    Incompatible {
+        /// The file.
+        path: PathBuf,
+        /// The setting that differs.
+        what: String,
+    },
+    /// Bytes that fail their checks.
+    #[error("{}: corrupt: {what}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// An index already exists where a new one was to be built.
+    #[error("{}: an index already exists there (add to it with `neardup index add`)", path.display())]
+    Exists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A read or write failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// An input document could not be read.
+    #[error(transparent)]
+    Read(#[from] crate::document::ReadError),
+    /// Two documents of one batch have the same id.
+    #[error("duplicate id {id:?}: {first} and {second}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it first appeared.
+        first: String,
+        /// Where it appeared again.
+        second: String,
+    },
+    /// More sources than a segment can number.
+    #[error("more than {} sources in one add", MAX_SEGMENT_DOCS)]
+    TooManySources,
+}
+
+/// Most documents in one segment: entries keep the document number in 24 bits.
+pub const MAX_SEGMENT_DOCS: usize = 1 << 24;
+
+/// An I/O error as an [`IndexError`] naming `path`.
+pub fn io_error(path: &Path) -> impl Fn(io::Error) -> IndexError + '_ {
+    move |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Everything the stored signatures and band keys depend on, and the thresholds the banding was
+/// chosen for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// [`TOKENIZER_VERSION`] at build time.
+    pub tokenizer_version: u32,
+    /// [`SHINGLE_HASH_VERSION`] at build time.
+    pub shingle_hash_version: u32,
+    /// [`MINHASH_SCHEME_VERSION`] at build time.
+    pub minhash_version: u32,
+    /// Words per shingle.
+    pub shingle_size: u32,
+    /// Signature length.
+    pub num_perm: u32,
+    /// MinHash seed.
+    pub seed: u64,
+    /// Values per band.
+    pub rows: u32,
+    /// Bands.
+    pub bands: u32,
+    /// Colliding bands that make a source a candidate.
+    pub min_votes: u32,
+    /// Reported when the Jaccard reaches this.
+    pub report_jaccard: f64,
+    /// Reported when this share of one document is in the other.
+    pub report_containment: f64,
+    /// Size ratio up to which contained pairs are found.
+    pub max_ratio: f64,
+    /// Duplicate threshold.
+    pub duplicate: f64,
+    /// Derivative threshold.
+    pub derivative: f64,
+    /// Overlap threshold.
+    pub overlap: f64,
+}
+
+impl Settings {
+    /// The settings of an index built with `config` and `lsh` by this build of neardup.
+    pub fn new(config: &DedupConfig, lsh: &LshParams) -> Settings {
+        Settings {
+            tokenizer_version: TOKENIZER_VERSION,
+            shingle_hash_version: SHINGLE_HASH_VERSION,
+            minhash_version: MINHASH_SCHEME_VERSION,
+            shingle_size: config.shingle_size as u32,
+            num_perm: config.minhash.num_perm as u32,
+            seed: config.minhash.seed,
+            rows: lsh.rows as u32,
+            bands: lsh.bands as u32,
+            min_votes: lsh.min_votes as u32,
+            report_jaccard: config.report_jaccard,
+            report_containment: config.report_containment,
+            max_ratio: config.max_ratio,
+            duplicate: config.thresholds.duplicate,
+            derivative: config.thresholds.derivative,
+            overlap: config.thresholds.overlap,
+        }
+    }
+
+    /// The dedup configuration these settings describe.
+    pub fn config(&self) -> DedupConfig {
+        DedupConfig {
+            shingle_size: self.shingle_size as usize,
+            minhash: MinHashParams::new(self.num_perm as usize).with_seed(self.seed),
+            thresholds: Thresholds {
+                duplicate: self.duplicate,
+                derivative: self.derivative,
+                overlap: self.overlap,
+            },
+            report_jaccard: self.report_jaccard,
+            report_containment: self.report_containment,
+            max_ratio: self.max_ratio,
+            ..DedupConfig::default()
+        }
+    }
+
+    /// The banding.
+    pub fn lsh(&self) -> LshParams {
+        LshParams {
+            rows: self.rows as usize,
+            bands: self.bands as usize,
+            min_votes: self.min_votes as usize,
+            max_bucket: usize::MAX,
+        }
+    }
+
+    /// Refuses settings this build would hash differently.
+    pub fn check_compatible(&self, path: &Path) -> Result<(), IndexError> {
+        let mismatch = [
+            (
+                "tokenizer version",
+                self.tokenizer_version,
+                TOKENIZER_VERSION,
+            ),
+            (
+                "shingle hash version",
+                self.shingle_hash_version,
+                SHINGLE_HASH_VERSION,
+            ),
+            (
+                "MinHash scheme version",
+                self.minhash_version,
+                MINHASH_SCHEME_VERSION,
+            ),
+        ]
+        .into_iter()
+        .find(|(_, found, ours)| found != ours);
+        if let Some((what, found, ours)) = mismatch {
+            return Err(IndexError::Incompatible {
+                path: path.to_path_buf(),
+                what: format!("{what} {found} (this neardup has {ours})"),
+            });
+        }
+        let sane = (1..=64).contains(&self.shingle_size)
+            && (1..=4096).contains(&self.num_perm)
+            && self.rows >= 1
+            && self.bands >= 1
+            && u64::from(self.rows) * u64::from(self.bands) <= u64::from(self.num_perm)
+            && self.min_votes >= 1
+            && self.min_votes <= self.bands;
+        if !sane {
+            return Err(IndexError::Corrupt {
+                path: path.to_path_buf(),
+                what: "impossible settings in the header".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn encode(&self, e: &mut Enc) {
+        for v in [
+            self.tokenizer_version,
+            self.shingle_hash_version,
+            self.minhash_version,
+            self.shingle_size,
+            self.num_perm,
+        ] {
+            e.u32(v);
+        }
+        e.u64(self.seed);
+        for v in [self.rows, self.bands, self.min_votes] {
+            e.u32(v);
+        }
+        for v in [
+            self.report_jaccard,
+            self.report_containment,
+            self.max_ratio,
+            self.duplicate,
+            self.derivative,
+            self.overlap,
+        ] {
+            e.u64(v.to_bits());
+        }
+    }
+
+    fn decode(d: &mut Dec<'_>) -> Option<Settings> {
+        Some(Settings {
+            tokenizer_version: d.u32()?,
+            shingle_hash_version: d.u32()?,
+            minhash_version: d.u32()?,
+            shingle_size: d.u32()?,
+            num_perm: d.u32()?,
+            seed: d.u64()?,
+            rows: d.u32()?,
+            bands: d.u32()?,
+            min_votes: d.u32()?,
+            report_jaccard: f64::from_bits(d.u64()?),
+            report_containment: f64::from_bits(d.u64()?),
+            max_ratio: f64::from_bits(d.u64()?),
+            duplicate: f64::from_bits(d.u64()?),
+            derivative: f64::from_bits(d.u64()?),
+            overlap: f64::from_bits(d.u64()?),
+        })
+    }
+}
+
+/// A little-endian encoder.
+#[derive(Default)]
+pub struct Enc(pub Vec<u8>);
+
+impl Enc {
+    /// Appends a `u16`.
+    pub fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Appends a `u32`.
+    pub fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Appends a `u64`.
+    pub fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    /// Appends bytes.
+    pub fn bytes(&mut self, v: &[u8]) {
+        self.0.extend_from_slice(v);
+    }
+    /// Appends the xxh3 of everything so far.
+    pub fn seal(&mut self) {
+        let h = xxh3_64(&self.0);
+        self.u64(h);
+    }
+}
+
+/// A little-endian decoder; `None` when the bytes run out.
+pub struct Dec<'b>(pub &'b [u8]);
+
+impl<'b> Dec<'b> {
+    /// Takes `n` bytes.
+    pub fn take(&mut self, n: usize) -> Option<&'b [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    /// Takes a `u16`.
+    pub fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
+    }
+    /// Takes a `u32`.
+    pub fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    /// Takes a `u64`.
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// Checks the trailing xxh3 of `bytes` and returns what it covers.
+fn unseal<'b>(bytes: &'b [u8], path: &Path, what: &str) -> Result<&'b [u8], IndexError> {
+    let corrupt = |why: &str| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        what: format!("{what}: {why}"),
+    };
+    if bytes.len() < 8 {
+        return Err(corrupt("truncated"));
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 8);
+    let sum = u64::from_le_bytes(sum.try_into().expect("8 bytes"));
+    if xxh3_64(body) != sum {
+        return Err(corrupt("checksum mismatch"));
+    }
+    Ok(body)
+}
+
+/// Checks magic and version at the head of a file.
+fn check_magic(bytes: &[u8], magic: &[u8; 8], path: &Path, kind: &str) -> Result<(), IndexError> {
+    if bytes.len() < 12 || &bytes[..8] != magic {
+        return Err(IndexError::NotAnIndex {
+            path: path.to_path_buf(),
+            why: format!("no {kind} header"),
+        });
+    }
+    let found = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if found != FORMAT_VERSION {
+        return Err(IndexError::Version {
+            path: path.to_path_buf(),
+            found,
+            expected: FORMAT_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// One segment as the manifest lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentEntry {
+    /// Its generation: unique in the index, and its file name `seg-<generation>.nds`.
+    pub generation: u64,
+    /// Its file length.
+    pub length: u64,
+    /// The xxh3 of its header, so that a swapped file is caught.
+    pub header_sum: u64,
+    /// Documents in it.
+    pub docs: u32,
+}
+
+impl SegmentEntry {
+    /// The file name of segment `generation`.
+    pub fn file_name(generation: u64) -> String {
+        format!("seg-{generation:010}.nds")
+    }
+}
+
+/// The current state of an index: its settings and segments. Replaced atomically by renaming.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Manifest {
+    /// Increases with every commit.
+    pub generation: u64,
+    /// The settings of every segment.
+    pub settings: Settings,
+    /// The segments, oldest first.
+    pub segments: Vec<SegmentEntry>,
+}
+
+impl Manifest {
+    /// The manifest's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Enc::default();
+        e.bytes(MANIFEST_MAGIC);
+        e.u32(FORMAT_VERSION);
+        e.u64(self.generation);
+        self.settings.encode(&mut e);
+        e.u32(self.segments.len() as u32);
+        for s in &self.segments {
+            e.u64(s.generation);
+            e.u64(s.length);
+            e.u64(s.header_sum);
+            e.u32(s.docs);
+        }
+        e.seal();
+        e.0
+    }
+
+    /// Reads a manifest's bytes.
+    pub fn decode(bytes: &[u8], path: &Path) -> Result<Manifest, IndexError> {
+        check_magic(bytes, MANIFEST_MAGIC, path, "manifest")?;
+        let body = unseal(bytes, path, "manifest")?;
+        let corrupt = || IndexError::Corrupt {
+            path: path.to_path_buf(),
+            what: "manifest: malformed".into(),
+        };
+        let mut d = Dec(&body[12..]);
+        let generation = d.u64().ok_or_else(corrupt)?;
+        let settings = Settings::decode(&mut d).ok_or_else(corrupt)?;
+        let n = d.u32().ok_or_else(corrupt)?;
+        let mut segments = Vec::new();
+        for _ in 0..n {
+            segments.push(SegmentEntry {
+                generation: d.u64().ok_or_else(corrupt)?,
+                length: d.u64().ok_or_else(corrupt)?,
+                header_sum: d.u64().ok_or_else(corrupt)?,
+                docs: d.u32().ok_or_else(corrupt)?,
+            });
+        }
+        if !d.0.is_empty() {
+            return Err(corrupt());
+        }
+        Ok(Manifest {
+            generation,
+            settings,
+            segments,
+        })
+    }
+}
+
+/// The sections of a segment's data region, in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    /// Compressed text blocks (zstd frames).
+    Texts = 0,
+    /// Per block: file offset (u64), compressed length (u32), text length (u32).
+    Blocks = 1,
+    /// Ids, concatenated.
+    Ids = 2,
+    /// Per document: id offset, id length, block, offset in block, text length, shingles (u32s).
+    Docs = 3,
+    /// Per bucket, the start of its entries (u32), and the end of the last.
+    Offsets = 4,
+    /// Per bucket, its entries: fingerprint (8 bits) and document (24 bits).
+    Entries = 5,
+    /// Sources this segment replaces: generation (u64) and document (u32).
+    Replaced = 6,
+}
+
+/// Number of sections.
+pub const SECTIONS: usize = 7;
+
+/// Bytes of a block table row.
+pub const BLOCK_ROW: u64 = 16;
+
+/// Bytes of a document table row.
+pub const DOC_ROW: u64 = 24;
+
+/// Bytes of a replaced-source row.
+pub const REPLACED_ROW: u64 = 12;
+
+/// A segment's header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SegmentHeader {
+    /// The settings (equal to the manifest's).
+    pub settings: Settings,
+    /// This segment's generation.
+    pub generation: u64,
+    /// Documents.
+    pub docs: u32,
+    /// Text blocks.
+    pub blocks: u32,
+    /// log2 of the number of buckets.
+    pub bucket_bits: u32,
+    /// Replaced sources.
+    pub replaced: u32,
+    /// Byte ranges of the sections, in the data region.
+    pub sections: [Range<u64>; SECTIONS],
+    /// End of the data region (start of the page checksums).
+    pub data_end: u64,
+    /// The xxh3 of the page checksum table.
+    pub pages_sum: u64,
+}
+
+impl SegmentHeader {
+    /// The header's bytes (at most one page).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Enc::default();
+        e.bytes(SEGMENT_MAGIC);
+        e.u32(FORMAT_VERSION);
+        self.settings.encode(&mut e);
+        e.u64(self.generation);
+        for v in [self.docs, self.blocks, self.bucket_bits, self.replaced] {
+            e.u32(v);
+        }
+        for r in &self.sections {
+            e.u64(r.start);
+            e.u64(r.end);
+        }
+        e.u64(self.data_end);
+        e.u64(self.pages_sum);
+        e.seal();
+        debug_assert!(e.0.len() as u64 <= PAGE);
+        e.0
+    }
+
+    /// Reads a header from the first page of a segment file.
+    pub fn decode(page: &[u8], path: &Path) -> Result<SegmentHeader, IndexError> {
+        check_magic(page, SEGMENT_MAGIC, path, "segment")?;
+        let corrupt = |what: &str| IndexError::Corrupt {
+            path: path.to_path_buf(),
+            what: format!("segment header: {what}"),
+        };
+        // The header's length is fixed by the format version.
+        let len = Self::LEN;
+        if page.len() < len {
+            return Err(corrupt("truncated"));
+        }
+        let body = unseal(&page[..len], path, "segment header")?;
+        let mut d = Dec(&body[12..]);
+        let malformed = || corrupt("malformed");
+        let settings = Settings::decode(&mut d).ok_or_else(malformed)?;
+        let generation = d.u64().ok_or_else(malformed)?;
+        let mut u = || d.u32().ok_or_else(malformed);
+        let (docs, blocks, bucket_bits, replaced) = (u()?, u()?, u()?, u()?);
+        let mut sections: [Range<u64>; SECTIONS] = Default::default();
+        for s in &mut sections {
+            *s = d.u64().ok_or_else(malformed)?..d.u64().ok_or_else(malformed)?;
+        }
+        let data_end = d.u64().ok_or_else(malformed)?;
+        let pages_sum = d.u64().ok_or_else(malformed)?;
+        let header = SegmentHeader {
+            settings,
+            generation,
+            docs,
+            blocks,
+            bucket_bits,
+            replaced,
+            sections,
+            data_end,
+            pages_sum,
+        };
+        header.check_layout().map_err(|w| corrupt(&w))?;
+        Ok(header)
+    }
+
+    /// Bytes of an encoded header.
+    pub const LEN: usize = 8 + 4 + SETTINGS_LEN + 8 + 16 + 16 * SECTIONS + 16 + 8;
+
+    /// Whether the sections fit together as the format says.
+    fn check_layout(&self) -> Result<(), String> {
+        let mut at = PAGE;
+        for (i, s) in self.sections.iter().enumerate() {
+            if s.start != at || s.end < s.start {
+                return Err(format!("section {i} out of place"));
+            }
+            at = s.end;
+        }
+        if at != self.data_end || self.bucket_bits > 40 {
+            return Err("sections do not fill the data region".into());
+        }
+        let len = |s: Section| self.sections[s as usize].end - self.sections[s as usize].start;
+        let buckets = 1u64 << self.bucket_bits;
+        let fits = len(Section::Blocks) == u64::from(self.blocks) * BLOCK_ROW
+            && len(Section::Docs) == u64::from(self.docs) * DOC_ROW
+            && len(Section::Offsets) == (buckets + 1) * 4
+            && len(Section::Entries) % 4 == 0
+            && len(Section::Replaced) == u64::from(self.replaced) * REPLACED_ROW
+            && (self.docs as usize) <= MAX_SEGMENT_DOCS;
+        if !fits {
+            return Err("section sizes disagree with the counts".into());
+        }
+        Ok(())
+    }
+
+    /// Number of data pages.
+    pub fn pages(&self) -> u64 {
+        (self.data_end - PAGE).div_ceil(PAGE)
+    }
+}
+
+const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8;
+
+/// A segment file opened for checked reads.
+#[derive(Debug)]
+pub struct PagedFile {
+    file: File,
+    path: PathBuf,
+    data_end: u64,
+    sums: Vec<u64>,
+}
+
+impl PagedFile {
+    /// Opens a segment file, checks its length and header against the manifest's entry, and
+    /// loads its page checksums.
+    pub fn open(
+        path: &Path,
+        entry: &SegmentEntry,
+    ) -> Result<(PagedFile, SegmentHeader), IndexError> {
+        let file = File::open(path).map_err(io_error(path))?;
+        let len = file.metadata().map_err(io_error(path))?.len();
+        let corrupt = |what: String| IndexError::Corrupt {
+            path: path.to_path_buf(),
+            what,
+        };
+        if len != entry.length {
+            return Err(corrupt(format!(
+                "{len} bytes, but the manifest says {}",
+                entry.length
+            )));
+        }
+        let mut page = vec![0u8; PAGE.min(len) as usize];
+        file.read_exact_at(&mut page, 0).map_err(io_error(path))?;
+        let header = SegmentHeader::decode(&page, path)?;
+        if xxh3_64(&page[..SegmentHeader::LEN]) != entry.header_sum {
+            return Err(corrupt(
+                "header differs from the one the manifest recorded".into(),
+            ));
+        }
+        if header.generation != entry.generation || header.docs != entry.docs {
+            return Err(corrupt("header disagrees with the manifest".into()));
+        }
+        let pages = header.pages();
+        if len != header.data_end + pages * 8 {
+            return Err(corrupt(format!("truncated or extended: {len} bytes")));
+        }
+        let mut raw = vec![0u8; (pages * 8) as usize];
+        file.read_exact_at(&mut raw, header.data_end)
+            .map_err(io_error(path))?;
+        if xxh3_64(&raw) != header.pages_sum {
+            return Err(corrupt("page checksum table: checksum mismatch".into()));
+        }
+        let sums = raw
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        Ok((
+            PagedFile {
+                file,
+                path: path.to_path_buf(),
+                data_end: header.data_end,
+                sums,
+            },
+            header,
+        ))
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads `range` of the data region into `out` (cleared first), verifying every page it
+    /// touches.
+    pub fn read_into(&self, range: Range<u64>, out: &mut Vec<u8>) -> Result<(), IndexError> {
+        out.clear();
+        if range.start >= range.end {
+            return Ok(());
+        }
+        if range.start < PAGE || range.end > self.data_end {
+            return Err(IndexError::Corrupt {
+                path: self.path.clone(),
+                what: format!("a reference points outside the data ({range:?})"),
+            });
+        }
+        let first = (range.start - PAGE) / PAGE;
+        let last = (range.end - 1 - PAGE) / PAGE;
+        let from = PAGE + first * PAGE;
+        let to = (PAGE + (last + 1) * PAGE).min(self.data_end);
+        out.resize((to - from) as usize, 0);
+        self.file
+            .read_exact_at(out, from)
+            .map_err(io_error(&self.path))?;
+        for (i, page) in out.chunks(PAGE as usize).enumerate() {
+            let n = first + i as u64;
+            if xxh3_64(page) != self.sums[n as usize] {
+                return Err(IndexError::Corrupt {
+                    path: self.path.clone(),
+                    what: format!("checksum mismatch in the page at byte {}", PAGE + n * PAGE),
+                });
+            }
+        }
+        let skip = (range.start - from) as usize;
+        out.drain(..skip);
+        out.truncate((range.end - range.start) as usize);
+        Ok(())
+    }
+
+    /// Reads `range` of the data region, verified.
+    pub fn read(&self, range: Range<u64>) -> Result<Vec<u8>, IndexError> {
+        let mut out = Vec::new();
+        self.read_into(range, &mut out)?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        let config = DedupConfig::default();
+        let lsh = crate::dedup::Deduper::new(config.clone())
+            .lsh_params()
+            .to_owned();
+        Settings::new(&config, &lsh)
+    }
+
+    #[test]
+    fn manifest_round_trips_and_catches_a_flipped_bit() {
+        let m = Manifest {
+            generation: 7,
+            settings: settings(),
+            segments: vec![SegmentEntry {
+                generation: 3,
+                length: 9000,
+                header_sum: 42,
+                docs: 12,
+            }],
+        };
+        let path = Path::new("x/MANIFEST");
+        let bytes = m.encode();
+        assert_eq!(Manifest::decode(&bytes, path).unwrap(), m);
+        for i in 12..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assert!(
+                matches!(
+                    Manifest::decode(&bad, path),
+                    Err(IndexError::Corrupt { .. })
+                ),
+                "flip at {i} not caught"
+            );
+        }
+    }
+
+    #[test]
+    fn other_versions_and_other_files_are_named_as_such() {
+        let m = Manifest {
+            generation: 1,
+            settings: settings(),
+            segments: vec![],
+        };
+        let mut bytes = m.encode();
+        bytes[8] = 9;
+        let path = Path::new("MANIFEST");
+        assert!(matches!(
+            Manifest::decode(&bytes, path),
+            Err(IndexError::Version { found: 9, .. })
+        ));
+        assert!(matches!(
+            Manifest::decode(b"{\"id\": 1}\n", path),
+            Err(IndexError::NotAnIndex { .. })
+        ));
+    }
+
+    #[test]
+    fn header_length_is_what_encode_writes() {
+        let h = SegmentHeader {
+            settings: settings(),
+            generation: 1,
+            docs: 0,
+            blocks: 0,
+            bucket_bits: 0,
+            replaced: 0,
+            sections: Default::default(),
+            data_end: PAGE,
+            pages_sum: 0,
+        };
+        assert_eq!(h.encode().len(), SegmentHeader::LEN);
+    }
+}

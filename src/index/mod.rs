@@ -1,0 +1,767 @@
+//! The persistent source index behind `neardup check`: sources in ([`IndexWriter`]), and out, for
+//! a checked document, the sources it derives from or duplicates, verified and aligned
+//! ([`Index::check`]).
+//!
+//! An index is a directory:
+//!
+//! ```text
+//! sources.ndx/
+//!   MANIFEST                  the current state: settings and the list of segments
+//!   seg-0000000001.nds        one immutable segment per build or add
+//!   seg-0000000002.nds
+//!   LOCK                      held by the one writer at a time
+//! ```
+//!
+//! A writer takes the lock, writes its new segment under a temporary name, makes it durable,
+//! renames it into place, then writes a new manifest the same way. The rename of the manifest is
+//! the commit: a reader opens whichever manifest is in place and sees the old state or the new one,
+//! never a mix, and a writer killed at any point leaves the previous manifest and every segment it
+//! names untouched (the next writer sweeps up what the dead one left). Segments are never changed
+//! after their rename; re-adding an id with `replace` writes the new text in the new segment and
+//! lists the old one as replaced there.
+//!
+//! Opening reads the manifest, each segment's header and its page checksums; a query reads the
+//! buckets its bands fall in, then the candidates' texts, each page verified before use
+//! ([`format::PagedFile`]).
+
+pub mod format;
+mod segment;
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ahash::{AHashMap, AHashSet};
+use rayon::prelude::*;
+
+use crate::compare::{Comparer, Pair};
+use crate::corpus::Progress;
+use crate::dedup::{DedupConfig, Deduper, Scratch, Sketch};
+use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Document, Skipped};
+use crate::lsh::LshParams;
+use format::{io_error, Manifest, SegmentEntry};
+pub use format::{IndexError, Settings, FORMAT_VERSION};
+use segment::{band_hash, NewSource, Segment, SegmentWriter};
+
+/// The manifest's file name.
+const MANIFEST: &str = "MANIFEST";
+
+/// The writers' lock file.
+const LOCK: &str = "LOCK";
+
+/// Documents sketched and written together.
+const BATCH: usize = 4096;
+
+/// Test hook: with `NEARDUP_FAILPOINT=<name>` in the environment, a writer that reaches the
+/// point `name` says so on standard error and stops there, so that a test can kill it at exactly
+/// that moment. Points: `segment-data` (half of a segment's texts written), `segment-written`
+/// (segment complete under its temporary name), `segment-renamed`, `manifest-written` (new
+/// manifest complete under its temporary name).
+fn failpoint(name: &str) {
+    if std::env::var_os("NEARDUP_FAILPOINT").is_some_and(|v| v == name) {
+        eprintln!("neardup: failpoint {name}");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
+        }
+    }
+}
+
+/// Reads the manifest of the index at `dir`.
+fn read_manifest(dir: &Path) -> Result<Manifest, IndexError> {
+    let meta = match fs::metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(IndexError::Missing {
+                path: dir.to_path_buf(),
+            })
+        }
+        Err(e) => return Err(io_error(dir)(e)),
+    };
+    if !meta.is_dir() {
+        return Err(IndexError::NotAnIndex {
+            path: dir.to_path_buf(),
+            why: "a file, where an index is a directory made by `neardup index build`".into(),
+        });
+    }
+    let path = dir.join(MANIFEST);
+    match fs::read(&path) {
+        Ok(bytes) => Manifest::decode(&bytes, &path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(IndexError::NotAnIndex {
+            path: dir.to_path_buf(),
+            why: "a directory without a MANIFEST".into(),
+        }),
+        Err(e) => Err(io_error(&path)(e)),
+    }
+}
+
+/// Makes a rename or a new file in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), IndexError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_error(dir))
+}
+
+/// Where a source lives: a segment (by position in the manifest) and its document number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SourceRef {
+    /// The segment's position in the manifest.
+    pub segment: usize,
+    /// The document in the segment.
+    pub doc: u32,
+}
+
+/// A source matching a checked document.
+#[derive(Clone, Debug)]
+pub struct Match {
+    /// The source (id and text, from the index).
+    pub source: Document,
+    /// The pair: `a` is the checked document, `b` the source.
+    pub pair: Pair,
+}
+
+/// What an index holds, for `neardup index stats`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    /// Format version.
+    pub format_version: u32,
+    /// Commits so far.
+    pub generation: u64,
+    /// Sources that a query can find (not replaced).
+    pub sources: u64,
+    /// Sources replaced by a later add.
+    pub replaced: u64,
+    /// Sources without a word.
+    pub empty: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Bytes on disk (manifest and segments).
+    pub bytes: u64,
+    /// Bytes of source text.
+    pub text_bytes: u64,
+    /// Bytes of compressed source text.
+    pub compressed_text_bytes: u64,
+    /// Words per shingle.
+    pub shingle_size: u32,
+    /// Signature length.
+    pub num_perm: u32,
+    /// Values per band.
+    pub rows: u32,
+    /// Bands.
+    pub bands: u32,
+    /// Colliding bands that make a candidate.
+    pub min_votes: u32,
+    /// Jaccard reporting threshold.
+    pub jaccard: f64,
+    /// Containment reporting threshold.
+    pub containment: f64,
+}
+
+/// An index opened for checking documents. `Send + Sync`: check documents from several threads.
+#[derive(Debug)]
+pub struct Index {
+    dir: PathBuf,
+    manifest: Manifest,
+    segments: Vec<Segment>,
+    replaced: AHashSet<(u64, u32)>,
+    deduper: Deduper,
+    lsh: LshParams,
+}
+
+impl Index {
+    /// Opens the index at `dir`: the manifest, the segment headers and their page checksums; no
+    /// source text is read.
+    pub fn open(dir: &Path) -> Result<Index, IndexError> {
+        let manifest = read_manifest(dir)?;
+        manifest.settings.check_compatible(&dir.join(MANIFEST))?;
+        let mut segments = Vec::with_capacity(manifest.segments.len());
+        let mut replaced = AHashSet::new();
+        for entry in &manifest.segments {
+            let segment = Segment::open(dir, entry)?;
+            if segment.header().settings != manifest.settings {
+                return Err(IndexError::Corrupt {
+                    path: segment.path().to_path_buf(),
+                    what: "settings differ from the manifest's".into(),
+                });
+            }
+            replaced.extend(segment.replaced()?);
+            segments.push(segment);
+        }
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            deduper: Deduper::new(manifest.settings.config()),
+            lsh: manifest.settings.lsh(),
+            manifest,
+            segments,
+            replaced,
+        })
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The settings the index was built with.
+    pub fn settings(&self) -> &Settings {
+        &self.manifest.settings
+    }
+
+    /// Whether `r` was replaced by a later add.
+    fn is_replaced(&self, r: SourceRef) -> bool {
+        let generation = self.manifest.segments[r.segment].generation;
+        self.replaced.contains(&(generation, r.doc))
+    }
+
+    /// Sources whose signature shares at least the banding's vote threshold of bands with
+    /// `sketch`, with their votes; none for a sketch without shingles.
+    pub fn candidates(&self, sketch: &Sketch) -> Result<Vec<(SourceRef, u32)>, IndexError> {
+        let sig = &sketch.signature;
+        if sig.is_empty() {
+            return Ok(Vec::new());
+        }
+        let hashes: Vec<u64> = (0..self.lsh.bands)
+            .map(|b| band_hash(b, self.lsh.band_key(sig, b)))
+            .collect();
+        let (mut buf, mut hits) = (Vec::new(), Vec::new());
+        let mut out = Vec::new();
+        for (segment, s) in self.segments.iter().enumerate() {
+            for (doc, votes) in s.candidates(&hashes, self.lsh.min_votes, &mut buf, &mut hits)? {
+                let r = SourceRef { segment, doc };
+                if !self.is_replaced(r) {
+                    out.push((r, votes));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The id and text of a source.
+    pub fn source(&self, r: SourceRef) -> Result<Document, IndexError> {
+        let s = &self.segments[r.segment];
+        let row = s.row(r.doc)?;
+        Ok(Document {
+            id: s.id(&row)?,
+            text: s.text(&row)?,
+        })
+    }
+
+    /// The sources `doc` matches (Jaccard or containment at the index's thresholds, verified
+    /// exactly), ranked by how much of `doc` they cover, then by Jaccard; each pair aligned when
+    /// `passages` is set.
+    pub fn check(&self, doc: &Document, passages: bool) -> Result<Vec<Match>, IndexError> {
+        let settings = &self.manifest.settings;
+        let sketch = self.deduper.sketch(&doc.text, &mut Scratch::default());
+        let comparer = Comparer::builder()
+            .shingle_size(settings.shingle_size as usize)
+            .thresholds(self.deduper.config().thresholds)
+            .passages(passages)
+            .build();
+        let checked = comparer.prepare(doc);
+        let mut matches = Vec::new();
+        for (r, _) in self.candidates(&sketch)? {
+            let source = self.source(r)?;
+            let prepared = comparer.prepare(&source);
+            let scores = crate::verify::Scores::exact(&checked.shingles, &prepared.shingles);
+            if scores.jaccard < settings.report_jaccard
+                && scores.max_containment() < settings.report_containment
+            {
+                continue;
+            }
+            let pair = comparer.compare_prepared(&checked, &prepared);
+            matches.push(Match { pair, source });
+        }
+        matches.sort_by(|x, y| {
+            let key = |m: &Match| (m.pair.scores.containment_a_in_b, m.pair.scores.jaccard);
+            key(y)
+                .partial_cmp(&key(x))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| x.source.id.cmp(&y.source.id))
+        });
+        Ok(matches)
+    }
+
+    /// Counts and sizes of what the index holds.
+    pub fn stats(&self) -> Result<Stats, IndexError> {
+        let s = &self.manifest.settings;
+        let mut stats = Stats {
+            format_version: FORMAT_VERSION,
+            generation: self.manifest.generation,
+            segments: self.segments.len(),
+            shingle_size: s.shingle_size,
+            num_perm: s.num_perm,
+            rows: s.rows,
+            bands: s.bands,
+            min_votes: s.min_votes,
+            jaccard: s.report_jaccard,
+            containment: s.report_containment,
+            ..Stats::default()
+        };
+        stats.bytes = fs::metadata(self.dir.join(MANIFEST))
+            .map_err(io_error(&self.dir))?
+            .len();
+        for (i, seg) in self.segments.iter().enumerate() {
+            stats.bytes += self.manifest.segments[i].length;
+            let (z, raw) = seg.block_sizes()?;
+            stats.compressed_text_bytes += z;
+            stats.text_bytes += raw;
+            for (doc, row) in seg.rows()?.iter().enumerate() {
+                if self.is_replaced(SourceRef {
+                    segment: i,
+                    doc: doc as u32,
+                }) {
+                    stats.replaced += 1;
+                } else {
+                    stats.sources += 1;
+                    stats.empty += u64::from(row.shingles == 0);
+                }
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// Why a document offered to [`IndexWriter::add_batch`] was not added.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlreadyIndexed {
+    /// The id.
+    pub id: String,
+    /// Where the offered document came from.
+    pub origin: String,
+}
+
+/// What a writer did.
+#[derive(Clone, Debug, Default)]
+pub struct AddReport {
+    /// New sources written.
+    pub added: u64,
+    /// Sources written in place of an earlier one with the same id.
+    pub replaced: u64,
+    /// Documents not written because their id is already in the index (no `replace`).
+    pub already: Vec<AlreadyIndexed>,
+    /// Written sources without a word (kept, never matched).
+    pub empty: u64,
+    /// Lines and files skipped (skip mode only).
+    pub skipped: Vec<Skipped>,
+    /// Sources the index holds after the commit.
+    pub total: u64,
+}
+
+/// Adds sources to an index, as one commit. Holds the index's writer lock until dropped.
+pub struct IndexWriter {
+    dir: PathBuf,
+    _lock: File,
+    base: Manifest,
+    deduper: Deduper,
+    segment: SegmentWriter,
+    /// Live ids of the committed segments and where they are (generation, document).
+    existing: AHashMap<String, (u64, u32)>,
+    /// Ids of this commit and where they came from.
+    fresh: AHashMap<String, String>,
+    report: AddReport,
+    committed_sources: u64,
+}
+
+impl IndexWriter {
+    /// Creates a new index at `dir` (a missing or empty directory) for sources compared with
+    /// `config`.
+    pub fn create(dir: &Path, config: &DedupConfig) -> Result<IndexWriter, IndexError> {
+        match fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => {
+                return Err(IndexError::NotAnIndex {
+                    path: dir.to_path_buf(),
+                    why: "a file is in the way".into(),
+                })
+            }
+            Ok(_) if dir.join(MANIFEST).exists() => {
+                return Err(IndexError::Exists {
+                    path: dir.to_path_buf(),
+                })
+            }
+            Ok(_) => {}
+            Err(_) => fs::create_dir_all(dir).map_err(io_error(dir))?,
+        }
+        let deduper = Deduper::new(config.clone());
+        let settings = Settings::new(deduper.config(), deduper.lsh_params());
+        let lock = Self::lock(dir)?;
+        if dir.join(MANIFEST).exists() {
+            return Err(IndexError::Exists {
+                path: dir.to_path_buf(),
+            });
+        }
+        let base = Manifest {
+            generation: 0,
+            settings,
+            segments: Vec::new(),
+        };
+        Self::start(dir, lock, base, deduper)
+    }
+
+    /// Opens the index at `dir` for adding sources; waits while another writer holds it.
+    pub fn open(dir: &Path) -> Result<IndexWriter, IndexError> {
+        read_manifest(dir)?;
+        let lock = Self::lock(dir)?;
+        // Read again under the lock: a writer may have committed while this one waited.
+        let base = read_manifest(dir)?;
+        base.settings.check_compatible(&dir.join(MANIFEST))?;
+        let deduper = Deduper::new(base.settings.config());
+        let mut writer = Self::start(dir, lock, base, deduper)?;
+        writer.load_ids()?;
+        Ok(writer)
+    }
+
+    fn lock(dir: &Path) -> Result<File, IndexError> {
+        let path = dir.join(LOCK);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io_error(&path))?;
+        file.lock().map_err(io_error(&path))?;
+        Ok(file)
+    }
+
+    fn start(
+        dir: &Path,
+        lock: File,
+        base: Manifest,
+        deduper: Deduper,
+    ) -> Result<IndexWriter, IndexError> {
+        sweep(dir, &base)?;
+        let segment = SegmentWriter::create(dir, base.generation + 1, base.settings)?;
+        let committed_sources = base.segments.iter().map(|s| u64::from(s.docs)).sum();
+        Ok(IndexWriter {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+            base,
+            deduper,
+            segment,
+            existing: AHashMap::new(),
+            fresh: AHashMap::new(),
+            report: AddReport::default(),
+            committed_sources,
+        })
+    }
+
+    /// Loads the live ids of the committed segments.
+    fn load_ids(&mut self) -> Result<(), IndexError> {
+        let index = Index::open(&self.dir)?;
+        self.committed_sources = 0;
+        for (i, seg) in index.segments.iter().enumerate() {
+            let generation = self.base.segments[i].generation;
+            let rows = seg.rows()?;
+            for (doc, id) in seg.ids(&rows)?.into_iter().enumerate() {
+                let r = SourceRef {
+                    segment: i,
+                    doc: doc as u32,
+                };
+                if !index.is_replaced(r) {
+                    self.existing.insert(id, (generation, doc as u32));
+                    self.committed_sources += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings of the index.
+    pub fn settings(&self) -> &Settings {
+        &self.base.settings
+    }
+
+    /// Adds a batch of documents (sketched in parallel). A document whose id is already in the
+    /// index is written in place of the old one with `replace`, and otherwise listed in the
+    /// report's `already` and not written; an id seen twice in this commit is an error.
+    pub fn add_batch(&mut self, docs: &[CorpusDoc], replace: bool) -> Result<(), IndexError> {
+        let sketches: Vec<Sketch> = docs
+            .par_iter()
+            .map_init(Scratch::default, |s, d| self.deduper.sketch(&d.text, s))
+            .collect();
+        let mut accepted = Vec::with_capacity(docs.len());
+        for (doc, sketch) in docs.iter().zip(&sketches) {
+            let here = doc.origin.to_string();
+            if let Some(first) = self.fresh.get(&doc.id) {
+                return Err(IndexError::DuplicateId {
+                    id: doc.id.clone(),
+                    first: first.clone(),
+                    second: here,
+                });
+            }
+            if let Some(&(generation, old)) = self.existing.get(&doc.id) {
+                if !replace {
+                    self.report.already.push(AlreadyIndexed {
+                        id: doc.id.clone(),
+                        origin: here,
+                    });
+                    continue;
+                }
+                self.segment.replace(generation, old);
+                self.existing.remove(&doc.id);
+                self.report.replaced += 1;
+            } else {
+                self.report.added += 1;
+            }
+            self.fresh.insert(doc.id.clone(), here);
+            self.report.empty += u64::from(sketch.signature.is_empty());
+            accepted.push(NewSource {
+                id: &doc.id,
+                text: &doc.text,
+                sketch,
+            });
+        }
+        self.segment.push_batch(&accepted)
+    }
+
+    /// Reads every document of `spec` and adds it (see [`IndexWriter::add_batch`]).
+    pub fn add_corpus(
+        &mut self,
+        spec: &CorpusSpec,
+        replace: bool,
+        progress: &dyn Progress,
+    ) -> Result<(), IndexError> {
+        progress.stage("indexing", None);
+        let mut reader = CorpusReader::new(&CorpusSpec {
+            keep_raw: false,
+            ..spec.clone()
+        });
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut halfway = false;
+        for doc in reader.by_ref() {
+            batch.push(doc?);
+            if batch.len() == BATCH {
+                self.add_batch(&batch, replace)?;
+                progress.advance(batch.len() as u64);
+                batch.clear();
+                if !halfway {
+                    halfway = true;
+                    failpoint("segment-data");
+                }
+            }
+        }
+        self.add_batch(&batch, replace)?;
+        progress.advance(batch.len() as u64);
+        self.report.skipped.extend(reader.into_summary().skipped);
+        Ok(())
+    }
+
+    /// Commits: the new segment (when there is one) and a new manifest naming it. Until this
+    /// returns, readers see the index as it was.
+    pub fn commit(self) -> Result<AddReport, IndexError> {
+        let IndexWriter {
+            dir,
+            _lock,
+            mut base,
+            segment,
+            mut report,
+            committed_sources,
+            ..
+        } = self;
+        report.total = committed_sources + report.added;
+        let first = base.segments.is_empty() && base.generation == 0;
+        if segment.is_empty() && !first && report.replaced == 0 {
+            return Ok(report);
+        }
+        base.generation += 1;
+        if !segment.is_empty() || report.replaced > 0 {
+            let entry = segment.finish()?;
+            sync_dir(&dir)?;
+            failpoint("segment-renamed");
+            base.segments.push(entry);
+        }
+        write_manifest(&dir, &base)?;
+        Ok(report)
+    }
+}
+
+/// Writes `manifest` as the index's state: temporary file, durable, renamed over the old one.
+fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
+    let path = dir.join(MANIFEST);
+    let tmp = dir.join(format!(".{MANIFEST}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = File::create(&tmp).map_err(io_error(&tmp))?;
+        f.write_all(&manifest.encode()).map_err(io_error(&tmp))?;
+        f.sync_all().map_err(io_error(&tmp))?;
+        failpoint("manifest-written");
+        fs::rename(&tmp, &path).map_err(io_error(&path))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Removes what dead writers left: temporary files and segments no manifest names. Runs under
+/// the writer lock, so nothing it removes is being written.
+fn sweep(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
+    let live: AHashSet<String> = manifest
+        .segments
+        .iter()
+        .map(|s| SegmentEntry::file_name(s.generation))
+        .collect();
+    for entry in fs::read_dir(dir).map_err(io_error(dir))? {
+        let entry = entry.map_err(io_error(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale = (name.starts_with(".seg-") || name.starts_with(".MANIFEST"))
+            && name.contains(".tmp-")
+            || name.starts_with("seg-") && name.ends_with(".nds") && !live.contains(&name);
+        if stale {
+            fs::remove_file(entry.path()).map_err(io_error(&entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Silent;
+    use crate::document::Origin;
+    use crate::verify::Relation;
+
+    fn doc(ordinal: u64, id: &str, text: &str) -> CorpusDoc {
+        CorpusDoc {
+            ordinal,
+            id: id.into(),
+            text: text.into(),
+            origin: Origin {
+                input: 0,
+                path: "t.jsonl".into(),
+                line: Some(ordinal as usize + 1),
+                byte_offset: None,
+                length: None,
+            },
+            raw: None,
+        }
+    }
+
+    fn articles(n: usize) -> Vec<(String, String)> {
+        let spec = crate::synth::CorpusSpec::default()
+            .docs(n)
+            .seed(11)
+            .derived_fraction(0.0);
+        crate::synth::generate(&spec)
+            .docs
+            .into_iter()
+            .map(|d| (d.id, d.text))
+            .collect()
+    }
+
+    #[test]
+    fn types_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Index>();
+        check::<Match>();
+    }
+
+    #[test]
+    fn every_source_finds_itself_and_a_trimmed_copy_finds_its_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.ndx");
+        let docs: Vec<CorpusDoc> = articles(300)
+            .iter()
+            .enumerate()
+            .map(|(i, (id, text))| doc(i as u64, id, text))
+            .collect();
+        let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
+        w.add_batch(&docs, false).unwrap();
+        let report = w.commit().unwrap();
+        assert_eq!((report.added, report.total), (300, 300));
+
+        let index = Index::open(&path).unwrap();
+        for d in docs.iter().step_by(7) {
+            let m = index
+                .check(&Document::new("q", d.text.clone()), false)
+                .unwrap();
+            assert_eq!(m[0].source.id, d.id, "{} does not find itself first", d.id);
+            assert_eq!(m[0].pair.relation, Relation::Duplicate);
+        }
+        let source = &docs[42];
+        let cut = source.text.len() / 2;
+        let cut = (cut..).find(|&i| source.text.is_char_boundary(i)).unwrap();
+        let repost = format!("Posted Monday. {} Share this.", &source.text[..cut]);
+        let m = index.check(&Document::new("repost", repost), true).unwrap();
+        assert_eq!(m[0].source.id, source.id);
+        assert_eq!(m[0].pair.relation, Relation::Derivative);
+        assert_eq!(m[0].pair.derived_id(), Some("repost"));
+        assert!(m[0].pair.alignment.is_some());
+        assert_eq!(index.stats().unwrap().sources, 300);
+    }
+
+    #[test]
+    fn adds_commit_atomically_and_report_ids_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.ndx");
+        let all = articles(40);
+        let docs: Vec<CorpusDoc> = all
+            .iter()
+            .enumerate()
+            .map(|(i, (id, t))| doc(i as u64, id, t))
+            .collect();
+        let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
+        w.add_batch(&docs[..20], false).unwrap();
+        w.commit().unwrap();
+
+        let mut w = IndexWriter::open(&path).unwrap();
+        w.add_batch(&docs[10..30], false).unwrap();
+        // Not committed: a reader still sees 20 sources.
+        assert_eq!(Index::open(&path).unwrap().stats().unwrap().sources, 20);
+        let report = w.commit().unwrap();
+        assert_eq!(report.added, 10);
+        assert_eq!(report.already.len(), 10);
+        assert_eq!(report.already[0].id, docs[10].id);
+        assert_eq!(report.total, 30);
+
+        let mut w = IndexWriter::open(&path).unwrap();
+        let changed = doc(99, &docs[5].id, &all[35].1);
+        w.add_batch(&[changed], true).unwrap();
+        let report = w.commit().unwrap();
+        assert_eq!((report.replaced, report.total), (1, 30));
+        let index = Index::open(&path).unwrap();
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.sources, stats.replaced, stats.segments), (30, 1, 3));
+        // The old text of docs[5] is gone, its id now holds all[35]'s text.
+        let old = index
+            .check(&Document::new("q", all[5].1.clone()), false)
+            .unwrap();
+        assert!(old.iter().all(|m| m.source.text != all[5].1));
+        let new = index
+            .check(&Document::new("q", all[35].1.clone()), false)
+            .unwrap();
+        assert!(new.iter().any(|m| m.source.id == docs[5].id));
+    }
+
+    #[test]
+    fn an_id_twice_in_one_add_is_an_error_naming_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = IndexWriter::create(&dir.path().join("i"), &DedupConfig::default()).unwrap();
+        let err = w
+            .add_batch(&[doc(0, "x", "one two"), doc(1, "x", "three four")], false)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "duplicate id \"x\": t.jsonl:1 and t.jsonl:2"
+        );
+    }
+
+    #[test]
+    fn empty_index_and_empty_sources_are_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i");
+        let w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
+        w.commit().unwrap();
+        let index = Index::open(&path).unwrap();
+        assert!(index
+            .check(&Document::new("q", "some words here and there"), true)
+            .unwrap()
+            .is_empty());
+        let mut w = IndexWriter::open(&path).unwrap();
+        w.add_corpus(&CorpusSpec::new(Vec::<PathBuf>::new()), false, &Silent)
+            .unwrap();
+        w.add_batch(&[doc(0, "blank", "   ")], false).unwrap();
+        let report = w.commit().unwrap();
+        assert_eq!((report.added, report.empty), (1, 1));
+        let stats = Index::open(&path).unwrap().stats().unwrap();
+        assert_eq!((stats.sources, stats.empty), (1, 1));
+    }
+}

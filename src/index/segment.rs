@@ -1,0 +1,545 @@
+//! One segment: an immutable file of sources written by one `build` or `add`.
+//!
+//! In: documents with their sketches ([`SegmentWriter::push_batch`]). Out: a file laid out as
+//! [`super::format`] describes, read back by [`Segment`]: the band lookups of a query, and the id
+//! and text of a source.
+//!
+//! The LSH table is a bucketed hash table in two arrays: bucket `b` holds the entries
+//! `entries[offsets[b]..offsets[b + 1]]`. A band of document `d` with key `k` goes to the bucket
+//! chosen by the top bits of `mix64(BAND_DOMAIN ^ band << 32 ^ k)`, as the entry
+//! `fingerprint << 24 | d`, where the fingerprint is the hash's low byte: a lookup skips the other
+//! keys that share the bucket except one in 256. About 4.5 bytes a band, so 128 one-row bands cost
+//! under 600 bytes a source. Texts are stored in zstd blocks of about 64 KiB, so that neighbouring
+//! sources share a compression context and one source costs one block to read.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::format::{
+    io_error, Dec, IndexError, PagedFile, Section, SegmentEntry, SegmentHeader, Settings,
+    BLOCK_ROW, DOC_ROW, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
+};
+use crate::dedup::Sketch;
+use crate::lsh::LshParams;
+use crate::shingle::mix64;
+
+/// Text bytes per compressed block.
+const BLOCK_BYTES: usize = 64 << 10;
+
+/// zstd level of the text blocks.
+const ZSTD_LEVEL: i32 = 3;
+
+/// Average entries per bucket the table is sized for.
+const BUCKET_LOAD: usize = 8;
+
+/// Separates band hashes from other uses of `mix64` (ASCII `"lshband!"`).
+const BAND_DOMAIN: u64 = 0x6c73_6862_616e_6421;
+
+/// The bucket hash of band `band` with key `key`.
+#[inline]
+pub fn band_hash(band: usize, key: u32) -> u64 {
+    mix64(BAND_DOMAIN ^ ((band as u64) << 32) ^ u64::from(key))
+}
+
+/// A source's row in the document table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocRow {
+    id_offset: u32,
+    id_len: u32,
+    block: u32,
+    in_block: u32,
+    text_len: u32,
+    /// Distinct shingles of the text.
+    pub shingles: u32,
+}
+
+impl DocRow {
+    fn decode(b: &[u8]) -> DocRow {
+        let mut d = Dec(b);
+        let mut u = || d.u32().expect("a whole row");
+        DocRow {
+            id_offset: u(),
+            id_len: u(),
+            block: u(),
+            in_block: u(),
+            text_len: u(),
+            shingles: u(),
+        }
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        for v in [
+            self.id_offset,
+            self.id_len,
+            self.block,
+            self.in_block,
+            self.text_len,
+            self.shingles,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+}
+
+/// A document going into a segment.
+pub struct NewSource<'d> {
+    /// Its id.
+    pub id: &'d str,
+    /// Its text.
+    pub text: &'d str,
+    /// Its sketch.
+    pub sketch: &'d Sketch,
+}
+
+/// Writes the data region of a segment, hashing each page as it goes.
+struct PageWriter {
+    out: BufWriter<File>,
+    page: Vec<u8>,
+    sums: Vec<u64>,
+    at: u64,
+}
+
+impl PageWriter {
+    fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        self.at += bytes.len() as u64;
+        while !bytes.is_empty() {
+            let room = PAGE as usize - self.page.len();
+            let (head, rest) = bytes.split_at(room.min(bytes.len()));
+            self.page.extend_from_slice(head);
+            bytes = rest;
+            if self.page.len() == PAGE as usize {
+                self.flush_page()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_page(&mut self) -> io::Result<()> {
+        if !self.page.is_empty() {
+            self.sums.push(xxh3_64(&self.page));
+            self.out.write_all(&self.page)?;
+            self.page.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Builds one segment in a temporary file; [`SegmentWriter::finish`] puts it in place.
+pub struct SegmentWriter {
+    tmp: PathBuf,
+    path: PathBuf,
+    out: PageWriter,
+    settings: Settings,
+    lsh: LshParams,
+    generation: u64,
+    blocks: Vec<u8>,
+    ids: Vec<u8>,
+    docs: Vec<u8>,
+    n_docs: usize,
+    n_blocks: u32,
+    /// Band keys of every document, `bands` a document; `None` for a document without shingles.
+    keys: Vec<Option<Box<[u32]>>>,
+    replaced: Vec<(u64, u32)>,
+}
+
+impl SegmentWriter {
+    /// Starts segment `generation` in `dir`.
+    pub fn create(dir: &Path, generation: u64, settings: Settings) -> Result<Self, IndexError> {
+        let name = SegmentEntry::file_name(generation);
+        let path = dir.join(&name);
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let file = File::create(&tmp).map_err(io_error(&tmp))?;
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // The header page, written for real once the sections are known.
+        out.write_all(&[0; PAGE as usize]).map_err(io_error(&tmp))?;
+        Ok(SegmentWriter {
+            tmp,
+            path,
+            out: PageWriter {
+                out,
+                page: Vec::with_capacity(PAGE as usize),
+                sums: Vec::new(),
+                at: PAGE,
+            },
+            lsh: settings.lsh(),
+            settings,
+            generation,
+            blocks: Vec::new(),
+            ids: Vec::new(),
+            docs: Vec::new(),
+            n_docs: 0,
+            n_blocks: 0,
+            keys: Vec::new(),
+            replaced: Vec::new(),
+        })
+    }
+
+    /// Whether no document was written.
+    pub fn is_empty(&self) -> bool {
+        self.n_docs == 0
+    }
+
+    /// Records that this segment replaces document `doc` of segment `generation`.
+    pub fn replace(&mut self, generation: u64, doc: u32) {
+        self.replaced.push((generation, doc));
+    }
+
+    /// Appends a batch of documents: texts compressed in parallel, in blocks.
+    pub fn push_batch(&mut self, batch: &[NewSource<'_>]) -> Result<(), IndexError> {
+        if self.n_docs + batch.len() > MAX_SEGMENT_DOCS {
+            return Err(IndexError::TooManySources);
+        }
+        // Cut the batch into blocks of about BLOCK_BYTES of text.
+        let mut cuts = vec![0];
+        let mut bytes = 0;
+        for (i, d) in batch.iter().enumerate() {
+            bytes += d.text.len();
+            if bytes >= BLOCK_BYTES {
+                cuts.push(i + 1);
+                bytes = 0;
+            }
+        }
+        if *cuts.last().expect("not empty") != batch.len() {
+            cuts.push(batch.len());
+        }
+        let compressed: Vec<(Vec<u8>, usize)> = cuts
+            .par_windows(2)
+            .map(|w| {
+                let raw: Vec<u8> = batch[w[0]..w[1]]
+                    .iter()
+                    .flat_map(|d| d.text.as_bytes())
+                    .copied()
+                    .collect();
+                let z = zstd::bulk::compress(&raw, ZSTD_LEVEL).expect("compressing to memory");
+                (z, raw.len())
+            })
+            .collect();
+        let fail = io_error(&self.tmp);
+        for (w, (z, raw_len)) in cuts.windows(2).zip(compressed) {
+            let block = self.n_blocks;
+            self.blocks.extend_from_slice(&self.out.at.to_le_bytes());
+            self.blocks
+                .extend_from_slice(&(z.len() as u32).to_le_bytes());
+            self.blocks
+                .extend_from_slice(&(raw_len as u32).to_le_bytes());
+            self.out.write(&z).map_err(&fail)?;
+            self.n_blocks += 1;
+            let mut in_block = 0u32;
+            for d in &batch[w[0]..w[1]] {
+                DocRow {
+                    id_offset: self.ids.len() as u32,
+                    id_len: d.id.len() as u32,
+                    block,
+                    in_block,
+                    text_len: d.text.len() as u32,
+                    shingles: d.sketch.shingles(),
+                }
+                .encode(&mut self.docs);
+                self.ids.extend_from_slice(d.id.as_bytes());
+                in_block += d.text.len() as u32;
+                let sig = &d.sketch.signature;
+                self.keys.push((!sig.is_empty()).then(|| {
+                    (0..self.lsh.bands)
+                        .map(|b| self.lsh.band_key(sig, b))
+                        .collect()
+                }));
+                self.n_docs += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the tables, the page checksums and the header, makes the file durable and renames
+    /// it into place. Returns the manifest's entry for it.
+    pub fn finish(mut self) -> Result<SegmentEntry, IndexError> {
+        let result = self.write_rest();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        result
+    }
+
+    fn write_rest(&mut self) -> Result<SegmentEntry, IndexError> {
+        let fail = io_error(&self.tmp);
+        let mut sections: [std::ops::Range<u64>; SECTIONS] = Default::default();
+        sections[Section::Texts as usize] = PAGE..self.out.at;
+        let (offsets, entries, bucket_bits) = self.table();
+        let parts: [(Section, &[u8]); 6] = [
+            (Section::Blocks, &self.blocks),
+            (Section::Ids, &self.ids),
+            (Section::Docs, &self.docs),
+            (Section::Offsets, &offsets),
+            (Section::Entries, &entries),
+            (Section::Replaced, &replaced_bytes(&self.replaced)),
+        ];
+        for (section, bytes) in parts {
+            let start = self.out.at;
+            self.out.write(bytes).map_err(&fail)?;
+            sections[section as usize] = start..self.out.at;
+        }
+        self.out.flush_page().map_err(&fail)?;
+        let data_end = self.out.at;
+        let sums: Vec<u8> = self.out.sums.iter().flat_map(|s| s.to_le_bytes()).collect();
+        self.out.out.write_all(&sums).map_err(&fail)?;
+        let header = SegmentHeader {
+            settings: self.settings,
+            generation: self.generation,
+            docs: self.n_docs as u32,
+            blocks: self.n_blocks,
+            bucket_bits,
+            replaced: self.replaced.len() as u32,
+            sections,
+            data_end,
+            pages_sum: xxh3_64(&sums),
+        };
+        let head = header.encode();
+        let out = &mut self.out.out;
+        out.seek(SeekFrom::Start(0)).map_err(&fail)?;
+        out.write_all(&head).map_err(&fail)?;
+        out.flush().map_err(&fail)?;
+        let file = out.get_ref();
+        file.sync_all().map_err(&fail)?;
+        super::failpoint("segment-written");
+        fs::rename(&self.tmp, &self.path).map_err(&fail)?;
+        Ok(SegmentEntry {
+            generation: self.generation,
+            length: data_end + sums.len() as u64,
+            header_sum: xxh3_64(&head),
+            docs: self.n_docs as u32,
+        })
+    }
+
+    /// The bucket offsets and entries (as bytes) and the log2 of the bucket count: a counting
+    /// sort of every band of every document by bucket, documents in order within a bucket.
+    fn table(&self) -> (Vec<u8>, Vec<u8>, u32) {
+        let bands = self.lsh.bands;
+        let total: usize = self.keys.iter().flatten().count() * bands;
+        let buckets = (total / BUCKET_LOAD).next_power_of_two().max(1024);
+        let bits = buckets.trailing_zeros();
+        let slot = |band: usize, key: u32| {
+            let h = band_hash(band, key);
+            ((h >> (64 - bits)) as usize, ((h & 0xff) as u32) << 24)
+        };
+        let mut starts = vec![0u32; buckets + 1];
+        for keys in self.keys.iter().flatten() {
+            for (band, &k) in keys.iter().enumerate() {
+                starts[slot(band, k).0 + 1] += 1;
+            }
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut fill = starts.clone();
+        let mut entries = vec![0u32; total];
+        for (doc, keys) in self.keys.iter().enumerate() {
+            for (band, &k) in keys.iter().flat_map(|k| k.iter()).enumerate() {
+                let (b, fp) = slot(band, k);
+                entries[fill[b] as usize] = fp | doc as u32;
+                fill[b] += 1;
+            }
+        }
+        let bytes = |v: &[u32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+        (bytes(&starts), bytes(&entries), bits)
+    }
+}
+
+impl Drop for SegmentWriter {
+    fn drop(&mut self) {
+        // Left behind only when the segment was abandoned; a finished one was renamed away.
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+fn replaced_bytes(replaced: &[(u64, u32)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(replaced.len() * REPLACED_ROW as usize);
+    for &(g, d) in replaced {
+        out.extend_from_slice(&g.to_le_bytes());
+        out.extend_from_slice(&d.to_le_bytes());
+    }
+    out
+}
+
+/// A segment opened for queries.
+#[derive(Debug)]
+pub struct Segment {
+    file: PagedFile,
+    header: SegmentHeader,
+}
+
+impl Segment {
+    /// Opens the segment the manifest lists as `entry`.
+    pub fn open(dir: &Path, entry: &SegmentEntry) -> Result<Segment, IndexError> {
+        let path = dir.join(SegmentEntry::file_name(entry.generation));
+        let (file, header) = PagedFile::open(&path, entry)?;
+        Ok(Segment { file, header })
+    }
+
+    /// Its header.
+    pub fn header(&self) -> &SegmentHeader {
+        &self.header
+    }
+
+    /// Its file.
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    fn section(&self, s: Section) -> std::ops::Range<u64> {
+        self.header.sections[s as usize].clone()
+    }
+
+    fn corrupt(&self, what: impl Into<String>) -> IndexError {
+        IndexError::Corrupt {
+            path: self.file.path().to_path_buf(),
+            what: what.into(),
+        }
+    }
+
+    /// Documents whose bands collide with `hashes` (the [`band_hash`] of each band of a query, in
+    /// band order) at least `min_votes` times, each with its vote count, in document order.
+    pub fn candidates(
+        &self,
+        hashes: &[u64],
+        min_votes: usize,
+        buf: &mut Vec<u8>,
+        hits: &mut Vec<u32>,
+    ) -> Result<Vec<(u32, u32)>, IndexError> {
+        hits.clear();
+        let bits = self.header.bucket_bits;
+        let offsets = self.section(Section::Offsets);
+        let entries = self.section(Section::Entries);
+        let n_entries = (entries.end - entries.start) / 4;
+        for &h in hashes {
+            let bucket = if bits == 0 { 0 } else { h >> (64 - bits) };
+            let fp = ((h & 0xff) as u32) << 24;
+            let at = offsets.start + bucket * 4;
+            self.file.read_into(at..at + 8, buf)?;
+            let mut d = Dec(buf);
+            let (from, to) = (
+                u64::from(d.u32().expect("8 bytes")),
+                u64::from(d.u32().expect("8 bytes")),
+            );
+            if from > to || to > n_entries {
+                return Err(self.corrupt(format!("bucket {bucket} points outside the entries")));
+            }
+            self.file
+                .read_into(entries.start + from * 4..entries.start + to * 4, buf)?;
+            for e in buf.chunks_exact(4) {
+                let e = u32::from_le_bytes(e.try_into().expect("4 bytes"));
+                if e & 0xff00_0000 == fp {
+                    hits.push(e & 0x00ff_ffff);
+                }
+            }
+        }
+        hits.sort_unstable();
+        let mut out = Vec::new();
+        for run in hits.chunk_by(|a, b| a == b) {
+            if run.len() >= min_votes {
+                if run[0] >= self.header.docs {
+                    return Err(self.corrupt("an entry names a document past the table"));
+                }
+                out.push((run[0], run.len() as u32));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The table row of document `doc`.
+    pub fn row(&self, doc: u32) -> Result<DocRow, IndexError> {
+        if doc >= self.header.docs {
+            return Err(self.corrupt(format!("no document {doc}")));
+        }
+        let at = self.section(Section::Docs).start + u64::from(doc) * DOC_ROW;
+        Ok(DocRow::decode(&self.file.read(at..at + DOC_ROW)?))
+    }
+
+    /// Every table row, in order.
+    pub fn rows(&self) -> Result<Vec<DocRow>, IndexError> {
+        let bytes = self.file.read(self.section(Section::Docs))?;
+        Ok(bytes
+            .chunks_exact(DOC_ROW as usize)
+            .map(DocRow::decode)
+            .collect())
+    }
+
+    /// The id of a document.
+    pub fn id(&self, row: &DocRow) -> Result<String, IndexError> {
+        let ids = self.section(Section::Ids);
+        let at = ids.start + u64::from(row.id_offset);
+        let end = at + u64::from(row.id_len);
+        if end > ids.end {
+            return Err(self.corrupt("an id points outside the ids"));
+        }
+        String::from_utf8(self.file.read(at..end)?).map_err(|_| self.corrupt("an id is not UTF-8"))
+    }
+
+    /// Every id, in document order.
+    pub fn ids(&self, rows: &[DocRow]) -> Result<Vec<String>, IndexError> {
+        let ids = self.section(Section::Ids);
+        let all = self.file.read(ids.clone())?;
+        rows.iter()
+            .map(|r| {
+                let at = r.id_offset as usize;
+                all.get(at..at + r.id_len as usize)
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.corrupt("an id points outside the ids or is not UTF-8"))
+            })
+            .collect()
+    }
+
+    /// Compressed and raw sizes of the text blocks.
+    pub fn block_sizes(&self) -> Result<(u64, u64), IndexError> {
+        let bytes = self.file.read(self.section(Section::Blocks))?;
+        let mut sizes = (0, 0);
+        for row in bytes.chunks_exact(BLOCK_ROW as usize) {
+            let mut d = Dec(&row[8..]);
+            sizes.0 += u64::from(d.u32().expect("a whole row"));
+            sizes.1 += u64::from(d.u32().expect("a whole row"));
+        }
+        Ok(sizes)
+    }
+
+    /// The text of a document.
+    pub fn text(&self, row: &DocRow) -> Result<String, IndexError> {
+        if row.block >= self.header.blocks {
+            return Err(self.corrupt("a document names a block past the table"));
+        }
+        let at = self.section(Section::Blocks).start + u64::from(row.block) * BLOCK_ROW;
+        let b = self.file.read(at..at + BLOCK_ROW)?;
+        let mut d = Dec(&b);
+        let (offset, z_len, raw_len) = (
+            d.u64().expect("a whole row"),
+            u64::from(d.u32().expect("a whole row")),
+            d.u32().expect("a whole row") as usize,
+        );
+        let texts = self.section(Section::Texts);
+        if offset < texts.start || offset + z_len > texts.end {
+            return Err(self.corrupt("a block points outside the texts"));
+        }
+        let z = self.file.read(offset..offset + z_len)?;
+        let raw = zstd::bulk::decompress(&z, raw_len)
+            .map_err(|e| self.corrupt(format!("a text block does not decompress: {e}")))?;
+        let from = row.in_block as usize;
+        let slice = raw
+            .get(from..from + row.text_len as usize)
+            .ok_or_else(|| self.corrupt("a text points outside its block"))?;
+        String::from_utf8(slice.to_vec()).map_err(|_| self.corrupt("a text is not UTF-8"))
+    }
+
+    /// The sources this segment replaces, as (generation, document).
+    pub fn replaced(&self) -> Result<Vec<(u64, u32)>, IndexError> {
+        let bytes = self.file.read(self.section(Section::Replaced))?;
+        Ok(bytes
+            .chunks_exact(REPLACED_ROW as usize)
+            .map(|r| {
+                let mut d = Dec(r);
+                (d.u64().expect("a row"), d.u32().expect("a row"))
+            })
+            .collect())
+    }
+}
