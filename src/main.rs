@@ -48,6 +48,19 @@ enum Command {
     ///
     /// Example: neardup dedup corpus.jsonl.gz --out-pairs pairs.jsonl --out-kept kept.jsonl
     Dedup(DedupArgs),
+    /// Build and grow a persistent index of source documents, for `neardup check`.
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// Check documents against an index of sources: which sources each derives from or
+    /// duplicates, how much, and which passages were added and dropped.
+    ///
+    /// Inputs are read as by `dedup` (plain files, JSON Lines, directories, `-`). For each checked
+    /// document, the matching sources are ranked by how much of the document they cover; each is
+    /// a pair with the checked document as `a` and the source as `b`. The exit code is 0 when no
+    /// document matched, 1 when one did, 2 on an error, so that scripts can gate on it.
+    ///
+    /// Example: neardup check --index sources.ndx page.txt crawl.jsonl --json
+    Check(CheckArgs),
     /// Generate a news-like test corpus with known reposts (JSON Lines) and its truth file.
     ///
     /// The truth file lists each (source, derived) pair with its relation, how it was made
@@ -147,6 +160,140 @@ struct DedupArgs {
     /// Print how long each stage took on standard error.
     #[arg(long)]
     timings: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum IndexCommand {
+    /// Build a new index from source documents.
+    ///
+    /// The index is a directory: a manifest and immutable segment files, each checksummed, with
+    /// the sources' texts compressed inside so that `check` can show passages without the original
+    /// files. The thresholds are fixed at build time, because the LSH banding is chosen for them.
+    ///
+    /// Example: neardup index build --index sources.ndx archive/ 2024.jsonl.zst
+    Build(IndexBuildArgs),
+    /// Add sources to an index, as one atomic commit.
+    ///
+    /// An id already in the index is reported and not added, unless --replace. Readers (`check`)
+    /// see the index as it was until the add commits, and an add killed at any point leaves the
+    /// index as it was.
+    ///
+    /// Example: neardup index add --index sources.ndx today.jsonl
+    Add(IndexAddArgs),
+    /// Print what an index holds: sources, segments, sizes and settings.
+    Stats(IndexStatsArgs),
+}
+
+#[derive(Args, Debug)]
+struct InputArgs {
+    /// Files, directories, or `-` (standard input, JSON Lines).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// The JSON Lines field holding the id (a missing id becomes FILE:LINE).
+    #[arg(long, default_value = "id")]
+    id_field: String,
+    /// The JSON Lines field holding the text.
+    #[arg(long, default_value = "text")]
+    text_field: String,
+    /// Skip malformed lines and unreadable files, and list them, instead of stopping.
+    #[arg(long)]
+    skip_bad: bool,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    lossy: bool,
+}
+
+impl InputArgs {
+    fn spec(&self) -> neardup::document::CorpusSpec {
+        use neardup::document::{CorpusSpec, OnError};
+        CorpusSpec {
+            inputs: self.inputs.clone(),
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            lossy: self.lossy,
+            on_error: if self.skip_bad {
+                OnError::Skip
+            } else {
+                OnError::Stop
+            },
+            keep_raw: false,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct IndexBuildArgs {
+    /// The index directory to create.
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Report pairs with at least this Jaccard similarity.
+    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
+    jaccard: f64,
+    /// Report pairs where at least this share of one document's shingles is in the other.
+    #[arg(long, default_value_t = 0.6, value_parser = unit_interval)]
+    containment: f64,
+    /// Minimum share of each document's shingles in the other for a `duplicate`.
+    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
+    duplicate: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
+    shingle_size: u16,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=1024))]
+    num_perm: u16,
+    /// Largest size ratio between a contained document and its container for which candidate
+    /// recall is guaranteed.
+    #[arg(long, default_value_t = 6.0)]
+    max_ratio: f64,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    progress: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+struct IndexAddArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Replace the source of an id already in the index, instead of reporting and skipping it.
+    #[arg(long)]
+    replace: bool,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    progress: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+struct IndexStatsArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    index: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    /// Print one JSON pair record per match (a = the checked document, b = the source).
+    #[arg(long)]
+    json: bool,
+    /// Add the aligned passages to each JSON record (the human view always shows them).
+    #[arg(long)]
+    passages: bool,
+    /// When to colour the output: `auto` colours when standard output is a terminal and NO_COLOR
+    /// is not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -464,12 +611,209 @@ fn synth(args: &SynthArgs) -> Result<()> {
     Ok(())
 }
 
+fn show_progress(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stderr().is_terminal(),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Prints what an add did, on standard error.
+fn print_add_report(report: &neardup::index::AddReport, index: &std::path::Path) -> Result<()> {
+    let mut err = io::stderr().lock();
+    for s in &report.skipped {
+        writeln!(err, "neardup: skipped {s}")?;
+    }
+    for a in &report.already {
+        writeln!(
+            err,
+            "neardup: {}: id {:?} is already in the index; not added (--replace updates it)",
+            a.origin, a.id
+        )?;
+    }
+    writeln!(
+        err,
+        "{}: added {}, replaced {}, already there {}, skipped {}; empty {}; {} sources in the index",
+        index.display(),
+        report.added,
+        report.replaced,
+        report.already.len(),
+        report.skipped.len(),
+        report.empty,
+        report.total,
+    )?;
+    Ok(())
+}
+
+fn index_build(args: &IndexBuildArgs) -> Result<()> {
+    use neardup::dedup::DedupConfig;
+    use neardup::index::IndexWriter;
+    use neardup::minhash::MinHashParams;
+    if args.max_ratio.is_nan() || args.max_ratio < 1.0 {
+        bail!("--max-ratio must be at least 1, got {}", args.max_ratio);
+    }
+    let config = DedupConfig {
+        shingle_size: args.shingle_size as usize,
+        minhash: MinHashParams::new(args.num_perm as usize),
+        thresholds: Thresholds {
+            duplicate: args.duplicate,
+            derivative: args.containment,
+            overlap: Thresholds::default().overlap.min(args.containment),
+        },
+        report_jaccard: args.jaccard,
+        report_containment: args.containment,
+        max_ratio: args.max_ratio,
+        ..DedupConfig::default()
+    };
+    let bar = Bar::new(show_progress(args.progress), false);
+    let mut writer = IndexWriter::create(&args.index, &config)?;
+    writer.add_corpus(&args.input.spec(), false, &bar)?;
+    let report = writer.commit()?;
+    bar.finish();
+    print_add_report(&report, &args.index)
+}
+
+fn index_add(args: &IndexAddArgs) -> Result<()> {
+    use neardup::index::IndexWriter;
+    let bar = Bar::new(show_progress(args.progress), false);
+    let mut writer = IndexWriter::open(&args.index)?;
+    writer.add_corpus(&args.input.spec(), args.replace, &bar)?;
+    let report = writer.commit()?;
+    bar.finish();
+    print_add_report(&report, &args.index)
+}
+
+fn index_stats(args: &IndexStatsArgs) -> Result<()> {
+    let index = neardup::index::Index::open(&args.index)?;
+    let s = index.stats()?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &s)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mb = |b: u64| b as f64 / 1e6;
+    writeln!(out, "index {}", args.index.display())?;
+    writeln!(
+        out,
+        "  sources {} ({} replaced by later adds, {} without words)",
+        s.sources, s.replaced, s.empty
+    )?;
+    writeln!(
+        out,
+        "  {} segments, {} commits, format version {}",
+        s.segments, s.generation, s.format_version
+    )?;
+    writeln!(
+        out,
+        "  {:.1} MB on disk; text {:.1} MB, compressed {:.1} MB",
+        mb(s.bytes),
+        mb(s.text_bytes),
+        mb(s.compressed_text_bytes)
+    )?;
+    writeln!(
+        out,
+        "  word {}-shingles, {} permutations, {} bands of {} rows, {} votes; reports Jaccard >= {} or containment >= {}",
+        s.shingle_size, s.num_perm, s.bands, s.rows, s.min_votes, s.jaccard, s.containment
+    )?;
+    Ok(())
+}
+
+/// Checks every input document; `Ok(true)` when one matched a source.
+fn check(args: &CheckArgs) -> Result<bool> {
+    use neardup::document::CorpusReader;
+    use neardup::index::{Index, Match};
+    use rayon::prelude::*;
+
+    let index = Index::open(&args.index)?;
+    let spec = args.input.spec();
+    let mut reader = CorpusReader::new(&spec);
+    let out = io::BufWriter::new(io::stdout().lock());
+    let mut json = args.json.then(|| JsonLines::new(out));
+    let mut human = (!args.json).then(|| {
+        Terminal::new(
+            io::BufWriter::new(io::stdout().lock()),
+            use_color(args.color),
+        )
+    });
+    let passages = !args.json || args.passages;
+    let (mut checked, mut matched, mut pairs, mut empty) = (0u64, 0u64, 0u64, 0u64);
+    let mut batch = Vec::new();
+    let mut done = false;
+    while !done {
+        batch.clear();
+        for doc in reader.by_ref() {
+            batch.push(doc?.into_document());
+            if batch.len() == 256 {
+                break;
+            }
+        }
+        done = batch.len() < 256;
+        let results: Vec<Result<Vec<Match>, _>> =
+            batch.par_iter().map(|d| index.check(d, passages)).collect();
+        for (doc, result) in batch.iter().zip(results) {
+            let matches = result?;
+            checked += 1;
+            empty += u64::from(doc.has_no_words());
+            matched += u64::from(!matches.is_empty());
+            pairs += matches.len() as u64;
+            if let Some(sink) = json.as_mut() {
+                for m in &matches {
+                    sink.pair(&m.pair, doc, &m.source)?;
+                }
+            } else if let Some(sink) = human.as_mut() {
+                sink.heading(&doc.id, matches.len())?;
+                for m in &matches {
+                    sink.pair(&m.pair, doc, &m.source)?;
+                }
+            }
+        }
+    }
+    if let Some(sink) = json {
+        sink.into_inner().flush()?;
+    }
+    if let Some(sink) = human {
+        sink.into_inner().flush()?;
+    }
+    let mut err = io::stderr().lock();
+    let skipped = reader.into_summary().skipped;
+    for s in &skipped {
+        writeln!(err, "neardup: skipped {s}")?;
+    }
+    writeln!(
+        err,
+        "checked {checked}: {matched} matched a source ({pairs} pairs), {} matched none (of which {empty} without words); skipped {}",
+        checked - matched,
+        skipped.len()
+    )?;
+    Ok(matched > 0)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Compare(args) => compare(args),
         Command::Dedup(args) => dedup(args),
         Command::Synth(args) => synth(args),
+        Command::Index(IndexCommand::Build(args)) => index_build(args),
+        Command::Index(IndexCommand::Add(args)) => index_add(args),
+        Command::Index(IndexCommand::Stats(args)) => index_stats(args),
+        Command::Check(args) => match check(args) {
+            Ok(true) => return ExitCode::from(1),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -207,6 +207,26 @@ impl<W: Write> Terminal<W> {
         }
     }
 
+    /// The writer, for a final flush.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    /// A line naming a checked document and how many sources it matched, before their pairs.
+    pub fn heading(&mut self, id: &str, matches: usize) -> io::Result<()> {
+        let line = match matches {
+            0 => format!("{id}: no matching source"),
+            1 => format!("{id}: 1 matching source"),
+            n => format!("{id}: {n} matching sources, most covering first"),
+        };
+        self.styled(Style::Bold, &format!("== {line}"))?;
+        writeln!(self.out)?;
+        if matches > 0 {
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+
     fn styled(&mut self, style: Style, text: &str) -> io::Result<()> {
         if self.color {
             write!(self.out, "{}{}\x1b[0m", style.code(), text)

@@ -1,0 +1,717 @@
+//! Drives the real `neardup index` and `neardup check` binaries: build, add, check derivative and
+//! unrelated documents, kills in the middle of a write, corrupted and foreign files, a check
+//! running while an add commits, and the seeds.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use neardup::synth::{generate, Corpus, CorpusSpec, SynthDoc};
+use serde_json::Value;
+
+const REPOST: &str = "../seeds/000_97b1e3636e8cd943.txt";
+const ARTICLE: &str = "../seeds/002_41678999f0492237.txt";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_neardup"));
+    c.env_remove("NEARDUP_FAILPOINT");
+    c
+}
+
+fn neardup(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn seed_path(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(rel)
+        .canonicalize()
+        .unwrap()
+}
+
+fn write_jsonl(path: &Path, docs: &[&SynthDoc]) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for d in docs {
+        serde_json::to_writer(&mut f, &serde_json::json!({"id": d.id, "text": d.text})).unwrap();
+        f.write_all(b"\n").unwrap();
+    }
+    f.flush().unwrap();
+}
+
+fn corpus(docs: usize, seed: u64, derived: f64) -> Corpus {
+    generate(
+        &CorpusSpec::default()
+            .docs(docs)
+            .seed(seed)
+            .derived_fraction(derived),
+    )
+}
+
+/// `sources N` from `index stats --json`.
+fn sources(dir: &Path, index: &str) -> u64 {
+    let out = neardup(dir, &["index", "stats", "--index", index, "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["sources"].as_u64().unwrap()
+}
+
+fn json_lines(bytes: &[u8]) -> Vec<Value> {
+    text(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn an_index_holding_the_article_flags_the_blog_repost_as_its_derivative() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (article, repost) = (seed_path(ARTICLE), seed_path(REPOST));
+    let (article, repost) = (article.to_str().unwrap(), repost.to_str().unwrap());
+    let out = neardup(d, &["index", "build", "--index", "s.ndx", article]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = neardup(
+        d,
+        &["check", "--index", "s.ndx", repost, "--json", "--passages"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let pairs = json_lines(&out.stdout);
+    assert_eq!(pairs.len(), 1);
+    let p = &pairs[0];
+    assert_eq!(p["a"], repost);
+    assert_eq!(p["b"], article);
+    assert_eq!(p["relation"], "derivative");
+    assert_eq!(p["derived"], repost);
+    assert_eq!(p["source"], article);
+    assert!(p["containment_a_in_b"].as_f64().unwrap() > 0.75);
+    let repost_text = std::fs::read_to_string(repost).unwrap();
+    let added: Vec<String> = p["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "a_only")
+        .map(|x| {
+            let (from, to) = (x["a"][0].as_u64().unwrap(), x["a"][1].as_u64().unwrap());
+            repost_text[from as usize..to as usize]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert!(
+        added.iter().any(|a| a.contains("Saturday, July 22, 2023")),
+        "{added:?}"
+    );
+    assert!(
+        added
+            .iter()
+            .any(|a| a.contains("No comments: Post a Comment")),
+        "{added:?}"
+    );
+
+    // The human view shows the verdict and the passages without being asked.
+    let out = neardup(
+        d,
+        &["check", "--index", "s.ndx", repost, "--color", "never"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let view = text(&out.stdout);
+    assert!(view.contains("1 matching source"), "{view}");
+    assert!(
+        view.contains("000_97b1e3636e8cd943.txt is a derivative of"),
+        "{view}"
+    );
+    assert!(
+        view.contains("Ryan Hass"),
+        "the dropped quote is shown: {view}"
+    );
+    assert!(!view.contains("\x1b["));
+
+    // The article checks as its own duplicate; an unrelated text matches nothing: exit 0.
+    let out = neardup(d, &["check", "--index", "s.ndx", article, "--json"]);
+    assert_eq!(json_lines(&out.stdout)[0]["relation"], "duplicate");
+    std::fs::write(
+        d.join("other.txt"),
+        corpus(1, 5, 0.0).docs[0].text.as_bytes(),
+    )
+    .unwrap();
+    let out = neardup(d, &["check", "--index", "s.ndx", "other.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("other.txt: no matching source"));
+    assert!(text(&out.stderr).contains("checked 1: 0 matched a source"));
+}
+
+/// Sources in the index, one derived document per source checked against it: every derived
+/// document finds its source with the truth's relation and direction, unrelated documents find
+/// nothing, and the project's scorer grades the pairs and passages.
+#[test]
+fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = corpus(2500, 21, 0.2);
+    let derived: HashSet<&str> = c.truth.iter().map(|t| t.derived.as_str()).collect();
+    let mut used = HashSet::new();
+    let mut checked_truth = Vec::new();
+    for t in &c.truth {
+        if t.kind == "digest" || !used.insert(t.source.clone()) {
+            continue;
+        }
+        checked_truth.push(t);
+    }
+    let checked_ids: HashSet<&str> = checked_truth.iter().map(|t| t.derived.as_str()).collect();
+    let sources: Vec<&SynthDoc> = c
+        .docs
+        .iter()
+        .filter(|x| !derived.contains(x.id.as_str()))
+        .collect();
+    let checked: Vec<&SynthDoc> = c
+        .docs
+        .iter()
+        .filter(|x| checked_ids.contains(x.id.as_str()))
+        .collect();
+    write_jsonl(&d.join("sources.jsonl"), &sources);
+    write_jsonl(&d.join("checked.jsonl"), &checked);
+    let out = neardup(d, &["index", "build", "--index", "s.ndx", "sources.jsonl"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(sources_count(d), sources.len() as u64);
+
+    let out = neardup(
+        d,
+        &[
+            "check",
+            "--index",
+            "s.ndx",
+            "checked.jsonl",
+            "--json",
+            "--passages",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    std::fs::write(d.join("pairs.jsonl"), &out.stdout).unwrap();
+    let pairs = json_lines(&out.stdout);
+    let found: HashMap<(&str, &str), &Value> = pairs
+        .iter()
+        .map(|p| ((p["a"].as_str().unwrap(), p["b"].as_str().unwrap()), p))
+        .collect();
+    let (mut missed, mut wrong_relation, mut wrong_direction) = (Vec::new(), 0, 0);
+    for t in &checked_truth {
+        match found.get(&(t.derived.as_str(), t.source.as_str())) {
+            None => missed.push(t.derived.clone()),
+            Some(p) => {
+                wrong_relation += usize::from(p["relation"] != t.relation);
+                wrong_direction += usize::from(
+                    t.relation == "derivative"
+                        && p["relation"] == "derivative"
+                        && p["derived"] != t.derived.as_str(),
+                );
+            }
+        }
+    }
+    assert!(missed.is_empty(), "missed {missed:?}");
+    let n = checked_truth.len();
+    eprintln!("{n} checked: relation wrong {wrong_relation}, direction wrong {wrong_direction}");
+    assert!(
+        wrong_relation * 100 <= n * 3,
+        "{wrong_relation} of {n} relations wrong"
+    );
+    assert!(
+        wrong_direction * 100 <= n * 3,
+        "{wrong_direction} of {n} directions wrong"
+    );
+    assert!(text(&out.stderr).contains(&format!("checked {}:", checked.len())));
+
+    // Unrelated documents: nothing matches, exit 0.
+    let other = corpus(200, 99, 0.0);
+    write_jsonl(
+        &d.join("other.jsonl"),
+        &other.docs.iter().collect::<Vec<_>>(),
+    );
+    let out = neardup(d, &["check", "--index", "s.ndx", "other.jsonl", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+
+    let scorer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/score_pairs.py");
+    if !scorer.exists() || Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED the scorer part: no python3 or no {scorer:?}");
+        return;
+    }
+    let mut all = sources.clone();
+    all.extend(&checked);
+    write_jsonl(&d.join("corpus.jsonl"), &all);
+    let truth = neardup::synth::Corpus {
+        docs: Vec::new(),
+        truth: checked_truth.iter().map(|t| (*t).clone()).collect(),
+    };
+    truth
+        .write_truth(std::fs::File::create(d.join("truth.json")).unwrap())
+        .unwrap();
+    let out = Command::new("python3")
+        .arg(&scorer)
+        .args(["corpus.jsonl", "truth.json", "pairs.jsonl", "--json"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!("scorer: {score}");
+    let f = |k: &str| score[k].as_f64().unwrap();
+    assert_eq!(score["false_pos"], 0, "{score}");
+    assert!(f("recall_must") >= 0.99, "{score}");
+    assert!(f("relation_acc") >= 0.95, "{score}");
+    assert!(f("direction_acc") >= 0.95, "{score}");
+    assert!(f("added_f1") >= 0.9, "{score}");
+    assert!(f("dropped_f1") >= 0.9, "{score}");
+}
+
+fn sources_count(d: &Path) -> u64 {
+    sources(d, "s.ndx")
+}
+
+#[test]
+fn adds_are_incremental_report_existing_ids_and_replace_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = corpus(300, 8, 0.0);
+    let docs: Vec<&SynthDoc> = c.docs.iter().collect();
+    write_jsonl(&d.join("first.jsonl"), &docs[..200]);
+    write_jsonl(&d.join("second.jsonl"), &docs[150..]);
+    assert!(
+        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
+            .status
+            .success()
+    );
+    assert_eq!(sources_count(d), 200);
+
+    let out = neardup(d, &["index", "add", "--index", "s.ndx", "second.jsonl"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("added 100, replaced 0, already there 50"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "second.jsonl:1: id {:?} is already in the index",
+            docs[150].id
+        )),
+        "{err}"
+    );
+    assert_eq!(sources_count(d), 300);
+
+    // The new sources are found; a replaced id now holds its new text.
+    std::fs::write(d.join("q.txt"), docs[280].text.as_bytes()).unwrap();
+    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt", "--json"]);
+    assert_eq!(json_lines(&out.stdout)[0]["b"], docs[280].id.as_str());
+    let changed = serde_json::json!({"id": docs[0].id, "text": docs[299].text});
+    std::fs::write(d.join("changed.jsonl"), format!("{changed}\n")).unwrap();
+    let out = neardup(
+        d,
+        &[
+            "index",
+            "add",
+            "--index",
+            "s.ndx",
+            "changed.jsonl",
+            "--replace",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("added 0, replaced 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(sources_count(d), 300);
+    std::fs::write(d.join("old.txt"), docs[0].text.as_bytes()).unwrap();
+    let out = neardup(d, &["check", "--index", "s.ndx", "old.txt"]);
+    assert_eq!(out.status.code(), Some(0), "the replaced text is gone");
+    let out = neardup(d, &["index", "stats", "--index", "s.ndx"]);
+    let stats = text(&out.stdout);
+    assert!(stats.contains("sources 300 (1 replaced"), "{stats}");
+    assert!(stats.contains("3 segments"), "{stats}");
+}
+
+/// Waits for the failpoint line on the child's stderr, then kills it with SIGKILL.
+fn kill_at(d: &Path, failpoint: &str, args: &[&str]) {
+    let mut child = bin()
+        .args(args)
+        .current_dir(d)
+        .env("NEARDUP_FAILPOINT", failpoint)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let reached = lines.any(|l| l.unwrap().contains(&format!("failpoint {failpoint}")));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(reached, "the writer never reached {failpoint}");
+}
+
+#[test]
+fn an_add_killed_at_any_point_leaves_the_previous_index_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = corpus(9000, 4, 0.0);
+    let docs: Vec<&SynthDoc> = c.docs.iter().collect();
+    write_jsonl(&d.join("first.jsonl"), &docs[..100]);
+    write_jsonl(&d.join("second.jsonl"), &docs[100..]);
+    std::fs::write(d.join("old.txt"), docs[7].text.as_bytes()).unwrap();
+    std::fs::write(d.join("new.txt"), docs[8000].text.as_bytes()).unwrap();
+    assert!(
+        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
+            .status
+            .success()
+    );
+    let add = ["index", "add", "--index", "s.ndx", "second.jsonl"];
+    for point in [
+        "segment-data",
+        "segment-written",
+        "segment-renamed",
+        "manifest-written",
+    ] {
+        kill_at(d, point, &add);
+        assert_eq!(sources_count(d), 100, "after a kill at {point}");
+        let out = neardup(d, &["check", "--index", "s.ndx", "old.txt"]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "after a kill at {point}: {}",
+            text(&out.stderr)
+        );
+        let out = neardup(d, &["check", "--index", "s.ndx", "new.txt"]);
+        assert_eq!(out.status.code(), Some(0), "after a kill at {point}");
+    }
+    // Kills at arbitrary moments: the index is always the old one or the new one.
+    for delay_ms in [5, 20, 60, 120, 250] {
+        let mut child = bin()
+            .args(add)
+            .current_dir(d)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let n = sources_count(d);
+        assert!(
+            n == 100 || n == 9000,
+            "{n} sources after a kill at {delay_ms} ms"
+        );
+        if n == 9000 {
+            break;
+        }
+    }
+    // The next writer sweeps what the dead ones left and commits.
+    let out = neardup(d, &add);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(sources_count(d), 9000);
+    let names: Vec<String> = std::fs::read_dir(d.join("s.ndx"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+    let out = neardup(d, &["check", "--index", "s.ndx", "new.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_write_that_fails_midway_leaves_the_index_as_it_was() {
+    // A file size limit makes the segment write fail like a full disk would.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = corpus(3000, 6, 0.0);
+    let docs: Vec<&SynthDoc> = c.docs.iter().collect();
+    write_jsonl(&d.join("first.jsonl"), &docs[..50]);
+    write_jsonl(&d.join("second.jsonl"), &docs[50..]);
+    assert!(
+        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
+            .status
+            .success()
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 512; exec {} index add --index s.ndx second.jsonl",
+            env!("CARGO_BIN_EXE_neardup")
+        ))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("neardup: error: ") && err.contains("s.ndx"),
+        "{err}"
+    );
+    assert_eq!(sources_count(d), 50);
+    let names: Vec<String> = std::fs::read_dir(d.join("s.ndx"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+}
+
+fn build_small(d: &Path) -> PathBuf {
+    let c = corpus(400, 12, 0.0);
+    write_jsonl(&d.join("src.jsonl"), &c.docs.iter().collect::<Vec<_>>());
+    std::fs::write(d.join("q.txt"), c.docs[3].text.as_bytes()).unwrap();
+    assert!(
+        neardup(d, &["index", "build", "--index", "s.ndx", "src.jsonl"])
+            .status
+            .success()
+    );
+    let seg = std::fs::read_dir(d.join("s.ndx"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "nds"))
+        .unwrap();
+    seg
+}
+
+/// A damaged index is an error that names the file, with exit code 2: never a panic, never an
+/// answer.
+#[test]
+fn flipped_bytes_and_truncations_are_detected_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seg = build_small(d);
+    let pristine = std::fs::read(&seg).unwrap();
+    let manifest = std::fs::read(d.join("s.ndx/MANIFEST")).unwrap();
+    let len = pristine.len();
+    // The header, the first text block, somewhere in the middle, the tables near the end, the
+    // page checksums.
+    for at in [20, 5000, len / 2, len - 9000, len - 3] {
+        let mut bad = pristine.clone();
+        bad[at] ^= 0x04;
+        std::fs::write(&seg, &bad).unwrap();
+        let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+        let err = text(&out.stderr);
+        // A flip in a page this query never reads may go unnoticed by it, but never with a
+        // wrong answer; stats reads every table and the texts' sizes.
+        if out.status.code() != Some(2) {
+            assert_eq!(out.status.code(), Some(1), "flip at {at}: {err}");
+            let v =
+                json_lines(&neardup(d, &["check", "--index", "s.ndx", "q.txt", "--json"]).stdout);
+            assert_eq!(v[0]["relation"], "duplicate", "flip at {at}");
+            continue;
+        }
+        assert!(
+            err.contains("corrupt") && err.contains(".nds"),
+            "flip at {at}: {err}"
+        );
+    }
+    for cut in [len - 1, len / 3, 100] {
+        std::fs::write(&seg, &pristine[..cut]).unwrap();
+        let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+        assert_eq!(out.status.code(), Some(2), "cut at {cut}");
+        assert!(
+            text(&out.stderr).contains("corrupt"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    std::fs::write(&seg, &pristine).unwrap();
+    let mut bad = manifest.clone();
+    bad[30] ^= 1;
+    std::fs::write(d.join("s.ndx/MANIFEST"), &bad).unwrap();
+    let out = neardup(d, &["index", "stats", "--index", "s.ndx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("MANIFEST: corrupt: manifest: checksum mismatch"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(d.join("s.ndx/MANIFEST"), &manifest).unwrap();
+    assert_eq!(
+        neardup(d, &["check", "--index", "s.ndx", "q.txt"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_flip_in_any_text_page_is_caught_by_the_query_that_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seg = build_small(d);
+    let pristine = std::fs::read(&seg).unwrap();
+    // q.txt is the fourth source: its text is in the first block, right after the header page.
+    let mut bad = pristine.clone();
+    bad[4096 + 10] ^= 0x40;
+    std::fs::write(&seg, &bad).unwrap();
+    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("checksum mismatch in the page at byte 4096"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn another_format_version_and_other_files_get_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    build_small(d);
+    let mut m = std::fs::read(d.join("s.ndx/MANIFEST")).unwrap();
+    m[8] = 7;
+    std::fs::write(d.join("s.ndx/MANIFEST"), &m).unwrap();
+    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("index format version 7, but this neardup reads version 1"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = neardup(d, &["check", "--index", "nowhere.ndx", "q.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("nowhere.ndx: no index there"));
+    let out = neardup(d, &["check", "--index", "src.jsonl", "q.txt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("src.jsonl: not a neardup index"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::create_dir(d.join("plain")).unwrap();
+    let out = neardup(d, &["index", "stats", "--index", "plain"]);
+    assert!(
+        text(&out.stderr).contains("plain: not a neardup index: a directory without a MANIFEST")
+    );
+    let out = neardup(d, &["index", "build", "--index", "s.ndx", "src.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("an index already exists there"));
+    let out = neardup(d, &["index", "add", "--index", "nowhere.ndx", "src.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_input_stops_an_add_before_it_commits_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    build_small(d);
+    std::fs::write(
+        d.join("bad.jsonl"),
+        "{\"id\": \"x1\", \"text\": \"fine words here\"}\n{\"id\": \"x2\", \"text\": \n",
+    )
+    .unwrap();
+    let out = neardup(d, &["index", "add", "--index", "s.ndx", "bad.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.jsonl:2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(sources_count(d), 400);
+    let out = neardup(
+        d,
+        &[
+            "index",
+            "add",
+            "--index",
+            "s.ndx",
+            "bad.jsonl",
+            "--skip-bad",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains("skipped bad.jsonl:2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(sources_count(d), 401);
+}
+
+#[test]
+fn no_write_permission_is_a_clear_error() {
+    if unsafe_is_root() {
+        eprintln!("SKIPPED no_write_permission_is_a_clear_error: running as root, permissions are not enforced");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    build_small(d);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d.join("s.ndx"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = neardup(d, &["index", "add", "--index", "s.ndx", "src.jsonl"]);
+    std::fs::set_permissions(d.join("s.ndx"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("Permission denied"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn unsafe_is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| text(&o.stdout).trim() == "0")
+}
+
+/// Checks run in a loop while an add commits: each one succeeds and sees the old sources or all
+/// of them, never a torn index.
+#[test]
+fn checks_during_an_add_see_the_old_or_the_new_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let c = corpus(8000, 14, 0.0);
+    let docs: Vec<&SynthDoc> = c.docs.iter().collect();
+    write_jsonl(&d.join("first.jsonl"), &docs[..500]);
+    write_jsonl(&d.join("second.jsonl"), &docs[500..]);
+    std::fs::write(d.join("new.txt"), docs[7999].text.as_bytes()).unwrap();
+    std::fs::write(d.join("old.txt"), docs[1].text.as_bytes()).unwrap();
+    assert!(
+        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
+            .status
+            .success()
+    );
+    let mut add = bin()
+        .args(["index", "add", "--index", "s.ndx", "second.jsonl"])
+        .current_dir(d)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (mut old_seen, mut new_seen) = (0, 0);
+    loop {
+        let finished = add.try_wait().unwrap().is_some();
+        let n = sources_count(d);
+        assert!(n == 500 || n == 8000, "{n}");
+        let out = neardup(
+            d,
+            &["check", "--index", "s.ndx", "old.txt", "new.txt", "--json"],
+        );
+        let pairs = json_lines(&out.stdout);
+        assert!(
+            pairs.iter().any(|p| p["b"] == docs[1].id.as_str()),
+            "{}",
+            text(&out.stderr)
+        );
+        if pairs.iter().any(|p| p["b"] == docs[7999].id.as_str()) {
+            new_seen += 1;
+        } else {
+            old_seen += 1;
+        }
+        if finished {
+            break;
+        }
+    }
+    assert!(add.wait().unwrap().success());
+    assert!(new_seen >= 1, "the last check sees the new index");
+    eprintln!("checks that saw the old index: {old_seen}, the new: {new_seen}");
+}
