@@ -1019,7 +1019,9 @@ fn date_line(rng: &mut Rng) -> String {
 
 fn days_in_month(year: usize, month: usize) -> usize {
     match month {
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,

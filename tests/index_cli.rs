@@ -338,7 +338,7 @@ fn adds_are_incremental_report_existing_ids_and_replace_on_request() {
     let out = neardup(d, &["index", "stats", "--index", "s.ndx"]);
     let stats = text(&out.stdout);
     assert!(stats.contains("sources 300 (1 replaced"), "{stats}");
-    assert!(stats.contains("3 segments"), "{stats}");
+    assert!(stats.contains("2 segments, 3 commits"), "{stats}");
 }
 
 /// Waits for the failpoint line on the child's stderr, then kills it with SIGKILL.

@@ -171,6 +171,22 @@ impl Index {
     /// Opens the index at `dir`: the manifest, the segment headers and their page checksums; no
     /// source text is read.
     pub fn open(dir: &Path) -> Result<Index, IndexError> {
+        // A commit that merges segments removes them once its manifest is in place: a segment
+        // missing from an older manifest means reading the newer one.
+        let mut tries = 0;
+        loop {
+            match Self::open_once(dir) {
+                Err(IndexError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound && tries < 5 =>
+                {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(dir: &Path) -> Result<Index, IndexError> {
         let manifest = read_manifest(dir)?;
         manifest.settings.check_compatible(&dir.join(MANIFEST))?;
         let mut segments = Vec::with_capacity(manifest.segments.len());
@@ -554,6 +570,7 @@ impl IndexWriter {
             segment,
             mut report,
             committed_sources,
+            deduper,
             ..
         } = self;
         report.total = committed_sources + report.added;
@@ -562,15 +579,80 @@ impl IndexWriter {
             return Ok(report);
         }
         base.generation += 1;
+        let mut merged = Vec::new();
         if !segment.is_empty() || report.replaced > 0 {
+            let mut segment = segment;
+            merged = merge_tail(&dir, &mut base, &mut segment, &deduper)?;
             let entry = segment.finish()?;
             sync_dir(&dir)?;
             failpoint("segment-renamed");
             base.segments.push(entry);
         }
         write_manifest(&dir, &base)?;
+        // A reader that read the old manifest and finds a merged segment gone reads the new one.
+        for entry in merged {
+            let _ = fs::remove_file(dir.join(SegmentEntry::file_name(entry.generation)));
+        }
         Ok(report)
     }
+}
+
+/// Moves the newest segments into `segment` while each holds at most twice the documents
+/// gathered so far (what this commit adds, plus the segments already taken), like the carries of
+/// a binary counter: the index keeps about log2(sources) segments, so a check reads a few bucket
+/// tables, and a source is rewritten about log2(sources) times over the life of an index. Returns
+/// the manifest entries taken out of `base`.
+fn merge_tail(
+    dir: &Path,
+    base: &mut Manifest,
+    segment: &mut SegmentWriter,
+    deduper: &Deduper,
+) -> Result<Vec<SegmentEntry>, IndexError> {
+    let mut gathered = segment.docs() as u64;
+    let mut taken = Vec::new();
+    while let Some(last) = base.segments.last() {
+        if gathered == 0 || u64::from(last.docs) > 2 * gathered {
+            break;
+        }
+        gathered += u64::from(last.docs);
+        taken.push(base.segments.pop().expect("a last segment"));
+    }
+    if taken.is_empty() {
+        return Ok(taken);
+    }
+    taken.reverse();
+    // Every replacement recorded anywhere, this commit's included.
+    let mut replaced: AHashSet<(u64, u32)> = segment.replaced().iter().copied().collect();
+    let mut opened = Vec::new();
+    for entry in base.segments.iter().chain(&taken) {
+        let s = Segment::open(dir, entry)?;
+        replaced.extend(s.replaced()?);
+        opened.push(s);
+    }
+    let old: AHashSet<u64> = base.segments.iter().map(|s| s.generation).collect();
+    for (entry, s) in taken.iter().zip(&opened[base.segments.len()..]) {
+        let docs = s.documents(|d| !replaced.contains(&(entry.generation, d)))?;
+        for chunk in docs.chunks(BATCH) {
+            let sketches: Vec<Sketch> = chunk
+                .par_iter()
+                .map_init(Scratch::default, |sc, (_, text)| deduper.sketch(text, sc))
+                .collect();
+            let batch: Vec<NewSource<'_>> = chunk
+                .iter()
+                .zip(&sketches)
+                .map(|((id, text), sketch)| NewSource { id, text, sketch })
+                .collect();
+            segment.push_batch(&batch)?;
+        }
+    }
+    // Replacements of sources in segments that stay; those in merged segments were left out.
+    let mut keep: Vec<(u64, u32)> = replaced
+        .into_iter()
+        .filter(|(g, _)| old.contains(g))
+        .collect();
+    keep.sort_unstable();
+    segment.set_replaced(keep);
+    Ok(taken)
 }
 
 /// Writes `manifest` as the index's state: temporary file, durable, renamed over the old one.
@@ -719,7 +801,7 @@ mod tests {
         assert_eq!((report.replaced, report.total), (1, 30));
         let index = Index::open(&path).unwrap();
         let stats = index.stats().unwrap();
-        assert_eq!((stats.sources, stats.replaced, stats.segments), (30, 1, 3));
+        assert_eq!((stats.sources, stats.replaced, stats.segments), (30, 1, 2));
         // The old text of docs[5] is gone, its id now holds all[35]'s text.
         let old = index
             .check(&Document::new("q", all[5].1.clone()), false)
@@ -729,6 +811,61 @@ mod tests {
             .check(&Document::new("q", all[35].1.clone()), false)
             .unwrap();
         assert!(new.iter().any(|m| m.source.id == docs[5].id));
+    }
+
+    #[test]
+    fn many_small_adds_keep_few_segments_and_lose_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.ndx");
+        let all = articles(200);
+        let docs: Vec<CorpusDoc> = all
+            .iter()
+            .enumerate()
+            .map(|(i, (id, t))| doc(i as u64, id, t))
+            .collect();
+        let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
+        w.add_batch(&docs[..40], false).unwrap();
+        w.commit().unwrap();
+        let mut most_segments = 0;
+        for (k, chunk) in docs[40..190].chunks(10).enumerate() {
+            let mut w = IndexWriter::open(&path).unwrap();
+            w.add_batch(chunk, false).unwrap();
+            if k == 7 {
+                // Replace the text of the very first source, which merges keep moving.
+                w.add_batch(&[doc(500, &docs[0].id, &all[199].1)], true)
+                    .unwrap();
+            }
+            w.commit().unwrap();
+            let stats = Index::open(&path).unwrap().stats().unwrap();
+            assert_eq!(stats.sources, 40 + 10 * (k as u64 + 1));
+            most_segments = most_segments.max(stats.segments);
+        }
+        assert!(most_segments <= 6, "{most_segments} segments");
+        let index = Index::open(&path).unwrap();
+        for d in &docs[1..190] {
+            let m = index
+                .check(&Document::new("q", d.text.clone()), false)
+                .unwrap();
+            assert_eq!(m[0].source.id, d.id);
+        }
+        let old = index
+            .check(&Document::new("q", all[0].1.clone()), false)
+            .unwrap();
+        assert!(
+            old.is_empty(),
+            "the replaced text came back: {:?}",
+            old[0].source.id
+        );
+        let new = index
+            .check(&Document::new("q", all[199].1.clone()), false)
+            .unwrap();
+        assert_eq!(new[0].source.id, docs[0].id);
+        let files = fs::read_dir(&path).unwrap().count();
+        assert_eq!(
+            files,
+            index.stats().unwrap().segments + 2,
+            "merged segments are removed"
+        );
     }
 
     #[test]

@@ -188,6 +188,21 @@ impl SegmentWriter {
         self.replaced.push((generation, doc));
     }
 
+    /// Documents written so far.
+    pub fn docs(&self) -> usize {
+        self.n_docs
+    }
+
+    /// The replaced sources recorded so far.
+    pub fn replaced(&self) -> &[(u64, u32)] {
+        &self.replaced
+    }
+
+    /// Sets the replaced sources.
+    pub fn set_replaced(&mut self, replaced: Vec<(u64, u32)>) {
+        self.replaced = replaced;
+    }
+
     /// Appends a batch of documents: texts compressed in parallel, in blocks.
     pub fn push_batch(&mut self, batch: &[NewSource<'_>]) -> Result<(), IndexError> {
         if self.n_docs + batch.len() > MAX_SEGMENT_DOCS {
@@ -506,6 +521,11 @@ impl Segment {
 
     /// The text of a document.
     pub fn text(&self, row: &DocRow) -> Result<String, IndexError> {
+        self.block_text(row)
+    }
+
+    /// The text of a document, or its whole block when `row.text_len` is `u32::MAX`.
+    fn block_text(&self, row: &DocRow) -> Result<String, IndexError> {
         if row.block >= self.header.blocks {
             return Err(self.corrupt("a document names a block past the table"));
         }
@@ -525,10 +545,49 @@ impl Segment {
         let raw = zstd::bulk::decompress(&z, raw_len)
             .map_err(|e| self.corrupt(format!("a text block does not decompress: {e}")))?;
         let from = row.in_block as usize;
+        let to = if row.text_len == u32::MAX {
+            raw.len()
+        } else {
+            from + row.text_len as usize
+        };
         let slice = raw
-            .get(from..from + row.text_len as usize)
+            .get(from..to)
             .ok_or_else(|| self.corrupt("a text points outside its block"))?;
         String::from_utf8(slice.to_vec()).map_err(|_| self.corrupt("a text is not UTF-8"))
+    }
+
+    /// The id and text of every document for which `keep` holds, in order; each block is
+    /// decompressed once.
+    pub fn documents(
+        &self,
+        keep: impl Fn(u32) -> bool,
+    ) -> Result<Vec<(String, String)>, IndexError> {
+        let rows = self.rows()?;
+        let ids = self.ids(&rows)?;
+        let mut out = Vec::new();
+        let mut block: Option<(u32, String)> = None;
+        for (doc, (row, id)) in rows.iter().zip(ids).enumerate() {
+            if !keep(doc as u32) {
+                continue;
+            }
+            if block.as_ref().is_none_or(|b| b.0 != row.block) {
+                let whole = DocRow {
+                    in_block: 0,
+                    text_len: u32::MAX,
+                    ..*row
+                };
+                block = Some((row.block, self.block_text(&whole)?));
+            }
+            let text = &block.as_ref().expect("just read").1;
+            let from = row.in_block as usize;
+            let slice = text
+                .get(from..from + row.text_len as usize)
+                .ok_or_else(|| {
+                    self.corrupt("a text points outside its block or splits a character")
+                })?;
+            out.push((id, slice.to_owned()));
+        }
+        Ok(out)
     }
 
     /// The sources this segment replaces, as (generation, document).
