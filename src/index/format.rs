@@ -8,11 +8,13 @@
 //! ```text
 //! [0, 4096)                 header: magic, version, settings, section table, checksums
 //! [4096, data_end)          data: text blocks, block table, ids, document table, bucket
-//!                           offsets, bucket entries, replaced sources; one xxh3 per 4 KiB page
+//!                           group table, grouped buckets, replaced sources; one xxh3 per 4 KiB
+//!                           page
 //! [data_end, file end)      the page checksums (their own xxh3 is in the header)
 //! ```
 //!
-//! Opening a segment reads the header and the page checksums only; data pages are read on demand
+//! Opening a segment reads the header, the page checksums and the bucket group table (8 bytes a
+//! group of 64 buckets, about 2 bytes a source); data pages are read on demand
 //! with positioned reads, and each page is verified against its checksum before a byte of it is
 //! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
 
@@ -492,16 +494,22 @@ pub enum Section {
     Ids = 2,
     /// Per document: id offset, id length, block, offset in block, text length, shingles (u32s).
     Docs = 3,
-    /// Per bucket, the start of its entries (u32), and the end of the last.
-    Offsets = 4,
-    /// Per bucket, its entries: fingerprint (8 bits) and document (24 bits).
-    Entries = 5,
+    /// Per group of [`GROUP`] buckets, where the group starts in the `Buckets` section (u64), and
+    /// the end of the last; loaded when the segment is opened.
+    Groups = 4,
+    /// Per group of buckets: the starts of its buckets and the end of the last, in entries from
+    /// the group's first entry ([`GROUP`] + 1 u32s), then the entries of its buckets in order,
+    /// each a fingerprint (8 bits) and a document (24 bits). One read gets a bucket.
+    Buckets = 5,
     /// Sources this segment replaces: generation (u64) and document (u32).
     Replaced = 6,
 }
 
 /// Number of sections.
 pub const SECTIONS: usize = 7;
+
+/// Buckets in a group of the LSH table.
+pub const GROUP: u64 = 64;
 
 /// Bytes of a block table row.
 pub const BLOCK_ROW: u64 = 16;
@@ -616,8 +624,9 @@ impl SegmentHeader {
         let buckets = 1u64 << self.bucket_bits;
         let fits = len(Section::Blocks) == u64::from(self.blocks) * BLOCK_ROW
             && len(Section::Docs) == u64::from(self.docs) * DOC_ROW
-            && len(Section::Offsets) == (buckets + 1) * 4
-            && len(Section::Entries) % 4 == 0
+            && buckets >= GROUP
+            && len(Section::Groups) == (buckets / GROUP + 1) * 8
+            && len(Section::Buckets) % 4 == 0
             && len(Section::Replaced) == u64::from(self.replaced) * REPLACED_ROW
             && (self.docs as usize) <= MAX_SEGMENT_DOCS;
         if !fits {

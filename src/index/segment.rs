@@ -4,12 +4,13 @@
 //! [`super::format`] describes, read back by [`Segment`]: the band lookups of a query, and the id
 //! and text of a source.
 //!
-//! The LSH table is a bucketed hash table in two arrays: bucket `b` holds the entries
-//! `entries[offsets[b]..offsets[b + 1]]`. A band of document `d` with key `k` goes to the bucket
+//! The LSH table is a bucketed hash table whose buckets are stored in groups of 64, each group
+//! its buckets' offsets followed by their entries, so one read gets a bucket; the small table of
+//! where each group starts is loaded when the segment is opened. A band of document `d` with key `k` goes to the bucket
 //! chosen by the top bits of `mix64(BAND_DOMAIN ^ band << 32 ^ k)`, as the entry
 //! `fingerprint << 24 | d`, where the fingerprint is the hash's low byte: a lookup skips the other
 //! keys that share the bucket except one in 256. About 4.5 bytes a band, so 128 one-row bands cost
-//! under 600 bytes a source. Texts are stored in zstd blocks of about 64 KiB, so that neighbouring
+//! about 600 bytes a source. Texts are stored in zstd blocks of about 64 KiB, so that neighbouring
 //! sources share a compression context and one source costs one block to read.
 
 use std::fs::{self, File};
@@ -21,7 +22,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::format::{
     io_error, Dec, IndexError, PagedFile, Section, SegmentEntry, SegmentHeader, Settings,
-    BLOCK_ROW, DOC_ROW, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
+    BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
 };
 use crate::dedup::Sketch;
 use crate::lsh::LshParams;
@@ -282,13 +283,13 @@ impl SegmentWriter {
         let fail = io_error(&self.tmp);
         let mut sections: [std::ops::Range<u64>; SECTIONS] = Default::default();
         sections[Section::Texts as usize] = PAGE..self.out.at;
-        let (offsets, entries, bucket_bits) = self.table();
+        let (groups, buckets, bucket_bits) = self.table();
         let parts: [(Section, &[u8]); 6] = [
             (Section::Blocks, &self.blocks),
             (Section::Ids, &self.ids),
             (Section::Docs, &self.docs),
-            (Section::Offsets, &offsets),
-            (Section::Entries, &entries),
+            (Section::Groups, &groups),
+            (Section::Buckets, &buckets),
             (Section::Replaced, &replaced_bytes(&self.replaced)),
         ];
         for (section, bytes) in parts {
@@ -328,8 +329,9 @@ impl SegmentWriter {
         })
     }
 
-    /// The bucket offsets and entries (as bytes) and the log2 of the bucket count: a counting
-    /// sort of every band of every document by bucket, documents in order within a bucket.
+    /// The group table and the grouped buckets (as bytes, see [`Section::Groups`]) and the log2
+    /// of the bucket count: a counting sort of every band of every document by bucket, documents
+    /// in order within a bucket.
     fn table(&self) -> (Vec<u8>, Vec<u8>, u32) {
         let bands = self.lsh.bands;
         let total: usize = self.keys.iter().flatten().count() * bands;
@@ -357,8 +359,21 @@ impl SegmentWriter {
                 fill[b] += 1;
             }
         }
-        let bytes = |v: &[u32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
-        (bytes(&starts), bytes(&entries), bits)
+        let group = GROUP as usize;
+        let mut groups = Vec::with_capacity((buckets / group + 1) * 8);
+        let mut out = Vec::with_capacity((total + buckets / group * (group + 1)) * 4);
+        for g in 0..buckets / group {
+            groups.extend_from_slice(&(out.len() as u64).to_le_bytes());
+            let first = starts[g * group];
+            for b in g * group..=(g + 1) * group {
+                out.extend_from_slice(&(starts[b] - first).to_le_bytes());
+            }
+            for e in &entries[first as usize..starts[(g + 1) * group] as usize] {
+                out.extend_from_slice(&e.to_le_bytes());
+            }
+        }
+        groups.extend_from_slice(&(out.len() as u64).to_le_bytes());
+        (groups, out, bits)
     }
 }
 
@@ -383,6 +398,8 @@ fn replaced_bytes(replaced: &[(u64, u32)]) -> Vec<u8> {
 pub struct Segment {
     file: PagedFile,
     header: SegmentHeader,
+    /// Where each group of buckets starts in the `Buckets` section, and the end of the last.
+    groups: Vec<u64>,
 }
 
 impl Segment {
@@ -390,7 +407,16 @@ impl Segment {
     pub fn open(dir: &Path, entry: &SegmentEntry) -> Result<Segment, IndexError> {
         let path = dir.join(SegmentEntry::file_name(entry.generation));
         let (file, header) = PagedFile::open(&path, entry)?;
-        Ok(Segment { file, header })
+        let groups = file
+            .read(header.sections[Section::Groups as usize].clone())?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        Ok(Segment {
+            file,
+            header,
+            groups,
+        })
     }
 
     /// Its header.
@@ -425,25 +451,29 @@ impl Segment {
     ) -> Result<Vec<(u32, u32)>, IndexError> {
         hits.clear();
         let bits = self.header.bucket_bits;
-        let offsets = self.section(Section::Offsets);
-        let entries = self.section(Section::Entries);
-        let n_entries = (entries.end - entries.start) / 4;
+        let section = self.section(Section::Buckets);
         for &h in hashes {
-            let bucket = if bits == 0 { 0 } else { h >> (64 - bits) };
+            let bucket = h >> (64 - bits);
             let fp = ((h & 0xff) as u32) << 24;
-            let at = offsets.start + bucket * 4;
-            self.file.read_into(at..at + 8, buf)?;
-            let mut d = Dec(buf);
-            let (from, to) = (
-                u64::from(d.u32().expect("8 bytes")),
-                u64::from(d.u32().expect("8 bytes")),
-            );
-            if from > to || to > n_entries {
-                return Err(self.corrupt(format!("bucket {bucket} points outside the entries")));
+            let (g, j) = ((bucket / GROUP) as usize, (bucket % GROUP) as usize);
+            let (from, to) = (self.groups[g], self.groups[g + 1]);
+            if from > to || section.start + to > section.end {
+                return Err(self.corrupt(format!("group {g} points outside the buckets")));
             }
             self.file
-                .read_into(entries.start + from * 4..entries.start + to * 4, buf)?;
-            for e in buf.chunks_exact(4) {
+                .read_into(section.start + from..section.start + to, buf)?;
+            let head = (GROUP as usize + 1) * 4;
+            let rel = |i: usize| {
+                buf.get(i * 4..i * 4 + 4)
+                    .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+            };
+            let range = match (rel(j), rel(j + 1)) {
+                (Some(a), Some(b)) if a <= b && head + b * 4 <= buf.len() => {
+                    head + a * 4..head + b * 4
+                }
+                _ => return Err(self.corrupt(format!("bucket {bucket} is malformed"))),
+            };
+            for e in buf[range].chunks_exact(4) {
                 let e = u32::from_le_bytes(e.try_into().expect("4 bytes"));
                 if e & 0xff00_0000 == fp {
                     hits.push(e & 0x00ff_ffff);
