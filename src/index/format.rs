@@ -748,6 +748,14 @@ impl PagedFile {
         Ok(())
     }
 
+    /// Asks the kernel to start reading the pages of `range` into its cache, without waiting:
+    /// a query announces every bucket it will read, so that their disk reads overlap instead of
+    /// queueing one after the other when the index is not in the page cache. Only a hint.
+    pub fn prefetch(&self, range: Range<u64>) {
+        let len = std::num::NonZeroU64::new(range.end.saturating_sub(range.start));
+        let _ = rustix::fs::fadvise(&self.file, range.start, len, rustix::fs::Advice::WillNeed);
+    }
+
     /// Reads `range` of the data region, verified.
     pub fn read(&self, range: Range<u64>) -> Result<Vec<u8>, IndexError> {
         let mut out = Vec::new();

@@ -452,6 +452,14 @@ impl Segment {
         hits.clear();
         let bits = self.header.bucket_bits;
         let section = self.section(Section::Buckets);
+        let group_of = |h: u64| ((h >> (64 - bits)) / GROUP) as usize;
+        for &h in hashes {
+            let g = group_of(h);
+            if let (Some(&from), Some(&to)) = (self.groups.get(g), self.groups.get(g + 1)) {
+                self.file
+                    .prefetch(section.start + from..section.start + to.max(from));
+            }
+        }
         for &h in hashes {
             let bucket = h >> (64 - bits);
             let fp = ((h & 0xff) as u32) << 24;
