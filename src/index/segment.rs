@@ -365,8 +365,8 @@ impl SegmentWriter {
         for g in 0..buckets / group {
             groups.extend_from_slice(&(out.len() as u64).to_le_bytes());
             let first = starts[g * group];
-            for b in g * group..=(g + 1) * group {
-                out.extend_from_slice(&(starts[b] - first).to_le_bytes());
+            for start in &starts[g * group..=(g + 1) * group] {
+                out.extend_from_slice(&(start - first).to_le_bytes());
             }
             for e in &entries[first as usize..starts[(g + 1) * group] as usize] {
                 out.extend_from_slice(&e.to_le_bytes());
