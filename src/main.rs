@@ -294,6 +294,9 @@ struct CheckArgs {
     /// is not set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    progress: ColorChoice,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -703,7 +706,6 @@ fn index_stats(args: &IndexStatsArgs) -> Result<()> {
         writeln!(out)?;
         return Ok(());
     }
-    let mb = |b: u64| b as f64 / 1e6;
     writeln!(out, "index {}", args.index.display())?;
     writeln!(
         out,
@@ -717,10 +719,10 @@ fn index_stats(args: &IndexStatsArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "  {:.1} MB on disk; text {:.1} MB, compressed {:.1} MB",
-        mb(s.bytes),
-        mb(s.text_bytes),
-        mb(s.compressed_text_bytes)
+        "  {} on disk; source text {}, compressed {}",
+        size(s.bytes),
+        size(s.text_bytes),
+        size(s.compressed_text_bytes)
     )?;
     writeln!(
         out,
@@ -728,6 +730,16 @@ fn index_stats(args: &IndexStatsArgs) -> Result<()> {
         s.shingle_size, s.num_perm, s.bands, s.rows, s.min_votes, s.jaccard, s.containment
     )?;
     Ok(())
+}
+
+/// A byte count for people: `812 B`, `37.1 MB`, `1.82 GB`.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1_000 => format!("{b} B"),
+        b if b < 1_000_000 => format!("{:.1} KB", b as f64 / 1e3),
+        b if b < 1_000_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b => format!("{:.2} GB", b as f64 / 1e9),
+    }
 }
 
 /// Checks every input document; `Ok(true)` when one matched a source.
@@ -748,6 +760,8 @@ fn check(args: &CheckArgs) -> Result<bool> {
         )
     });
     let passages = !args.json || args.passages;
+    let bar = Bar::new(show_progress(args.progress), false);
+    neardup::corpus::Progress::stage(&bar, "checking", None);
     let (mut checked, mut matched, mut pairs, mut empty) = (0u64, 0u64, 0u64, 0u64);
     let mut batch = Vec::new();
     let mut done = false;
@@ -762,6 +776,7 @@ fn check(args: &CheckArgs) -> Result<bool> {
         done = batch.len() < 256;
         let results: Vec<Result<Vec<Match>, _>> =
             batch.par_iter().map(|d| index.check(d, passages)).collect();
+        neardup::corpus::Progress::advance(&bar, batch.len() as u64);
         for (doc, result) in batch.iter().zip(results) {
             let matches = result?;
             checked += 1;
@@ -780,6 +795,7 @@ fn check(args: &CheckArgs) -> Result<bool> {
             }
         }
     }
+    bar.finish();
     if let Some(sink) = json {
         sink.into_inner().flush()?;
     }
