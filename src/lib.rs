@@ -10,6 +10,9 @@
 //! - [`align`]: passages shared, changed, only in a, only in b, with byte spans in both texts;
 //! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
 //! - [`report`]: pair records as JSON lines or a terminal view;
+//! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
+//!   clusters and the kept documents, streamed from files;
+//! - [`index`]: the persistent, incremental source index that `neardup check` queries;
 //! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
 //!
 //! Comparing a repost with its source:
