@@ -576,26 +576,38 @@ fn lcs(
             score[i * w + j] = s;
         }
     }
-    // Backtrack from the end, collecting steps in reverse.
+    // Backtrack from the end, collecting steps in reverse. The score table of (b, a) is this
+    // one transposed, so that a tie-break which does not depend on which text is `a` gives the
+    // same path for both: when both sides could step, the side with more tokens left before
+    // the cell steps (the path keeps to the diagonal), and on a draw the one whose token has the
+    // larger hash. compare(a, b) and compare(b, a) then find the same passages.
     let mut steps = Vec::with_capacity(m.max(n));
     let (mut i, mut j) = (m, n);
     while i > 0 || j > 0 {
         let s = score[i * w + j];
-        let (di, dj, step) = if i > 0
-            && j > 0
-            && ha[i - 1] == hb[j - 1]
-            && s == score[(i - 1) * w + j - 1] + 1
-        {
-            (1, 1, Step::Equal)
-        } else if i >= 2 && j > 0 && ja[i - 2] == hb[j - 1] && s == score[(i - 2) * w + j - 1] + 2 {
-            (2, 1, Step::Join)
-        } else if j >= 2 && i > 0 && jb[j - 2] == ha[i - 1] && s == score[(i - 1) * w + j - 2] + 2 {
-            (1, 2, Step::Join)
-        } else if i > 0 && (j == 0 || s == score[(i - 1) * w + j]) {
-            (1, 0, Step::Differ)
-        } else {
-            (0, 1, Step::Differ)
+        let a_first = match i.cmp(&j) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => ha[i - 1] >= hb[j - 1],
         };
+        let join_a =
+            i >= 2 && j > 0 && ja[i - 2] == hb[j - 1] && s == score[(i - 2) * w + j - 1] + 2;
+        let join_b =
+            j >= 2 && i > 0 && jb[j - 2] == ha[i - 1] && s == score[(i - 1) * w + j - 2] + 2;
+        let skip_a = i > 0 && (j == 0 || s == score[(i - 1) * w + j]);
+        let skip_b = j > 0 && (i == 0 || s == score[i * w + j - 1]);
+        let (di, dj, step) =
+            if i > 0 && j > 0 && ha[i - 1] == hb[j - 1] && s == score[(i - 1) * w + j - 1] + 1 {
+                (1, 1, Step::Equal)
+            } else if join_a && (!join_b || a_first) {
+                (2, 1, Step::Join)
+            } else if join_b {
+                (1, 2, Step::Join)
+            } else if skip_a && (!skip_b || a_first) {
+                (1, 0, Step::Differ)
+            } else {
+                (0, 1, Step::Differ)
+            };
         steps.push((
             ra.start + i - di..ra.start + i,
             rb.start + j - dj..rb.start + j,

@@ -8,7 +8,7 @@ use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
 use crate::document::Document;
 use crate::shingle::{ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
-use crate::verify::{verdict, Relation, Scores, Thresholds, Typography, Which};
+use crate::verify::{verdict_tied, Relation, Scores, Thresholds, Typography, Which};
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
 #[derive(Clone, Debug)]
@@ -173,7 +173,9 @@ impl Comparer {
     /// Compares two prepared documents.
     pub fn compare_prepared(&self, a: &Prepared<'_>, b: &Prepared<'_>) -> Pair {
         let scores = Scores::exact(&a.shingles, &b.shingles);
-        let v = verdict(&scores, a.typography, b.typography, &self.thresholds);
+        // Even evidence: the shorter text, then the lesser id, is the derived one.
+        let tie = (a.doc.text.len(), &a.doc.id).cmp(&(b.doc.text.len(), &b.doc.id));
+        let v = verdict_tied(&scores, a.typography, b.typography, tie, &self.thresholds);
         let alignment = self.passages.then(|| {
             align(
                 Side {
@@ -223,6 +225,59 @@ mod tests {
         let al = p.alignment.unwrap();
         assert_eq!(al.passages.len(), 1);
         assert_eq!(al.passages[0].kind, PassageKind::Shared);
+    }
+
+    /// Regression: with equal shingle counts and equal containments, each order of the
+    /// arguments called its own `a` the derived one.
+    #[test]
+    fn even_evidence_gives_one_direction_whichever_document_comes_first() {
+        let words = |r: std::ops::Range<u32>| r.map(|i| format!("w{i}")).collect::<Vec<_>>();
+        let x = Document::new("x", [words(0..20), words(100..110)].concat().join(" "));
+        let y = Document::new("y", [words(0..20), words(200..210)].concat().join(" "));
+        let c = Comparer::default();
+        let (p, q) = (c.compare(&x, &y), c.compare(&y, &x));
+        assert_eq!(p.scores.containment_a_in_b, p.scores.containment_b_in_a);
+        assert_eq!(p.relation, Relation::Derivative);
+        assert_eq!(p.derived_id(), q.derived_id());
+    }
+
+    /// Regression: the LCS backtrack broke ties by argument order, so a four-word match was a
+    /// shared passage one way and not the other.
+    #[test]
+    fn lcs_ties_do_not_depend_on_argument_order() {
+        let t = |ws: &[u32]| {
+            ws.iter()
+                .map(|w| format!("w{w}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let base = [
+            308, 339, 234, 365, 90, 197, 291, 365, 270, 185, 338, 188, 342, 34, 242, 280, 85, 55,
+            4, 334, 295, 106, 230, 98, 138, 66, 109, 198, 313, 391, 339, 262, 374, 366, 135,
+        ];
+        let lead = [
+            192, 24, 332, 365, 73, 168, 306, 359, 346, 215, 208, 60, 390, 177, 178, 300,
+        ];
+        let extra = [
+            91, 20, 92, 191, 44, 154, 318, 77, 242, 385, 250, 37, 118, 150, 40, 92,
+        ];
+        let copy = [&lead[..], &base[..4], &extra[..]].concat();
+        let (src, copy) = (
+            Document::new("src", t(&base)),
+            Document::new("copy", t(&copy)),
+        );
+        let c = Comparer::default();
+        let (p, q) = (c.compare(&copy, &src), c.compare(&src, &copy));
+        let shared = |pair: &Pair| -> Vec<(usize, usize)> {
+            pair.passages(PassageKind::Shared)
+                .map(|x| {
+                    let (a, b) = (x.a.clone().unwrap(), x.b.clone().unwrap());
+                    (a.start, b.start)
+                })
+                .collect()
+        };
+        let swapped: Vec<(usize, usize)> = shared(&q).into_iter().map(|(a, b)| (b, a)).collect();
+        assert_eq!(shared(&p), swapped);
     }
 
     #[test]

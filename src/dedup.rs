@@ -21,7 +21,7 @@ use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHashParams, MinHasher, Signature};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{tokenize_into, Token};
-use crate::verify::{verdict, Relation, Scores, Thresholds, Typography, Which};
+use crate::verify::{verdict_tied, Relation, Scores, Thresholds, Typography, Which};
 
 /// Settings of a dedup run.
 #[derive(Clone, Debug)]
@@ -244,7 +244,14 @@ impl Deduper {
             sketches[c.a as usize].typography,
             sketches[c.b as usize].typography,
         );
-        let v = verdict(&scores, ta, tb, &self.config.thresholds);
+        // Even evidence: the later document (b, as a < b) is the derived one.
+        let v = verdict_tied(
+            &scores,
+            ta,
+            tb,
+            std::cmp::Ordering::Greater,
+            &self.config.thresholds,
+        );
         Some(VerifiedPair {
             a: c.a,
             b: c.b,

@@ -169,6 +169,20 @@ const TYPOGRAPHY_WEIGHT: f64 = 0.15;
 /// Decides the relation and direction of a pair from its exact scores and the two texts'
 /// typography.
 pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thresholds) -> Verdict {
+    verdict_tied(scores, typo_a, typo_b, std::cmp::Ordering::Less, t)
+}
+
+/// [`verdict`], with the last word on the direction when the evidence is even (equal
+/// containments, equal typography): `tie` orders a against b, and the lesser is the derived one.
+/// A caller that orders the two documents by something of their own (length, id, position in a
+/// corpus) gets the same answer whichever it passes as `a`.
+pub fn verdict_tied(
+    scores: &Scores,
+    typo_a: Typography,
+    typo_b: Typography,
+    tie: std::cmp::Ordering,
+    t: &Thresholds,
+) -> Verdict {
     let relation = if scores.shared == 0 {
         Relation::Unrelated
     } else if scores.containment_a_in_b.min(scores.containment_b_in_a) >= t.duplicate {
@@ -186,8 +200,8 @@ pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thre
         _ => 0.0,
     };
     let direction_score = margin + TYPOGRAPHY_WEIGHT * typography;
-    let a_derived =
-        direction_score > 0.0 || (direction_score == 0.0 && scores.a_shingles <= scores.b_shingles);
+    let a_derived = direction_score > 0.0
+        || (direction_score == 0.0 && scores.a_shingles.cmp(&scores.b_shingles).then(tie).is_lt());
     let derived =
         (relation == Relation::Derivative).then_some(if a_derived { Which::A } else { Which::B });
     Verdict {
