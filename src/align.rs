@@ -162,10 +162,18 @@ pub struct Side<'a> {
 
 /// Aligns two texts. Costs O((n + m) log(n + m)) plus at most `dp_cells` per gap.
 pub fn align(a: Side<'_>, b: Side<'_>, params: &AlignParams) -> Alignment {
+    align_counted(a, b, params).0
+}
+
+/// [`align`], and the work it did: tokens scanned and hashed, and LCS cells filled. The work
+/// is what the worst-case tests bound (it grows about linearly with the texts, never with their
+/// product), so that a change that makes some input quadratic fails a test instead of a user.
+pub fn align_counted(a: Side<'_>, b: Side<'_>, params: &AlignParams) -> (Alignment, u64) {
+    let mut work = 0;
     let (all_a, all_b) = (0..a.tokens.len(), 0..b.tokens.len());
-    let ops = match_tokens(a, b, all_a.clone(), all_b.clone(), params);
+    let ops = match_tokens(a, b, all_a.clone(), all_b.clone(), params, &mut work);
     let mut passages = form_passages(&ops, all_a, all_b, params);
-    find_moves(&mut passages, a, b, params);
+    find_moves(&mut passages, a, b, params, &mut work);
     let ext_a = word_extents(a.text, a.tokens);
     let ext_b = word_extents(b.text, b.tokens);
     let mut out = Vec::with_capacity(passages.len() + 1);
@@ -211,7 +219,7 @@ pub fn align(a: Side<'_>, b: Side<'_>, params: &AlignParams) -> Alignment {
             });
         }
     }
-    Alignment { passages: out }
+    (Alignment { passages: out }, work)
 }
 
 /// Tokenizes and aligns two texts: [`align`] for callers that have no tokens at hand.
@@ -276,6 +284,7 @@ fn match_tokens(
     ra: Range<usize>,
     rb: Range<usize>,
     params: &AlignParams,
+    work: &mut u64,
 ) -> Vec<Op> {
     let (ta, tb) = (a.tokens, b.tokens);
     let mut ops: Vec<Op> = Vec::new();
@@ -292,6 +301,7 @@ fn match_tokens(
             }
             Task::Diff { a, b, level } => (a, b, level),
         };
+        *work += (ra.len() + rb.len()) as u64;
         // Common head and tail.
         let head = common_len(
             ta[ra.clone()].iter().map(|t| t.hash),
@@ -325,6 +335,7 @@ fn match_tokens(
             continue;
         }
         if ra.len().saturating_mul(rb.len()) <= params.dp_cells {
+            *work += (ra.len() * rb.len()) as u64;
             for (step_a, step_b, step) in lcs(a, b, ra, rb) {
                 match step {
                     Step::Join => push_join(&mut ops, step_a, step_b),
@@ -338,6 +349,7 @@ fn match_tokens(
             let Some(&n) = params.anchor_sizes.get(level) else {
                 break Vec::new();
             };
+            *work += (ra.len() + rb.len()) as u64;
             let s = anchor_chain(ta, tb, ra.clone(), rb.clone(), n);
             if !s.is_empty() {
                 break s;
@@ -809,7 +821,13 @@ impl<'o> Gap<'o> {
 /// Aligns `a_only` and `b_only` passages with each other where they share a run of at least
 /// `min_moved` words: the passages found there are moved ones, and stand at a's position; what is
 /// left of the two regions stays `a_only` and `b_only`.
-fn find_moves(passages: &mut Vec<TokenPassage>, a: Side<'_>, b: Side<'_>, params: &AlignParams) {
+fn find_moves(
+    passages: &mut Vec<TokenPassage>,
+    a: Side<'_>,
+    b: Side<'_>,
+    params: &AlignParams,
+    work: &mut u64,
+) {
     let n = params.min_moved.max(1);
     let regions = |kind: PassageKind| -> Vec<(usize, Range<usize>)> {
         passages
@@ -832,12 +850,14 @@ fn find_moves(passages: &mut Vec<TokenPassage>, a: Side<'_>, b: Side<'_>, params
     let gram = |t: &[Token], i: usize| fold_hashes(t[i..i + n].iter().map(|t| t.hash));
     let mut grams: AHashMap<u64, (usize, usize)> = AHashMap::new();
     for (ka, (_, r)) in a_regions.iter().enumerate() {
+        *work += r.len() as u64;
         for i in r.start..=r.end - n {
             grams.entry(gram(a.tokens, i)).or_insert((ka, i));
         }
     }
     let mut links: Vec<(usize, usize, usize)> = Vec::new(); // (run length, a region, b region)
     for (kb, (_, r)) in b_regions.iter().enumerate() {
+        *work += r.len() as u64;
         let mut j = r.start;
         while j + n <= r.end {
             let Some(&(ka, i)) = grams.get(&gram(b.tokens, j)) else {
@@ -871,7 +891,7 @@ fn find_moves(passages: &mut Vec<TokenPassage>, a: Side<'_>, b: Side<'_>, params
         a_used[ka] = true;
         b_used[kb] = true;
         let ((pa, ra), (pb, rb)) = (a_regions[ka].clone(), b_regions[kb].clone());
-        let ops = match_tokens(a, b, ra.clone(), rb.clone(), params);
+        let ops = match_tokens(a, b, ra.clone(), rb.clone(), params, work);
         let sub = form_passages(&ops, ra, rb, params);
         let (mut at_a, mut at_b) = (Vec::new(), Vec::new());
         for mut p in sub {

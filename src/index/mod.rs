@@ -274,8 +274,18 @@ impl Index {
             .build();
         let checked = comparer.prepare(doc);
         let mut matches = Vec::new();
+        // Candidates come in document order: neighbours share a text block, read once.
+        let mut block: Option<(usize, (u32, String))> = None;
         for (r, _) in self.candidates(&sketch)? {
-            let source = self.source(r)?;
+            let s = &self.segments[r.segment];
+            let row = s.row(r.doc)?;
+            let mut cached = block.take().filter(|b| b.0 == r.segment).map(|b| b.1);
+            let text = s.text_cached(&row, &mut cached)?;
+            block = cached.map(|c| (r.segment, c));
+            let source = Document {
+                id: s.id(&row)?,
+                text,
+            };
             let prepared = comparer.prepare(&source);
             let scores = crate::verify::Scores::exact(&checked.shingles, &prepared.shingles);
             if scores.jaccard < settings.report_jaccard

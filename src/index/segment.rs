@@ -603,29 +603,35 @@ impl Segment {
         let rows = self.rows()?;
         let ids = self.ids(&rows)?;
         let mut out = Vec::new();
-        let mut block: Option<(u32, String)> = None;
+        let mut block = None;
         for (doc, (row, id)) in rows.iter().zip(ids).enumerate() {
-            if !keep(doc as u32) {
-                continue;
+            if keep(doc as u32) {
+                out.push((id, self.text_cached(row, &mut block)?));
             }
-            if block.as_ref().is_none_or(|b| b.0 != row.block) {
-                let whole = DocRow {
-                    in_block: 0,
-                    text_len: u32::MAX,
-                    ..*row
-                };
-                block = Some((row.block, self.block_text(&whole)?));
-            }
-            let text = &block.as_ref().expect("just read").1;
-            let from = row.in_block as usize;
-            let slice = text
-                .get(from..from + row.text_len as usize)
-                .ok_or_else(|| {
-                    self.corrupt("a text points outside its block or splits a character")
-                })?;
-            out.push((id, slice.to_owned()));
         }
         Ok(out)
+    }
+
+    /// The text of a document, through a cache of the last block read: documents read in order
+    /// decompress each block once.
+    pub fn text_cached(
+        &self,
+        row: &DocRow,
+        block: &mut Option<(u32, String)>,
+    ) -> Result<String, IndexError> {
+        if block.as_ref().is_none_or(|b| b.0 != row.block) {
+            let whole = DocRow {
+                in_block: 0,
+                text_len: u32::MAX,
+                ..*row
+            };
+            *block = Some((row.block, self.block_text(&whole)?));
+        }
+        let text = &block.as_ref().expect("just read").1;
+        let from = row.in_block as usize;
+        text.get(from..from + row.text_len as usize)
+            .map(str::to_owned)
+            .ok_or_else(|| self.corrupt("a text points outside its block or splits a character"))
     }
 
     /// The sources this segment replaces, as (generation, document).
