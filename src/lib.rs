@@ -10,6 +10,7 @@
 //! - [`align`]: passages shared, changed, only in a, only in b, with byte spans in both texts;
 //! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
 //! - [`report`]: pair records as JSON lines or a terminal view;
+//! - [`html`]: a self-contained HTML report, the texts side by side with their passages aligned;
 //! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
 //!
 //! Comparing a repost with its source:
@@ -39,6 +40,7 @@ pub mod compare;
 pub mod corpus;
 pub mod dedup;
 pub mod document;
+pub mod html;
 pub mod lsh;
 pub mod minhash;
 pub mod report;

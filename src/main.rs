@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use neardup::document::{read_file, ReadOptions};
+use neardup::html::{HtmlReport, PairView};
 use neardup::report::{JsonLines, PairSink, Terminal};
 use neardup::{Comparer, Document, Thresholds};
 
@@ -106,6 +107,17 @@ struct DedupArgs {
     /// Add the aligned passages to each pair record.
     #[arg(long)]
     passages: bool,
+    /// Write an HTML report: the run's figures, the largest clusters, and pair views.
+    ///
+    /// One self-contained file that opens from disk in a browser: the figures of the run, a
+    /// histogram of cluster sizes, the largest clusters and the sources with the most
+    /// derivatives, and each embedded pair's texts side by side, one click away. It embeds at most
+    /// --html-max-pairs pairs, those that explain removals first, and says how many it left out.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Most pairs the HTML report embeds (each with the texts of its two documents).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    html_max_pairs: usize,
     /// Report pairs with at least this Jaccard similarity.
     #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
     jaccard: f64,
@@ -172,6 +184,12 @@ struct CompareArgs {
     /// Leave out the passage alignment: scores and verdict only.
     #[arg(long)]
     no_passages: bool,
+    /// Also write an HTML report: the two texts side by side, passages aligned and coloured.
+    ///
+    /// One self-contained file (inline CSS and JavaScript, nothing loaded from the network) that
+    /// opens from disk in a browser. The report is aligned even with --no-passages.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -272,10 +290,21 @@ impl CommonArgs {
 }
 
 fn compare(args: &CompareArgs) -> Result<()> {
-    let comparer = args.common.comparer(!args.no_passages)?;
+    let comparer = args
+        .common
+        .comparer(!args.no_passages || args.html.is_some())?;
     let a = args.common.read(&args.a)?;
     let b = args.common.read(&args.b)?;
-    let pair = comparer.compare(&a, &b);
+    let mut pair = comparer.compare(&a, &b);
+    if let Some(path) = &args.html {
+        let title = format!("{} compared with {}", a.id, b.id);
+        let mut report = HtmlReport::new(title);
+        report.add(&PairView::new(&pair, &a.text, &b.text));
+        report.write_file(path)?;
+    }
+    if args.no_passages {
+        pair.alignment = None;
+    }
     let stdout = io::stdout().lock();
     let out = io::BufWriter::new(stdout);
     if args.json {
@@ -360,7 +389,7 @@ impl neardup::corpus::Progress for Bar {
 }
 
 fn dedup(args: &DedupArgs) -> Result<()> {
-    use neardup::corpus::{run, Outputs};
+    use neardup::corpus::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::{CorpusSpec, OnError};
     use neardup::minhash::MinHashParams;
@@ -401,6 +430,18 @@ fn dedup(args: &DedupArgs) -> Result<()> {
         clusters: args.out_clusters.clone(),
         kept: args.out_kept.clone(),
         passages: args.passages,
+        html: args.html.as_ref().map(|path| HtmlOutput {
+            path: path.clone(),
+            title: format!(
+                "dedup of {}",
+                args.inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            max_pairs: args.html_max_pairs,
+        }),
     };
     let show = match args.progress {
         ColorChoice::Always => true,
