@@ -280,20 +280,23 @@
     }
     if (d.clusters.length) {
       root.append(el('h2', null, 'Largest clusters of duplicates'),
-        groups(d.clusters, 'kept', 'removed as duplicates'));
+        groups(d.clusters, 'kept', 'representative, removed as a derivative',
+          'removed as duplicates'));
     }
     if (d.sources.length) {
       root.append(el('h2', null, 'Sources with the most derivatives'),
-        groups(d.sources, 'source', 'derived from it'));
+        groups(d.sources, 'source, kept', 'source, removed', 'derived from it'));
     }
     if (data.pairs.length) root.append(el('h2', null, 'Pairs'), pairTable());
     return root;
   }
 
-  function groups(list, headWord, memberWord) {
-    return el('div', { class: 'groups' }, list.map((g) => el('section', { class: 'group' },
+  /** Cards of clusters or sources, the first few shown and the rest a click away. */
+  function groups(list, headWord, removedWord, memberWord) {
+    const FIRST = 12;
+    const card = (g) => el('section', { class: 'group' },
       el('div', { class: 'group-head' },
-        el('span', { class: 'tag' }, g.head_kept ? headWord : headWord + ' (removed)'),
+        el('span', { class: 'tag' }, g.head_kept ? headWord : removedWord),
         el('span', { class: 'gid', title: g.head }, g.head)),
       el('div', { class: 'dim' }, plural(g.size, 'document') + ' ' + memberWord),
       el('ul', null, g.members.map((m) => el('li', null,
@@ -302,7 +305,14 @@
           : el('a', { class: 'gid', href: pairHref(m.view), title: m.id }, m.id)))),
       g.size > g.members.length
         ? el('div', { class: 'dim' }, 'and ' + num(g.size - g.members.length) + ' more')
-        : null)));
+        : null);
+    const box = el('div', { class: 'groups' }, list.slice(0, FIRST).map(card));
+    if (list.length <= FIRST) return box;
+    const more = el('button', {
+      type: 'button', class: 'more',
+      onclick: () => { box.append(...list.slice(FIRST).map(card)); more.remove(); },
+    }, 'show ' + num(list.length - FIRST) + ' more');
+    return el('div', null, box, more);
   }
 
   function pairTable() {
