@@ -56,7 +56,11 @@ fn render(browser: &Path, page: &Path) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "chromium failed on {}", page.display());
+    assert!(
+        out.status.success(),
+        "chromium failed on {}",
+        page.display()
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -67,7 +71,11 @@ fn compare_html(a: &str, b: &str, html: &Path) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Text of a serialized DOM fragment: tags dropped, entities decoded, whitespace folded.
@@ -146,7 +154,9 @@ fn seeds_report_marks_added_and_dropped_passages_in_the_browser() {
     }
     let hass = "Both resent and feel threatened by Western leadership";
     assert!(
-        dropped.iter().any(|p| p.contains(hass) && p.contains("said Ryan Hass")),
+        dropped
+            .iter()
+            .any(|p| p.contains(hass) && p.contains("said Ryan Hass")),
         "the Ryan Hass quote marked dropped"
     );
     assert!(!added.iter().any(|p| p.contains("Ryan Hass")));
@@ -161,10 +171,16 @@ fn seeds_report_marks_added_and_dropped_passages_in_the_browser() {
     assert!(dom.contains("<mark class=\"edit edit-added\""));
     assert!(dom.contains("<mark class=\"edit edit-dropped\""));
     let changed_a = passages(&dom, "data-kind=\"changed\" data-side=\"a\"");
-    assert!(changed_a.iter().any(|p| p.contains("Among the d eals signed")));
+    assert!(changed_a
+        .iter()
+        .any(|p| p.contains("Among the d eals signed")));
     // Shared passages are linked: each has a twin with the same number on the other side.
     for k in 0..30 {
-        let on = |side: &str| dom.contains(&format!("data-p=\"{k}\" data-kind=\"shared\" data-side=\"{side}\""));
+        let on = |side: &str| {
+            dom.contains(&format!(
+                "data-p=\"{k}\" data-kind=\"shared\" data-side=\"{side}\""
+            ))
+        };
         assert_eq!(on("a"), on("b"), "passage {k}");
     }
     // The legend and the jump list are there.
@@ -190,27 +206,49 @@ fn injected_markup_executes_nothing_in_the_browser() {
         "javascript:alert(1) \"double\" 'single' &amp; <!-- comment -->",
         "<iframe srcdoc=\"<script>parent.document.title='pwned'</script>\"></iframe>",
     ];
-    let a_text = format!("Posted by a blog. {}{story}{}", attacks[..3].join(" "), story);
-    let b_text = format!("{story}{} Reporting by the newsroom. {}", attacks[3..].join(" "), story);
+    let a_text = format!(
+        "Posted by a blog. {}{story}{}",
+        attacks[..3].join(" "),
+        story
+    );
+    let b_text = format!(
+        "{story}{} Reporting by the newsroom. {}",
+        attacks[3..].join(" "),
+        story
+    );
     // File names are ids, shown in the page and its title: they carry markup too.
-    let a = dir.path().join("a<img src=x onerror=\"document.title='pwned'\">.txt");
+    let a = dir
+        .path()
+        .join("a<img src=x onerror=\"document.title='pwned'\">.txt");
     let b = dir.path().join("b.txt");
     std::fs::write(&a, &a_text).unwrap();
     std::fs::write(&b, &b_text).unwrap();
     let page = dir.path().join("inject.html");
     compare_html(a.to_str().unwrap(), b.to_str().unwrap(), &page);
     let dom = render(&browser, &page);
-    assert!(dom.contains("data-rendered=\"yes\""), "the report's own script ran");
+    assert!(
+        dom.contains("data-rendered=\"yes\""),
+        "the report's own script ran"
+    );
     let html_tag = &dom[dom.find("<html").unwrap()..];
     let html_tag = &html_tag[..html_tag.find('>').unwrap()];
-    assert!(!html_tag.contains("data-pwned"), "an injected script ran: {html_tag}");
+    assert!(
+        !html_tag.contains("data-pwned"),
+        "an injected script ran: {html_tag}"
+    );
     assert!(!dom.contains("data-pwned"), "an injected script ran");
     let title_at = dom.find("<title>").unwrap() + "<title>".len();
     let title = &dom[title_at..title_at + dom[title_at..].find("</title>").unwrap()];
     let name = "a&lt;img src=x onerror=\"document.title='pwned'\"&gt;.txt compared with /";
     assert!(title.contains(name), "{title}");
     let body = &dom[dom.find("<body").unwrap()..];
-    for tag in ["<img", "<svg", "<iframe", "<textarea", "<a href=\"javascript"] {
+    for tag in [
+        "<img",
+        "<svg",
+        "<iframe",
+        "<textarea",
+        "<a href=\"javascript",
+    ] {
         assert!(!body.contains(tag), "{tag} became an element");
     }
     // The attacks are shown, as text, in the two columns.

@@ -102,7 +102,10 @@ fn compare_writes_the_seed_pair_report() {
     let p = &d["pairs"][0];
     assert_eq!(p["relation"], "derivative");
     assert_eq!(p["derived"], "a");
-    assert_eq!((&p["a_only"], &p["b_only"]), (&"added".into(), &"dropped".into()));
+    assert_eq!(
+        (&p["a_only"], &p["b_only"]),
+        (&"added".into(), &"dropped".into())
+    );
     let verdict = p["verdict"].as_str().unwrap();
     assert!(
         verdict.starts_with(
@@ -162,13 +165,13 @@ fn an_unwritable_report_is_a_one_line_error() {
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with(&format!("neardup: error: {}: cannot write: ", path.display())),
+        err.starts_with(&format!(
+            "neardup: error: {}: cannot write: ",
+            path.display()
+        )),
         "{err}"
     );
-    let out = neardup(
-        &["dedup", "seeds", "--html", path.to_str().unwrap()],
-        None,
-    );
+    let out = neardup(&["dedup", "seeds", "--html", path.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
 }
@@ -250,7 +253,11 @@ fn dedup_report_embeds_every_pair_with_its_texts() {
     let run = Run::corpus(400);
     let corpus = run.path("c.jsonl");
     let (d, records) = run.dedup(&[&corpus], &[], None);
-    assert!(records.len() >= 10, "a corpus with copies: {}", records.len());
+    assert!(
+        records.len() >= 10,
+        "a corpus with copies: {}",
+        records.len()
+    );
     let dedup = &d["dedup"];
     assert_eq!(dedup["left_out"], 0);
     assert_eq!(dedup["figures"]["read"], 400);
@@ -263,7 +270,12 @@ fn dedup_report_embeds_every_pair_with_its_texts() {
         .collect();
     let listed: BTreeSet<(String, String)> = records
         .iter()
-        .map(|r| (r["a"].as_str().unwrap().into(), r["b"].as_str().unwrap().into()))
+        .map(|r| {
+            (
+                r["a"].as_str().unwrap().into(),
+                r["b"].as_str().unwrap().into(),
+            )
+        })
         .collect();
     assert_eq!(embedded, listed);
     // Each text is embedded once, and it is the document's text.
@@ -271,7 +283,10 @@ fn dedup_report_embeds_every_pair_with_its_texts() {
     let ids: BTreeSet<&str> = docs.iter().map(|x| x["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), docs.len());
     for x in docs {
-        assert_eq!(x["text"].as_str().unwrap(), run.texts[x["id"].as_str().unwrap()]);
+        assert_eq!(
+            x["text"].as_str().unwrap(),
+            run.texts[x["id"].as_str().unwrap()]
+        );
     }
     // Every pair is aligned, its passages covering words on both sides.
     for (k, p) in d["pairs"].as_array().unwrap().iter().enumerate() {
@@ -320,7 +335,10 @@ fn dedup_report_keeps_its_bound_and_says_what_it_left_out() {
         assert_eq!(first["members"][0]["view"], 0, "{first}");
     }
     for x in d["docs"].as_array().unwrap() {
-        assert_eq!(x["text"].as_str().unwrap(), run.texts[x["id"].as_str().unwrap()]);
+        assert_eq!(
+            x["text"].as_str().unwrap(),
+            run.texts[x["id"].as_str().unwrap()]
+        );
     }
     let (d, _) = run.dedup(&["-"], &["--html-max-pairs", "0"], Some(&corpus));
     assert!(d["pairs"].as_array().unwrap().is_empty());
