@@ -5,6 +5,7 @@
 //! Chromium is Debian's `chromium` package (`.ci/run` installs it when it is missing). Where there
 //! is none, each test prints "SKIPPED: chromium not found" on standard error and passes.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -47,21 +48,25 @@ fn render(browser: &Path, page: &Path) -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromium starts");
+    // Read the DOM while the browser writes it, so that a full pipe never stalls it.
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut dom = String::new();
+        stdout.read_to_string(&mut dom).map(|_| dom)
+    });
     let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if started.elapsed() > Duration::from_secs(120) {
             let _ = child.kill();
             panic!("chromium did not finish rendering {}", page.display());
         }
         std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "chromium failed on {}",
-        page.display()
-    );
-    String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(status.success(), "chromium failed on {}", page.display());
+    reader.join().unwrap().expect("chromium writes UTF-8")
 }
 
 fn compare_html(a: &str, b: &str, html: &Path) {
@@ -276,4 +281,93 @@ fn column(dom: &str, side: &str) -> String {
     let start = dom.find(&open).unwrap();
     let end = start + dom[start..].find("</div>").unwrap();
     text_of(&dom[start..end])
+}
+
+#[test]
+fn dedup_report_shows_the_run_and_opens_a_pair_in_the_browser() {
+    let Some(browser) = chromium() else {
+        return skip("dedup_report_shows_the_run_and_opens_a_pair_in_the_browser");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    let page = dir.path().join("d.html");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_neardup"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let (c, p) = (corpus.to_str().unwrap(), page.to_str().unwrap());
+    run(&["synth", "--docs", "300", "--derived", "0.3", "--out", c]);
+    run(&["dedup", c, "--html", p, "--html-max-pairs", "5"]);
+    let dom = render(&browser, &page);
+    assert!(dom.contains("data-rendered=\"yes\""));
+    let text = text_of(&dom);
+    assert!(text.contains("Dedup: 300 documents read"), "{text}");
+    assert!(
+        text.contains("This report holds the views of 5 pairs;"),
+        "{text}"
+    );
+    assert!(text.contains("left out (--html-max-pairs bounds the report)"));
+    assert!(dom.matches("href=\"#pair-").count() >= 5);
+    // A pair's address opens its view.
+    let mut pair_page = page.clone().into_os_string();
+    pair_page.push("#pair-4");
+    let dom = render(&browser, Path::new(&pair_page));
+    assert!(dom.contains("<article class=\"pair\" data-pair=\"4\""));
+    assert!(dom.contains("<div class=\"text\" data-side=\"a\""));
+    assert!(dom.contains("data-kind=\"shared\"") || dom.contains("data-kind=\"changed\""));
+    assert!(text_of(&dom).contains("back to the run"));
+}
+
+#[test]
+fn several_pairs_are_listed_above_the_chosen_view() {
+    use neardup::html::{write_pair_report, PairView};
+    use neardup::{Comparer, Document};
+    let Some(browser) = chromium() else {
+        return skip("several_pairs_are_listed_above_the_chosen_view");
+    };
+    let read =
+        |p: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p)).unwrap();
+    let page_doc = Document::new("page.txt", read(REPOST));
+    let sources = [
+        Document::new("article.txt", read(ARTICLE)),
+        Document::new(
+            "other.txt",
+            "A text about something else entirely, with no words in common.",
+        ),
+    ];
+    let c = Comparer::default();
+    let pairs: Vec<_> = sources.iter().map(|s| c.compare(&page_doc, s)).collect();
+    let views: Vec<PairView> = pairs
+        .iter()
+        .zip(&sources)
+        .map(|(p, s)| {
+            PairView::new(p, &page_doc.text, &s.text).labels("checked document", "source")
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("check.html");
+    let mut file = std::fs::File::create(&page).unwrap();
+    write_pair_report(&mut file, "page.txt against 2 sources", &views).unwrap();
+    drop(file);
+    let dom = render(&browser, &page);
+    let list = &dom[dom.find("<table class=\"list\"").unwrap()..];
+    let list = &list[..list.find("</table>").unwrap()];
+    assert_eq!(
+        list.matches("<tr").count(),
+        3,
+        "a header and a row per source"
+    );
+    assert!(text_of(list)
+        .contains("page.txt is a derivative of article.txt: 81% of it comes from the source;"));
+    assert!(text_of(list).contains("page.txt and other.txt are unrelated"));
+    assert!(list.contains("<tr class=\"selected\""));
+    assert!(dom.contains("<article class=\"pair\" data-pair=\"0\""));
+    assert!(text_of(&dom).contains("checked document"));
 }
