@@ -5,7 +5,7 @@
 //! Chromium is Debian's `chromium` package (`.ci/run` installs it when it is missing). Where there
 //! is none, each test prints "SKIPPED: chromium not found" on standard error and passes.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,8 +25,12 @@ fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Says on standard error, past the test harness's capture, that a test did not run.
 fn skip(test: &str) {
-    eprintln!("SKIPPED: chromium not found, {test} did not run (install Debian's `chromium`)");
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: chromium not found, {test} did not run (install Debian's `chromium`)"
+    );
 }
 
 /// Loads `page` in headless Chromium, lets its scripts run, and returns the serialized DOM.
