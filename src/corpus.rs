@@ -33,6 +33,8 @@ use crate::report::PairRecord;
 use crate::shingle::ShingleSet;
 use crate::verify::Relation;
 
+mod html;
+
 /// What a dedup run writes, besides its summary.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
@@ -44,6 +46,20 @@ pub struct Outputs {
     pub kept: Option<PathBuf>,
     /// Add the aligned passages to each pair record.
     pub passages: bool,
+    /// An HTML report of the run.
+    pub html: Option<HtmlOutput>,
+}
+
+/// The HTML report of a run: its figures, clusters and sources, and the views of a bounded number
+/// of pairs, those that explain removals first.
+#[derive(Clone, Debug)]
+pub struct HtmlOutput {
+    /// Where to write it.
+    pub path: PathBuf,
+    /// Title of the page.
+    pub title: String,
+    /// At most this many pair views.
+    pub max_pairs: usize,
 }
 
 /// Progress of a long run, reported by stage. The CLI draws a bar; the library prints nothing.
@@ -315,6 +331,10 @@ pub fn run(
         write_atomically(path, |w| {
             write_clusters(path, w, &catalog, &pairs, &decision)
         })?;
+    }
+    if let Some(html) = &outputs.html {
+        progress.stage("writing the HTML report", None);
+        html::write_report(html, spec, &catalog, &pairs, &decision, &summary)?;
     }
     if let Some(path) = &outputs.kept {
         progress.stage("writing kept documents", Some(n as u64));

@@ -10,6 +10,7 @@
 //! - [`align`]: passages shared, changed, only in a, only in b, with byte spans in both texts;
 //! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
 //! - [`report`]: pair records as JSON lines or a terminal view;
+//! - [`html`]: a self-contained HTML report, the texts side by side with their passages aligned;
 //! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
 //!   clusters and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;
@@ -42,6 +43,7 @@ pub mod compare;
 pub mod corpus;
 pub mod dedup;
 pub mod document;
+pub mod html;
 pub mod index;
 pub mod lsh;
 pub mod minhash;

@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use neardup::document::{read_file, ReadOptions};
+use neardup::html::{HtmlReport, PairView};
 use neardup::report::{JsonLines, PairSink, Terminal};
 use neardup::{Comparer, Document, Thresholds};
 
@@ -119,6 +120,17 @@ struct DedupArgs {
     /// Add the aligned passages to each pair record.
     #[arg(long)]
     passages: bool,
+    /// Write an HTML report: the run's figures, the largest clusters, and pair views.
+    ///
+    /// One self-contained file that opens from disk in a browser: the figures of the run, a
+    /// histogram of cluster sizes, the largest clusters and the sources with the most
+    /// derivatives, and each embedded pair's texts side by side, one click away. It embeds at most
+    /// --html-max-pairs pairs, those that explain removals first, and says how many it left out.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Most pairs the HTML report embeds (each with the texts of its two documents).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    html_max_pairs: usize,
     /// Report pairs with at least this Jaccard similarity.
     #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
     jaccard: f64,
@@ -297,6 +309,14 @@ struct CheckArgs {
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     progress: ColorChoice,
+    /// Also write a self-contained HTML report: each checked document beside its sources, with
+    /// the passages aligned and coloured.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Most pairs the HTML report holds (the first ones checked); the rest are counted on
+    /// standard error.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    html_max_pairs: usize,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -322,6 +342,12 @@ struct CompareArgs {
     /// Leave out the passage alignment: scores and verdict only.
     #[arg(long)]
     no_passages: bool,
+    /// Also write an HTML report: the two texts side by side, passages aligned and coloured.
+    ///
+    /// One self-contained file (inline CSS and JavaScript, nothing loaded from the network) that
+    /// opens from disk in a browser. The report is aligned even with --no-passages.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -422,10 +448,21 @@ impl CommonArgs {
 }
 
 fn compare(args: &CompareArgs) -> Result<()> {
-    let comparer = args.common.comparer(!args.no_passages)?;
+    let comparer = args
+        .common
+        .comparer(!args.no_passages || args.html.is_some())?;
     let a = args.common.read(&args.a)?;
     let b = args.common.read(&args.b)?;
-    let pair = comparer.compare(&a, &b);
+    let mut pair = comparer.compare(&a, &b);
+    if let Some(path) = &args.html {
+        let title = format!("{} compared with {}", a.id, b.id);
+        let mut report = HtmlReport::new(title);
+        report.add(&PairView::new(&pair, &a.text, &b.text));
+        report.write_file(path)?;
+    }
+    if args.no_passages {
+        pair.alignment = None;
+    }
     let stdout = io::stdout().lock();
     let out = io::BufWriter::new(stdout);
     if args.json {
@@ -510,7 +547,7 @@ impl neardup::corpus::Progress for Bar {
 }
 
 fn dedup(args: &DedupArgs) -> Result<()> {
-    use neardup::corpus::{run, Outputs};
+    use neardup::corpus::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::{CorpusSpec, OnError};
     use neardup::minhash::MinHashParams;
@@ -551,6 +588,18 @@ fn dedup(args: &DedupArgs) -> Result<()> {
         clusters: args.out_clusters.clone(),
         kept: args.out_kept.clone(),
         passages: args.passages,
+        html: args.html.as_ref().map(|path| HtmlOutput {
+            path: path.clone(),
+            title: format!(
+                "dedup of {}",
+                args.inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            max_pairs: args.html_max_pairs,
+        }),
     };
     let show = match args.progress {
         ColorChoice::Always => true,
@@ -759,7 +808,12 @@ fn check(args: &CheckArgs) -> Result<bool> {
             use_color(args.color),
         )
     });
-    let passages = !args.json || args.passages;
+    let passages = !args.json || args.passages || args.html.is_some();
+    let mut html = args.html.as_ref().map(|_| {
+        HtmlReport::new(format!("neardup check against {}", args.index.display()))
+            .sink_labels("checked document", "source")
+    });
+    let mut left_out = 0usize;
     let bar = Bar::new(show_progress(args.progress), false);
     neardup::corpus::Progress::stage(&bar, "checking", None);
     let (mut checked, mut matched, mut pairs, mut empty) = (0u64, 0u64, 0u64, 0u64);
@@ -783,6 +837,15 @@ fn check(args: &CheckArgs) -> Result<bool> {
             empty += u64::from(doc.has_no_words());
             matched += u64::from(!matches.is_empty());
             pairs += matches.len() as u64;
+            if let Some(report) = html.as_mut() {
+                for m in &matches {
+                    if report.len() < args.html_max_pairs {
+                        report.pair(&m.pair, doc, &m.source)?;
+                    } else {
+                        left_out += 1;
+                    }
+                }
+            }
             if let Some(sink) = json.as_mut() {
                 for m in &matches {
                     sink.pair(&m.pair, doc, &m.source)?;
@@ -801,6 +864,16 @@ fn check(args: &CheckArgs) -> Result<bool> {
     }
     if let Some(sink) = human {
         sink.into_inner().flush()?;
+    }
+    if let (Some(report), Some(path)) = (&html, &args.html) {
+        report.write_file(path)?;
+        if left_out > 0 {
+            eprintln!(
+                "neardup: {}: {} pairs, {left_out} more left out (--html-max-pairs)",
+                path.display(),
+                report.len()
+            );
+        }
     }
     let mut err = io::stderr().lock();
     let skipped = reader.into_summary().skipped;

@@ -255,11 +255,11 @@ fn compact(text: &str, n: usize) -> String {
 }
 
 /// A short display name for a document id (a path's file name).
-fn short(id: &str) -> &str {
+pub(crate) fn short(id: &str) -> &str {
     id.rsplit(['/', '\\']).next().unwrap_or(id)
 }
 
-fn percent(x: f64) -> String {
+pub(crate) fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
 

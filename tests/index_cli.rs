@@ -138,6 +138,17 @@ fn an_index_holding_the_article_flags_the_blog_repost_as_its_derivative() {
     );
     assert!(!view.contains("\x1b["));
 
+    // The same check as an HTML report: the pair, labelled, with both texts inside.
+    let out = neardup(
+        d,
+        &["check", "--index", "s.ndx", repost, "--html", "check.html"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(d.join("check.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("checked document") && html.contains("Ryan Hass"));
+    assert!(html.contains("No comments:"));
+
     // The article checks as its own duplicate; an unrelated text matches nothing: exit 0.
     let out = neardup(d, &["check", "--index", "s.ndx", article, "--json"]);
     assert_eq!(json_lines(&out.stdout)[0]["relation"], "duplicate");
