@@ -673,10 +673,7 @@ impl LineChunk {
                 return None;
             }
             let from = at;
-            at = data[at..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(data.len(), |p| at + p + 1);
+            at = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p + 1);
             let bytes = data[from..at]
                 .strip_suffix(b"\n")
                 .unwrap_or(&data[from..at]);
@@ -836,7 +833,7 @@ impl JsonlStream {
         // Bytes of `data` known to hold no line end.
         let mut searched = 0;
         loop {
-            if data.len() >= max && data[searched..].contains(&b'\n') {
+            if data.len() >= max && memchr::memchr(b'\n', &data[searched..]).is_some() {
                 break;
             }
             searched = data.len();
@@ -860,7 +857,7 @@ impl JsonlStream {
         let end = if eof {
             data.len()
         } else {
-            data.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1)
+            memchr::memrchr(b'\n', &data).map_or(0, |p| p + 1)
         };
         // A partial line before an error is lost, as with `read_until`.
         let rest = data.split_off(end);
@@ -873,8 +870,7 @@ impl JsonlStream {
                 None => ChunkStep::End,
             };
         }
-        let lines =
-            data.iter().filter(|&&b| b == b'\n').count() + usize::from(!data.ends_with(b"\n"));
+        let lines = memchr::memchr_iter(b'\n', &data).count() + usize::from(!data.ends_with(b"\n"));
         let chunk = LineChunk {
             input: self.input,
             path: self.path.clone(),
