@@ -17,7 +17,7 @@
 //! when complete: a failed run never leaves an output that looks finished.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -178,21 +178,13 @@ impl Places {
         true
     }
 
-    /// The records of the given documents (in increasing order), read straight from their files.
-    fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
-        let mut open: Option<(u32, File)> = None;
-        for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
-            if open.as_ref().map(|o| o.0) != Some(file) {
-                open = Some((file, File::open(&self.files[file as usize])?));
-            }
-            let f = &mut open.as_mut().expect("opened above").1;
-            f.seek(SeekFrom::Start(offset))?;
-            let mut buf = vec![0; len as usize];
-            f.read_exact(&mut buf)?;
-            each(d, buf);
-        }
-        Ok(())
+    /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
+    /// at its offset, so that threads can read records of the same file at once.
+    fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
+        let (file, offset, len) = self.at[d as usize];
+        let mut buf = vec![0; len as usize];
+        read_exact_at(&files[file as usize], &mut buf, offset)?;
+        Ok(buf)
     }
 
     /// Copies the records of the given documents (in increasing order), one a line, to `w`.
@@ -221,6 +213,28 @@ impl Places {
         }
         Ok(())
     }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// True when the file does not start with a gzip or zstd magic number.
@@ -670,35 +684,35 @@ fn verify_all(
             load(batch, &mut loaded);
         }
         (None, Some(places)) => {
-            let mut batch: Vec<(u32, Vec<u8>)> = Vec::with_capacity(BATCH_DOCS);
-            let mut failed = None;
-            let mut flush = |batch: Vec<(u32, Vec<u8>)>, loaded: &mut AHashMap<u32, Loaded>| {
-                let texts: Vec<(u32, Option<String>)> = batch
-                    .into_par_iter()
-                    .map(|(i, record)| (i, text_of(&record, &spec.text_field)))
-                    .collect();
-                let mut ok = Vec::with_capacity(texts.len());
-                for (i, t) in texts {
-                    match t {
-                        Some(t) => ok.push((i, t)),
-                        None => {
-                            failed.get_or_insert(i);
-                        }
-                    }
-                }
-                load(ok, loaded);
-            };
-            places
-                .read(&involved, |i, record| {
-                    batch.push((i, record));
-                    if batch.len() >= BATCH_DOCS {
-                        flush(std::mem::take(&mut batch), &mut loaded);
-                    }
-                })
+            // Each thread reads its records straight from the files, parses and measures them.
+            let files = places
+                .files
+                .iter()
+                .map(File::open)
+                .collect::<io::Result<Vec<File>>>()
                 .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            flush(batch, &mut loaded);
-            if let Some(i) = failed {
-                return Err(RunError::InputsChanged(catalog.ids[i as usize].clone()));
+            let sets: Vec<Result<(u32, Loaded), RunError>> = involved
+                .par_iter()
+                .map_init(Scratch::default, |s, &i| {
+                    let record = places
+                        .record(&files, i)
+                        .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                    let text = text_of(&record, &spec.text_field)
+                        .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
+                    let set = deduper.shingle_set(&text, s);
+                    progress.advance(1);
+                    Ok((
+                        i,
+                        Loaded {
+                            set,
+                            text: passages.then_some(text),
+                        },
+                    ))
+                })
+                .collect();
+            for set in sets {
+                let (i, l) = set?;
+                loaded.insert(i, l);
             }
         }
         (None, None) => {

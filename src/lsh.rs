@@ -254,7 +254,7 @@ where
     // keys are adjacent. Bands are split between threads, each with its own vote map, and each
     // thread reads the signatures once per group of `GROUP` bands rather than once per band:
     // reading a signature is a cache miss, its next few bands are not.
-    const GROUP: usize = 8;
+    const GROUP: usize = 16;
     struct State {
         votes: AHashMap<u64, u32>,
         entries: Vec<Vec<u64>>,
