@@ -1,5 +1,6 @@
 //! Benchmarks per pipeline stage, with throughput in bytes of input text: tokenize, shingle+sign,
-//! align, and the LSH index (insert, query). Inputs: the seeds and generated news-like text.
+//! align, the LSH index (insert, query), and a whole dedup run on a generated corpus. Inputs: the
+//! seeds and generated news-like text.
 //! Each timed loop also checks a known count, so a broken stage fails the bench.
 //!
 //! Run with `cargo bench --bench pipeline`; `-- tokenize` (or another group name) for one group.
@@ -215,6 +216,44 @@ fn bench_lsh(c: &mut Criterion) {
     g.finish();
 }
 
+/// The whole `dedup` run on a generated JSON Lines corpus with known copies: pass 1 (reading
+/// in pieces of whole lines, parsing and sketching them in parallel), candidates, verification
+/// (positioned reads of the candidate records) and the kept output (ranges of adjacent records).
+fn bench_dedup(c: &mut Criterion) {
+    use neardup::corpus::{run, Outputs, Silent};
+    use neardup::document::CorpusSpec as Inputs;
+    let mut g = c.benchmark_group("dedup");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let corpus = dir.path().join("corpus.jsonl");
+    let spec = CorpusSpec::default().docs(4000).derived_fraction(0.1);
+    let file = std::fs::File::create(&corpus).expect("the corpus file");
+    let truth = synth::stream_jsonl(&spec, std::io::BufWriter::new(file)).expect("written");
+    let bytes = std::fs::metadata(&corpus).expect("written").len();
+    let deduper = Deduper::new(DedupConfig::default());
+    let inputs = Inputs::new([&corpus]);
+    g.throughput(Throughput::Bytes(bytes));
+    for (name, kept) in [("pairs_4000_docs", false), ("pairs_kept_4000_docs", true)] {
+        let outputs = Outputs {
+            pairs: Some(dir.path().join("pairs.jsonl")),
+            kept: kept.then(|| dir.path().join("kept.jsonl")),
+            ..Outputs::default()
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let summary = run(&inputs, &deduper, &outputs, &Silent).expect("the run");
+                assert_eq!(summary.read, spec.total_docs() as u64);
+                // Every known copy except digests is a verified pair.
+                assert!(
+                    summary.pairs as usize >= truth.len() * 8 / 10,
+                    "{}",
+                    summary.pairs
+                );
+            })
+        });
+    }
+    g.finish();
+}
+
 fn corpus_bench(c: &mut Criterion) {
     // Sketching a generated corpus with known reposts end to end is in the dedup benches; here
     // only make sure the generator itself is cheap enough for them.
@@ -229,6 +268,6 @@ fn corpus_bench(c: &mut Criterion) {
 criterion_group!(
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench_tokenize, bench_sign, bench_align, bench_lsh, corpus_bench
+    targets = bench_tokenize, bench_sign, bench_align, bench_lsh, bench_dedup, corpus_bench
 );
 criterion_main!(benches);

@@ -17,7 +17,7 @@
 //! when complete: a failed run never leaves an output that looks finished.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -28,7 +28,10 @@ use rayon::prelude::*;
 use crate::align::{align_texts, AlignParams, Alignment};
 use crate::compare::Pair;
 use crate::dedup::{decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, VerifiedPair};
-use crate::document::{reread, CorpusDoc, CorpusReader, CorpusSpec, ReadError, Skipped};
+use crate::document::{
+    reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError,
+    Skipped, Unit,
+};
 use crate::report::PairRecord;
 use crate::shingle::ShingleSet;
 use crate::verify::Relation;
@@ -172,16 +175,17 @@ struct Places {
 }
 
 impl Places {
-    /// Records where `doc` lies; false when it is not a line of an uncompressed file.
-    fn push(&mut self, doc: &CorpusDoc) -> bool {
-        let (Some(offset), Some(len)) = (doc.origin.byte_offset, doc.origin.length) else {
+    /// Records where a document lies: the record at `offset`, `length` bytes long, in `path`;
+    /// false when it is not a line of an uncompressed file.
+    fn push(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) -> bool {
+        let (Some(offset), Some(len)) = (offset, length) else {
             return false;
         };
-        if self.files.last() != Some(&doc.origin.path) {
-            if self.files.contains(&doc.origin.path) || !is_uncompressed(&doc.origin.path) {
+        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
+            if self.files.iter().any(|f| f == path) || !is_uncompressed(path) {
                 return false;
             }
-            self.files.push(doc.origin.path.clone());
+            self.files.push(path.to_path_buf());
         }
         let Ok(len) = u32::try_from(len) else {
             return false;
@@ -190,49 +194,94 @@ impl Places {
         true
     }
 
-    /// The records of the given documents (in increasing order), read straight from their files.
+    /// The files, opened for [`Places::record`].
+    fn open(&self) -> io::Result<Vec<File>> {
+        self.files.iter().map(File::open).collect()
+    }
+
+    /// Reads the records of `docs`, calling `each` with each document and its record.
     fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
-        let mut open: Option<(u32, File)> = None;
+        let files = self.open()?;
         for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
-            if open.as_ref().map(|o| o.0) != Some(file) {
-                open = Some((file, File::open(&self.files[file as usize])?));
-            }
-            let f = &mut open.as_mut().expect("opened above").1;
-            f.seek(SeekFrom::Start(offset))?;
-            let mut buf = vec![0; len as usize];
-            f.read_exact(&mut buf)?;
-            each(d, buf);
+            each(d, self.record(&files, d)?);
         }
         Ok(())
     }
 
+    /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
+    /// at its offset, so that threads can read records of the same file at once.
+    fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
+        let (file, offset, len) = self.at[d as usize];
+        let mut buf = vec![0; len as usize];
+        read_exact_at(&files[file as usize], &mut buf, offset)?;
+        Ok(buf)
+    }
+
     /// Copies the records of the given documents (in increasing order), one a line, to `w`.
-    fn copy(&self, docs: &[u64], w: &mut impl Write) -> io::Result<()> {
-        let mut open: Option<(u32, BufReader<File>, u64)> = None;
-        for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
+    /// Records that follow each other in their file, separated by just their line end, are
+    /// copied as one range: a file with few removed documents goes over in a few large copies,
+    /// which `std::io::copy` hands to the kernel (`copy_file_range` on Linux) when `w` is a file.
+    fn copy<W: Write>(&self, docs: &[u64], w: &mut W) -> io::Result<()> {
+        let mut open: Option<(u32, File)> = None;
+        // The range being gathered: file, start, end.
+        let mut run: Option<(u32, u64, u64)> = None;
+        let mut copy_run = |(file, start, end): (u32, u64, u64), w: &mut W| -> io::Result<()> {
             if open.as_ref().map(|o| o.0) != Some(file) {
-                let f = File::open(&self.files[file as usize])?;
-                open = Some((file, BufReader::with_capacity(1 << 20, f), 0));
+                open = Some((file, File::open(&self.files[file as usize])?));
             }
-            let (_, r, pos) = open.as_mut().expect("opened above");
-            if offset < *pos {
-                return Err(io::Error::other("records out of order"));
-            }
-            r.seek_relative((offset - *pos) as i64)?;
-            let copied = io::copy(&mut r.by_ref().take(u64::from(len)), w)?;
-            if copied != u64::from(len) {
+            let mut r = &open.as_ref().expect("opened above").1;
+            r.seek(SeekFrom::Start(start))?;
+            let copied = io::copy(&mut r.take(end - start), w)?;
+            if copied != end - start {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "the input is shorter than on the first pass",
                 ));
             }
-            w.write_all(b"\n")?;
-            *pos = offset + u64::from(len);
+            w.write_all(b"\n")
+        };
+        for &d in docs {
+            let (file, offset, len) = self.at[d as usize];
+            let end = offset + u64::from(len);
+            match &mut run {
+                Some((f, _, e)) if *f == file && offset == *e + 1 => *e = end,
+                Some((f, _, e)) if *f == file && offset <= *e => {
+                    return Err(io::Error::other("records out of order"));
+                }
+                _ => {
+                    if let Some(done) = run.replace((file, offset, end)) {
+                        copy_run(done, w)?;
+                    }
+                }
+            }
+        }
+        if let Some(done) = run {
+            copy_run(done, w)?;
         }
         Ok(())
     }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// True when the file does not start with a gzip or zstd magic number.
@@ -353,10 +402,74 @@ struct ReadStats {
 }
 
 const BATCH_DOCS: usize = 2048;
+/// Bytes of JSON Lines read in one piece: parsing and sketching of a piece are spread over the
+/// threads, so pieces are small enough to keep every thread busy from the first one on.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes of plain-text documents sent together.
 const BATCH_BYTES: usize = 8 << 20;
 
-/// Pass 1: a reader thread parses batches of documents; this thread sketches each batch in
-/// parallel and keeps the sketches.
+/// What the reader thread hands over: the entries skipped since the last piece, then the piece.
+struct Piece {
+    skipped: Vec<Skipped>,
+    what: PieceKind,
+}
+
+enum PieceKind {
+    /// Whole lines of a JSON Lines file, parsed and sketched by the receiver.
+    Lines(LineChunk),
+    /// Documents of plain-text files.
+    Docs(Vec<CorpusDoc>),
+}
+
+/// A parsed and sketched line of a [`LineChunk`].
+enum Sketched {
+    Blank,
+    Doc {
+        id: Option<String>,
+        sketch: Sketch,
+        line: usize,
+        start: u64,
+        length: u64,
+        /// The text and the record, kept when the inputs include standard input.
+        held: Option<(String, Vec<u8>)>,
+    },
+    Bad {
+        error: ReadError,
+        origin: Origin,
+    },
+}
+
+/// Where every document of pass 1 came from, in eight bytes a document, to name the two places
+/// of a duplicate id.
+#[derive(Default)]
+struct Whence {
+    files: Vec<PathBuf>,
+    /// Per document: index into `files`, and the line (`u32::MAX` for none).
+    at: Vec<(u32, u32)>,
+}
+
+impl Whence {
+    fn push(&mut self, path: &Path, line: Option<usize>) {
+        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
+            self.files.push(path.to_path_buf());
+        }
+        let line = line.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX - 1));
+        self.at.push(((self.files.len() - 1) as u32, line));
+    }
+
+    /// `path:line`, or `path`, as [`Origin`] displays it.
+    fn place(&self, doc: u32) -> String {
+        let (file, line) = self.at[doc as usize];
+        let path = self.files[file as usize].display();
+        match line {
+            u32::MAX => format!("{path}"),
+            line => format!("{path}:{line}"),
+        }
+    }
+}
+
+/// Pass 1: a reader thread reads the inputs in pieces of whole lines; this thread parses and
+/// sketches each piece in parallel and keeps the ids and sketches, in input order.
 fn sketch_all(
     spec: &CorpusSpec,
     deduper: &Deduper,
@@ -370,8 +483,10 @@ fn sketch_all(
         held: hold.then(Vec::new),
         places: (!hold && !spec.lossy).then(Places::default),
     };
-    let mut first_seen: AHashMap<String, (u32, String)> = AHashMap::new();
-    let (tx, rx) = mpsc::sync_channel::<Result<Vec<CorpusDoc>, ReadError>>(2);
+    let mut first_seen: AHashMap<String, u32> = AHashMap::new();
+    let mut whence = Whence::default();
+    let mut skipped = Vec::new();
+    let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Raw records are needed later only from standard input, which cannot be read again.
     let reader_spec = CorpusSpec {
         keep_raw: hold,
@@ -380,69 +495,198 @@ fn sketch_all(
     std::thread::scope(|scope| -> Result<(Catalog, ReadStats), RunError> {
         let reader = scope.spawn(move || {
             let mut reader = CorpusReader::new(&reader_spec);
-            let mut batch = Vec::with_capacity(BATCH_DOCS);
+            let mut seen = 0;
+            // Plain documents wait here until enough of them are read.
+            let mut docs: Option<Piece> = None;
             let mut bytes = 0;
-            for doc in reader.by_ref() {
-                match doc {
-                    Ok(doc) => {
-                        bytes += doc.text.len();
-                        batch.push(doc);
-                        if batch.len() >= BATCH_DOCS || bytes >= BATCH_BYTES {
-                            if tx.send(Ok(std::mem::take(&mut batch))).is_err() {
-                                break;
-                            }
-                            bytes = 0;
+            loop {
+                let unit = reader.next_chunk(CHUNK_BYTES);
+                let new_skips = reader.skipped()[seen..].to_vec();
+                seen = reader.skipped().len();
+                let any_skips = !new_skips.is_empty();
+                if any_skips || !matches!(unit, Some(Ok(Unit::Doc(_)))) {
+                    if let Some(piece) = docs.take() {
+                        if tx.send(Ok(piece)).is_err() {
+                            break;
                         }
                     }
-                    Err(e) => {
+                }
+                let piece = |what| Piece {
+                    skipped: new_skips,
+                    what,
+                };
+                let sent = match unit {
+                    Some(Ok(Unit::Lines(lines))) => tx.send(Ok(piece(PieceKind::Lines(lines)))),
+                    Some(Ok(Unit::Doc(doc))) => {
+                        bytes += doc.text.len();
+                        let pending =
+                            docs.get_or_insert_with(|| piece(PieceKind::Docs(Vec::new())));
+                        if let PieceKind::Docs(d) = &mut pending.what {
+                            d.push(doc);
+                        }
+                        if bytes < BATCH_BYTES {
+                            continue;
+                        }
+                        bytes = 0;
+                        tx.send(Ok(docs.take().expect("just filled")))
+                    }
+                    Some(Err(e)) => {
                         let _ = tx.send(Err(e));
                         break;
                     }
+                    None => {
+                        if any_skips {
+                            let _ = tx.send(Ok(piece(PieceKind::Docs(Vec::new()))));
+                        }
+                        break;
+                    }
+                };
+                if sent.is_err() {
+                    break;
                 }
             }
-            if !batch.is_empty() {
-                let _ = tx.send(Ok(batch));
-            }
-            let summary = reader.into_summary();
-            ReadStats {
-                bytes: summary.bytes,
-                skipped: summary.skipped,
-            }
+            reader.into_summary().bytes
         });
-        for batch in rx {
-            let batch = batch?;
-            let sketches: Vec<Sketch> = batch
-                .par_iter()
-                .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
-                .collect();
-            progress.advance(batch.len() as u64);
-            for (doc, sketch) in batch.into_iter().zip(sketches) {
-                let index = catalog.ids.len();
-                if index >= u32::MAX as usize {
-                    return Err(RunError::TooManyDocuments);
+        let mut accept = |id: String,
+                          sketch: Sketch,
+                          path: &Path,
+                          line: Option<usize>,
+                          place: (Option<u64>, Option<u64>),
+                          catalog: &mut Catalog|
+         -> Result<(), RunError> {
+            let index = catalog.ids.len();
+            if index >= u32::MAX as usize {
+                return Err(RunError::TooManyDocuments);
+            }
+            whence.push(path, line);
+            if let Some(&first) = first_seen.get(&id) {
+                return Err(RunError::DuplicateId {
+                    id,
+                    first: whence.place(first),
+                    second: whence.place(index as u32),
+                });
+            }
+            first_seen.insert(id.clone(), index as u32);
+            if catalog
+                .places
+                .as_mut()
+                .is_some_and(|p| !p.push(path, place.0, place.1))
+            {
+                catalog.places = None;
+            }
+            catalog.ids.push(id);
+            catalog.sketches.push(sketch);
+            Ok(())
+        };
+        for piece in rx {
+            let piece = piece?;
+            skipped.extend(piece.skipped);
+            match piece.what {
+                PieceKind::Docs(batch) => {
+                    let sketches: Vec<Sketch> = batch
+                        .par_iter()
+                        .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
+                        .collect();
+                    progress.advance(batch.len() as u64);
+                    for (doc, sketch) in batch.into_iter().zip(sketches) {
+                        let o = &doc.origin;
+                        let place = (o.byte_offset, o.length);
+                        accept(doc.id, sketch, &o.path, o.line, place, &mut catalog)?;
+                        if let Some(held) = catalog.held.as_mut() {
+                            held.push((doc.text, doc.raw));
+                        }
+                    }
                 }
-                let here = doc.origin.to_string();
-                if let Some((_, first)) = first_seen.get(&doc.id) {
-                    return Err(RunError::DuplicateId {
-                        id: doc.id,
-                        first: first.clone(),
-                        second: here,
-                    });
-                }
-                first_seen.insert(doc.id.clone(), (index as u32, here));
-                if catalog.places.as_mut().is_some_and(|p| !p.push(&doc)) {
-                    catalog.places = None;
-                }
-                catalog.ids.push(doc.id);
-                catalog.sketches.push(sketch);
-                if let Some(held) = catalog.held.as_mut() {
-                    held.push((doc.text, doc.raw));
+                PieceKind::Lines(chunk) => {
+                    let lines: Vec<(usize, u64, &[u8])> = chunk.lines().collect();
+                    let sketched: Vec<Sketched> = lines
+                        .par_iter()
+                        .map_init(Scratch::default, |s, &(line, start, bytes)| {
+                            sketch_line(spec, deduper, &chunk, hold, s, (line, start, bytes))
+                        })
+                        .collect();
+                    let mut n = 0;
+                    for s in sketched {
+                        match s {
+                            Sketched::Blank => {}
+                            Sketched::Doc {
+                                id,
+                                sketch,
+                                line,
+                                start,
+                                length,
+                                held,
+                            } => {
+                                n += 1;
+                                let id = id.unwrap_or_else(|| chunk.default_id(line));
+                                let place = (Some(start), Some(length));
+                                accept(id, sketch, &chunk.path, Some(line), place, &mut catalog)?;
+                                if let (Some(all), Some((text, raw))) =
+                                    (catalog.held.as_mut(), held)
+                                {
+                                    all.push((text, Some(raw)));
+                                }
+                            }
+                            Sketched::Bad { error, origin } => match spec.on_error {
+                                OnError::Stop => return Err(error.into()),
+                                OnError::Skip => skipped.push(Skipped {
+                                    origin,
+                                    reason: error.kind.to_string(),
+                                }),
+                            },
+                        }
+                    }
+                    progress.advance(n);
                 }
             }
         }
-        let stats = reader.join().expect("the reader thread does not panic");
-        Ok((catalog, stats))
+        let bytes = reader.join().expect("the reader thread does not panic");
+        Ok((catalog, ReadStats { bytes, skipped }))
     })
+}
+
+/// Parses one line of a chunk and sketches its text.
+fn sketch_line(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    chunk: &LineChunk,
+    hold: bool,
+    scratch: &mut Scratch,
+    (line, start, bytes): (usize, u64, &[u8]),
+) -> Sketched {
+    match LineChunk::parse(spec, line, start, bytes) {
+        Line::Blank => Sketched::Blank,
+        Line::Record {
+            id,
+            text,
+            start,
+            length,
+        } => {
+            let sketch = deduper.sketch(&text, scratch);
+            let held = hold.then(|| {
+                let record = bytes[bytes.len() - length as usize..].to_vec();
+                (text, record)
+            });
+            Sketched::Doc {
+                id,
+                sketch,
+                line,
+                start,
+                length,
+                held,
+            }
+        }
+        Line::Bad { kind, start } => Sketched::Bad {
+            error: ReadError::new(&chunk.path, kind).at_line(line),
+            origin: Origin {
+                input: chunk.input,
+                path: chunk.path.clone(),
+                line: Some(line),
+                byte_offset: Some(start),
+                length: None,
+            },
+        },
+    }
 }
 
 /// A candidate document re-read for pass 2.
@@ -491,35 +735,32 @@ fn verify_all(
             load(batch, &mut loaded);
         }
         (None, Some(places)) => {
-            let mut batch: Vec<(u32, Vec<u8>)> = Vec::with_capacity(BATCH_DOCS);
-            let mut failed = None;
-            let mut flush = |batch: Vec<(u32, Vec<u8>)>, loaded: &mut AHashMap<u32, Loaded>| {
-                let texts: Vec<(u32, Option<String>)> = batch
-                    .into_par_iter()
-                    .map(|(i, record)| (i, text_of(&record, &spec.text_field)))
-                    .collect();
-                let mut ok = Vec::with_capacity(texts.len());
-                for (i, t) in texts {
-                    match t {
-                        Some(t) => ok.push((i, t)),
-                        None => {
-                            failed.get_or_insert(i);
-                        }
-                    }
-                }
-                load(ok, loaded);
-            };
-            places
-                .read(&involved, |i, record| {
-                    batch.push((i, record));
-                    if batch.len() >= BATCH_DOCS {
-                        flush(std::mem::take(&mut batch), &mut loaded);
-                    }
-                })
+            // Each thread reads its records straight from the files, parses and measures them.
+            let files = places
+                .open()
                 .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            flush(batch, &mut loaded);
-            if let Some(i) = failed {
-                return Err(RunError::InputsChanged(catalog.ids[i as usize].clone()));
+            let sets: Vec<Result<(u32, Loaded), RunError>> = involved
+                .par_iter()
+                .map_init(Scratch::default, |s, &i| {
+                    let record = places
+                        .record(&files, i)
+                        .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                    let text = text_of(&record, &spec.text_field)
+                        .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
+                    let set = deduper.shingle_set(&text, s);
+                    progress.advance(1);
+                    Ok((
+                        i,
+                        Loaded {
+                            set,
+                            text: passages.then_some(text),
+                        },
+                    ))
+                })
+                .collect();
+            for set in sets {
+                let (i, l) = set?;
+                loaded.insert(i, l);
             }
         }
         (None, None) => {

@@ -612,6 +612,10 @@ struct JsonlStream {
     line: usize,
     /// Decompressed bytes read so far.
     offset: u64,
+    /// Chunk mode: the start of a line read past the end of the last chunk.
+    carry: Vec<u8>,
+    /// Chunk mode: the error that ended the last chunk, to be reported after its lines.
+    broken: Option<io::Error>,
 }
 
 impl JsonlStream {
@@ -623,8 +627,117 @@ impl JsonlStream {
             compression,
             line: 0,
             offset: 0,
+            carry: Vec::new(),
+            broken: None,
         }
     }
+}
+
+/// Whole lines of one JSON Lines file, read in one piece so that they can be parsed elsewhere
+/// (by [`LineChunk::parse`], on another thread) than where they were read.
+pub(crate) struct LineChunk {
+    /// The index of the input in [`CorpusSpec::inputs`].
+    pub input: usize,
+    /// The file.
+    pub path: PathBuf,
+    /// The number of the first line, from 1.
+    pub first_line: usize,
+    /// Where the first line starts in the decompressed stream.
+    pub offset: u64,
+    /// The lines, each with its `\n` (the last line of a file may lack it).
+    pub data: Vec<u8>,
+}
+
+/// One line of a [`LineChunk`], parsed.
+pub(crate) enum Line {
+    /// A blank line: no document, no error.
+    Blank,
+    /// A record: its id (`None` when missing or null), its text, and where it lies.
+    Record {
+        id: Option<String>,
+        text: String,
+        start: u64,
+        length: u64,
+    },
+    /// A bad line; `start` is where it starts.
+    Bad { kind: ReadErrorKind, start: u64 },
+}
+
+impl LineChunk {
+    /// Each line's number, its start in the stream and its bytes without the `\n`.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, u64, &[u8])> + '_ {
+        let mut at = 0;
+        let data = &self.data;
+        (self.first_line..).map_while(move |line| {
+            if at >= data.len() {
+                return None;
+            }
+            let from = at;
+            at = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p + 1);
+            let bytes = data[from..at]
+                .strip_suffix(b"\n")
+                .unwrap_or(&data[from..at]);
+            Some((line, self.offset + from as u64, bytes))
+        })
+    }
+
+    /// Parses one line given by [`LineChunk::lines`], exactly as [`CorpusReader`] does.
+    pub fn parse(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8]) -> Line {
+        parse_line(spec, line, start, bytes, true)
+    }
+
+    /// The id of a record without one: `<file>:<line>`, as [`CorpusReader`] makes it.
+    pub fn default_id(&self, line: usize) -> String {
+        format!("{}:{line}", self.path.display())
+    }
+}
+
+/// One JSON Lines line (without its `\n`), number `line` and starting at `start` in its
+/// stream: a byte-order mark is dropped from line 1, then the record is parsed, its fields
+/// copied out only if `keep`.
+fn parse_line(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8], keep: bool) -> Line {
+    let (mut start, mut record) = (start, bytes);
+    if line == 1 {
+        if let Some(rest) = record.strip_prefix("\u{feff}".as_bytes()) {
+            record = rest;
+            start += 3;
+        }
+    }
+    let fields = Fields {
+        id: &spec.id_field,
+        text: &spec.text_field,
+    };
+    match parse_record(record, fields, spec.lossy, keep, line, start) {
+        Ok(None) => Line::Blank,
+        Ok(Some(parsed)) => {
+            let (id, text) = parsed.unwrap_or_default();
+            Line::Record {
+                id,
+                text,
+                start,
+                length: record.len() as u64,
+            }
+        }
+        Err(kind) => Line::Bad { kind, start },
+    }
+}
+
+/// A piece of the inputs in chunk mode ([`CorpusReader::next_chunk`]).
+pub(crate) enum Unit {
+    /// Whole lines of a JSON Lines file.
+    Lines(LineChunk),
+    /// The document of a plain-text file.
+    Doc(CorpusDoc),
+}
+
+/// What [`JsonlStream::chunk`] read.
+enum ChunkStep {
+    /// The stream is at its end.
+    End,
+    /// Whole lines.
+    Lines(LineChunk),
+    /// The stream broke: give it up.
+    Broken(ReadError, Origin),
 }
 
 /// The outcome of reading one more record from a JSON Lines stream.
@@ -664,31 +777,26 @@ impl JsonlStream {
                     return Step::Broken(ReadError::new(&self.path, kind).at_line(line), origin);
                 }
             };
-            let mut start = self.offset;
+            let start = self.offset;
             self.offset += n as u64;
             self.line += 1;
-            let mut record = buf.strip_suffix(b"\n").unwrap_or(buf);
-            if self.line == 1 {
-                if let Some(rest) = record.strip_prefix("\u{feff}".as_bytes()) {
-                    record = rest;
-                    start += 3;
-                }
-            }
-            let fields = Fields {
-                id: &spec.id_field,
-                text: &spec.text_field,
-            };
-            match parse_record(record, fields, spec.lossy, keep, self.line, start) {
-                Ok(None) => continue,
-                Ok(Some(parsed)) => {
+            let record = buf.strip_suffix(b"\n").unwrap_or(buf);
+            match parse_line(spec, self.line, start, record, keep) {
+                Line::Blank => continue,
+                Line::Record {
+                    id,
+                    text,
+                    start,
+                    length,
+                } => {
                     let mut origin = self.origin(Some(self.line), Some(start));
-                    origin.length = Some(record.len() as u64);
-                    let (id, text, raw) = match parsed {
-                        Some((id, text)) => {
-                            let id = id.unwrap_or_else(|| format!("{origin}"));
-                            (id, text, spec.keep_raw.then(|| record.to_vec()))
-                        }
-                        None => (String::new(), String::new(), None),
+                    origin.length = Some(length);
+                    let (id, raw) = if keep {
+                        let id = id.unwrap_or_else(|| format!("{origin}"));
+                        let raw = &record[record.len() - length as usize..];
+                        (id, spec.keep_raw.then(|| raw.to_vec()))
+                    } else {
+                        (String::new(), None)
                     };
                     return Step::Doc(CorpusDoc {
                         ordinal,
@@ -698,12 +806,81 @@ impl JsonlStream {
                         raw,
                     });
                 }
-                Err(kind) => {
+                Line::Bad { kind, start } => {
                     let error = ReadError::new(&self.path, kind).at_line(self.line);
                     return Step::BadLine(error, self.origin(Some(self.line), Some(start)));
                 }
             }
         }
+    }
+
+    /// The next whole lines, at least `max` bytes of them unless the stream ends first. A stream
+    /// that breaks gives its whole lines first and the error on the next call, at the line and
+    /// offset where [`JsonlStream::step`] would report it.
+    fn chunk(&mut self, max: usize) -> ChunkStep {
+        let broken = |stream: &mut Self, e: io::Error| {
+            let line = stream.line + 1;
+            let kind = stream.compression.read_error(&stream.path, e);
+            let origin = stream.origin(Some(line), Some(stream.offset));
+            ChunkStep::Broken(ReadError::new(&stream.path, kind).at_line(line), origin)
+        };
+        if let Some(e) = self.broken.take() {
+            return broken(self, e);
+        }
+        let mut data = std::mem::take(&mut self.carry);
+        data.reserve(max + BUFFER);
+        let mut eof = false;
+        // Bytes of `data` known to hold no line end.
+        let mut searched = 0;
+        loop {
+            if data.len() >= max && memchr::memchr(b'\n', &data[searched..]).is_some() {
+                break;
+            }
+            searched = data.len();
+            match self.reader.fill_buf() {
+                Ok([]) => {
+                    eof = true;
+                    break;
+                }
+                Ok(bytes) => {
+                    let n = bytes.len();
+                    data.extend_from_slice(bytes);
+                    self.reader.consume(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.broken = Some(e);
+                    break;
+                }
+            }
+        }
+        let end = if eof {
+            data.len()
+        } else {
+            memchr::memrchr(b'\n', &data).map_or(0, |p| p + 1)
+        };
+        // A partial line before an error is lost, as with `read_until`.
+        let rest = data.split_off(end);
+        if self.broken.is_none() {
+            self.carry = rest;
+        }
+        if data.is_empty() {
+            return match self.broken.take() {
+                Some(e) => broken(self, e),
+                None => ChunkStep::End,
+            };
+        }
+        let lines = memchr::memchr_iter(b'\n', &data).count() + usize::from(!data.ends_with(b"\n"));
+        let chunk = LineChunk {
+            input: self.input,
+            path: self.path.clone(),
+            first_line: self.line + 1,
+            offset: self.offset,
+            data,
+        };
+        self.line += lines;
+        self.offset += chunk.data.len() as u64;
+        ChunkStep::Lines(chunk)
     }
 }
 
@@ -824,7 +1001,49 @@ impl CorpusReader {
         &mut self,
         want: &mut dyn FnMut(u64) -> bool,
     ) -> Option<Result<CorpusDoc, ReadError>> {
+        self.next_unit(want, None).map(|unit| {
+            unit.map(|unit| match unit {
+                Unit::Doc(doc) => doc,
+                Unit::Lines(_) => unreachable!("lines come only in chunk mode"),
+            })
+        })
+    }
+
+    /// In chunk mode (`chunk` is `Some(max)`), the next piece of the inputs: whole lines of a
+    /// JSON Lines file (about `max` bytes of them), to be parsed by the caller with
+    /// [`LineChunk::parse`], or a plain file's document. Skipped files and broken streams are
+    /// recorded ([`CorpusReader::skipped`]) before the chunk that follows them is returned, so a
+    /// caller that looks at the skipped entries after each call sees them in reading order. The
+    /// reader does not parse the lines, so it does not count their documents: ordinals and
+    /// [`CorpusReader::docs`] are the caller's business in chunk mode.
+    pub(crate) fn next_chunk(&mut self, max: usize) -> Option<Result<Unit, ReadError>> {
+        self.next_unit(&mut |_| true, Some(max))
+    }
+
+    /// [`CorpusReader::advance`] (`chunk` is `None`) or [`CorpusReader::next_chunk`].
+    fn next_unit(
+        &mut self,
+        want: &mut dyn FnMut(u64) -> bool,
+        chunk: Option<usize>,
+    ) -> Option<Result<Unit, ReadError>> {
         while !self.done {
+            if let (Some(stream), Some(max)) = (self.stream.as_mut(), chunk) {
+                match stream.chunk(max) {
+                    ChunkStep::Lines(lines) => return Some(Ok(Unit::Lines(lines))),
+                    ChunkStep::End => {
+                        self.bytes += stream.offset;
+                        self.stream = None;
+                    }
+                    ChunkStep::Broken(error, origin) => {
+                        self.bytes += stream.offset;
+                        self.stream = None;
+                        if let Some(error) = self.fail(error, origin) {
+                            return Some(Err(error));
+                        }
+                    }
+                }
+                continue;
+            }
             if let Some(stream) = self.stream.as_mut() {
                 let keep = want(self.ordinal);
                 match stream.step(&mut self.buf, &self.spec, keep, self.ordinal) {
@@ -835,7 +1054,7 @@ impl CorpusReader {
                     Step::Doc(doc) => {
                         self.ordinal += 1;
                         if keep {
-                            return Some(Ok(doc));
+                            return Some(Ok(Unit::Doc(doc)));
                         }
                     }
                     Step::BadLine(error, origin) => {
@@ -869,7 +1088,7 @@ impl CorpusReader {
                 Pending::Input(path) => self.look_at(path),
                 Pending::Dir(path) => self.list(path),
                 Pending::File(path) => match self.open(path, want) {
-                    Ok(Some(doc)) => return Some(Ok(doc)),
+                    Ok(Some(doc)) => return Some(Ok(Unit::Doc(doc))),
                     Ok(None) => Ok(()),
                     Err(e) => Err(e),
                 },
@@ -1811,6 +2030,125 @@ mod tests {
             error.to_string(),
             format!("{}/nope.jsonl: no such file", dir.path().display())
         );
+    }
+
+    /// What chunk mode gives, turned into what the iterator gives: documents (ordinals counted
+    /// here) and skipped entries, in reading order.
+    fn collect_chunked(
+        spec: &CorpusSpec,
+        max: usize,
+    ) -> Result<(Vec<CorpusDoc>, Vec<Skipped>), ReadError> {
+        let mut reader = CorpusReader::new(spec);
+        let (mut docs, mut skipped, mut seen) = (Vec::new(), Vec::new(), 0);
+        loop {
+            let unit = reader.next_chunk(max);
+            skipped.extend_from_slice(&reader.skipped()[seen..]);
+            seen = reader.skipped().len();
+            match unit {
+                None => break,
+                Some(Err(e)) => return Err(e),
+                Some(Ok(Unit::Doc(doc))) => docs.push(CorpusDoc {
+                    ordinal: docs.len() as u64,
+                    ..doc
+                }),
+                Some(Ok(Unit::Lines(chunk))) => {
+                    for (line, start, bytes) in chunk.lines() {
+                        let origin = |byte_offset, length| Origin {
+                            input: chunk.input,
+                            path: chunk.path.clone(),
+                            line: Some(line),
+                            byte_offset: Some(byte_offset),
+                            length,
+                        };
+                        match LineChunk::parse(spec, line, start, bytes) {
+                            Line::Blank => {}
+                            Line::Record {
+                                id,
+                                text,
+                                start,
+                                length,
+                            } => docs.push(CorpusDoc {
+                                ordinal: docs.len() as u64,
+                                id: id.unwrap_or_else(|| chunk.default_id(line)),
+                                text,
+                                origin: origin(start, Some(length)),
+                                raw: spec
+                                    .keep_raw
+                                    .then(|| bytes[bytes.len() - length as usize..].to_vec()),
+                            }),
+                            Line::Bad { kind, start } => {
+                                let error = ReadError::new(&chunk.path, kind).at_line(line);
+                                if spec.on_error == OnError::Stop {
+                                    return Err(error);
+                                }
+                                skipped.push(Skipped {
+                                    origin: origin(start, None),
+                                    reason: error.kind.to_string(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok((docs, skipped))
+    }
+
+    #[test]
+    fn chunk_mode_reads_exactly_what_the_iterator_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: String = (0..3000)
+            .map(|i| match i % 50 {
+                7 => "\n".to_owned(),
+                9 => "{broken\r\n".to_owned(),
+                _ => format!("{{\"id\":\"z{i}\",\"text\":\"t\\n{i} \\u00e9\"}}\r\n"),
+            })
+            .collect();
+        let z = gz(big.as_bytes());
+        let mut bom = "\u{feff}".as_bytes().to_vec();
+        bom.extend_from_slice(JSONL);
+        write_tree(
+            dir.path(),
+            &[
+                ("a.jsonl", Enc::Plain, &bom),
+                ("b.jsonl", Enc::Plain, big.as_bytes()),
+                ("cut.jsonl.gz", Enc::Plain, &z[..z.len() / 2]),
+                ("d/bin.txt", Enc::Plain, b"\0"),
+                ("d/ok.txt", Enc::Plain, b"plain ok"),
+                (
+                    "d/p.jsonl.zst",
+                    Enc::Zst,
+                    b"{\"text\":\"last, no line end\"}",
+                ),
+            ],
+        );
+        let inputs = [
+            "a.jsonl",
+            "missing.txt",
+            "b.jsonl",
+            "cut.jsonl.gz",
+            "d",
+            "a.jsonl",
+        ];
+        let mut spec = spec_in(dir.path(), &inputs);
+        spec.on_error = OnError::Skip;
+        for keep_raw in [true, false] {
+            spec.keep_raw = keep_raw;
+            let (want, summary) = collect(&spec).unwrap();
+            assert!(want.len() > 3000, "{}", want.len());
+            for max in [1, 7, 100, 4096, 1 << 20] {
+                let (docs, skipped) = collect_chunked(&spec, max).unwrap();
+                assert_eq!(docs, want, "max {max}");
+                assert_eq!(skipped, summary.skipped, "max {max}");
+            }
+        }
+        // Stop mode: the same first error.
+        spec.on_error = OnError::Stop;
+        let want = collect(&spec).unwrap_err().to_string();
+        for max in [1, 100, 1 << 20] {
+            let got = collect_chunked(&spec, max).unwrap_err().to_string();
+            assert_eq!(got, want, "max {max}");
+        }
     }
 
     #[test]
