@@ -102,11 +102,27 @@ impl Document {
     }
 }
 
+/// The largest document read by default: a plain file's size, or a JSON Lines record's length.
+/// News articles are a few kilobytes; a document past this is most likely not one, and the
+/// limit keeps a stray multi-gigabyte line from exhausting memory.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 32 << 20;
+
 /// How to read files.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReadOptions {
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     pub lossy: bool,
+    /// Refuse a file larger than this many bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            lossy: false,
+            max_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
 }
 
 /// Where in a file a problem is.
@@ -216,6 +232,14 @@ pub enum ReadErrorKind {
     /// Standard input cannot be read a second time (see [`reread`]).
     #[error("standard input cannot be read a second time")]
     NotRereadable,
+    /// A document larger than the limit ([`CorpusSpec::max_doc_bytes`], [`ReadOptions::max_bytes`]).
+    #[error("document of {bytes} bytes, over the limit of {limit} (--max-doc-bytes)")]
+    TooLarge {
+        /// Its size (at least; a file is not read past the limit).
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 /// An input that could not be read, with the file it concerns and the line, if any.
@@ -278,7 +302,16 @@ fn io_error_kind(path: &Path, e: io::Error) -> ReadErrorKind {
 /// Reads one file as one document, its id the path as given.
 pub fn read_file(path: &Path, options: ReadOptions) -> Result<Document, ReadError> {
     let fail = |kind| ReadError::new(path, kind);
-    let bytes = std::fs::read(path).map_err(|e| fail(io_error_kind(path, e)))?;
+    let file = File::open(path).map_err(|e| fail(io_error_kind(path, e)))?;
+    let mut bytes = Vec::new();
+    let limit = options.max_bytes as u64;
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(io_error_kind(path, e)))?;
+    if bytes.len() as u64 > limit {
+        let bytes = std::fs::metadata(path).map_or(limit + 1, |m| m.len());
+        return Err(fail(ReadErrorKind::TooLarge { bytes, limit }));
+    }
     let text = decode(bytes, options).map_err(fail)?;
     Ok(Document::new(path.to_string_lossy(), text))
 }
@@ -328,6 +361,10 @@ pub struct CorpusSpec {
     /// Copy each JSON Lines record into [`CorpusDoc::raw`] (true by default); a pass that needs
     /// only the texts saves the copy ([`Origin::length`] still says where the record lies).
     pub keep_raw: bool,
+    /// The largest document: a plain file's size, or a JSON Lines record's length, in bytes
+    /// ([`DEFAULT_MAX_DOC_BYTES`] by default). A larger one is a bad line or file:
+    /// [`ReadErrorKind::TooLarge`], which stops the run or, with [`OnError::Skip`], is listed.
+    pub max_doc_bytes: usize,
 }
 
 impl CorpusSpec {
@@ -340,6 +377,7 @@ impl CorpusSpec {
             lossy: false,
             on_error: OnError::Stop,
             keep_raw: true,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
         }
     }
 }
@@ -707,6 +745,15 @@ fn parse_line(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8], keep: bo
         id: &spec.id_field,
         text: &spec.text_field,
     };
+    // The record's length, not its text's, so that every pass (whether it copies the fields out
+    // or not) refuses the same lines.
+    if record.len() > spec.max_doc_bytes {
+        let kind = ReadErrorKind::TooLarge {
+            bytes: record.len() as u64,
+            limit: spec.max_doc_bytes as u64,
+        };
+        return Line::Bad { kind, start };
+    }
     match parse_record(record, fields, spec.lossy, keep, line, start) {
         Ok(None) => Line::Blank,
         Ok(Some(parsed)) => {
@@ -1193,17 +1240,26 @@ impl CorpusReader {
         }
         let origin = self.file_origin(&path);
         let mut bytes = Vec::new();
-        let read = reader.read_to_end(&mut bytes);
+        let limit = self.spec.max_doc_bytes as u64;
+        let read = reader
+            .by_ref()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes);
         self.bytes += bytes.len() as u64;
         let text = read
             .map_err(|e| compression.read_error(&path, e))
-            .and_then(|_| {
-                decode(
+            .and_then(|n| match n as u64 > limit {
+                true => Err(ReadErrorKind::TooLarge {
+                    bytes: std::fs::metadata(&path).map_or(n as u64, |m| m.len()),
+                    limit,
+                }),
+                false => decode(
                     bytes,
                     ReadOptions {
                         lossy: self.spec.lossy,
+                        max_bytes: self.spec.max_doc_bytes,
                     },
-                )
+                ),
             })
             .map_err(|kind| (ReadError::new(&path, kind), origin.clone()))?;
         let ordinal = self.ordinal;
@@ -1541,8 +1597,14 @@ mod tests {
             (b"", false, Ok("")),
         ];
         for (bytes, lossy, want) in cases {
-            let got =
-                decode(bytes.to_vec(), ReadOptions { lossy: *lossy }).map_err(|e| e.to_string());
+            let got = decode(
+                bytes.to_vec(),
+                ReadOptions {
+                    lossy: *lossy,
+                    ..ReadOptions::default()
+                },
+            )
+            .map_err(|e| e.to_string());
             assert_eq!(
                 got.as_deref(),
                 want.map_err(|e| e.to_string()).as_deref(),

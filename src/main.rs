@@ -156,6 +156,11 @@ struct DedupArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
     lossy: bool,
+    /// The largest document read, in bytes (K, M and G suffixes: 64M): a plain file's size or a
+    /// JSON Lines record's length. A larger one is an error naming it (or, with --skip-bad, a
+    /// skipped and listed one).
+    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
+    max_doc_bytes: usize,
     /// Words per shingle.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
     shingle_size: u16,
@@ -213,6 +218,11 @@ struct InputArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
     lossy: bool,
+    /// The largest document read, in bytes (K, M and G suffixes: 64M): a plain file's size or a
+    /// JSON Lines record's length. A larger one is an error naming it (or, with --skip-bad, a
+    /// skipped and listed one).
+    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
+    max_doc_bytes: usize,
 }
 
 impl InputArgs {
@@ -229,6 +239,7 @@ impl InputArgs {
                 OnError::Stop
             },
             keep_raw: false,
+            max_doc_bytes: self.max_doc_bytes,
         }
     }
 }
@@ -363,6 +374,11 @@ struct CommonArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of failing; spans refer to the repaired text.
     #[arg(long)]
     lossy: bool,
+    /// The largest document read, in bytes (K, M and G suffixes: 64M): a larger file is an error
+    /// naming it.
+    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
+    max_doc_bytes: usize,
+
     /// Words per shingle.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
     shingle_size: u16,
@@ -382,6 +398,23 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// A byte count: digits with an optional K, M or G (powers of 1024).
+fn byte_size(s: &str) -> Result<usize, String> {
+    let (digits, shift) = match s.trim().to_ascii_uppercase() {
+        t if t.ends_with('K') => (t[..t.len() - 1].to_string(), 10),
+        t if t.ends_with('M') => (t[..t.len() - 1].to_string(), 20),
+        t if t.ends_with('G') => (t[..t.len() - 1].to_string(), 30),
+        t => (t, 0),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a byte count (e.g. 500000, 64K, 32M, 1G)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) | None => Err(format!("`{s}` is not a usable size")),
+        Some(n) => Ok(n),
+    }
 }
 
 fn unit_interval(s: &str) -> Result<f64, String> {
@@ -425,7 +458,14 @@ impl CommonArgs {
     }
 
     fn read(&self, path: &std::path::Path) -> Result<Document> {
-        let doc = read_file(path, ReadOptions { lossy: self.lossy }).map_err(|e| {
+        let doc = read_file(
+            path,
+            ReadOptions {
+                lossy: self.lossy,
+                max_bytes: self.max_doc_bytes,
+            },
+        )
+        .map_err(|e| {
             let hint = match e.kind {
                 neardup::document::ReadErrorKind::InvalidUtf8(_) => {
                     " (--lossy replaces invalid bytes)"
@@ -582,6 +622,7 @@ fn dedup(args: &DedupArgs) -> Result<()> {
             OnError::Stop
         },
         keep_raw: true,
+        max_doc_bytes: args.max_doc_bytes,
     };
     let outputs = Outputs {
         pairs: args.out_pairs.clone(),

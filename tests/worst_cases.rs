@@ -199,3 +199,73 @@ fn ten_thousand_copies_of_one_boilerplate_paragraph() {
         .iter()
         .all(|m| m.pair.relation == Relation::Duplicate));
 }
+
+/// Documents past `--max-doc-bytes` are errors that name them, or, with `--skip-bad`, skipped
+/// and listed: never silently dropped, never read whole into memory first.
+#[test]
+fn documents_past_max_doc_bytes_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_neardup"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let small = neardup::synth::news_text(1, 100);
+    let big = neardup::synth::news_text(2, 3000);
+    let lines: String = [("s1", &small), ("big", &big), ("s2", &small)]
+        .iter()
+        .map(|(id, t)| format!("{}\n", serde_json::json!({"id": id, "text": t})))
+        .collect();
+    std::fs::write(d.join("c.jsonl"), lines).unwrap();
+    std::fs::write(d.join("big.txt"), &big).unwrap();
+    std::fs::write(d.join("small.txt"), &small).unwrap();
+
+    let out = run(&["dedup", "c.jsonl", "--max-doc-bytes", "8K"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("c.jsonl:2: document of") && err.contains("over the limit of 8192"),
+        "{err}"
+    );
+
+    let out = run(&["dedup", "c.jsonl", "--max-doc-bytes", "8K", "--skip-bad"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipped c.jsonl:2"), "{err}");
+    assert!(
+        err.contains("read 2, kept 1, removed 1") && err.contains("skipped 1"),
+        "{err}"
+    );
+
+    let out = run(&["compare", "big.txt", "small.txt", "--max-doc-bytes", "8K"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("big.txt: document of"), "{err}");
+    assert!(run(&["compare", "big.txt", "small.txt"]).status.success());
+
+    let out = run(&[
+        "index",
+        "build",
+        "--index",
+        "i",
+        "c.jsonl",
+        "big.txt",
+        "--max-doc-bytes",
+        "8K",
+        "--skip-bad",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("added 2") && err.contains("skipped 2"),
+        "{err}"
+    );
+    let out = run(&["check", "--index", "i", "big.txt", "--max-doc-bytes", "8K"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["dedup", "c.jsonl", "--max-doc-bytes", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a byte count"));
+}
