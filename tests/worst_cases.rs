@@ -269,3 +269,34 @@ fn documents_past_max_doc_bytes_are_reported() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a byte count"));
 }
+
+/// One token a megabyte long, alone and inside a corpus line: one shingle, compared and deduped.
+#[test]
+fn a_one_megabyte_single_token_line() {
+    let word = "x".repeat(1 << 20);
+    let tokens = tokenize(&word);
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].end as usize, word.len());
+    let sketch = Deduper::new(DedupConfig::default()).sketch(&word, &mut Scratch::default());
+    assert_eq!(sketch.shingles(), 1);
+    let other = format!("{word}y");
+    let (al, per_token) = aligned(&word, &other);
+    assert!(per_token < 8.0);
+    assert_eq!(al.passages.len(), 2, "one word changed: {al:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("c.jsonl");
+    let line = |id: &str, t: &str| format!("{}\n", serde_json::json!({"id": id, "text": t}));
+    std::fs::write(
+        &corpus,
+        line("a", &word) + &line("b", &word) + &line("c", &other),
+    )
+    .unwrap();
+    let s = run(
+        &CorpusSpec::new([&corpus]),
+        &Deduper::new(DedupConfig::default()),
+        &Outputs::default(),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!((s.read, s.kept, s.removed_duplicates), (3, 2, 1));
+}

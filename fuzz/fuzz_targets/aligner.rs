@@ -12,8 +12,20 @@ fuzz_target!(|data: &[u8]| {
     let b = String::from_utf8_lossy(data.get(cut + 1..).unwrap_or_default());
     let al = align_texts(&a, &b, &AlignParams::default());
     for (text, spans) in [
-        (&a, al.passages.iter().filter_map(|p| p.a.clone()).collect::<Vec<_>>()),
-        (&b, al.passages.iter().filter_map(|p| p.b.clone()).collect::<Vec<_>>()),
+        (
+            &a,
+            al.passages
+                .iter()
+                .filter_map(|p| p.a.clone())
+                .collect::<Vec<_>>(),
+        ),
+        (
+            &b,
+            al.passages
+                .iter()
+                .filter_map(|p| p.b.clone())
+                .collect::<Vec<_>>(),
+        ),
     ] {
         let mut spans = spans;
         spans.sort_by_key(|r| r.start);
@@ -22,10 +34,17 @@ fuzz_target!(|data: &[u8]| {
             assert!(r.start <= r.end && r.end <= text.len());
             assert!(text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
             assert!(r.start >= at, "overlap at {r:?}");
-            assert!(text[at..r.start].chars().all(char::is_whitespace), "gap {at}..{}", r.start);
+            assert!(
+                text[at..r.start].chars().all(char::is_whitespace),
+                "gap {at}..{}",
+                r.start
+            );
             at = r.end;
         }
-        assert!(text[at..].chars().all(char::is_whitespace), "tail from {at}");
+        assert!(
+            text[at..].chars().all(char::is_whitespace),
+            "tail from {at}"
+        );
     }
     for p in &al.passages {
         for e in &p.edits {

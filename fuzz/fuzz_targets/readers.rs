@@ -35,7 +35,11 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(&path, &bytes).unwrap();
     let mut spec = CorpusSpec::new([&path]);
     spec.lossy = mode & 0x10 != 0;
-    spec.on_error = if mode & 0x20 != 0 { OnError::Skip } else { OnError::Stop };
+    spec.on_error = if mode & 0x20 != 0 {
+        OnError::Skip
+    } else {
+        OnError::Stop
+    };
     let mut reader = CorpusReader::new(&spec);
     let mut docs = 0usize;
     for doc in reader.by_ref() {

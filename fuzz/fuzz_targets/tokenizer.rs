@@ -20,7 +20,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut hashes = Vec::new();
     shingle_hashes_into(&tokens, 5, &mut hashes);
-    assert_eq!(hashes.len(), tokens.len().saturating_sub(4).max(usize::from(!tokens.is_empty())));
+    assert_eq!(
+        hashes.len(),
+        tokens
+            .len()
+            .saturating_sub(4)
+            .max(usize::from(!tokens.is_empty()))
+    );
     let set = ShingleSet::from_hashes(hashes);
     static DEDUPER: std::sync::OnceLock<Deduper> = std::sync::OnceLock::new();
     let deduper = DEDUPER.get_or_init(|| Deduper::new(DedupConfig::default()));
