@@ -202,17 +202,6 @@ fn unicode_tokens(text: &str, base: usize, out: &mut Vec<Token>) {
     }
 }
 
-/// Bytes that make up words on the fast path: ASCII letters, digits and `_`.
-const WORD_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as u8).is_ascii_alphanumeric() || i as u8 == b'_';
-        i += 1;
-    }
-    t
-};
-
 /// The length of the non-ASCII character at byte `i` when the fast path knows it is not a word
 /// character: the curly quotes ‘ ’ “ ”, the dashes – —, the ellipsis … and the no-break space.
 #[inline]
@@ -243,66 +232,131 @@ fn word_bytes8(v: u64) -> u64 {
     (letter | digit | under) & !(v & HIGH)
 }
 
-/// The length of the word that starts a 16-byte window, when it ends inside the window.
+/// Bit `i` set where byte `i` of the eight in `v` has bit 7 set (only bit 7 of each byte may be
+/// set in `v`): the bits gathered by one multiply, none of whose partial products overlap.
 #[inline]
-fn word_len16(w: &[u8; 16]) -> Option<usize> {
-    let (lo, hi) = halves(w);
-    let non_word_lo = !word_bytes8(lo) & (0x0101_0101_0101_0101 * 0x80);
-    if non_word_lo != 0 {
-        return Some(non_word_lo.trailing_zeros() as usize / 8);
-    }
-    let non_word_hi = !word_bytes8(hi) & (0x0101_0101_0101_0101 * 0x80);
-    (non_word_hi != 0).then(|| 8 + non_word_hi.trailing_zeros() as usize / 8)
+fn pack8(v: u64) -> u64 {
+    (v >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
-/// The fast path: tokens are runs of `[A-Za-z0-9_]`, hashed lower-cased from a stack buffer.
-/// Starting at `from`, it returns the offset of the first character it does not know, if any;
-/// tokens before it are in `out`.
+/// Bytes looked at per step of the fast path: one bit per byte in a `u64` mask.
+const BLOCK: usize = 64;
+
+/// The masks of the `BLOCK` bytes from `base`: word bytes, and bytes with bit 7 set (non-ASCII).
+/// Bytes past the end count as neither.
+#[inline]
+fn block_masks(bytes: &[u8], base: usize) -> (u64, u64) {
+    const HIGH: u64 = 0x0101_0101_0101_0101 * 0x80;
+    let mut padded = [0u8; BLOCK];
+    let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
+        Some(b) => b.try_into().expect("BLOCK bytes"),
+        None => {
+            let tail = &bytes[base..];
+            padded[..tail.len()].copy_from_slice(tail);
+            &padded
+        }
+    };
+    let (mut word, mut high) = (0u64, 0u64);
+    for (j, chunk) in block.chunks_exact(8).enumerate() {
+        let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        word |= pack8(word_bytes8(v)) << (8 * j);
+        high |= pack8(v & HIGH) << (8 * j);
+    }
+    (word, high)
+}
+
+/// The fast path: tokens are runs of `[A-Za-z0-9_]`, hashed lower-cased in place. Starting at
+/// `from` (not inside a word), it returns the offset of the first character it does not know, if
+/// any; the tokens that start before it are in `out`.
+///
+/// The text is read `BLOCK` bytes at a time into a mask of word bytes, so that word starts and
+/// ends are the mask's rising and falling edges, found with bit scans: no branch per byte, and
+/// the only data-dependent branches are one per token and one per block with a non-ASCII byte.
 fn fast_tokens(bytes: &[u8], from: usize, out: &mut Vec<Token>) -> Option<usize> {
     let n = bytes.len();
-    let mut i = from;
-    loop {
-        while i < n && !WORD_BYTE[bytes[i] as usize] {
-            if bytes[i] < 0x80 {
-                i += 1;
-            } else {
-                match known_punctuation(bytes, i) {
-                    Some(len) => i += len,
-                    None => return Some(i),
-                }
-            }
-        }
-        if i >= n {
-            return None;
-        }
-        let start = i;
-        // Where the word ends: from the 16 bytes at its start when they hold the end, else byte
-        // by byte.
-        match bytes
-            .get(i..i + 16)
-            .and_then(|w| word_len16(w.try_into().expect("16 bytes")))
-        {
-            Some(len) => i += len,
-            None => {
-                while i < n && WORD_BYTE[bytes[i] as usize] {
-                    i += 1;
-                }
-            }
-        }
-        if i < n && bytes[i] >= 0x80 && known_punctuation(bytes, i).is_none() {
-            return Some(i);
-        }
+    let mut emit = |start: usize, end: usize| {
         out.push(Token {
             start: start as u32,
-            end: i as u32,
-            hash: hash_ascii_lower(bytes, start, i),
-        });
+            end: end as u32,
+            hash: hash_ascii_lower(bytes, start, end),
+        })
+    };
+    // A word that runs past the end of the previous block, by its start.
+    let mut open: Option<usize> = None;
+    // Non-ASCII bytes before this offset are part of known punctuation.
+    let mut checked = from;
+    let mut base = from;
+    while base < n {
+        let (word, high) = block_masks(bytes, base);
+        // The first character the fast path does not know, in this block.
+        let mut unknown = None;
+        let mut h = high;
+        while h != 0 {
+            let i = base + h.trailing_zeros() as usize;
+            h &= h - 1;
+            if i < checked {
+                continue;
+            }
+            match known_punctuation(bytes, i) {
+                Some(len) => checked = i + len,
+                None => {
+                    unknown = Some(i);
+                    break;
+                }
+            }
+        }
+        let before = (word << 1) | u64::from(open.is_some());
+        let mut starts = word & !before;
+        let mut ends = !word & before;
+        // Starts and ends alternate: pair each start with the first end after it.
+        if let Some(start) = open {
+            if ends == 0 {
+                base += BLOCK;
+                continue;
+            }
+            emit(start, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+            open = None;
+        }
+        if let Some(p) = unknown {
+            // Only the tokens that start before it; the caller re-reads the rest.
+            starts &= (1u64 << (p - base)) - 1;
+        }
+        while starts != 0 {
+            let start = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if ends == 0 {
+                open = Some(start);
+                break;
+            }
+            emit(start, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+        }
+        if unknown.is_some() {
+            return unknown;
+        }
+        base += BLOCK;
     }
+    if let Some(start) = open {
+        emit(start, n);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes that make up words on the fast path: ASCII letters, digits and `_`.
+    const WORD_BYTE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u8).is_ascii_alphanumeric() || i as u8 == b'_';
+            i += 1;
+        }
+        t
+    };
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text).iter().map(|t| &text[t.span()]).collect()
@@ -404,7 +458,10 @@ mod tests {
     /// The ASCII fast path must give exactly the tokens the generic UAX #29 path gives.
     #[test]
     fn ascii_fast_path_matches_unicode_path() {
-        for s in random_strings("aZ09_.,;:' \n-\"!(x", 5000, 24, 1) {
+        let short = random_strings("aZ09_.,;:' \n-\"!(x", 5000, 24, 1);
+        // Long enough to cross blocks, with long words and long gaps.
+        let long = random_strings("aaaaZ09_ . -", 2000, 300, 2);
+        for s in short.into_iter().chain(long) {
             let mut fast = Vec::new();
             assert_eq!(fast_tokens(s.as_bytes(), 0, &mut fast), None);
             let mut slow = Vec::new();
@@ -418,7 +475,11 @@ mod tests {
     fn chunked_mixed_text_matches_unicode_path() {
         let alphabet =
             "aZ09_.,;:' \n\t-\"’‘“”–—…é\u{301}\u{200d}👍北ﬁΣ\u{a0}\u{2003}\u{2024}\u{ff07}";
-        for s in random_strings(alphabet, 20000, 40, 7) {
+        let short = random_strings(alphabet, 20000, 40, 7);
+        // Blocks of ASCII words with other characters, including the three-byte quotes, across
+        // block boundaries.
+        let long = random_strings("aaaaaaaZ0 .’—é", 3000, 400, 8);
+        for s in short.into_iter().chain(long) {
             let mut whole = Vec::new();
             unicode_tokens(&s, 0, &mut whole);
             assert_eq!(tokenize(&s), whole, "text {s:?}");
@@ -436,6 +497,32 @@ mod tests {
                 .fold(0u64, |m, (k, _)| m | 0x80 << (8 * k));
             assert_eq!(word_bytes8(v), want, "byte {b}");
         }
+    }
+
+    #[test]
+    fn pack8_gathers_the_high_bits() {
+        for m in 0u64..256 {
+            let v = (0..8).fold(0u64, |v, k| v | ((m >> k) & 1) << (8 * k + 7));
+            assert_eq!(pack8(v), m, "mask {m:#x}");
+        }
+    }
+
+    /// Words that end exactly at, cross, or fill block boundaries; text that ends in a word at a
+    /// block boundary; a quote split across two blocks.
+    #[test]
+    fn block_boundaries() {
+        for pad in 0..=BLOCK + 2 {
+            for word in ["x", "word", "a_rather_long_word_of_many_bytes"] {
+                for tail in ["", " end", "’s end", "é end", "\u{201c}q"] {
+                    let text = format!("{}{word}{tail}", " ".repeat(pad));
+                    let mut whole = Vec::new();
+                    unicode_tokens(&text, 0, &mut whole);
+                    assert_eq!(tokenize(&text), whole, "text {text:?}");
+                }
+            }
+        }
+        let long = "w".repeat(3 * BLOCK);
+        assert_eq!(words(&long), [long.as_str()]);
     }
 
     #[test]
