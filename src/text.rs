@@ -149,8 +149,9 @@ fn lower8(v: u64) -> u64 {
 
 /// The hash of the ASCII word `bytes[start..end]`'s lower case. A word of up to 16 bytes with 16
 /// bytes of text from its start is loaded and masked in place, without a copy or a branch on
-/// its length.
-#[inline]
+/// its length; others (long words, and words at the very end of the text) take a copy, out of
+/// line, so that the common case inlines into the tokenizer's loop.
+#[inline(always)]
 fn hash_ascii_lower(bytes: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len <= 16 {
@@ -162,7 +163,14 @@ fn hash_ascii_lower(bytes: &[u8], start: usize, end: usize) -> u64 {
             return short_word_hash(lower8(lo & mlo), lower8(hi & mhi), len);
         }
     }
-    hash_normalized(&bytes[start..end].to_ascii_lowercase())
+    hash_ascii_lower_copied(&bytes[start..end])
+}
+
+/// [`hash_ascii_lower`] of a word that cannot be read in place.
+#[cold]
+#[inline(never)]
+fn hash_ascii_lower_copied(word: &[u8]) -> u64 {
+    hash_normalized(&word.to_ascii_lowercase())
 }
 
 /// True for the characters that make up tokens: letters, digits, combining marks and `_`.
