@@ -15,7 +15,7 @@
 //! tokens of the generic path on the whole text.
 //!
 //! Normalization makes case, quote style, dashes and whitespace irrelevant: a token's hash is the
-//! stable 64-bit XXH3 ([`hash_normalized`]) of its normalized form, NFKC and lower case. Quotes
+//! stable 64-bit hash ([`hash_normalized`]) of its normalized form, NFKC and lower case. Quotes
 //! and dashes are not word characters, so they never reach a token. `TOKENIZER_VERSION` changes
 //! whenever any of this changes, because hashes derived from tokens are persisted.
 
@@ -97,20 +97,44 @@ pub fn normalize_word(word: &str, out: &mut String) {
 
 /// The stable hash of a normalized word. Words of up to 16 bytes (nearly all) are read as two
 /// little-endian 64-bit halves, zero-padded, and hashed by `short_word_hash`: one multiply folds
-/// the high half and the length in, the splitmix64 finalizer mixes the result. Longer words take
+/// the high half and the length in, the splitmix64 finalizer mixes the result. A word of ASCII
+/// word bytes (`[a-z0-9_]`) first gets bit 5 set in every byte (`a`..`z` and digits have it
+/// already, `_` becomes 0x7F, which no normalized word holds), so that the tokenizer's fast path
+/// hashes a word of any case by setting the bit, without lower-casing it. Longer words take
 /// XXH3-64 (default secret, seed 0). Both are fixed integer arithmetic, the same on every
 /// machine. Persisted signatures depend on it; see [`TOKENIZER_VERSION`].
 #[inline]
 pub fn hash_normalized(normalized: &[u8]) -> u64 {
-    if normalized.len() <= 16 {
+    let len = normalized.len();
+    if len <= 16 {
         let mut buf = [0u8; 16];
-        buf[..normalized.len()].copy_from_slice(normalized);
+        buf[..len].copy_from_slice(normalized);
+        if normalized
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            for b in &mut buf[..len] {
+                *b |= 0x20;
+            }
+        }
         let (lo, hi) = halves(&buf);
-        short_word_hash(lo, hi, normalized.len())
+        short_word_hash(lo, hi, len)
     } else {
         xxhash_rust::xxh3::xxh3_64(normalized)
     }
 }
+
+/// For each length up to 16, the masks of the low and high halves of a word of that length.
+const WORD_MASKS: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        let m = u128::MAX >> (128 - 8 * len);
+        t[len] = [m as u64, (m >> 64) as u64];
+        len += 1;
+    }
+    t
+};
 
 /// The two little-endian halves of 16 bytes.
 #[inline]
@@ -136,31 +160,21 @@ fn mix64(z: u64) -> u64 {
     crate::shingle::mix64(z)
 }
 
-/// ASCII lower case of eight ASCII bytes at once: `A`..=`Z` get bit 5 set, nothing else changes.
-#[inline]
-fn lower8(v: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // Bytes are below 0x80: adding (0x80 - 'A') sets bit 7 of the bytes >= 'A', adding
-    // (0x80 - 'Z' - 1) sets it for the bytes > 'Z', and no carry crosses a byte.
-    let ge_a = v + ONES * (0x80 - b'A' as u64);
-    let gt_z = v + ONES * (0x80 - b'Z' as u64 - 1);
-    v | ((ge_a & !gt_z & (ONES * 0x80)) >> 2)
-}
-
 /// The hash of the ASCII word `bytes[start..end]`'s lower case. A word of up to 16 bytes with 16
-/// bytes of text from its start is loaded and masked in place, without a copy or a branch on
-/// its length; others (long words, and words at the very end of the text) take a copy, out of
-/// line, so that the common case inlines into the tokenizer's loop.
+/// bytes of text from its start is loaded and masked in place, with bit 5 set in every byte (see
+/// [`hash_normalized`]), without a copy or a branch on its length; others (long words, and words
+/// at the very end of the text) take a copy, out of line, so that the common case inlines into
+/// the tokenizer's loop.
 #[inline(always)]
 fn hash_ascii_lower(bytes: &[u8], start: usize, end: usize) -> u64 {
+    const BIT5: u64 = 0x2020_2020_2020_2020;
     let len = end - start;
     if len <= 16 {
         if let Some(window) = bytes.get(start..start + 16) {
             let window: &[u8; 16] = window.try_into().expect("16 bytes");
             let (lo, hi) = halves(window);
-            let mask = u128::MAX >> (128 - 8 * len as u32);
-            let (mlo, mhi) = (mask as u64, (mask >> 64) as u64);
-            return short_word_hash(lower8(lo & mlo), lower8(hi & mhi), len);
+            let [mlo, mhi] = WORD_MASKS[len];
+            return short_word_hash((lo | BIT5) & mlo, (hi | BIT5) & mhi, len);
         }
     }
     hash_ascii_lower_copied(&bytes[start..end])
@@ -442,6 +456,11 @@ mod tests {
             8_435_821_332_887_235_959,
             "golden value of a word longer than 8 bytes"
         );
+        assert_eq!(
+            hash_normalized(b"snake_case_2024"),
+            5_896_478_627_534_932_290,
+            "golden value of a word with `_` and digits"
+        );
     }
 
     /// `count` strings of up to `max_len` characters drawn from `alphabet`, from a splitmix64
@@ -531,15 +550,6 @@ mod tests {
         }
         let long = "w".repeat(3 * BLOCK);
         assert_eq!(words(&long), [long.as_str()]);
-    }
-
-    #[test]
-    fn lower8_matches_bytewise_lower_case() {
-        for b in 0u8..0x80 {
-            let bytes = [b, b'A', b'z', b'@', b'[', b'Z', b'`', b'{'];
-            let want = u64::from_le_bytes(bytes.map(|x| x.to_ascii_lowercase()));
-            assert_eq!(lower8(u64::from_le_bytes(bytes)), want, "byte {b}");
-        }
     }
 
     /// Words of every length, in place and copied, at the end of the text and before more text.
