@@ -94,7 +94,7 @@ impl ShingleSet {
 
     /// The set of the given hashes (any order, duplicates allowed).
     pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
-        hashes.sort_unstable();
+        sort_hashes(&mut hashes);
         hashes.dedup();
         ShingleSet { hashes }
     }
@@ -131,6 +131,55 @@ impl ShingleSet {
         }
         n
     }
+}
+
+/// Sorts well-mixed 64-bit hashes in linear time: one counting pass on their top bits scatters
+/// them into about `len` buckets that are already in order, and one insertion sort over the whole
+/// (each hash moves within its bucket, about one other hash) finishes. Hashes that are not spread
+/// (more than a few on one bucket) take the standard sort instead, so the result is always
+/// sorted and the time never quadratic.
+fn sort_hashes(hashes: &mut Vec<u64>) {
+    /// Largest bucket that the final insertion sort accepts.
+    const MAX_BUCKET: u32 = 16;
+    let n = hashes.len();
+    if n < 64 {
+        hashes.sort_unstable();
+        return;
+    }
+    let bits = usize::BITS - n.leading_zeros();
+    let bucket = |h: u64| (h >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; 1 << bits];
+    for &h in hashes.iter() {
+        starts[bucket(h)] += 1;
+    }
+    let mut at = 0;
+    let mut largest = 0;
+    for c in starts.iter_mut() {
+        let size = *c;
+        largest = largest.max(size);
+        *c = at;
+        at += size;
+    }
+    if largest > MAX_BUCKET {
+        hashes.sort_unstable();
+        return;
+    }
+    let mut sorted = vec![0u64; n];
+    for &h in hashes.iter() {
+        let slot = &mut starts[bucket(h)];
+        sorted[*slot as usize] = h;
+        *slot += 1;
+    }
+    for i in 1..n {
+        let x = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1] > x {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = x;
+    }
+    *hashes = sorted;
 }
 
 #[cfg(test)]
@@ -213,6 +262,21 @@ mod tests {
             [12_020_702_939_897_931_184],
             "fewer tokens than k"
         );
+    }
+
+    #[test]
+    fn sort_hashes_sorts_spread_and_crowded_hashes() {
+        for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000] {
+            let spread: Vec<u64> = (0..n as u64).map(|i| mix64(i % 997)).collect();
+            let crowded: Vec<u64> = (0..n as u64).map(|i| (n as u64 - i) % 13).collect();
+            let top: Vec<u64> = (0..n as u64).map(|i| (i % 5) << 62 | mix64(i) >> 8).collect();
+            for mut v in [spread, crowded, top] {
+                let mut want = v.clone();
+                want.sort_unstable();
+                sort_hashes(&mut v);
+                assert_eq!(v, want, "n={n}");
+            }
+        }
     }
 
     /// The rolled hashes equal the hash of each window folded afresh, for every k.
