@@ -564,12 +564,18 @@ mod tests {
             (&[u64::MAX, 1 << 63, u64::MAX], 2),
         ];
         for &(hashes, want) in cases {
-            assert_eq!(count_distinct(hashes, &mut bitmaps, &mut crowded), want, "{hashes:?}");
+            assert_eq!(
+                count_distinct(hashes, &mut bitmaps, &mut crowded),
+                want,
+                "{hashes:?}"
+            );
         }
         // Many values on the same bits: equal top bits, or all bits crowded.
         let many: Vec<u64> = (0..5000u64).map(|i| (i % 1777) << 7).collect();
         assert_eq!(count_distinct(&many, &mut bitmaps, &mut crowded), 1777);
-        let spread: Vec<u64> = (0..5000u64).map(|i| crate::shingle::mix64(i % 3001)).collect();
+        let spread: Vec<u64> = (0..5000u64)
+            .map(|i| crate::shingle::mix64(i % 3001))
+            .collect();
         assert_eq!(count_distinct(&spread, &mut bitmaps, &mut crowded), 3001);
         let top: Vec<u64> = (0..300u64).map(|i| (i % 7) << 60 | (i % 5)).collect();
         assert_eq!(count_distinct(&top, &mut bitmaps, &mut crowded), 35);

@@ -269,7 +269,9 @@ mod tests {
         for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000] {
             let spread: Vec<u64> = (0..n as u64).map(|i| mix64(i % 997)).collect();
             let crowded: Vec<u64> = (0..n as u64).map(|i| (n as u64 - i) % 13).collect();
-            let top: Vec<u64> = (0..n as u64).map(|i| (i % 5) << 62 | mix64(i) >> 8).collect();
+            let top: Vec<u64> = (0..n as u64)
+                .map(|i| (i % 5) << 62 | mix64(i) >> 8)
+                .collect();
             for mut v in [spread, crowded, top] {
                 let mut want = v.clone();
                 want.sort_unstable();
