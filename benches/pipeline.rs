@@ -84,8 +84,20 @@ fn bench_sign(c: &mut Criterion) {
             assert_eq!(nonempty, docs.len());
         })
     });
-    // The same through the dedup sketch (adds typography), in parallel over documents.
+    // The dedup sketch (tokenize, shingle, distinct count, sign, typography), one core: the
+    // per-document work of a dedup run's first pass.
     let deduper = Deduper::new(DedupConfig::default());
+    g.bench_function("news_4mb_sketch_one_core", |b| {
+        let mut scratch = Scratch::default();
+        b.iter(|| {
+            let nonempty = docs
+                .iter()
+                .filter(|d| !deduper.sketch(d, &mut scratch).signature.is_empty())
+                .count();
+            assert_eq!(nonempty, docs.len());
+        })
+    });
+    // The same in parallel over documents.
     g.bench_function("news_4mb_sketch_rayon", |b| {
         use rayon::prelude::*;
         b.iter(|| {

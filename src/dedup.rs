@@ -178,7 +178,11 @@ impl Deduper {
             self.config.shingle_size,
             &mut scratch.shingles,
         );
-        let distinct = count_distinct(&scratch.shingles, &mut scratch.seen);
+        let distinct = count_distinct(
+            &scratch.shingles,
+            &mut scratch.bitmaps,
+            &mut scratch.crowded,
+        );
         let mut signature = Signature::default();
         self.hasher
             .sign_counted(&scratch.shingles, distinct, &mut signature);
@@ -268,39 +272,44 @@ impl Deduper {
 pub struct Scratch {
     tokens: Vec<Token>,
     shingles: Vec<u64>,
-    seen: Vec<u64>,
+    bitmaps: Vec<u64>,
+    crowded: Vec<u64>,
 }
 
-/// The number of distinct values among well-mixed 64-bit hashes, with an open-addressing table
-/// (reused in `table`) at most half full: linear time, where sorting would cost n log n.
-fn count_distinct(hashes: &[u64], table: &mut Vec<u64>) -> usize {
-    let size = (hashes.len() * 2).next_power_of_two().max(16);
-    table.clear();
-    table.resize(size, 0);
-    let mask = size - 1;
-    let mut distinct = 0;
-    let mut zero = false;
-    for &h in hashes {
-        if h == 0 {
-            // 0 marks an empty slot; count the hash 0 apart.
-            distinct += usize::from(!zero);
-            zero = true;
-            continue;
-        }
-        let mut i = (h >> 7) as usize & mask;
-        loop {
-            match table[i] {
-                0 => {
-                    table[i] = h;
-                    distinct += 1;
-                    break;
-                }
-                x if x == h => break,
-                _ => i = (i + 1) & mask,
-            }
-        }
+/// The number of distinct values among well-mixed 64-bit hashes, in linear time and without a
+/// branch per value that depends on the data (where an open-addressing table mispredicts on every
+/// second probe). Each hash sets the bit its top bits choose in a bitmap of at least 32 bits per
+/// hash, and a second bitmap records the bits set more than once. A hash on a bit set once is
+/// unique; the few on crowded bits (about 3% of them, collected in `crowded`) are sorted and
+/// counted apart. `bitmaps` and `crowded` are buffers reused between calls.
+fn count_distinct(hashes: &[u64], bitmaps: &mut Vec<u64>, crowded: &mut Vec<u64>) -> usize {
+    let n = hashes.len();
+    if n < 2 {
+        return n;
     }
-    distinct
+    let log_bits = (n * 32).next_power_of_two().trailing_zeros();
+    let words = 1usize << (log_bits - 6);
+    bitmaps.clear();
+    bitmaps.resize(2 * words, 0);
+    let (seen, twice) = bitmaps.split_at_mut(words);
+    let bit = |h: u64| {
+        let i = (h >> (64 - log_bits)) as usize;
+        (i >> 6, 1u64 << (i & 63))
+    };
+    for &h in hashes {
+        let (w, m) = bit(h);
+        twice[w] |= seen[w] & m;
+        seen[w] |= m;
+    }
+    crowded.clear();
+    crowded.extend(hashes.iter().copied().filter(|&h| {
+        let (w, m) = bit(h);
+        twice[w] & m != 0
+    }));
+    let on_crowded_bits = crowded.len();
+    crowded.sort_unstable();
+    crowded.dedup();
+    n - on_crowded_bits + crowded.len()
 }
 
 /// Why a document was removed.
@@ -545,7 +554,7 @@ mod tests {
 
     #[test]
     fn distinct_counts_table() {
-        let mut table = Vec::new();
+        let (mut bitmaps, mut crowded) = (Vec::new(), Vec::new());
         let cases: &[(&[u64], usize)] = &[
             (&[], 0),
             (&[0], 1),
@@ -555,11 +564,21 @@ mod tests {
             (&[u64::MAX, 1 << 63, u64::MAX], 2),
         ];
         for &(hashes, want) in cases {
-            assert_eq!(count_distinct(hashes, &mut table), want, "{hashes:?}");
+            assert_eq!(
+                count_distinct(hashes, &mut bitmaps, &mut crowded),
+                want,
+                "{hashes:?}"
+            );
         }
-        // Many values in colliding slots.
+        // Many values on the same bits: equal top bits, or all bits crowded.
         let many: Vec<u64> = (0..5000u64).map(|i| (i % 1777) << 7).collect();
-        assert_eq!(count_distinct(&many, &mut table), 1777);
+        assert_eq!(count_distinct(&many, &mut bitmaps, &mut crowded), 1777);
+        let spread: Vec<u64> = (0..5000u64)
+            .map(|i| crate::shingle::mix64(i % 3001))
+            .collect();
+        assert_eq!(count_distinct(&spread, &mut bitmaps, &mut crowded), 3001);
+        let top: Vec<u64> = (0..300u64).map(|i| (i % 7) << 60 | (i % 5)).collect();
+        assert_eq!(count_distinct(&top, &mut bitmaps, &mut crowded), 35);
         // The sketch counts distinct shingles: a repeated passage adds few.
         let d = Deduper::new(DedupConfig::default());
         let mut s = Scratch::default();

@@ -1,10 +1,22 @@
 //! Shingles: tokens in, hashed word k-grams out.
 //!
-//! A shingle is `k` consecutive tokens (k = 5 by default). Its hash folds the tokens' stable hashes
-//! in order with a multiply-rotate step and a final avalanche, so it is the same on every machine and
-//! every version (persisted signatures depend on it; see [`SHINGLE_HASH_VERSION`]). A text with fewer
-//! than `k` tokens (but at least one) has exactly one shingle, made of all its tokens, so short
-//! documents still compare; an empty text has none.
+//! A shingle is `k` consecutive tokens (k = 5 by default). A text with fewer than `k` tokens (but
+//! at least one) has exactly one shingle, made of all its tokens, so short documents still
+//! compare; an empty text has none.
+//!
+//! The hash of a run of `n` token hashes `t_0 .. t_{n-1}` is a cyclic polynomial (BuzHash):
+//! `rotl(t_0, n-1) ^ rotl(t_1, n-2) ^ ... ^ t_{n-1}`, XORed with `n * 0x9e3779b97f4a7c15`
+//! (wrapping) so that runs of different lengths differ ([`fold_hashes`]). Sliding the window one
+//! token costs two rotations and three XORs, with no multiply: `shingle_hashes_into` rolls it.
+//! Token hashes are well mixed 64-bit values (see [`crate::text::hash_normalized`]), so two
+//! different k-grams get the same hash only by accident (at most 2^-60 for k ≤ 5: a difference
+//! of distinct words at distinct positions cannot cancel under rotation by fewer than 64 bits).
+//! There is no final avalanche step: the one consumer that needs well-spread bits, MinHash,
+//! re-mixes every shingle hash with its seed ([`crate::minhash`], step 1); exact verification
+//! only compares them. The hash is fixed integer arithmetic, the same on every machine and every
+//! version (persisted signatures depend on it; see [`SHINGLE_HASH_VERSION`]). For `k` above 64
+//! rotations repeat, and two words 64 positions apart could trade places unnoticed; shingles
+//! that long are not used.
 //!
 //! Two outputs: the per-position hashes (shingle `i` starts at token `i`, for the aligner's anchors),
 //! and the [`ShingleSet`], sorted and deduplicated, for signatures and exact verification.
@@ -12,12 +24,13 @@
 use crate::text::Token;
 
 /// Version of the shingle hash; persisted with every signature.
-pub const SHINGLE_HASH_VERSION: u32 = 1;
+pub const SHINGLE_HASH_VERSION: u32 = 2;
 
 /// Default number of words in a shingle.
 pub const DEFAULT_K: usize = 5;
 
-const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+/// Salt of a run's length: splitmix64's increment, the golden ratio in 64-bit fixed point.
+const LENGTH_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The avalanche step of splitmix64: a bijection on `u64` that spreads every input bit.
 #[inline]
@@ -27,16 +40,16 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Hash of a run of token hashes, order-sensitive.
+/// Hash of a run of token hashes, order-sensitive (the cyclic polynomial of the module docs).
 #[inline]
 pub fn fold_hashes(hashes: impl IntoIterator<Item = u64>) -> u64 {
     let mut h = 0u64;
     let mut n = 0u64;
     for t in hashes {
-        h = (h.rotate_left(23) ^ t).wrapping_mul(MULTIPLIER);
+        h = h.rotate_left(1) ^ t;
         n += 1;
     }
-    mix64(h ^ n)
+    h ^ n.wrapping_mul(LENGTH_SALT)
 }
 
 /// Appends the hash of every k-gram of `tokens` to `out` (cleared first), in text order: entry `i` is
@@ -52,11 +65,16 @@ pub fn shingle_hashes_into(tokens: &[Token], k: usize, out: &mut Vec<u64>) {
         return;
     }
     out.reserve(tokens.len() + 1 - k);
-    out.extend(
-        tokens
-            .windows(k)
-            .map(|w| fold_hashes(w.iter().map(|t| t.hash))),
-    );
+    // The window's polynomial without the length term; rolling it drops the token that leaves
+    // (rotated k times by now) and adds the one that enters.
+    let salt = (k as u64).wrapping_mul(LENGTH_SALT);
+    let rot = (k % 64) as u32;
+    let mut h = fold_hashes(tokens[..k].iter().map(|t| t.hash)) ^ salt;
+    out.push(h ^ salt);
+    for (leaving, entering) in tokens.iter().zip(&tokens[k..]) {
+        h = h.rotate_left(1) ^ leaving.hash.rotate_left(rot) ^ entering.hash;
+        out.push(h ^ salt);
+    }
 }
 
 /// The distinct shingles of a text, sorted ascending: the exact set that signatures estimate and
@@ -76,7 +94,7 @@ impl ShingleSet {
 
     /// The set of the given hashes (any order, duplicates allowed).
     pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
-        hashes.sort_unstable();
+        sort_hashes(&mut hashes);
         hashes.dedup();
         ShingleSet { hashes }
     }
@@ -113,6 +131,55 @@ impl ShingleSet {
         }
         n
     }
+}
+
+/// Sorts well-mixed 64-bit hashes in linear time: one counting pass on their top bits scatters
+/// them into about `len` buckets that are already in order, and one insertion sort over the whole
+/// (each hash moves within its bucket, about one other hash) finishes. Hashes that are not spread
+/// (more than a few on one bucket) take the standard sort instead, so the result is always
+/// sorted and the time never quadratic.
+fn sort_hashes(hashes: &mut Vec<u64>) {
+    /// Largest bucket that the final insertion sort accepts.
+    const MAX_BUCKET: u32 = 16;
+    let n = hashes.len();
+    if n < 64 {
+        hashes.sort_unstable();
+        return;
+    }
+    let bits = usize::BITS - n.leading_zeros();
+    let bucket = |h: u64| (h >> (64 - bits)) as usize;
+    let mut starts = vec![0u32; 1 << bits];
+    for &h in hashes.iter() {
+        starts[bucket(h)] += 1;
+    }
+    let mut at = 0;
+    let mut largest = 0;
+    for c in starts.iter_mut() {
+        let size = *c;
+        largest = largest.max(size);
+        *c = at;
+        at += size;
+    }
+    if largest > MAX_BUCKET {
+        hashes.sort_unstable();
+        return;
+    }
+    let mut sorted = vec![0u64; n];
+    for &h in hashes.iter() {
+        let slot = &mut starts[bucket(h)];
+        sorted[*slot as usize] = h;
+        *slot += 1;
+    }
+    for i in 1..n {
+        let x = sorted[i];
+        let mut j = i;
+        while j > 0 && sorted[j - 1] > x {
+            sorted[j] = sorted[j - 1];
+            j -= 1;
+        }
+        sorted[j] = x;
+    }
+    *hashes = sorted;
 }
 
 #[cfg(test)]
@@ -173,8 +240,97 @@ mod tests {
 
     #[test]
     fn fold_is_stable() {
-        // Persisted signatures depend on this value: a change needs a SHINGLE_HASH_VERSION bump.
-        assert_eq!(fold_hashes([1, 2, 3]), fold_hashes([1, 2, 3]));
-        assert_eq!(fold_hashes([1u64, 2, 3]), 14_176_841_165_997_926_720);
+        // Persisted signatures depend on these values (computed independently of this code): a
+        // change needs a SHINGLE_HASH_VERSION bump.
+        assert_eq!(fold_hashes([1u64, 2, 3]), 15_755_400_384_260_043_836);
+        let mut out = Vec::new();
+        shingle_hashes_into(
+            &tokenize("Moscow and Beijing sign new energy deals"),
+            5,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            [
+                8_766_634_469_869_460_626,
+                11_870_198_657_818_734_723,
+                14_905_843_117_549_653_431
+            ]
+        );
+        assert_eq!(
+            set("short", 5).hashes(),
+            [12_020_702_939_897_931_184],
+            "fewer tokens than k"
+        );
+    }
+
+    #[test]
+    fn sort_hashes_sorts_spread_and_crowded_hashes() {
+        for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000] {
+            let spread: Vec<u64> = (0..n as u64).map(|i| mix64(i % 997)).collect();
+            let crowded: Vec<u64> = (0..n as u64).map(|i| (n as u64 - i) % 13).collect();
+            let top: Vec<u64> = (0..n as u64)
+                .map(|i| (i % 5) << 62 | mix64(i) >> 8)
+                .collect();
+            for mut v in [spread, crowded, top] {
+                let mut want = v.clone();
+                want.sort_unstable();
+                sort_hashes(&mut v);
+                assert_eq!(v, want, "n={n}");
+            }
+        }
+    }
+
+    /// The rolled hashes equal the hash of each window folded afresh, for every k.
+    #[test]
+    fn rolling_matches_fold() {
+        let mut state = 3u64;
+        let tokens: Vec<Token> = (0..200)
+            .map(|i| {
+                state = mix64(state.wrapping_add(LENGTH_SALT));
+                Token {
+                    start: i,
+                    end: i + 1,
+                    // A small vocabulary, so that windows repeat words.
+                    hash: mix64(state % 23),
+                }
+            })
+            .collect();
+        let mut out = Vec::new();
+        for k in [1usize, 2, 3, 5, 8, 63, 64, 65, 130] {
+            for len in [1, 2, k.saturating_sub(1).max(1), k, k + 1, 200] {
+                let t = &tokens[..len.min(200)];
+                shingle_hashes_into(t, k, &mut out);
+                let want: Vec<u64> = if t.len() < k {
+                    vec![fold_hashes(t.iter().map(|t| t.hash))]
+                } else {
+                    t.windows(k)
+                        .map(|w| fold_hashes(w.iter().map(|t| t.hash)))
+                        .collect()
+                };
+                assert_eq!(out, want, "k={k} len={len}");
+            }
+        }
+    }
+
+    /// No two distinct 5-grams over a small vocabulary share a hash.
+    #[test]
+    fn distinct_grams_distinct_hashes() {
+        let words: Vec<u64> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|w| crate::text::hash_normalized(w.as_bytes()))
+            .collect();
+        let mut hashes: Vec<u64> = (0..4usize.pow(5))
+            .map(|mut g| {
+                fold_hashes((0..5).map(|_| {
+                    let w = words[g % 4];
+                    g /= 4;
+                    w
+                }))
+            })
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), 4usize.pow(5));
     }
 }

@@ -15,7 +15,7 @@
 //! tokens of the generic path on the whole text.
 //!
 //! Normalization makes case, quote style, dashes and whitespace irrelevant: a token's hash is the
-//! stable 64-bit XXH3 ([`hash_normalized`]) of its normalized form, NFKC and lower case. Quotes
+//! stable 64-bit hash ([`hash_normalized`]) of its normalized form, NFKC and lower case. Quotes
 //! and dashes are not word characters, so they never reach a token. `TOKENIZER_VERSION` changes
 //! whenever any of this changes, because hashes derived from tokens are persisted.
 
@@ -25,7 +25,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the tokenization and normalization rules; persisted with every signature.
-pub const TOKENIZER_VERSION: u32 = 1;
+pub const TOKENIZER_VERSION: u32 = 2;
 
 /// One word of a text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,21 +96,45 @@ pub fn normalize_word(word: &str, out: &mut String) {
 }
 
 /// The stable hash of a normalized word. Words of up to 16 bytes (nearly all) are read as two
-/// little-endian 64-bit halves, zero-padded, and mixed with their length by the splitmix64
-/// finalizer (`short_word_hash`); longer words take XXH3-64 (default secret, seed 0). Both are
-/// fixed integer arithmetic, the same on every machine. Persisted signatures depend on it; see
-/// [`TOKENIZER_VERSION`].
+/// little-endian 64-bit halves, zero-padded, and hashed by `short_word_hash`: one multiply folds
+/// the high half and the length in, the splitmix64 finalizer mixes the result. A word of ASCII
+/// word bytes (`[a-z0-9_]`) first gets bit 5 set in every byte (`a`..`z` and digits have it
+/// already, `_` becomes 0x7F, which no normalized word holds), so that the tokenizer's fast path
+/// hashes a word of any case by setting the bit, without lower-casing it. Longer words take
+/// XXH3-64 (default secret, seed 0). Both are fixed integer arithmetic, the same on every
+/// machine. Persisted signatures depend on it; see [`TOKENIZER_VERSION`].
 #[inline]
 pub fn hash_normalized(normalized: &[u8]) -> u64 {
-    if normalized.len() <= 16 {
+    let len = normalized.len();
+    if len <= 16 {
         let mut buf = [0u8; 16];
-        buf[..normalized.len()].copy_from_slice(normalized);
+        buf[..len].copy_from_slice(normalized);
+        if normalized
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            for b in &mut buf[..len] {
+                *b |= 0x20;
+            }
+        }
         let (lo, hi) = halves(&buf);
-        short_word_hash(lo, hi, normalized.len())
+        short_word_hash(lo, hi, len)
     } else {
         xxhash_rust::xxh3::xxh3_64(normalized)
     }
 }
+
+/// For each length up to 16, the masks of the low and high halves of a word of that length.
+const WORD_MASKS: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut len = 1;
+    while len <= 16 {
+        let m = u128::MAX >> (128 - 8 * len);
+        t[len] = [m as u64, (m >> 64) as u64];
+        len += 1;
+    }
+    t
+};
 
 /// The two little-endian halves of 16 bytes.
 #[inline]
@@ -120,12 +144,14 @@ fn halves(b: &[u8; 16]) -> (u64, u64) {
     (lo, hi)
 }
 
-/// The hash of a word of `len <= 16` bytes given as zero-padded little-endian halves.
+/// The hash of a word of `len <= 16` bytes given as zero-padded little-endian halves: the high
+/// half and the length, multiplied by an odd constant, are XORed into the low half, and
+/// [`mix64`] (a bijection with full avalanche) spreads the result. Words of up to 8 bytes
+/// (`hi == 0`) thus cost one finalizer; two words give the same value only by accident.
 #[inline]
 fn short_word_hash(lo: u64, hi: u64, len: usize) -> u64 {
-    const K1: u64 = 0x9e37_79b9_7f4a_7c15;
-    const K2: u64 = 0xc2b2_ae3d_27d4_eb4f;
-    mix64(mix64(lo ^ K1).wrapping_add(hi ^ K2) ^ (len as u64).wrapping_mul(0x1656_67b1_9e37_79f9))
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    mix64(lo ^ (hi ^ len as u64).wrapping_mul(K))
 }
 
 /// The splitmix64 finalizer (see [`crate::shingle::mix64`]).
@@ -134,33 +160,31 @@ fn mix64(z: u64) -> u64 {
     crate::shingle::mix64(z)
 }
 
-/// ASCII lower case of eight ASCII bytes at once: `A`..=`Z` get bit 5 set, nothing else changes.
-#[inline]
-fn lower8(v: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // Bytes are below 0x80: adding (0x80 - 'A') sets bit 7 of the bytes >= 'A', adding
-    // (0x80 - 'Z' - 1) sets it for the bytes > 'Z', and no carry crosses a byte.
-    let ge_a = v + ONES * (0x80 - b'A' as u64);
-    let gt_z = v + ONES * (0x80 - b'Z' as u64 - 1);
-    v | ((ge_a & !gt_z & (ONES * 0x80)) >> 2)
-}
-
 /// The hash of the ASCII word `bytes[start..end]`'s lower case. A word of up to 16 bytes with 16
-/// bytes of text from its start is loaded and masked in place, without a copy or a branch on
-/// its length.
-#[inline]
+/// bytes of text from its start is loaded and masked in place, with bit 5 set in every byte (see
+/// [`hash_normalized`]), without a copy or a branch on its length; others (long words, and words
+/// at the very end of the text) take a copy, out of line, so that the common case inlines into
+/// the tokenizer's loop.
+#[inline(always)]
 fn hash_ascii_lower(bytes: &[u8], start: usize, end: usize) -> u64 {
+    const BIT5: u64 = 0x2020_2020_2020_2020;
     let len = end - start;
     if len <= 16 {
         if let Some(window) = bytes.get(start..start + 16) {
             let window: &[u8; 16] = window.try_into().expect("16 bytes");
             let (lo, hi) = halves(window);
-            let mask = u128::MAX >> (128 - 8 * len as u32);
-            let (mlo, mhi) = (mask as u64, (mask >> 64) as u64);
-            return short_word_hash(lower8(lo & mlo), lower8(hi & mhi), len);
+            let [mlo, mhi] = WORD_MASKS[len];
+            return short_word_hash((lo | BIT5) & mlo, (hi | BIT5) & mhi, len);
         }
     }
-    hash_normalized(&bytes[start..end].to_ascii_lowercase())
+    hash_ascii_lower_copied(&bytes[start..end])
+}
+
+/// [`hash_ascii_lower`] of a word that cannot be read in place.
+#[cold]
+#[inline(never)]
+fn hash_ascii_lower_copied(word: &[u8]) -> u64 {
+    hash_normalized(&word.to_ascii_lowercase())
 }
 
 /// True for the characters that make up tokens: letters, digits, combining marks and `_`.
@@ -200,17 +224,6 @@ fn unicode_tokens(text: &str, base: usize, out: &mut Vec<Token>) {
     }
 }
 
-/// Bytes that make up words on the fast path: ASCII letters, digits and `_`.
-const WORD_BYTE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = (i as u8).is_ascii_alphanumeric() || i as u8 == b'_';
-        i += 1;
-    }
-    t
-};
-
 /// The length of the non-ASCII character at byte `i` when the fast path knows it is not a word
 /// character: the curly quotes ‘ ’ “ ”, the dashes – —, the ellipsis … and the no-break space.
 #[inline]
@@ -241,66 +254,131 @@ fn word_bytes8(v: u64) -> u64 {
     (letter | digit | under) & !(v & HIGH)
 }
 
-/// The length of the word that starts a 16-byte window, when it ends inside the window.
+/// Bit `i` set where byte `i` of the eight in `v` has bit 7 set (only bit 7 of each byte may be
+/// set in `v`): the bits gathered by one multiply, none of whose partial products overlap.
 #[inline]
-fn word_len16(w: &[u8; 16]) -> Option<usize> {
-    let (lo, hi) = halves(w);
-    let non_word_lo = !word_bytes8(lo) & (0x0101_0101_0101_0101 * 0x80);
-    if non_word_lo != 0 {
-        return Some(non_word_lo.trailing_zeros() as usize / 8);
-    }
-    let non_word_hi = !word_bytes8(hi) & (0x0101_0101_0101_0101 * 0x80);
-    (non_word_hi != 0).then(|| 8 + non_word_hi.trailing_zeros() as usize / 8)
+fn pack8(v: u64) -> u64 {
+    (v >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
-/// The fast path: tokens are runs of `[A-Za-z0-9_]`, hashed lower-cased from a stack buffer.
-/// Starting at `from`, it returns the offset of the first character it does not know, if any;
-/// tokens before it are in `out`.
+/// Bytes looked at per step of the fast path: one bit per byte in a `u64` mask.
+const BLOCK: usize = 64;
+
+/// The masks of the `BLOCK` bytes from `base`: word bytes, and bytes with bit 7 set (non-ASCII).
+/// Bytes past the end count as neither.
+#[inline]
+fn block_masks(bytes: &[u8], base: usize) -> (u64, u64) {
+    const HIGH: u64 = 0x0101_0101_0101_0101 * 0x80;
+    let mut padded = [0u8; BLOCK];
+    let block: &[u8; BLOCK] = match bytes.get(base..base + BLOCK) {
+        Some(b) => b.try_into().expect("BLOCK bytes"),
+        None => {
+            let tail = &bytes[base..];
+            padded[..tail.len()].copy_from_slice(tail);
+            &padded
+        }
+    };
+    let (mut word, mut high) = (0u64, 0u64);
+    for (j, chunk) in block.chunks_exact(8).enumerate() {
+        let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        word |= pack8(word_bytes8(v)) << (8 * j);
+        high |= pack8(v & HIGH) << (8 * j);
+    }
+    (word, high)
+}
+
+/// The fast path: tokens are runs of `[A-Za-z0-9_]`, hashed lower-cased in place. Starting at
+/// `from` (not inside a word), it returns the offset of the first character it does not know, if
+/// any; the tokens that start before it are in `out`.
+///
+/// The text is read `BLOCK` bytes at a time into a mask of word bytes, so that word starts and
+/// ends are the mask's rising and falling edges, found with bit scans: no branch per byte, and
+/// the only data-dependent branches are one per token and one per block with a non-ASCII byte.
 fn fast_tokens(bytes: &[u8], from: usize, out: &mut Vec<Token>) -> Option<usize> {
     let n = bytes.len();
-    let mut i = from;
-    loop {
-        while i < n && !WORD_BYTE[bytes[i] as usize] {
-            if bytes[i] < 0x80 {
-                i += 1;
-            } else {
-                match known_punctuation(bytes, i) {
-                    Some(len) => i += len,
-                    None => return Some(i),
-                }
-            }
-        }
-        if i >= n {
-            return None;
-        }
-        let start = i;
-        // Where the word ends: from the 16 bytes at its start when they hold the end, else byte
-        // by byte.
-        match bytes
-            .get(i..i + 16)
-            .and_then(|w| word_len16(w.try_into().expect("16 bytes")))
-        {
-            Some(len) => i += len,
-            None => {
-                while i < n && WORD_BYTE[bytes[i] as usize] {
-                    i += 1;
-                }
-            }
-        }
-        if i < n && bytes[i] >= 0x80 && known_punctuation(bytes, i).is_none() {
-            return Some(i);
-        }
+    let mut emit = |start: usize, end: usize| {
         out.push(Token {
             start: start as u32,
-            end: i as u32,
-            hash: hash_ascii_lower(bytes, start, i),
-        });
+            end: end as u32,
+            hash: hash_ascii_lower(bytes, start, end),
+        })
+    };
+    // A word that runs past the end of the previous block, by its start.
+    let mut open: Option<usize> = None;
+    // Non-ASCII bytes before this offset are part of known punctuation.
+    let mut checked = from;
+    let mut base = from;
+    while base < n {
+        let (word, high) = block_masks(bytes, base);
+        // The first character the fast path does not know, in this block.
+        let mut unknown = None;
+        let mut h = high;
+        while h != 0 {
+            let i = base + h.trailing_zeros() as usize;
+            h &= h - 1;
+            if i < checked {
+                continue;
+            }
+            match known_punctuation(bytes, i) {
+                Some(len) => checked = i + len,
+                None => {
+                    unknown = Some(i);
+                    break;
+                }
+            }
+        }
+        let before = (word << 1) | u64::from(open.is_some());
+        let mut starts = word & !before;
+        let mut ends = !word & before;
+        // Starts and ends alternate: pair each start with the first end after it.
+        if let Some(start) = open {
+            if ends == 0 {
+                base += BLOCK;
+                continue;
+            }
+            emit(start, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+            open = None;
+        }
+        if let Some(p) = unknown {
+            // Only the tokens that start before it; the caller re-reads the rest.
+            starts &= (1u64 << (p - base)) - 1;
+        }
+        while starts != 0 {
+            let start = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if ends == 0 {
+                open = Some(start);
+                break;
+            }
+            emit(start, base + ends.trailing_zeros() as usize);
+            ends &= ends - 1;
+        }
+        if unknown.is_some() {
+            return unknown;
+        }
+        base += BLOCK;
     }
+    if let Some(start) = open {
+        emit(start, n);
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bytes that make up words on the fast path: ASCII letters, digits and `_`.
+    const WORD_BYTE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = (i as u8).is_ascii_alphanumeric() || i as u8 == b'_';
+            i += 1;
+        }
+        t
+    };
 
     fn words(text: &str) -> Vec<&str> {
         tokenize(text).iter().map(|t| &text[t.span()]).collect()
@@ -370,8 +448,18 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(
             hash_normalized(b"moscow"),
-            12_471_236_468_418_314_363,
+            10_716_607_654_986_911_207,
             "word hash golden value"
+        );
+        assert_eq!(
+            hash_normalized(b"internationally"),
+            8_435_821_332_887_235_959,
+            "golden value of a word longer than 8 bytes"
+        );
+        assert_eq!(
+            hash_normalized(b"snake_case_2024"),
+            5_896_478_627_534_932_290,
+            "golden value of a word with `_` and digits"
         );
     }
 
@@ -397,7 +485,10 @@ mod tests {
     /// The ASCII fast path must give exactly the tokens the generic UAX #29 path gives.
     #[test]
     fn ascii_fast_path_matches_unicode_path() {
-        for s in random_strings("aZ09_.,;:' \n-\"!(x", 5000, 24, 1) {
+        let short = random_strings("aZ09_.,;:' \n-\"!(x", 5000, 24, 1);
+        // Long enough to cross blocks, with long words and long gaps.
+        let long = random_strings("aaaaZ09_ . -", 2000, 300, 2);
+        for s in short.into_iter().chain(long) {
             let mut fast = Vec::new();
             assert_eq!(fast_tokens(s.as_bytes(), 0, &mut fast), None);
             let mut slow = Vec::new();
@@ -411,7 +502,11 @@ mod tests {
     fn chunked_mixed_text_matches_unicode_path() {
         let alphabet =
             "aZ09_.,;:' \n\t-\"’‘“”–—…é\u{301}\u{200d}👍北ﬁΣ\u{a0}\u{2003}\u{2024}\u{ff07}";
-        for s in random_strings(alphabet, 20000, 40, 7) {
+        let short = random_strings(alphabet, 20000, 40, 7);
+        // Blocks of ASCII words with other characters, including the three-byte quotes, across
+        // block boundaries.
+        let long = random_strings("aaaaaaaZ0 .’—é", 3000, 400, 8);
+        for s in short.into_iter().chain(long) {
             let mut whole = Vec::new();
             unicode_tokens(&s, 0, &mut whole);
             assert_eq!(tokenize(&s), whole, "text {s:?}");
@@ -432,12 +527,29 @@ mod tests {
     }
 
     #[test]
-    fn lower8_matches_bytewise_lower_case() {
-        for b in 0u8..0x80 {
-            let bytes = [b, b'A', b'z', b'@', b'[', b'Z', b'`', b'{'];
-            let want = u64::from_le_bytes(bytes.map(|x| x.to_ascii_lowercase()));
-            assert_eq!(lower8(u64::from_le_bytes(bytes)), want, "byte {b}");
+    fn pack8_gathers_the_high_bits() {
+        for m in 0u64..256 {
+            let v = (0..8).fold(0u64, |v, k| v | ((m >> k) & 1) << (8 * k + 7));
+            assert_eq!(pack8(v), m, "mask {m:#x}");
         }
+    }
+
+    /// Words that end exactly at, cross, or fill block boundaries; text that ends in a word at a
+    /// block boundary; a quote split across two blocks.
+    #[test]
+    fn block_boundaries() {
+        for pad in 0..=BLOCK + 2 {
+            for word in ["x", "word", "a_rather_long_word_of_many_bytes"] {
+                for tail in ["", " end", "’s end", "é end", "\u{201c}q"] {
+                    let text = format!("{}{word}{tail}", " ".repeat(pad));
+                    let mut whole = Vec::new();
+                    unicode_tokens(&text, 0, &mut whole);
+                    assert_eq!(tokenize(&text), whole, "text {text:?}");
+                }
+            }
+        }
+        let long = "w".repeat(3 * BLOCK);
+        assert_eq!(words(&long), [long.as_str()]);
     }
 
     /// Words of every length, in place and copied, at the end of the text and before more text.
