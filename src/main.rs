@@ -131,16 +131,6 @@ struct DedupArgs {
     /// Most pairs the HTML report embeds (each with the texts of its two documents).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     html_max_pairs: usize,
-    /// Report pairs with at least this Jaccard similarity.
-    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
-    jaccard: f64,
-    /// Report pairs where at least this share of one document's shingles is in the other; such
-    /// a pair is a `derivative` unless it is a duplicate.
-    #[arg(long, default_value_t = 0.6, value_parser = unit_interval)]
-    containment: f64,
-    /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
-    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
-    duplicate: f64,
     /// Which member of a cluster of duplicates to keep.
     #[arg(long, value_enum, default_value_t = Keep::Longest)]
     keep: Keep,
@@ -161,22 +151,14 @@ struct DedupArgs {
     /// skipped and listed one).
     #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
     max_doc_bytes: usize,
-    /// Words per shingle.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
-    shingle_size: u16,
-    /// MinHash signature length.
-    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=1024))]
-    num_perm: u16,
-    /// Largest size ratio between a contained document and its container for which candidate
-    /// recall is guaranteed (beyond it, recall degrades gradually).
-    #[arg(long, default_value_t = 6.0)]
-    max_ratio: f64,
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     progress: ColorChoice,
     /// Print how long each stage took on standard error.
     #[arg(long)]
     timings: bool,
+    #[command(flatten)]
+    matching: MatchArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -251,28 +233,11 @@ struct IndexBuildArgs {
     index: PathBuf,
     #[command(flatten)]
     input: InputArgs,
-    /// Report pairs with at least this Jaccard similarity.
-    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
-    jaccard: f64,
-    /// Report pairs where at least this share of one document's shingles is in the other.
-    #[arg(long, default_value_t = 0.6, value_parser = unit_interval)]
-    containment: f64,
-    /// Minimum share of each document's shingles in the other for a `duplicate`.
-    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
-    duplicate: f64,
-    /// Words per shingle.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
-    shingle_size: u16,
-    /// MinHash signature length.
-    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=1024))]
-    num_perm: u16,
-    /// Largest size ratio between a contained document and its container for which candidate
-    /// recall is guaranteed.
-    #[arg(long, default_value_t = 6.0)]
-    max_ratio: f64,
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     progress: ColorChoice,
+    #[command(flatten)]
+    matching: MatchArgs,
 }
 
 #[derive(Args, Debug)]
@@ -328,6 +293,54 @@ struct CheckArgs {
     /// standard error.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     html_max_pairs: usize,
+}
+
+/// What counts as a match, and the sketch settings: shared by `dedup` and `index build`.
+#[derive(Args, Debug)]
+struct MatchArgs {
+    /// Report pairs with at least this Jaccard similarity.
+    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
+    jaccard: f64,
+    /// Report pairs where at least this share of one document's shingles is in the other; such
+    /// a pair is a `derivative` unless it is a duplicate.
+    #[arg(long, default_value_t = 0.6, value_parser = unit_interval)]
+    containment: f64,
+    /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
+    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
+    duplicate: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
+    shingle_size: u16,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=1024))]
+    num_perm: u16,
+    /// Largest size ratio between a contained document and its container for which candidate
+    /// recall is guaranteed (beyond it, recall degrades gradually).
+    #[arg(long, default_value_t = 6.0)]
+    max_ratio: f64,
+}
+
+impl MatchArgs {
+    /// The dedup configuration these settings describe.
+    fn config(&self) -> Result<neardup::dedup::DedupConfig> {
+        use neardup::minhash::MinHashParams;
+        if self.max_ratio.is_nan() || self.max_ratio < 1.0 {
+            bail!("--max-ratio must be at least 1, got {}", self.max_ratio);
+        }
+        Ok(neardup::dedup::DedupConfig {
+            shingle_size: self.shingle_size as usize,
+            minhash: MinHashParams::new(self.num_perm as usize),
+            thresholds: Thresholds {
+                duplicate: self.duplicate,
+                derivative: self.containment,
+                overlap: Thresholds::default().overlap.min(self.containment),
+            },
+            report_jaccard: self.jaccard,
+            report_containment: self.containment,
+            max_ratio: self.max_ratio,
+            ..Default::default()
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -590,26 +603,13 @@ fn dedup(args: &DedupArgs) -> Result<()> {
     use neardup::corpus::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::{CorpusSpec, OnError};
-    use neardup::minhash::MinHashParams;
 
-    if args.max_ratio.is_nan() || args.max_ratio < 1.0 {
-        bail!("--max-ratio must be at least 1, got {}", args.max_ratio);
-    }
     let config = DedupConfig {
-        shingle_size: args.shingle_size as usize,
-        minhash: MinHashParams::new(args.num_perm as usize),
-        thresholds: Thresholds {
-            duplicate: args.duplicate,
-            derivative: args.containment,
-            overlap: Thresholds::default().overlap.min(args.containment),
-        },
-        report_jaccard: args.jaccard,
-        report_containment: args.containment,
-        max_ratio: args.max_ratio,
         keep: match args.keep {
             Keep::Longest => KeepPolicy::Longest,
             Keep::First => KeepPolicy::First,
         },
+        ..args.matching.config()?
     };
     let spec = CorpusSpec {
         inputs: args.inputs.clone(),
@@ -750,25 +750,8 @@ fn print_add_report(report: &neardup::index::AddReport, index: &std::path::Path)
 }
 
 fn index_build(args: &IndexBuildArgs) -> Result<()> {
-    use neardup::dedup::DedupConfig;
     use neardup::index::IndexWriter;
-    use neardup::minhash::MinHashParams;
-    if args.max_ratio.is_nan() || args.max_ratio < 1.0 {
-        bail!("--max-ratio must be at least 1, got {}", args.max_ratio);
-    }
-    let config = DedupConfig {
-        shingle_size: args.shingle_size as usize,
-        minhash: MinHashParams::new(args.num_perm as usize),
-        thresholds: Thresholds {
-            duplicate: args.duplicate,
-            derivative: args.containment,
-            overlap: Thresholds::default().overlap.min(args.containment),
-        },
-        report_jaccard: args.jaccard,
-        report_containment: args.containment,
-        max_ratio: args.max_ratio,
-        ..DedupConfig::default()
-    };
+    let config = args.matching.config()?;
     let bar = Bar::new(show_progress(args.progress), false);
     let mut writer = IndexWriter::create(&args.index, &config)?;
     writer.add_corpus(&args.input.spec(), false, &bar)?;
