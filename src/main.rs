@@ -104,9 +104,8 @@ struct SynthArgs {
 
 #[derive(Args, Debug)]
 struct DedupArgs {
-    /// Files, directories, or `-` (standard input, JSON Lines).
-    #[arg(required = true)]
-    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Write one pair record per line (the JSON of `compare --json`).
     #[arg(long, value_name = "FILE")]
     out_pairs: Option<PathBuf>,
@@ -134,23 +133,6 @@ struct DedupArgs {
     /// Which member of a cluster of duplicates to keep.
     #[arg(long, value_enum, default_value_t = Keep::Longest)]
     keep: Keep,
-    /// The JSON Lines field holding the id (a missing id becomes FILE:LINE).
-    #[arg(long, default_value = "id")]
-    id_field: String,
-    /// The JSON Lines field holding the text.
-    #[arg(long, default_value = "text")]
-    text_field: String,
-    /// Skip malformed lines and unreadable files, and list them, instead of stopping.
-    #[arg(long)]
-    skip_bad: bool,
-    /// Replace invalid UTF-8 with U+FFFD instead of failing.
-    #[arg(long)]
-    lossy: bool,
-    /// The largest document read, in bytes (K, M and G suffixes: 64M): a plain file's size or a
-    /// JSON Lines record's length. A larger one is an error naming it (or, with --skip-bad, a
-    /// skipped and listed one).
-    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
-    max_doc_bytes: usize,
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     progress: ColorChoice,
@@ -441,14 +423,7 @@ fn unit_interval(s: &str) -> Result<f64, String> {
 
 impl CommonArgs {
     fn use_color(&self) -> bool {
-        match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stdout().is_terminal()
-            }
-        }
+        use_color(self.color)
     }
 
     fn comparer(&self, passages: bool) -> Result<Comparer> {
@@ -602,7 +577,7 @@ impl neardup::corpus::Progress for Bar {
 fn dedup(args: &DedupArgs) -> Result<()> {
     use neardup::corpus::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
-    use neardup::document::{CorpusSpec, OnError};
+    use neardup::document::CorpusSpec;
 
     let config = DedupConfig {
         keep: match args.keep {
@@ -611,18 +586,10 @@ fn dedup(args: &DedupArgs) -> Result<()> {
         },
         ..args.matching.config()?
     };
+    // Kept records are copied byte for byte, from the raw lines of standard input.
     let spec = CorpusSpec {
-        inputs: args.inputs.clone(),
-        id_field: args.id_field.clone(),
-        text_field: args.text_field.clone(),
-        lossy: args.lossy,
-        on_error: if args.skip_bad {
-            OnError::Skip
-        } else {
-            OnError::Stop
-        },
         keep_raw: true,
-        max_doc_bytes: args.max_doc_bytes,
+        ..args.input.spec()
     };
     let outputs = Outputs {
         pairs: args.out_pairs.clone(),
@@ -633,7 +600,8 @@ fn dedup(args: &DedupArgs) -> Result<()> {
             path: path.clone(),
             title: format!(
                 "dedup of {}",
-                args.inputs
+                args.input
+                    .inputs
                     .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
@@ -642,11 +610,7 @@ fn dedup(args: &DedupArgs) -> Result<()> {
             max_pairs: args.html_max_pairs,
         }),
     };
-    let show = match args.progress {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => io::stderr().is_terminal(),
-    };
+    let show = show_progress(args.progress);
     let bar = Bar::new(show, args.timings);
     let deduper = Deduper::new(config);
     let summary = run(&spec, &deduper, &outputs, &bar)?;
