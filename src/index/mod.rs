@@ -253,11 +253,23 @@ impl Index {
 
     /// The id and text of a source.
     pub fn source(&self, r: SourceRef) -> Result<Document, IndexError> {
+        self.source_cached(r, &mut None)
+    }
+
+    /// [`Index::source`], through `block`, a cache of the last text block read (and its segment).
+    fn source_cached(
+        &self,
+        r: SourceRef,
+        block: &mut Option<(usize, (u32, String))>,
+    ) -> Result<Document, IndexError> {
         let s = &self.segments[r.segment];
         let row = s.row(r.doc)?;
+        let mut cached = block.take().filter(|b| b.0 == r.segment).map(|b| b.1);
+        let text = s.text_cached(&row, &mut cached)?;
+        *block = cached.map(|c| (r.segment, c));
         Ok(Document {
             id: s.id(&row)?,
-            text: s.text(&row)?,
+            text,
         })
     }
 
@@ -277,15 +289,7 @@ impl Index {
         // Candidates come in document order: neighbours share a text block, read once.
         let mut block: Option<(usize, (u32, String))> = None;
         for (r, _) in self.candidates(&sketch)? {
-            let s = &self.segments[r.segment];
-            let row = s.row(r.doc)?;
-            let mut cached = block.take().filter(|b| b.0 == r.segment).map(|b| b.1);
-            let text = s.text_cached(&row, &mut cached)?;
-            block = cached.map(|c| (r.segment, c));
-            let source = Document {
-                id: s.id(&row)?,
-                text,
-            };
+            let source = self.source_cached(r, &mut block)?;
             let prepared = comparer.prepare(&source);
             let scores = crate::verify::Scores::exact(&checked.shingles, &prepared.shingles);
             if scores.jaccard < settings.report_jaccard
@@ -708,23 +712,10 @@ fn sweep(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
 mod tests {
     use super::*;
     use crate::corpus::Silent;
-    use crate::document::Origin;
     use crate::verify::Relation;
 
     fn doc(ordinal: u64, id: &str, text: &str) -> CorpusDoc {
-        CorpusDoc {
-            ordinal,
-            id: id.into(),
-            text: text.into(),
-            origin: Origin {
-                input: 0,
-                path: "t.jsonl".into(),
-                line: Some(ordinal as usize + 1),
-                byte_offset: None,
-                length: None,
-            },
-            raw: None,
-        }
+        CorpusDoc::new(ordinal, id, text, "t.jsonl")
     }
 
     fn articles(n: usize) -> Vec<(String, String)> {

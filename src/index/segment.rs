@@ -557,17 +557,12 @@ impl Segment {
         Ok(sizes)
     }
 
-    /// The text of a document.
-    pub fn text(&self, row: &DocRow) -> Result<String, IndexError> {
-        self.block_text(row)
-    }
-
-    /// The text of a document, or its whole block when `row.text_len` is `u32::MAX`.
-    fn block_text(&self, row: &DocRow) -> Result<String, IndexError> {
-        if row.block >= self.header.blocks {
+    /// The text of block `block`, decompressed: the texts of its documents end to end.
+    fn block(&self, block: u32) -> Result<String, IndexError> {
+        if block >= self.header.blocks {
             return Err(self.corrupt("a document names a block past the table"));
         }
-        let at = self.section(Section::Blocks).start + u64::from(row.block) * BLOCK_ROW;
+        let at = self.section(Section::Blocks).start + u64::from(block) * BLOCK_ROW;
         let b = self.file.read(at..at + BLOCK_ROW)?;
         let mut d = Dec(&b);
         let (offset, z_len, raw_len) = (
@@ -582,16 +577,7 @@ impl Segment {
         let z = self.file.read(offset..offset + z_len)?;
         let raw = zstd::bulk::decompress(&z, raw_len)
             .map_err(|e| self.corrupt(format!("a text block does not decompress: {e}")))?;
-        let from = row.in_block as usize;
-        let to = if row.text_len == u32::MAX {
-            raw.len()
-        } else {
-            from + row.text_len as usize
-        };
-        let slice = raw
-            .get(from..to)
-            .ok_or_else(|| self.corrupt("a text points outside its block"))?;
-        String::from_utf8(slice.to_vec()).map_err(|_| self.corrupt("a text is not UTF-8"))
+        String::from_utf8(raw).map_err(|_| self.corrupt("a text block is not UTF-8"))
     }
 
     /// The id and text of every document for which `keep` holds, in order; each block is
@@ -612,20 +598,15 @@ impl Segment {
         Ok(out)
     }
 
-    /// The text of a document, through a cache of the last block read: documents read in order
-    /// decompress each block once.
+    /// The text of a document, through `block`, a cache of the last block read: documents read
+    /// in order decompress each block once.
     pub fn text_cached(
         &self,
         row: &DocRow,
         block: &mut Option<(u32, String)>,
     ) -> Result<String, IndexError> {
         if block.as_ref().is_none_or(|b| b.0 != row.block) {
-            let whole = DocRow {
-                in_block: 0,
-                text_len: u32::MAX,
-                ..*row
-            };
-            *block = Some((row.block, self.block_text(&whole)?));
+            *block = Some((row.block, self.block(row.block)?));
         }
         let text = &block.as_ref().expect("just read").1;
         let from = row.in_block as usize;
