@@ -432,6 +432,30 @@ pub struct CorpusDoc {
 }
 
 impl CorpusDoc {
+    /// A document given in memory rather than read from a corpus (for
+    /// [`crate::index::IndexWriter::add_batch`]): number `ordinal`, placed at line `ordinal + 1`
+    /// of `source`, a name for where it came from that errors about it quote.
+    pub fn new(
+        ordinal: u64,
+        id: impl Into<String>,
+        text: impl Into<String>,
+        source: impl Into<PathBuf>,
+    ) -> Self {
+        CorpusDoc {
+            ordinal,
+            id: id.into(),
+            text: text.into(),
+            origin: Origin {
+                input: 0,
+                path: source.into(),
+                line: usize::try_from(ordinal).ok().map(|l| l + 1),
+                byte_offset: None,
+                length: None,
+            },
+            raw: None,
+        }
+    }
+
     /// The id and text as a [`Document`].
     pub fn into_document(self) -> Document {
         Document {

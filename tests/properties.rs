@@ -246,26 +246,14 @@ proptest! {
     /// An index built from any documents finds each one (with words) as its own duplicate.
     #[test]
     fn every_indexed_document_finds_itself(docs in prop::collection::vec(words(1, 150), 1..30)) {
-        use neardup::document::{CorpusDoc, Origin};
+        use neardup::document::CorpusDoc;
         use neardup::index::{Index, IndexWriter};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.ndx");
         let batch: Vec<CorpusDoc> = docs
             .iter()
             .enumerate()
-            .map(|(i, w)| CorpusDoc {
-                ordinal: i as u64,
-                id: format!("d{i}"),
-                text: text_of(w),
-                origin: Origin {
-                    input: 0,
-                    path: "t".into(),
-                    line: Some(i + 1),
-                    byte_offset: None,
-                    length: None,
-                },
-                raw: None,
-            })
+            .map(|(i, w)| CorpusDoc::new(i as u64, format!("d{i}"), text_of(w), "t"))
             .collect();
         let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
         w.add_batch(&batch, false).unwrap();

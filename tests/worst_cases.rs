@@ -171,23 +171,11 @@ fn ten_thousand_copies_of_one_boilerplate_paragraph() {
 
     // The same copies as sources of an index: checking the paragraph finds every copy, reading
     // each text block once.
-    use neardup::document::{CorpusDoc, Origin};
+    use neardup::document::CorpusDoc;
     use neardup::index::{Index, IndexWriter};
     let path = dir.path().join("i.ndx");
     let docs: Vec<CorpusDoc> = (0..10_000)
-        .map(|i| CorpusDoc {
-            ordinal: i,
-            id: format!("copy{i}"),
-            text: boiler.to_string(),
-            origin: Origin {
-                input: 0,
-                path: "t".into(),
-                line: Some(i as usize + 1),
-                byte_offset: None,
-                length: None,
-            },
-            raw: None,
-        })
+        .map(|i| CorpusDoc::new(i, format!("copy{i}"), boiler, "t"))
         .collect();
     let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
     w.add_batch(&docs, false).unwrap();

@@ -5,12 +5,11 @@
 //! opens must still find an untouched source as its own duplicate or report corruption.
 #![no_main]
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use neardup::dedup::DedupConfig;
-use neardup::document::{CorpusDoc, Document, Origin};
+use neardup::document::{CorpusDoc, Document};
 use neardup::index::{Index, IndexWriter};
 
 /// A small pristine index (its MANIFEST and segment bytes) and one of its texts.
@@ -20,19 +19,7 @@ fn pristine() -> &'static (Vec<u8>, Vec<u8>, String, String) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.ndx");
         let docs: Vec<CorpusDoc> = (0..40)
-            .map(|i| CorpusDoc {
-                ordinal: i,
-                id: format!("d{i}"),
-                text: neardup::synth::news_text(i, 150),
-                origin: Origin {
-                    input: 0,
-                    path: PathBuf::from("t"),
-                    line: Some(i as usize + 1),
-                    byte_offset: None,
-                    length: None,
-                },
-                raw: None,
-            })
+            .map(|i| CorpusDoc::new(i, format!("d{i}"), neardup::synth::news_text(i, 150), "t"))
             .collect();
         let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
         w.add_batch(&docs, false).unwrap();
