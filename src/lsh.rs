@@ -176,23 +176,62 @@ impl LshParams {
     }
 }
 
-/// Groups packed `key << 32 | id` entries by key: afterwards equal keys are adjacent and, within
-/// a key, ids are in increasing order (the order of `entries` when it was built with increasing
-/// ids). One counting pass on a multiplicative hash of the key scatters the entries into about
-/// `len / 2` buckets, and each bucket (a handful of entries) is sorted in place: three passes over
-/// the entries whatever the key width, where a full radix sort on 32-bit keys needs two passes
-/// plus two 65,536-slot count tables per band.
-fn group_by_key(entries: &mut Vec<u64>, tmp: &mut Vec<u64>, counts: &mut Vec<u32>) {
+/// Calls `run` on each group of two or more packed `key << 32 | id` entries with equal keys, with
+/// ids in increasing order (the order of `entries` when it was built with increasing ids);
+/// `entries` is left in some order. A multiplicative hash of the key numbers about one bucket
+/// per entry, the entries are scattered by bucket with stable counting passes, and only the rare
+/// bucket that mixes keys is sorted: no pass over the entries compares them.
+///
+/// One scatter over all the buckets would write at random into a table far larger than the cache
+/// once there are more than a few tens of thousands of entries, so large inputs are scattered
+/// twice: first by the high bits of the bucket number into partitions of a few thousand entries
+/// (a few hundred sequential write streams), then each partition, now in cache, by the low bits.
+/// `tmp` and `counts` are buffers reused between calls.
+fn for_each_run(
+    entries: &mut [u64],
+    tmp: &mut Vec<u64>,
+    counts: &mut Vec<u32>,
+    mut run: impl FnMut(&[u64]),
+) {
+    /// Bucket-number bits resolved within a partition: a 64 KiB count table.
+    const LOCAL_BITS: u32 = 14;
     let n = entries.len();
     if n < 2 {
         return;
     }
-    let bits = (usize::BITS - (n / 2).max(1).leading_zeros()).clamp(1, 30);
-    let bucket = |e: u64| (((e >> 32) as u32).wrapping_mul(0x9e37_79b1) >> (32 - bits)) as usize;
+    let bits = (usize::BITS - n.leading_zeros()).clamp(1, 30);
+    let bucket = |e: u64| ((e >> 32) as u32).wrapping_mul(0x9e37_79b1) >> (32 - bits);
+    // Every slot is written by a scatter: a buffer of the right length is not cleared first.
+    tmp.resize(n, 0);
     counts.clear();
-    counts.resize(1 << bits, 0);
-    for &e in entries.iter() {
-        counts[bucket(e)] += 1;
+    if bits <= LOCAL_BITS + 2 {
+        counts.resize(1 << bits, 0);
+        scatter(entries, tmp, counts, |e| bucket(e) as usize);
+        runs_of_buckets(tmp, counts, &mut run);
+        return;
+    }
+    let local_len = 1 << LOCAL_BITS;
+    counts.resize((1 << (bits - LOCAL_BITS)) + local_len, 0);
+    let (parts, local) = counts.split_at_mut(1 << (bits - LOCAL_BITS));
+    scatter(entries, tmp, parts, |e| (bucket(e) >> LOCAL_BITS) as usize);
+    let low = (1 << LOCAL_BITS) - 1;
+    let mut start = 0;
+    for &end in parts.iter() {
+        let end = end as usize;
+        local.fill(0);
+        let (from, to) = (&tmp[start..end], &mut entries[start..end]);
+        scatter(from, to, local, |e| (bucket(e) & low) as usize);
+        runs_of_buckets(to, local, &mut run);
+        start = end;
+    }
+}
+
+/// Counting scatter of `from` into `to` (of the same length) by `slot`, stable; `counts` (one
+/// zeroed slot per value of `slot`) ends as the end offset of each slot's run in `to`.
+#[inline]
+fn scatter(from: &[u64], to: &mut [u64], counts: &mut [u32], slot: impl Fn(u64) -> usize) {
+    for &e in from {
+        counts[slot(e)] += 1;
     }
     let mut at = 0;
     for c in counts.iter_mut() {
@@ -200,26 +239,40 @@ fn group_by_key(entries: &mut Vec<u64>, tmp: &mut Vec<u64>, counts: &mut Vec<u32
         *c = at;
         at += size;
     }
-    // Every slot is written below: a buffer of the right length is not cleared first.
-    tmp.resize(n, 0);
-    for &e in entries.iter() {
-        let slot = &mut counts[bucket(e)];
-        tmp[*slot as usize] = e;
-        *slot += 1;
+    for &e in from {
+        let c = &mut counts[slot(e)];
+        to[*c as usize] = e;
+        *c += 1;
     }
-    // `counts[b]` is now the end of bucket `b`, so bucket `b` is `counts[b - 1]..counts[b]`.
+}
+
+/// The runs of equal keys within each bucket of `v` that `ends` (as left by [`scatter`])
+/// delimits. A bucket almost always holds one key; one that mixes keys is sorted first.
+#[inline]
+fn runs_of_buckets(v: &mut [u64], ends: &[u32], run: &mut impl FnMut(&[u64])) {
     let mut start = 0;
-    for &end in counts.iter() {
+    for &end in ends {
         let end = end as usize;
-        match end - start {
-            0 | 1 => {}
-            2..=16 => insertion_sort(&mut tmp[start..end]),
-            // A giant bucket of copies, possibly sharing its slot with another key.
-            _ => tmp[start..end].sort_unstable(),
+        if end - start >= 2 {
+            let bucket = &mut v[start..end];
+            let key = bucket[0] >> 32;
+            if bucket.iter().all(|&e| e >> 32 == key) {
+                run(bucket);
+            } else {
+                match bucket.len() {
+                    2..=16 => insertion_sort(bucket),
+                    // A giant bucket of copies, sharing its slot with another key.
+                    _ => bucket.sort_unstable(),
+                }
+                for r in bucket.chunk_by(|x, y| x >> 32 == y >> 32) {
+                    if r.len() >= 2 {
+                        run(r);
+                    }
+                }
+            }
         }
         start = end;
     }
-    std::mem::swap(entries, tmp);
 }
 
 /// Sorts a short slice (a bucket holds a few entries): no call, no recursion.
@@ -289,15 +342,10 @@ where
                     }
                 }
                 for e in &mut st.entries[..bands.len()] {
-                    group_by_key(e, &mut st.tmp, &mut st.counts);
-                    for bucket in e.chunk_by(|x, y| x >> 32 == y >> 32) {
-                        vote_bucket(
-                            bucket.iter().map(|&e| e as u32),
-                            bucket.len(),
-                            params,
-                            &mut st.votes,
-                        );
-                    }
+                    let votes = &mut st.votes;
+                    for_each_run(e, &mut st.tmp, &mut st.counts, |run| {
+                        vote_run(run, params, votes)
+                    });
                 }
                 st
             },
@@ -326,29 +374,19 @@ fn merge(mut a: AHashMap<u64, u32>, b: AHashMap<u64, u32>) -> AHashMap<u64, u32>
     a
 }
 
-/// Adds the votes of one bucket (members in increasing order).
-fn vote_bucket(
-    members: impl Iterator<Item = u32> + Clone,
-    len: usize,
-    params: &LshParams,
-    votes: &mut AHashMap<u64, u32>,
-) {
-    if len < 2 {
-        return;
-    }
-    let pair = |i: u32, j: u32| (u64::from(i) << 32) | u64::from(j);
-    if len > params.max_bucket {
-        let mut it = members;
-        let first = it.next().expect("non-empty bucket");
-        for j in it {
+/// Adds the votes of one run of packed entries with equal keys (ids in increasing order).
+fn vote_run(run: &[u64], params: &LshParams, votes: &mut AHashMap<u64, u32>) {
+    let pair = |i: u64, j: u64| (i << 32) | (j & 0xffff_ffff);
+    if run.len() > params.max_bucket {
+        let first = run[0] & 0xffff_ffff;
+        for &j in &run[1..] {
             *votes.entry(pair(first, j)).or_insert(0) += 1;
         }
         return;
     }
-    let list: Vec<u32> = members.collect();
-    for (x, &i) in list.iter().enumerate() {
-        for &j in &list[x + 1..] {
-            *votes.entry(pair(i, j)).or_insert(0) += 1;
+    for (x, &i) in run.iter().enumerate() {
+        for &j in &run[x + 1..] {
+            *votes.entry(pair(i & 0xffff_ffff, j)).or_insert(0) += 1;
         }
     }
 }
@@ -525,38 +563,46 @@ mod tests {
     }
 
     #[test]
-    fn grouping_puts_equal_keys_together_with_ids_in_order() {
-        let mut state = 5u64;
-        let mut entries: Vec<u64> = (0..5000u64)
-            .map(|i| {
-                state = mix64(state);
-                // About 485 keys, some with their top bits set.
-                ((state % 97) | ((state >> 40) % 5) << 29) << 32 | i
-            })
-            .collect();
-        let mut want = entries.clone();
-        want.sort_unstable();
-        group_by_key(&mut entries, &mut Vec::new(), &mut Vec::new());
-        // Each key's run, with its ids in order, in some order of the keys.
-        let runs = |v: &[u64]| -> Vec<Vec<u64>> {
-            let mut runs: Vec<Vec<u64>> = v
+    fn runs_hold_equal_keys_with_ids_in_order() {
+        // Both ways of scattering: in one pass (5,000 entries) and through partitions (300,000).
+        for (n, modulus) in [(5000u64, 97u64), (300_000, 30_000)] {
+            let mut state = 5u64;
+            let mut entries: Vec<u64> = (0..n)
+                .map(|i| {
+                    state = mix64(state);
+                    // Keys in a few ranges, some with their top bits set.
+                    ((state % modulus) | ((state >> 40) % 5) << 29) << 32 | i
+                })
+                .collect();
+            let mut want = entries.clone();
+            want.sort_unstable();
+            let mut want: Vec<Vec<u64>> = want
                 .chunk_by(|x, y| x >> 32 == y >> 32)
+                .filter(|r| r.len() >= 2)
                 .map(<[u64]>::to_vec)
                 .collect();
-            runs.sort_unstable();
-            runs
-        };
-        let got = runs(&entries);
-        let mut keys: Vec<u64> = want.iter().map(|e| e >> 32).collect();
-        keys.dedup();
-        assert!(keys.len() > 400 && keys.len() < 500, "{}", keys.len());
-        assert_eq!(got.len(), keys.len(), "one run per key");
-        assert_eq!(got, runs(&want));
-        for (n, want) in [(0, 0), (1, 1), (2, 2), (3, 3)] {
+            let mut got = Vec::new();
+            for_each_run(&mut entries, &mut Vec::new(), &mut Vec::new(), |r| {
+                got.push(r.to_vec())
+            });
+            assert!(want.len() > (modulus as usize) / 2, "{n}: {}", want.len());
+            // Each key's run, ids in order, in some order of the keys.
+            got.sort_unstable();
+            want.sort_unstable();
+            assert_eq!(got, want, "{n} entries");
+        }
+        for n in 0..4u64 {
             let mut few: Vec<u64> = (0..n).map(|i| (7 << 32) | i).collect();
-            group_by_key(&mut few, &mut Vec::new(), &mut Vec::new());
-            assert_eq!(few.len(), want);
-            assert!(few.windows(2).all(|w| w[0] < w[1]));
+            let mut got = Vec::new();
+            for_each_run(&mut few, &mut Vec::new(), &mut Vec::new(), |r| {
+                got.push(r.to_vec())
+            });
+            let want: Vec<Vec<u64>> = if n >= 2 {
+                vec![(0..n).map(|i| (7 << 32) | i).collect()]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(got, want);
         }
     }
 
