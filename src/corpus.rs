@@ -27,7 +27,9 @@ use rayon::prelude::*;
 
 use crate::align::{align_texts, AlignParams, Alignment};
 use crate::compare::Pair;
-use crate::dedup::{decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, VerifiedPair};
+use crate::dedup::{
+    decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, SketchTable, VerifiedPair,
+};
 use crate::document::{
     reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError,
     Skipped, Unit,
@@ -158,7 +160,7 @@ impl Summary {
 /// What pass 1 keeps of every document.
 struct Catalog {
     ids: Vec<String>,
-    sketches: Vec<Sketch>,
+    sketches: SketchTable,
     /// Texts and raw lines, only when the inputs include standard input.
     held: Option<Vec<(String, Option<Vec<u8>>)>>,
     /// Where each record lies, while every document so far is a line of an uncompressed JSON
@@ -331,7 +333,7 @@ pub fn run(
         skipped: read.skipped,
         ..Summary::default()
     };
-    for s in &catalog.sketches {
+    for s in catalog.sketches.all_figures() {
         if s.tokens == 0 {
             summary.empty += 1;
         } else if (s.tokens as usize) < deduper.config().shingle_size {
@@ -479,7 +481,7 @@ fn sketch_all(
     progress.stage("reading and sketching", None);
     let mut catalog = Catalog {
         ids: Vec::new(),
-        sketches: Vec::new(),
+        sketches: SketchTable::new(deduper.config().minhash.num_perm),
         held: hold.then(Vec::new),
         places: (!hold && !spec.lossy).then(Places::default),
     };
@@ -575,7 +577,7 @@ fn sketch_all(
                 catalog.places = None;
             }
             catalog.ids.push(id);
-            catalog.sketches.push(sketch);
+            catalog.sketches.push(&sketch);
             Ok(())
         };
         for piece in rx {

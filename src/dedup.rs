@@ -18,7 +18,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
-use crate::minhash::{MinHashParams, MinHasher, Signature};
+use crate::minhash::{MinHashParams, MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{tokenize_into, Token};
 use crate::verify::{verdict_tied, Relation, Scores, Thresholds, Typography, Which};
@@ -82,6 +82,94 @@ impl Sketch {
     /// Distinct shingles.
     pub fn shingles(&self) -> u32 {
         self.signature.n_shingles()
+    }
+}
+
+/// The sketches of a corpus, in input order, as the later steps read them: every signature's
+/// values end to end in one allocation (document `i`'s at `i * width..`), which the candidate
+/// search streams through band by band, and each document's figures beside them. The table
+/// grows by doubling in one place, where a signature per document would be a small allocation
+/// each, made on the worker threads that sketch and growing their heaps a page at a time.
+#[derive(Clone, Debug, Default)]
+pub struct SketchTable {
+    width: usize,
+    values: Vec<u32>,
+    figures: Vec<Figures>,
+}
+
+impl FromIterator<Sketch> for SketchTable {
+    /// The table of sketches made by one [`Deduper`] (their width is the first one's).
+    fn from_iter<I: IntoIterator<Item = Sketch>>(sketches: I) -> Self {
+        let mut table = SketchTable::default();
+        for (i, sketch) in sketches.into_iter().enumerate() {
+            if i == 0 {
+                table.width = sketch.signature.values().len();
+            }
+            table.push(&sketch);
+        }
+        table
+    }
+}
+
+/// A document's figures in a [`SketchTable`]: all of its [`Sketch`] but the signature values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figures {
+    /// Distinct shingles.
+    pub shingles: u32,
+    /// Number of tokens.
+    pub tokens: u32,
+    /// Bytes of text.
+    pub bytes: u32,
+    /// Quote typography, for the direction of derivatives.
+    pub typography: Typography,
+}
+
+impl SketchTable {
+    /// An empty table for signatures of `width` values.
+    pub fn new(width: usize) -> Self {
+        SketchTable {
+            width,
+            ..SketchTable::default()
+        }
+    }
+
+    /// Appends a document's sketch, made by a [`Deduper`] whose signatures have `width` values.
+    pub fn push(&mut self, sketch: &Sketch) {
+        let values = sketch.signature.values();
+        assert_eq!(values.len(), self.width, "a sketch of another width");
+        self.values.extend_from_slice(values);
+        self.figures.push(Figures {
+            shingles: sketch.shingles(),
+            tokens: sketch.tokens,
+            bytes: sketch.bytes,
+            typography: sketch.typography,
+        });
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.figures.len()
+    }
+
+    /// True when the table holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.figures.is_empty()
+    }
+
+    /// Document `i`'s signature.
+    pub fn signature(&self, i: usize) -> SignatureRef<'_> {
+        let values = &self.values[i * self.width..(i + 1) * self.width];
+        SignatureRef::new(values, self.figures[i].shingles)
+    }
+
+    /// Document `i`'s figures.
+    pub fn figures(&self, i: usize) -> &Figures {
+        &self.figures[i]
+    }
+
+    /// Every document's figures, in order.
+    pub fn all_figures(&self) -> &[Figures] {
+        &self.figures
     }
 }
 
@@ -207,13 +295,13 @@ impl Deduper {
 
     /// Candidate pairs among the sketches: LSH votes, then the signatures' estimates within a
     /// margin of either reporting threshold.
-    pub fn candidates(&self, sketches: &[Sketch]) -> Vec<Candidate> {
-        let raw = candidate_pairs_by(sketches.len(), |i| &sketches[i].signature, &self.lsh);
+    pub fn candidates(&self, sketches: &SketchTable) -> Vec<Candidate> {
+        let raw = candidate_pairs_by(sketches.len(), |i| sketches.signature(i), &self.lsh);
         raw.into_par_iter()
             .filter_map(|(a, b, votes)| {
                 let (sa, sb) = (
-                    &sketches[a as usize].signature,
-                    &sketches[b as usize].signature,
+                    sketches.signature(a as usize),
+                    sketches.signature(b as usize),
                 );
                 let jaccard = sa.jaccard(sb);
                 let containment = sa.containment_in(sb).max(sb.containment_in(sa));
@@ -236,7 +324,7 @@ impl Deduper {
         c: &Candidate,
         set_a: &ShingleSet,
         set_b: &ShingleSet,
-        sketches: &[Sketch],
+        sketches: &SketchTable,
     ) -> Option<VerifiedPair> {
         let scores = Scores::exact(set_a, set_b);
         if scores.jaccard < self.config.report_jaccard
@@ -245,8 +333,8 @@ impl Deduper {
             return None;
         }
         let (ta, tb) = (
-            sketches[c.a as usize].typography,
-            sketches[c.b as usize].typography,
+            sketches.figures(c.a as usize).typography,
+            sketches.figures(c.b as usize).typography,
         );
         // Even evidence: the later document (b, as a < b) is the derived one.
         let v = verdict_tied(
@@ -388,16 +476,16 @@ impl DisjointSets {
 /// its representative (by `keep`) and removes the rest. Then, visiting the remaining documents from
 /// the fullest down, a derivative is removed when one of its sources (through its cluster's
 /// representative) is kept. Everything else is kept.
-pub fn decide(sketches: &[Sketch], pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
+pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
     let n = sketches.len();
     let mut sets = DisjointSets::new(n);
     for p in pairs.iter().filter(|p| p.relation == Relation::Duplicate) {
         sets.union(p.a, p.b);
     }
     let fuller = |x: u32, y: u32| -> bool {
-        let (sx, sy) = (&sketches[x as usize], &sketches[y as usize]);
-        (sx.shingles(), sx.bytes, std::cmp::Reverse(x))
-            > (sy.shingles(), sy.bytes, std::cmp::Reverse(y))
+        let (sx, sy) = (sketches.figures(x as usize), sketches.figures(y as usize));
+        (sx.shingles, sx.bytes, std::cmp::Reverse(x))
+            > (sy.shingles, sy.bytes, std::cmp::Reverse(y))
     };
     let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
     for i in 0..n as u32 {
@@ -474,7 +562,7 @@ pub fn decide(sketches: &[Sketch], pairs: &[VerifiedPair], keep: KeepPolicy) -> 
 mod tests {
     use super::*;
 
-    fn sketches(texts: &[&str]) -> (Deduper, Vec<Sketch>) {
+    fn sketches(texts: &[&str]) -> (Deduper, SketchTable) {
         let d = Deduper::new(DedupConfig::default());
         let mut scratch = Scratch::default();
         let s = texts.iter().map(|t| d.sketch(t, &mut scratch)).collect();
@@ -507,6 +595,25 @@ mod tests {
             .collect();
         let decision = decide(&sk, &pairs, KeepPolicy::Longest);
         (pairs, decision)
+    }
+
+    #[test]
+    fn the_table_keeps_every_sketch() {
+        let d = Deduper::new(DedupConfig::default());
+        let mut scratch = Scratch::default();
+        let each: Vec<Sketch> = [words(1, 50), String::new(), words(2, 80)]
+            .iter()
+            .map(|t| d.sketch(t, &mut scratch))
+            .collect();
+        let table: SketchTable = each.iter().cloned().collect();
+        assert_eq!(table.len(), 3);
+        for (i, s) in each.iter().enumerate() {
+            assert_eq!(table.signature(i), s.signature.view(), "document {i}");
+            let f = table.figures(i);
+            let got = (f.shingles, f.tokens, f.bytes, f.typography);
+            assert_eq!(got, (s.shingles(), s.tokens, s.bytes, s.typography));
+        }
+        assert!(table.signature(1).is_empty() && !table.signature(2).is_empty());
     }
 
     #[test]
@@ -619,7 +726,7 @@ mod tests {
     fn a_derivative_of_a_removed_source_is_kept() {
         // c derives from b, b is a duplicate of a and a is kept: c goes (its source is a's cluster).
         // e derives from d only, and d is itself removed as a derivative of a: e stays.
-        let sk: Vec<Sketch> = (0..5)
+        let sk: SketchTable = (0..5)
             .map(|i| Sketch {
                 signature: Signature::from_parts(vec![i; 4], 100 - i),
                 tokens: 10,

@@ -26,7 +26,7 @@
 
 use ahash::AHashMap;
 
-use crate::minhash::Signature;
+use crate::minhash::{Signature, SignatureRef};
 use crate::shingle::mix64;
 
 /// Banding of an LSH index.
@@ -162,8 +162,8 @@ impl LshParams {
     /// The key of one band of a signature: the value itself for one-row bands, a stable 32-bit
     /// mix of the values otherwise (a rare accidental collision only adds one vote).
     #[inline]
-    pub fn band_key(&self, sig: &Signature, band: usize) -> u32 {
-        let rows = &sig.values()[band * self.rows..(band + 1) * self.rows];
+    pub fn band_key(&self, values: &[u32], band: usize) -> u32 {
+        let rows = &values[band * self.rows..(band + 1) * self.rows];
         match rows {
             [v] => *v,
             _ => {
@@ -186,6 +186,8 @@ impl LshParams {
 /// once there are more than a few tens of thousands of entries, so large inputs are scattered
 /// twice: first by the high bits of the bucket number into partitions of a few thousand entries
 /// (a few hundred sequential write streams), then each partition, now in cache, by the low bits.
+/// Before that, the entries whose key is certainly unique (most of them, in a band of unrelated
+/// documents) are dropped ([`drop_singletons`]), so the scatters move a fraction of the input.
 /// `tmp` and `counts` are buffers reused between calls.
 fn for_each_run(
     entries: &mut [u64],
@@ -195,7 +197,11 @@ fn for_each_run(
 ) {
     /// Bucket-number bits resolved within a partition: a 64 KiB count table.
     const LOCAL_BITS: u32 = 14;
-    let n = entries.len();
+    let mut n = entries.len();
+    if n > 1 << (LOCAL_BITS + 2) {
+        n = drop_singletons(entries, tmp);
+    }
+    let entries = &mut entries[..n];
     if n < 2 {
         return;
     }
@@ -224,6 +230,38 @@ fn for_each_run(
         runs_of_buckets(to, local, &mut run);
         start = end;
     }
+}
+
+/// Moves the entries whose key another entry may share to the front of `entries`, in their
+/// order, and returns how many there are. Each key sets its bit in a `once` bitmap, and in a
+/// `twice` bitmap when that bit was already set; with four to eight bits per entry both bitmaps
+/// stay in cache, and a unique key is kept only when another key hit its bit (one in four to
+/// eight).
+/// `bitmaps` is a buffer reused between calls.
+fn drop_singletons(entries: &mut [u64], bitmaps: &mut Vec<u64>) -> usize {
+    let n = entries.len();
+    let bits = (usize::BITS - n.leading_zeros() + 2).clamp(7, 32);
+    let words = 1 << (bits - 6);
+    bitmaps.clear();
+    bitmaps.resize(2 * words, 0);
+    let (once, twice) = bitmaps.split_at_mut(words);
+    let bit = |e: u64| {
+        let b = ((e >> 32) as u32).wrapping_mul(0x85eb_ca6b) >> (32 - bits);
+        (b as usize >> 6, 1u64 << (b & 63))
+    };
+    for &e in entries.iter() {
+        let (w, m) = bit(e);
+        twice[w] |= once[w] & m;
+        once[w] |= m;
+    }
+    let mut kept = 0;
+    for i in 0..n {
+        let e = entries[i];
+        let (w, m) = bit(e);
+        entries[kept] = e;
+        kept += usize::from(twice[w] & m != 0);
+    }
+    kept
 }
 
 /// Counting scatter of `from` into `to` (of the same length) by `slot`, stable; `counts` (one
@@ -293,24 +331,29 @@ fn insertion_sort(v: &mut [u64]) {
 /// Empty signatures are never candidates. Work is linear in the number of signatures per band plus
 /// the colliding pairs; memory is one band's keys at a time plus the vote counts.
 pub fn candidate_pairs(signatures: &[Signature], params: &LshParams) -> Vec<(u32, u32, u32)> {
-    candidate_pairs_by(signatures.len(), |i| &signatures[i], params)
+    candidate_pairs_by(signatures.len(), |i| signatures[i].view(), params)
 }
 
 /// [`candidate_pairs`] over `n` signatures given by an accessor.
 pub fn candidate_pairs_by<'s, F>(n: usize, signature: F, params: &LshParams) -> Vec<(u32, u32, u32)>
 where
-    F: Fn(usize) -> &'s Signature + Sync,
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
     use rayon::prelude::*;
     assert!(n <= u32::MAX as usize, "too many signatures for u32 ids");
+    if n < 2 {
+        return Vec::new();
+    }
     // Each band votes on its own: its keys, packed with the document ids, grouped so that equal
     // keys are adjacent. Bands are split between threads, each with its own vote map, and each
-    // thread reads the signatures once per group of `GROUP` bands rather than once per band:
-    // reading a signature is a cache miss, its next few bands are not.
+    // thread reads the signatures once per group of `GROUP` bands rather than once per band (with
+    // one-value bands, a group's values are one cache line), writing the group's keys column by
+    // column into one buffer.
     const GROUP: usize = 16;
     struct State {
         votes: AHashMap<u64, u32>,
-        entries: Vec<Vec<u64>>,
+        /// The group's keys: band `j`'s at `j * n..`, for the non-empty signatures.
+        entries: Vec<u64>,
         tmp: Vec<u64>,
         counts: Vec<u32>,
     }
@@ -323,27 +366,30 @@ where
         .fold(
             || State {
                 votes: AHashMap::new(),
-                entries: vec![Vec::new(); GROUP],
+                entries: Vec::new(),
                 tmp: Vec::new(),
                 counts: Vec::new(),
             },
             |mut st: State, group| {
                 let bands = group * GROUP..((group + 1) * GROUP).min(params.bands);
-                for e in &mut st.entries {
-                    e.clear();
-                }
+                // Every slot used is written below: the buffer is not cleared first.
+                st.entries.resize(GROUP * n, 0);
+                let mut filled = 0;
                 for i in 0..n {
                     let s = signature(i);
                     if s.is_empty() {
                         continue;
                     }
-                    for (band, e) in bands.clone().zip(&mut st.entries) {
-                        e.push((u64::from(params.band_key(s, band)) << 32) | i as u64);
+                    let values = s.values();
+                    for (band, column) in bands.clone().zip(st.entries.chunks_exact_mut(n)) {
+                        column[filled] =
+                            (u64::from(params.band_key(values, band)) << 32) | i as u64;
                     }
+                    filled += 1;
                 }
-                for e in &mut st.entries[..bands.len()] {
+                for column in st.entries.chunks_exact_mut(n).take(bands.len()) {
                     let votes = &mut st.votes;
-                    for_each_run(e, &mut st.tmp, &mut st.counts, |run| {
+                    for_each_run(&mut column[..filled], &mut st.tmp, &mut st.counts, |run| {
                         vote_run(run, params, votes)
                     });
                 }
@@ -420,7 +466,7 @@ impl LshIndex {
         }
         for (band, bucket) in self.buckets.iter_mut().enumerate() {
             bucket
-                .entry(self.params.band_key(sig, band))
+                .entry(self.params.band_key(sig.values(), band))
                 .or_default()
                 .push(id);
         }
@@ -433,7 +479,7 @@ impl LshIndex {
         }
         let mut votes: AHashMap<u32, u32> = AHashMap::new();
         for (band, bucket) in self.buckets.iter().enumerate() {
-            if let Some(ids) = bucket.get(&self.params.band_key(sig, band)) {
+            if let Some(ids) = bucket.get(&self.params.band_key(sig.values(), band)) {
                 for &id in ids {
                     *votes.entry(id).or_insert(0) += 1;
                 }

@@ -417,7 +417,7 @@ impl Signature {
 
     /// True for the signature of a document with no shingles (or one with no values).
     pub fn is_empty(&self) -> bool {
-        self.n_shingles == 0 || self.values.is_empty()
+        self.view().is_empty()
     }
 
     /// A signature from stored parts, as returned by [`Signature::values`] and
@@ -426,18 +426,73 @@ impl Signature {
         Signature { values, n_shingles }
     }
 
+    /// The signature as a borrowed [`SignatureRef`].
+    pub fn view(&self) -> SignatureRef<'_> {
+        SignatureRef::new(&self.values, self.n_shingles)
+    }
+
+    /// See [`SignatureRef::matching_bins`].
+    pub fn matching_bins(&self, other: &Signature) -> usize {
+        self.view().matching_bins(other.view())
+    }
+
+    /// See [`SignatureRef::jaccard`].
+    pub fn jaccard(&self, other: &Signature) -> f64 {
+        self.view().jaccard(other.view())
+    }
+
+    /// See [`SignatureRef::intersection_estimate`].
+    pub fn intersection_estimate(&self, other: &Signature) -> f64 {
+        self.view().intersection_estimate(other.view())
+    }
+
+    /// See [`SignatureRef::containment_in`].
+    pub fn containment_in(&self, other: &Signature) -> f64 {
+        self.view().containment_in(other.view())
+    }
+}
+
+/// A signature whose values are stored elsewhere (in a table of many signatures, say), with the
+/// estimates of [`Signature`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignatureRef<'a> {
+    values: &'a [u32],
+    n_shingles: u32,
+}
+
+impl<'a> SignatureRef<'a> {
+    /// The signature of `n_shingles` distinct shingles with these per-bin values.
+    pub fn new(values: &'a [u32], n_shingles: u32) -> Self {
+        SignatureRef { values, n_shingles }
+    }
+
+    /// The per-bin values.
+    pub fn values(self) -> &'a [u32] {
+        self.values
+    }
+
+    /// Number of distinct shingles of the document.
+    pub fn n_shingles(self) -> u32 {
+        self.n_shingles
+    }
+
+    /// True for the signature of a document with no shingles (or one with no values).
+    pub fn is_empty(self) -> bool {
+        self.n_shingles == 0 || self.values.is_empty()
+    }
+
     /// Number of bins in which the two signatures agree (0 if either is empty or the lengths
     /// differ).
-    pub fn matching_bins(&self, other: &Signature) -> usize {
+    pub fn matching_bins(self, other: SignatureRef<'_>) -> usize {
         if self.is_empty() || other.is_empty() || self.values.len() != other.values.len() {
             return 0;
         }
-        count_equal(&self.values, &other.values)
+        count_equal(self.values, other.values)
     }
 
     /// Estimated Jaccard similarity |A∩B| / |A∪B|: the fraction of agreeing bins. 0 if either
     /// signature is empty or the lengths differ.
-    pub fn jaccard(&self, other: &Signature) -> f64 {
+    pub fn jaccard(self, other: SignatureRef<'_>) -> f64 {
         let n = self.matching_bins(other);
         if n == 0 {
             return 0.0;
@@ -447,7 +502,7 @@ impl Signature {
 
     /// Estimated |A∩B| from the Jaccard estimate J and the exact sizes: J(|A|+|B|)/(1+J), kept
     /// within `[0, min(|A|, |B|)]`.
-    pub fn intersection_estimate(&self, other: &Signature) -> f64 {
+    pub fn intersection_estimate(self, other: SignatureRef<'_>) -> f64 {
         let j = self.jaccard(other);
         let (a, b) = (f64::from(self.n_shingles), f64::from(other.n_shingles));
         (j * (a + b) / (1.0 + j)).clamp(0.0, a.min(b))
@@ -456,7 +511,7 @@ impl Signature {
     /// Estimated share of this document's shingles found in `other`, |A∩B| / |A| with A = self,
     /// in `[0, 1]`. 0 if either signature is empty. The error grows with |B| / |A|: when a short
     /// text is compared with a long one, verify exactly.
-    pub fn containment_in(&self, other: &Signature) -> f64 {
+    pub fn containment_in(self, other: SignatureRef<'_>) -> f64 {
         if self.is_empty() {
             return 0.0;
         }

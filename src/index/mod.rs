@@ -236,7 +236,7 @@ impl Index {
             return Ok(Vec::new());
         }
         let hashes: Vec<u64> = (0..self.lsh.bands)
-            .map(|b| band_hash(b, self.lsh.band_key(sig, b)))
+            .map(|b| band_hash(b, self.lsh.band_key(sig.values(), b)))
             .collect();
         let (mut buf, mut hits) = (Vec::new(), Vec::new());
         let mut out = Vec::new();

@@ -260,7 +260,7 @@ impl SegmentWriter {
                 let sig = &d.sketch.signature;
                 self.keys.push((!sig.is_empty()).then(|| {
                     (0..self.lsh.bands)
-                        .map(|b| self.lsh.band_key(sig, b))
+                        .map(|b| self.lsh.band_key(sig.values(), b))
                         .collect()
                 }));
                 self.n_docs += 1;
