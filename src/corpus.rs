@@ -4,8 +4,9 @@
 //!
 //! The run streams the inputs three times at most, so that memory is bounded by the sketches and
 //! not by the texts:
-//! 1. read every document and keep its [`Sketch`] (signature, sizes, typography) and id; a reader
-//!    thread parses while rayon sketches the previous batch;
+//! 1. read every document and keep its [`Sketch`] (signature, sizes, typography) and id: a reader
+//!    thread cuts the inputs into pieces, rayon parses and sketches each piece while this thread
+//!    accepts the one before (ids checked, sketches stored in a [`SketchTable`]);
 //! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
 //!    them exactly (and align them, with passages), keep the pairs that meet a threshold, and
 //!    decide what is kept ([`crate::dedup::decide`]);
@@ -441,6 +442,43 @@ enum Sketched {
     },
 }
 
+/// The ids seen so far, to refuse a duplicate: a map from a 64-bit hash of the id to the first
+/// document with that hash, whose id (in the catalog) is compared. The ids are not copied; the
+/// rare id whose hash another id already has goes into a map of whole ids.
+#[derive(Default)]
+struct IdSet<H = ahash::RandomState> {
+    by_hash: AHashMap<u64, u32>,
+    collided: AHashMap<String, u32>,
+    hasher: H,
+}
+
+impl<H: std::hash::BuildHasher> IdSet<H> {
+    /// Records that document `index` has `id`, given the ids of the documents before it; the
+    /// document that had it first, if any.
+    fn insert(&mut self, id: &str, index: u32, ids: &[String]) -> Option<u32> {
+        let hash = self.hasher.hash_one(id);
+        match self.by_hash.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                if ids[first as usize] == id {
+                    return Some(first);
+                }
+                match self.collided.get(id) {
+                    Some(&earlier) => Some(earlier),
+                    None => {
+                        self.collided.insert(id.to_owned(), index);
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Where every document of pass 1 came from, in eight bytes a document, to name the two places
 /// of a duplicate id.
 #[derive(Default)]
@@ -479,15 +517,20 @@ fn sketch_all(
     progress: &dyn Progress,
 ) -> Result<(Catalog, ReadStats), RunError> {
     progress.stage("reading and sketching", None);
-    let mut catalog = Catalog {
+    let catalog = Catalog {
         ids: Vec::new(),
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
         held: hold.then(Vec::new),
         places: (!hold && !spec.lossy).then(Places::default),
     };
-    let mut first_seen: AHashMap<String, u32> = AHashMap::new();
-    let mut whence = Whence::default();
-    let mut skipped = Vec::new();
+    let mut acceptor = Acceptor {
+        spec,
+        catalog,
+        first_seen: IdSet::default(),
+        whence: Whence::default(),
+        skipped: Vec::new(),
+        progress,
+    };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Raw records are needed later only from standard input, which cannot be read again.
     let reader_spec = CorpusSpec {
@@ -549,102 +592,181 @@ fn sketch_all(
             }
             reader.into_summary().bytes
         });
-        let mut accept = |id: String,
-                          sketch: Sketch,
-                          path: &Path,
-                          line: Option<usize>,
-                          place: (Option<u64>, Option<u64>),
-                          catalog: &mut Catalog|
-         -> Result<(), RunError> {
-            let index = catalog.ids.len();
-            if index >= u32::MAX as usize {
-                return Err(RunError::TooManyDocuments);
-            }
-            whence.push(path, line);
-            if let Some(&first) = first_seen.get(&id) {
-                return Err(RunError::DuplicateId {
-                    id,
-                    first: whence.place(first),
-                    second: whence.place(index as u32),
-                });
-            }
-            first_seen.insert(id.clone(), index as u32);
-            if catalog
-                .places
-                .as_mut()
-                .is_some_and(|p| !p.push(path, place.0, place.1))
-            {
-                catalog.places = None;
-            }
-            catalog.ids.push(id);
-            catalog.sketches.push(&sketch);
-            Ok(())
-        };
+        // Each piece is sketched in parallel while the one before it is accepted (its ids
+        // checked and its sketches stored, in input order), so that the sequential part, which
+        // slows down as the id map outgrows the caches, does not leave the other threads idle.
+        let mut pending: Option<Done> = None;
         for piece in rx {
             let piece = piece?;
-            skipped.extend(piece.skipped);
-            match piece.what {
-                PieceKind::Docs(batch) => {
-                    let sketches: Vec<Sketch> = batch
-                        .par_iter()
-                        .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
-                        .collect();
-                    progress.advance(batch.len() as u64);
-                    for (doc, sketch) in batch.into_iter().zip(sketches) {
-                        let o = &doc.origin;
-                        let place = (o.byte_offset, o.length);
-                        accept(doc.id, sketch, &o.path, o.line, place, &mut catalog)?;
-                        if let Some(held) = catalog.held.as_mut() {
-                            held.push((doc.text, doc.raw));
-                        }
-                    }
-                }
-                PieceKind::Lines(chunk) => {
-                    let lines: Vec<(usize, u64, &[u8])> = chunk.lines().collect();
-                    let sketched: Vec<Sketched> = lines
-                        .par_iter()
-                        .map_init(Scratch::default, |s, &(line, start, bytes)| {
-                            sketch_line(spec, deduper, &chunk, hold, s, (line, start, bytes))
-                        })
-                        .collect();
-                    let mut n = 0;
-                    for s in sketched {
-                        match s {
-                            Sketched::Blank => {}
-                            Sketched::Doc {
-                                id,
-                                sketch,
-                                line,
-                                start,
-                                length,
-                                held,
-                            } => {
-                                n += 1;
-                                let id = id.unwrap_or_else(|| chunk.default_id(line));
-                                let place = (Some(start), Some(length));
-                                accept(id, sketch, &chunk.path, Some(line), place, &mut catalog)?;
-                                if let (Some(all), Some((text, raw))) =
-                                    (catalog.held.as_mut(), held)
-                                {
-                                    all.push((text, Some(raw)));
-                                }
-                            }
-                            Sketched::Bad { error, origin } => match spec.on_error {
-                                OnError::Stop => return Err(error.into()),
-                                OnError::Skip => skipped.push(Skipped {
-                                    origin,
-                                    reason: error.kind.to_string(),
-                                }),
-                            },
-                        }
-                    }
-                    progress.advance(n);
-                }
-            }
+            let mut done = None;
+            let accepted = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| done = Some(sketch_piece(spec, deduper, hold, piece)));
+                pending.take().map_or(Ok(()), |d| acceptor.accept(d))
+            });
+            accepted?;
+            pending = done;
+        }
+        if let Some(done) = pending {
+            acceptor.accept(done)?;
         }
         let bytes = reader.join().expect("the reader thread does not panic");
-        Ok((catalog, ReadStats { bytes, skipped }))
+        let skipped = acceptor.skipped;
+        Ok((acceptor.catalog, ReadStats { bytes, skipped }))
     })
+}
+
+/// A piece of pass 1, sketched and waiting to be accepted.
+enum Done {
+    Docs {
+        skipped: Vec<Skipped>,
+        batch: Vec<CorpusDoc>,
+        sketches: Vec<Sketch>,
+    },
+    Lines {
+        skipped: Vec<Skipped>,
+        chunk: LineChunk,
+        sketched: Vec<Sketched>,
+    },
+}
+
+/// Parses (for lines) and sketches a piece, in parallel.
+fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) -> Done {
+    match piece.what {
+        PieceKind::Docs(batch) => {
+            let sketches = batch
+                .par_iter()
+                .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
+                .collect();
+            Done::Docs {
+                skipped: piece.skipped,
+                batch,
+                sketches,
+            }
+        }
+        PieceKind::Lines(chunk) => {
+            let lines: Vec<(usize, u64, &[u8])> = chunk.lines().collect();
+            let sketched = lines
+                .par_iter()
+                .map_init(Scratch::default, |s, &(line, start, bytes)| {
+                    sketch_line(spec, deduper, &chunk, hold, s, (line, start, bytes))
+                })
+                .collect();
+            Done::Lines {
+                skipped: piece.skipped,
+                chunk,
+                sketched,
+            }
+        }
+    }
+}
+
+/// The sequential half of pass 1: takes the sketched pieces in input order, refuses duplicate
+/// ids, and keeps each document's id, sketch and place (and, from standard input, its text).
+struct Acceptor<'a> {
+    spec: &'a CorpusSpec,
+    catalog: Catalog,
+    first_seen: IdSet,
+    whence: Whence,
+    skipped: Vec<Skipped>,
+    progress: &'a dyn Progress,
+}
+
+impl Acceptor<'_> {
+    /// Accepts every document of a sketched piece, and its bad lines (an error, or skipped).
+    fn accept(&mut self, done: Done) -> Result<(), RunError> {
+        match done {
+            Done::Docs {
+                skipped,
+                batch,
+                sketches,
+            } => {
+                self.skipped.extend(skipped);
+                self.progress.advance(batch.len() as u64);
+                for (doc, sketch) in batch.into_iter().zip(sketches) {
+                    let o = &doc.origin;
+                    let place = (o.byte_offset, o.length);
+                    self.document(doc.id, &sketch, &o.path, o.line, place)?;
+                    if let Some(held) = self.catalog.held.as_mut() {
+                        held.push((doc.text, doc.raw));
+                    }
+                }
+            }
+            Done::Lines {
+                skipped,
+                chunk,
+                sketched,
+            } => {
+                self.skipped.extend(skipped);
+                let mut n = 0;
+                for s in sketched {
+                    match s {
+                        Sketched::Blank => {}
+                        Sketched::Doc {
+                            id,
+                            sketch,
+                            line,
+                            start,
+                            length,
+                            held,
+                        } => {
+                            n += 1;
+                            let id = id.unwrap_or_else(|| chunk.default_id(line));
+                            let place = (Some(start), Some(length));
+                            self.document(id, &sketch, &chunk.path, Some(line), place)?;
+                            if let (Some(all), Some((text, raw))) =
+                                (self.catalog.held.as_mut(), held)
+                            {
+                                all.push((text, Some(raw)));
+                            }
+                        }
+                        Sketched::Bad { error, origin } => match self.spec.on_error {
+                            OnError::Stop => return Err(error.into()),
+                            OnError::Skip => self.skipped.push(Skipped {
+                                origin,
+                                reason: error.kind.to_string(),
+                            }),
+                        },
+                    }
+                }
+                self.progress.advance(n);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps one document, numbered in input order.
+    fn document(
+        &mut self,
+        id: String,
+        sketch: &Sketch,
+        path: &Path,
+        line: Option<usize>,
+        place: (Option<u64>, Option<u64>),
+    ) -> Result<(), RunError> {
+        let catalog = &mut self.catalog;
+        let index = catalog.ids.len();
+        if index >= u32::MAX as usize {
+            return Err(RunError::TooManyDocuments);
+        }
+        self.whence.push(path, line);
+        if let Some(first) = self.first_seen.insert(&id, index as u32, &catalog.ids) {
+            return Err(RunError::DuplicateId {
+                id,
+                first: self.whence.place(first),
+                second: self.whence.place(index as u32),
+            });
+        }
+        if catalog
+            .places
+            .as_mut()
+            .is_some_and(|p| !p.push(path, place.0, place.1))
+        {
+            catalog.places = None;
+        }
+        catalog.ids.push(id);
+        catalog.sketches.push(sketch);
+        Ok(())
+    }
 }
 
 /// Parses one line of a chunk and sketches its text.
@@ -989,4 +1111,49 @@ fn write_kept(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hashes every id to the same value, so that every id after the first collides.
+    #[derive(Default)]
+    struct Constant;
+
+    impl std::hash::BuildHasher for Constant {
+        type Hasher = Constant;
+        fn build_hasher(&self) -> Constant {
+            Constant
+        }
+    }
+
+    impl std::hash::Hasher for Constant {
+        fn finish(&self) -> u64 {
+            7
+        }
+        fn write(&mut self, _: &[u8]) {}
+    }
+
+    /// Inserts `ids` in order, as pass 1 does; for each, the earlier document with that id.
+    fn firsts<H: std::hash::BuildHasher + Default>(ids: &[&str]) -> Vec<Option<u32>> {
+        let mut set = IdSet::<H>::default();
+        let mut kept: Vec<String> = Vec::new();
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let first = set.insert(id, i as u32, &kept);
+                kept.push(id.to_string());
+                first
+            })
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_ids_are_found_whether_or_not_hashes_collide() {
+        let ids = ["a", "b", "a", "c", "b", "c", "d"];
+        let want = vec![None, None, Some(0), None, Some(1), Some(3), None];
+        assert_eq!(firsts::<ahash::RandomState>(&ids), want);
+        assert_eq!(firsts::<Constant>(&ids), want);
+    }
 }
