@@ -198,7 +198,8 @@ fn for_each_run(
     /// Bucket-number bits resolved within a partition: a 64 KiB count table.
     const LOCAL_BITS: u32 = 14;
     let mut n = entries.len();
-    if n > 1 << (LOCAL_BITS + 2) {
+    // Below a few thousand entries the filter costs more than it saves.
+    if n > 1 << 12 {
         n = drop_singletons(entries, tmp);
     }
     let entries = &mut entries[..n];
