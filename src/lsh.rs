@@ -80,6 +80,26 @@ pub fn effective_jaccard(jaccard: f64, containment: f64, max_ratio: f64) -> f64 
     jaccard.min(c / (1.0 + ratio - c))
 }
 
+/// `P(Bin(n, p) >= k)` for every `k` up to `min(n, 32)` (and no further), into `tails`: the
+/// values [`binomial_tail`] gives one by one, from one pass over the terms.
+fn binomial_tails(n: usize, p: f64, tails: &mut Vec<f64>) {
+    let most = n.min(32);
+    tails.clear();
+    tails.push(1.0);
+    if p <= 0.0 || p >= 1.0 {
+        tails.extend((1..=most).map(|_| if p >= 1.0 { 1.0 } else { 0.0 }));
+        return;
+    }
+    let q = 1.0 - p;
+    let mut term = q.powi(n as i32);
+    let mut below = 0.0;
+    for i in 0..most {
+        below += term;
+        term *= (n - i) as f64 / (i + 1) as f64 * p / q;
+        tails.push((1.0 - below).clamp(0.0, 1.0));
+    }
+}
+
 /// `P(Bin(n, p) >= k)`.
 fn binomial_tail(n: usize, p: f64, k: usize) -> f64 {
     if k == 0 {
@@ -116,34 +136,44 @@ impl LshParams {
     pub fn for_thresholds(target: &LshTarget, num_perm: usize) -> LshParams {
         let threshold = effective_jaccard(target.jaccard, target.containment, target.max_ratio);
         let steps = 200;
-        let area = |p: &LshParams, from: f64, to: f64, above: bool| {
-            let h = (to - from) / steps as f64;
-            (0..steps)
-                .map(|i| {
-                    let s = from + (i as f64 + 0.5) * h;
-                    let pr = p.probability(s);
-                    if above {
-                        1.0 - pr
-                    } else {
-                        pr
-                    }
-                })
-                .sum::<f64>()
-                * h
-        };
         let mut best: Option<(f64, LshParams)> = None;
         let mut fallback: Option<(f64, LshParams)> = None;
+        let mut tails = Vec::new();
         for rows in 1..=8.min(num_perm.max(1)) {
             let bands = num_perm / rows;
-            for min_votes in 1..=bands.min(32) {
+            let most_votes = bands.min(32);
+            // The areas under the S-curve (false positives) below the threshold and above it
+            // (false negatives), for every number of votes at once: each sample point's tail
+            // probabilities come from one pass over the binomial terms.
+            let mut below = vec![0.0; most_votes + 1];
+            let mut above = vec![0.0; most_votes + 1];
+            for (from, to, misses, area) in [
+                (0.0, threshold, false, &mut below),
+                (threshold, 1.0, true, &mut above),
+            ] {
+                let h = (to - from) / steps as f64;
+                let mut sums = vec![0.0; most_votes + 1];
+                for i in 0..steps {
+                    let s = from + (i as f64 + 0.5) * h;
+                    binomial_tails(bands, s.clamp(0.0, 1.0).powi(rows as i32), &mut tails);
+                    for (k, sum) in sums.iter_mut().enumerate().skip(1) {
+                        let pr = tails.get(k).copied().unwrap_or(0.0);
+                        *sum += if misses { 1.0 - pr } else { pr };
+                    }
+                }
+                for (a, sum) in area.iter_mut().zip(sums) {
+                    *a = sum * h;
+                }
+            }
+            for min_votes in 1..=most_votes {
                 let p = LshParams {
                     rows,
                     bands,
                     min_votes,
                     max_bucket: DEFAULT_MAX_BUCKET,
                 };
-                let cost = target.fp_weight * area(&p, 0.0, threshold, false)
-                    + (1.0 - target.fp_weight) * area(&p, threshold, 1.0, true);
+                let cost = target.fp_weight * below[min_votes]
+                    + (1.0 - target.fp_weight) * above[min_votes];
                 let at = p.probability(threshold);
                 if at >= target.recall && best.is_none_or(|(c, _)| cost < c) {
                     best = Some((cost, p));
@@ -515,6 +545,20 @@ mod tests {
                 (effective_jaccard(j, c, r) - want).abs() < 1e-12,
                 "{j} {c} {r}"
             );
+        }
+    }
+
+    #[test]
+    fn all_tails_at_once_equal_each_tail() {
+        let mut tails = Vec::new();
+        for n in [1, 5, 16, 32, 64, 128] {
+            for p in [0.0, 1e-9, 0.05, 0.3, 0.5, 0.97, 1.0] {
+                binomial_tails(n, p, &mut tails);
+                assert_eq!(tails.len(), n.min(32) + 1);
+                for (k, &t) in tails.iter().enumerate() {
+                    assert_eq!(t, binomial_tail(n, p, k), "n {n} p {p} k {k}");
+                }
+            }
         }
     }
 
