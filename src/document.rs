@@ -908,16 +908,15 @@ impl JsonlStream {
                 break;
             }
             searched = data.len();
-            match self.reader.fill_buf() {
-                Ok([]) => {
+            // Straight into `data`'s spare room (a large read bypasses the stream's buffer), not
+            // through the buffer and a second copy.
+            let want = (max + BUFFER).saturating_sub(data.len()).max(BUFFER);
+            match (&mut self.reader).take(want as u64).read_to_end(&mut data) {
+                Ok(0) => {
                     eof = true;
                     break;
                 }
-                Ok(bytes) => {
-                    let n = bytes.len();
-                    data.extend_from_slice(bytes);
-                    self.reader.consume(n);
-                }
+                Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.broken = Some(e);
