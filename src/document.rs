@@ -1337,7 +1337,9 @@ fn parse_record(
     else {
         return Ok(None);
     };
-    let json: Cow<str> = match std::str::from_utf8(record) {
+    // The SIMD check first (most records are valid); the standard one finds where a bad one breaks.
+    let checked = simdutf8::basic::from_utf8(record).map_err(|_| std::str::from_utf8(record));
+    let json: Cow<str> = match checked.or_else(|e| e) {
         Ok(json) => Cow::Borrowed(json),
         Err(_) if lossy => String::from_utf8_lossy(record),
         Err(e) => {
