@@ -17,6 +17,7 @@
 //! document in memory. Output files are written beside their final path and renamed into place
 //! when complete: a failed run never leaves an output that looks finished.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -297,22 +298,23 @@ fn is_uncompressed(path: &Path) -> bool {
     !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
 }
 
-/// The text field of a JSON Lines record: parsed with the other fields skipped unbuilt when the
-/// field is `text`, through a generic value otherwise.
-fn text_of(record: &[u8], field: &str) -> Option<String> {
+/// The text field of a JSON Lines record: parsed with the other fields skipped unbuilt, and
+/// borrowed from the record when it holds no escape, when the field is `text`; through a generic
+/// value otherwise.
+fn text_of<'r>(record: &'r [u8], field: &str) -> Option<Cow<'r, str>> {
     #[derive(serde::Deserialize)]
     struct Text<'a> {
         #[serde(borrow)]
-        text: std::borrow::Cow<'a, str>,
+        text: Cow<'a, str>,
     }
     if field == "text" {
         return serde_json::from_slice::<Text<'_>>(record)
             .ok()
-            .map(|t| t.text.into_owned());
+            .map(|t| t.text);
     }
     let value: serde_json::Value = serde_json::from_slice(record).ok()?;
     match value.get(field)? {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(Cow::Owned(s.clone())),
         _ => None,
     }
 }
@@ -877,7 +879,7 @@ fn verify_all(
                         i,
                         Loaded {
                             set,
-                            text: passages.then_some(text),
+                            text: passages.then(|| text.into_owned()),
                         },
                     ))
                 })

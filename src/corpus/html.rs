@@ -240,7 +240,7 @@ fn load_texts(
             places
                 .read(docs, |d, record| match text_of(&record, &spec.text_field) {
                     Some(t) => {
-                        texts.insert(d, t);
+                        texts.insert(d, t.into_owned());
                     }
                     None => {
                         failed.get_or_insert(d);
