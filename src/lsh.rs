@@ -90,14 +90,11 @@ fn binomial_tails(n: usize, p: f64, tails: &mut Vec<f64>) {
         tails.extend((1..=most).map(|_| if p >= 1.0 { 1.0 } else { 0.0 }));
         return;
     }
-    let q = 1.0 - p;
-    let mut term = q.powi(n as i32);
-    let mut below = 0.0;
-    for i in 0..most {
-        below += term;
-        term *= (n - i) as f64 / (i + 1) as f64 * p / q;
-        tails.push((1.0 - below).clamp(0.0, 1.0));
-    }
+    tails.extend(
+        lower_sums(n, p)
+            .take(most)
+            .map(|below| (1.0 - below).clamp(0.0, 1.0)),
+    );
 }
 
 /// `P(Bin(n, p) >= k)`.
@@ -111,15 +108,21 @@ fn binomial_tail(n: usize, p: f64, k: usize) -> f64 {
     if p >= 1.0 {
         return 1.0;
     }
-    // Sum the lower part, P(X < k), with terms built by the ratio of successive pmf values.
+    let below = lower_sums(n, p).nth(k - 1).expect("k <= n");
+    (1.0 - below).clamp(0.0, 1.0)
+}
+
+/// `P(Bin(n, p) < k)` for `k = 1, 2, ..., n`, for `0 < p < 1`: the sums of the pmf terms, each
+/// term built from the one before by the ratio of successive pmf values.
+fn lower_sums(n: usize, p: f64) -> impl Iterator<Item = f64> {
     let q = 1.0 - p;
     let mut term = q.powi(n as i32);
     let mut below = 0.0;
-    for i in 0..k {
+    (0..n).map(move |i| {
         below += term;
         term *= (n - i) as f64 / (i + 1) as f64 * p / q;
-    }
-    (1.0 - below).clamp(0.0, 1.0)
+        below
+    })
 }
 
 impl LshParams {
@@ -145,26 +148,20 @@ impl LshParams {
             // The areas under the S-curve (false positives) below the threshold and above it
             // (false negatives), for every number of votes at once: each sample point's tail
             // probabilities come from one pass over the binomial terms.
-            let mut below = vec![0.0; most_votes + 1];
-            let mut above = vec![0.0; most_votes + 1];
-            for (from, to, misses, area) in [
-                (0.0, threshold, false, &mut below),
-                (threshold, 1.0, true, &mut above),
-            ] {
+            let mut area = |from: f64, to: f64, misses: bool| -> Vec<f64> {
                 let h = (to - from) / steps as f64;
                 let mut sums = vec![0.0; most_votes + 1];
                 for i in 0..steps {
                     let s = from + (i as f64 + 0.5) * h;
                     binomial_tails(bands, s.clamp(0.0, 1.0).powi(rows as i32), &mut tails);
-                    for (k, sum) in sums.iter_mut().enumerate().skip(1) {
-                        let pr = tails.get(k).copied().unwrap_or(0.0);
+                    for (sum, &pr) in sums.iter_mut().zip(&tails).skip(1) {
                         *sum += if misses { 1.0 - pr } else { pr };
                     }
                 }
-                for (a, sum) in area.iter_mut().zip(sums) {
-                    *a = sum * h;
-                }
-            }
+                sums.into_iter().map(|sum| sum * h).collect()
+            };
+            let below = area(0.0, threshold, false);
+            let above = area(threshold, 1.0, true);
             for min_votes in 1..=most_votes {
                 let p = LshParams {
                     rows,
