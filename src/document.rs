@@ -917,7 +917,7 @@ impl JsonlStream {
                     break;
                 }
                 Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // `read_to_end` retries an interrupted read itself.
                 Err(e) => {
                     self.broken = Some(e);
                     break;
@@ -1338,8 +1338,8 @@ fn parse_record(
         return Ok(None);
     };
     // The SIMD check first (most records are valid); the standard one finds where a bad one breaks.
-    let checked = simdutf8::basic::from_utf8(record).map_err(|_| std::str::from_utf8(record));
-    let json: Cow<str> = match checked.or_else(|e| e) {
+    let checked = simdutf8::basic::from_utf8(record).or_else(|_| std::str::from_utf8(record));
+    let json: Cow<str> = match checked {
         Ok(json) => Cow::Borrowed(json),
         Err(_) if lossy => String::from_utf8_lossy(record),
         Err(e) => {
