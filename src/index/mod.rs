@@ -718,6 +718,14 @@ mod tests {
         CorpusDoc::new(ordinal, id, text, "t.jsonl")
     }
 
+    /// `(id, text)` pairs as documents numbered in order.
+    fn docs_of(all: &[(String, String)]) -> Vec<CorpusDoc> {
+        all.iter()
+            .enumerate()
+            .map(|(i, (id, text))| doc(i as u64, id, text))
+            .collect()
+    }
+
     fn articles(n: usize) -> Vec<(String, String)> {
         let spec = crate::synth::CorpusSpec::default()
             .docs(n)
@@ -741,11 +749,7 @@ mod tests {
     fn every_source_finds_itself_and_a_trimmed_copy_finds_its_source() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.ndx");
-        let docs: Vec<CorpusDoc> = articles(300)
-            .iter()
-            .enumerate()
-            .map(|(i, (id, text))| doc(i as u64, id, text))
-            .collect();
+        let docs = docs_of(&articles(300));
         let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
         w.add_batch(&docs, false).unwrap();
         let report = w.commit().unwrap();
@@ -776,11 +780,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.ndx");
         let all = articles(40);
-        let docs: Vec<CorpusDoc> = all
-            .iter()
-            .enumerate()
-            .map(|(i, (id, t))| doc(i as u64, id, t))
-            .collect();
+        let docs = docs_of(&all);
         let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
         w.add_batch(&docs[..20], false).unwrap();
         w.commit().unwrap();
@@ -819,11 +819,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.ndx");
         let all = articles(200);
-        let docs: Vec<CorpusDoc> = all
-            .iter()
-            .enumerate()
-            .map(|(i, (id, t))| doc(i as u64, id, t))
-            .collect();
+        let docs = docs_of(&all);
         let mut w = IndexWriter::create(&path, &DedupConfig::default()).unwrap();
         w.add_batch(&docs[..40], false).unwrap();
         w.commit().unwrap();
