@@ -357,7 +357,8 @@ fn insertion_sort(v: &mut [u64]) {
 
 /// Candidate pairs `(i, j)`, `i < j`, among `signatures`, each with its number of colliding bands.
 /// Empty signatures are never candidates. Work is linear in the number of signatures per band plus
-/// the colliding pairs; memory is one band's keys at a time plus the vote counts.
+/// the colliding pairs; memory is the keys of one group of 16 bands per thread (16 entries of 8
+/// bytes a signature) plus the vote counts.
 pub fn candidate_pairs(signatures: &[Signature], params: &LshParams) -> Vec<(u32, u32, u32)> {
     candidate_pairs_by(signatures.len(), |i| signatures[i].view(), params)
 }
