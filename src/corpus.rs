@@ -532,8 +532,12 @@ fn sketch_all(
         whence: Whence::default(),
         skipped: Vec::new(),
         progress,
+        recycle: None,
     };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
+    // Chunk buffers go back to the reader once their lines are accepted.
+    let (recycle, returned) = mpsc::channel::<Vec<u8>>();
+    acceptor.recycle = Some(recycle);
     // Raw records are needed later only from standard input, which cannot be read again.
     let reader_spec = CorpusSpec {
         keep_raw: hold,
@@ -547,6 +551,9 @@ fn sketch_all(
             let mut docs: Option<Piece> = None;
             let mut bytes = 0;
             loop {
+                for buffer in returned.try_iter() {
+                    reader.recycle(buffer);
+                }
                 let unit = reader.next_chunk(CHUNK_BYTES);
                 let new_skips = reader.skipped()[seen..].to_vec();
                 seen = reader.skipped().len();
@@ -671,6 +678,8 @@ struct Acceptor<'a> {
     whence: Whence,
     skipped: Vec<Skipped>,
     progress: &'a dyn Progress,
+    /// Where the buffers of accepted chunks go, for the reader to fill again.
+    recycle: Option<mpsc::Sender<Vec<u8>>>,
 }
 
 impl Acceptor<'_> {
@@ -731,6 +740,10 @@ impl Acceptor<'_> {
                     }
                 }
                 self.progress.advance(n);
+                if let Some(recycle) = &self.recycle {
+                    // The reader may have finished: then the buffer is simply freed.
+                    let _ = recycle.send(chunk.data);
+                }
             }
         }
         Ok(())

@@ -557,6 +557,9 @@ pub fn reread(
 /// Size of the read buffers, before and after decompression.
 const BUFFER: usize = 256 * 1024;
 
+/// Chunk buffers a [`CorpusReader`] keeps for reuse: as many as a pipeline holds at once.
+const SPARE_BUFFERS: usize = 8;
+
 /// True for the input `-`, standard input.
 fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -888,7 +891,8 @@ impl JsonlStream {
     /// The next whole lines, at least `max` bytes of them unless the stream ends first. A stream
     /// that breaks gives its whole lines first and the error on the next call, at the line and
     /// offset where [`JsonlStream::step`] would report it.
-    fn chunk(&mut self, max: usize) -> ChunkStep {
+    /// `spare`, a buffer of an earlier chunk handed back, is filled instead of a new one.
+    fn chunk(&mut self, max: usize, spare: Option<Vec<u8>>) -> ChunkStep {
         let broken = |stream: &mut Self, e: io::Error| {
             let line = stream.line + 1;
             let kind = stream.compression.read_error(&stream.path, e);
@@ -898,8 +902,11 @@ impl JsonlStream {
         if let Some(e) = self.broken.take() {
             return broken(self, e);
         }
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = spare.unwrap_or_default();
+        data.clear();
         data.reserve(max + BUFFER);
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
         let mut eof = false;
         // Bytes of `data` known to hold no line end.
         let mut searched = 0;
@@ -930,10 +937,10 @@ impl JsonlStream {
             memchr::memrchr(b'\n', &data).map_or(0, |p| p + 1)
         };
         // A partial line before an error is lost, as with `read_until`.
-        let rest = data.split_off(end);
         if self.broken.is_none() {
-            self.carry = rest;
+            self.carry.extend_from_slice(&data[end..]);
         }
+        data.truncate(end);
         if data.is_empty() {
             return match self.broken.take() {
                 Some(e) => broken(self, e),
@@ -978,6 +985,8 @@ pub struct CorpusReader {
     files: u64,
     skipped: Vec<Skipped>,
     done: bool,
+    /// Buffers of parsed chunks handed back ([`CorpusReader::recycle`]).
+    spare: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for CorpusReader {
@@ -1008,6 +1017,7 @@ impl CorpusReader {
             files: 0,
             skipped: Vec::new(),
             done: false,
+            spare: Vec::new(),
         }
     }
 
@@ -1090,6 +1100,14 @@ impl CorpusReader {
         self.next_unit(&mut |_| true, Some(max))
     }
 
+    /// Hands back the buffer of a [`LineChunk`] that has been parsed, for a later chunk to
+    /// fill: its pages stay mapped, where a new buffer would fault each of them in again.
+    pub(crate) fn recycle(&mut self, buffer: Vec<u8>) {
+        if self.spare.len() < SPARE_BUFFERS {
+            self.spare.push(buffer);
+        }
+    }
+
     /// [`CorpusReader::advance`] (`chunk` is `None`) or [`CorpusReader::next_chunk`].
     fn next_unit(
         &mut self,
@@ -1098,7 +1116,7 @@ impl CorpusReader {
     ) -> Option<Result<Unit, ReadError>> {
         while !self.done {
             if let (Some(stream), Some(max)) = (self.stream.as_mut(), chunk) {
-                match stream.chunk(max) {
+                match stream.chunk(max, self.spare.pop()) {
                     ChunkStep::Lines(lines) => return Some(Ok(Unit::Lines(lines))),
                     ChunkStep::End => {
                         self.bytes += stream.offset;
@@ -2175,6 +2193,11 @@ mod tests {
                             }
                         }
                     }
+                    // Handed back scribbled over, so that a chunk reading stale bytes of the
+                    // buffer it fills would show.
+                    let mut used = chunk.data;
+                    used.fill(b'#');
+                    reader.recycle(used);
                 }
             }
         }
