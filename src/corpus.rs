@@ -33,8 +33,8 @@ use crate::dedup::{
     decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, SketchTable, VerifiedPair,
 };
 use crate::document::{
-    reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError,
-    Skipped, Unit,
+    record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
+    ReadError, Skipped, Unit,
 };
 use crate::report::PairRecord;
 use crate::shingle::ShingleSet;
@@ -298,22 +298,14 @@ fn is_uncompressed(path: &Path) -> bool {
     !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
 }
 
-/// The text field of a JSON Lines record: parsed with the other fields skipped unbuilt, and
-/// borrowed from the record when it holds no escape, when the field is `text`; through a generic
-/// value otherwise.
-fn text_of<'r>(record: &'r [u8], field: &str) -> Option<Cow<'r, str>> {
-    #[derive(serde::Deserialize)]
-    struct Text<'a> {
-        #[serde(borrow)]
-        text: Cow<'a, str>,
-    }
-    if field == "text" {
-        return serde_json::from_slice::<Text<'_>>(record)
-            .ok()
-            .map(|t| t.text);
+/// The text field of a JSON Lines record read again: by the readers' fast path (borrowed from the
+/// record when it holds no escape), or through a generic value when that path declines.
+fn text_of<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
+    if let Some(text) = record_text(record, spec) {
+        return Some(text);
     }
     let value: serde_json::Value = serde_json::from_slice(record).ok()?;
-    match value.get(field)? {
+    match value.get(&spec.text_field)? {
         serde_json::Value::String(s) => Some(Cow::Owned(s.clone())),
         _ => None,
     }
@@ -884,7 +876,7 @@ fn verify_all(
                     let record = places
                         .record(&files, i)
                         .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-                    let text = text_of(&record, &spec.text_field)
+                    let text = text_of(&record, spec)
                         .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
                     let set = deduper.shingle_set(&text, s);
                     progress.advance(1);

@@ -66,6 +66,8 @@
 //! and every other value is skipped without being built; there is no intermediate `Value` tree,
 //! whatever the field names are.
 
+mod scan;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::fs::{self, File};
@@ -1378,7 +1380,15 @@ fn parse_record(
             Err(e) => json_error(&e),
         });
     }
-    let mut de = serde_json::Deserializer::from_str(&json);
+    match scan::record(&json, fields, keep) {
+        Some(record) => Ok(Some(record.parsed(keep))),
+        None => full_record(&json, fields, keep).map(Some),
+    }
+}
+
+/// A record's fields by the full parser (serde_json), which also names what is wrong with it.
+fn full_record(json: &str, fields: Fields<'_>, keep: bool) -> Result<Parsed, ReadErrorKind> {
+    let mut de = serde_json::Deserializer::from_str(json);
     let found = (&mut de)
         .deserialize_map(RecordVisitor { fields, keep })
         .and_then(|found| de.end().map(|()| found))
@@ -1415,7 +1425,18 @@ fn parse_record(
             })
         }
     };
-    Ok(Some(keep.then(|| (id, text.unwrap_or_default()))))
+    Ok(keep.then(|| (id, text.unwrap_or_default())))
+}
+
+/// The text of a record read again from its place (its fields as [`CorpusSpec`] names them), by
+/// the fast path alone: `None` when that path declines, for the caller to try the full parser.
+pub(crate) fn record_text<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
+    let json = simdutf8::basic::from_utf8(record).ok()?;
+    let fields = Fields {
+        id: &spec.id_field,
+        text: &spec.text_field,
+    };
+    scan::record(json, fields, true).map(|r| r.text)
 }
 
 /// A serde_json error as a [`ReadErrorKind::Json`], its "at line 1 column N" made a column.

@@ -238,7 +238,7 @@ fn load_texts(
         (None, Some(places)) => {
             let mut failed = None;
             places
-                .read(docs, |d, record| match text_of(&record, &spec.text_field) {
+                .read(docs, |d, record| match text_of(&record, spec) {
                     Some(t) => {
                         texts.insert(d, t.into_owned());
                     }

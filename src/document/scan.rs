@@ -1,0 +1,642 @@
+//! The fast path of record parsing: a JSON Lines record (a UTF-8 line) in, its id and text fields
+//! out, read in one pass with nothing else built.
+//!
+//! It accepts only the JSON it is sure of, and gives `None` for anything else: an escaped key, an
+//! id it would have to render as a float, a `\u` surrogate out of its pair, a wanted field met
+//! twice, nesting deeper than [`MAX_DEPTH`], a missing or non-string text, and every error. The
+//! caller's full parser (serde_json) then decides, and names the error. So on every record this
+//! path accepts, the full parser accepts it too and finds the same fields (a property test below
+//! checks it on generated records); what it buys is speed on the records that make up a corpus: a
+//! string without escapes is borrowed, one with escapes is decoded once into a buffer of its raw
+//! length, where serde_json grows a scratch buffer and copies it again.
+
+use std::borrow::Cow;
+
+use super::Fields;
+
+/// Arrays and objects nested deeper than this (inside skipped fields) are left to the full parser.
+const MAX_DEPTH: usize = 64;
+
+/// A record's id, as found.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Id<'a> {
+    /// No id field.
+    Missing,
+    /// `null`.
+    Null,
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An integer that fits 64 bits, as written (which is how the full parser renders it).
+    Number(&'a str),
+}
+
+/// A record's wanted fields.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Record<'a> {
+    pub id: Id<'a>,
+    /// The text, decoded; empty when it was not wanted.
+    pub text: Cow<'a, str>,
+}
+
+impl Record<'_> {
+    /// The fields as [`super::parse_record`] gives them: the id (`None` when missing or null)
+    /// and the text, owned, or `None` when they were not wanted.
+    pub fn parsed(self, keep: bool) -> super::Parsed {
+        let id = match self.id {
+            Id::Missing | Id::Null => None,
+            Id::Str(id) => Some(id.into_owned()),
+            Id::Number(id) => Some(id.to_owned()),
+        };
+        keep.then(|| (id, self.text.into_owned()))
+    }
+}
+
+/// The id and text of the record `json`, or `None` when the full parser must decide. The text is
+/// decoded only if `keep`; otherwise it is checked and left empty.
+pub(super) fn record<'a>(json: &'a str, fields: Fields<'_>, keep: bool) -> Option<Record<'a>> {
+    let mut s = Scanner {
+        json,
+        bytes: json.as_bytes(),
+        at: 0,
+    };
+    s.space();
+    s.eat(b'{')?;
+    s.space();
+    let (mut id, mut text) = (None, None);
+    if s.eat(b'}').is_none() {
+        loop {
+            let key = s.string()?;
+            if key.escaped {
+                return None;
+            }
+            let name = &json[key.start..key.end];
+            s.space();
+            s.eat(b':')?;
+            s.space();
+            if name == fields.text {
+                let value = s.string()?;
+                if text.is_some() {
+                    return None;
+                }
+                text = Some(if keep {
+                    s.decode(&value)?
+                } else {
+                    Cow::Borrowed("")
+                });
+            } else if name == fields.id {
+                let value = s.id()?;
+                if id.is_some() {
+                    return None;
+                }
+                id = Some(value);
+            } else {
+                s.skip_value(0)?;
+            }
+            s.space();
+            match s.next()? {
+                b',' => s.space(),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.space();
+    if s.at != s.bytes.len() {
+        return None;
+    }
+    Some(Record {
+        id: id.unwrap_or(Id::Missing),
+        text: text?,
+    })
+}
+
+/// A string's raw contents, between its quotes.
+struct Raw {
+    start: usize,
+    end: usize,
+    /// Whether it holds a backslash escape.
+    escaped: bool,
+}
+
+/// A position in a record being read; every method returns `None` on what it does not accept.
+struct Scanner<'a> {
+    json: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// Skips JSON whitespace.
+    fn space(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte, consumed.
+    fn next(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    /// Consumes `b` if it comes next.
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.bytes.get(self.at) == Some(&b)).then(|| self.at += 1)
+    }
+
+    /// Consumes `word` if it comes next.
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        self.bytes[self.at..]
+            .starts_with(word)
+            .then(|| self.at += word.len())
+    }
+
+    /// A string starting here, checked: no control character, every escape valid (a `\u`
+    /// surrogate only in a high-low pair).
+    fn string(&mut self) -> Option<Raw> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            let rest = &self.bytes[self.at..];
+            let stop = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..stop]) {
+                return None;
+            }
+            self.at += stop + 1;
+            if rest[stop] == b'"' {
+                return Some(Raw {
+                    start,
+                    end: self.at - 1,
+                    escaped,
+                });
+            }
+            escaped = true;
+            self.at += escape(&self.bytes[self.at..])?.1;
+        }
+    }
+
+    /// The decoded text of a checked string.
+    fn decode(&self, raw: &Raw) -> Option<Cow<'a, str>> {
+        let contents = &self.json[raw.start..raw.end];
+        if !raw.escaped {
+            return Some(Cow::Borrowed(contents));
+        }
+        let mut out = String::with_capacity(contents.len());
+        let mut rest = contents;
+        while let Some(p) = memchr::memchr(b'\\', rest.as_bytes()) {
+            out.push_str(&rest[..p]);
+            let (c, len) = escape(&rest.as_bytes()[p + 1..])?;
+            out.push(c);
+            rest = &rest[p + 1 + len..];
+        }
+        out.push_str(rest);
+        Some(Cow::Owned(out))
+    }
+
+    /// An id value: a string, `null`, or an integer the full parser renders as written.
+    fn id(&mut self) -> Option<Id<'a>> {
+        match *self.bytes.get(self.at)? {
+            b'"' => {
+                let raw = self.string()?;
+                Some(Id::Str(self.decode(&raw)?))
+            }
+            b'n' => self.word(b"null").map(|()| Id::Null),
+            _ => {
+                let start = self.at;
+                let integer = self.number()?;
+                let written = &self.json[start..self.at];
+                let digits = written.strip_prefix('-').unwrap_or(written);
+                // Up to 19 digits fit a u64 (18 an i64 when negative); `-0` becomes a float.
+                let fits = if written.starts_with('-') {
+                    digits.len() <= 18 && digits != "0"
+                } else {
+                    digits.len() <= 19
+                };
+                (integer && fits).then_some(Id::Number(written))
+            }
+        }
+    }
+
+    /// A number, checked against JSON's grammar; `true` when it is an integer (no fraction, no
+    /// exponent).
+    fn number(&mut self) -> Option<bool> {
+        let _ = self.eat(b'-');
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let mut integer = true;
+        if self.eat(b'.').is_some() {
+            integer = false;
+            self.digit()?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.at) {
+            self.at += 1;
+            integer = false;
+            if let Some(b'+' | b'-') = self.bytes.get(self.at) {
+                self.at += 1;
+            }
+            self.digit()?;
+            self.digits();
+        }
+        Some(integer)
+    }
+
+    /// One digit.
+    fn digit(&mut self) -> Option<()> {
+        self.next().filter(u8::is_ascii_digit).map(|_| ())
+    }
+
+    /// Any number of digits.
+    fn digits(&mut self) {
+        while self.bytes.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+    }
+
+    /// Any value, checked and skipped; `depth` counts the arrays and objects around it.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        match *self.bytes.get(self.at)? {
+            b'"' => self.string().map(|_| ()),
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            b'[' | b'{' if depth >= MAX_DEPTH => None,
+            b'[' => {
+                self.at += 1;
+                self.space();
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.skip_value(depth + 1)?;
+                    self.space();
+                    match self.next()? {
+                        b',' => self.space(),
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.at += 1;
+                self.space();
+                if self.eat(b'}').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.string()?;
+                    self.space();
+                    self.eat(b':')?;
+                    self.space();
+                    self.skip_value(depth + 1)?;
+                    self.space();
+                    match self.next()? {
+                        b',' => self.space(),
+                        b'}' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            _ => self.number().map(|_| ()),
+        }
+    }
+}
+
+/// True when `bytes` holds a control character (below U+0020), which a JSON string may not hold
+/// unescaped. Branch-free over each block, so that it vectorizes.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(32)
+        .any(|block| block.iter().fold(false, |any, &b| any | (b < 0x20)))
+}
+
+/// The escape after a backslash (`after` starts past it): the character it stands for and the
+/// bytes it takes after the backslash. A `\u` surrogate is accepted only as a high-low pair.
+fn escape(after: &[u8]) -> Option<(char, usize)> {
+    let c = match *after.first()? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let high = hex4(after.get(1..5)?)?;
+            return match high {
+                0xD800..=0xDBFF => {
+                    if after.get(5..7)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(after.get(7..11)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                    Some((char::from_u32(c)?, 11))
+                }
+                _ => Some((char::from_u32(high)?, 5)),
+            };
+        }
+        _ => return None,
+    };
+    Some((c, 1))
+}
+
+/// Four hex digits.
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |v, &d| {
+        let d = char::from(d).to_digit(16)?;
+        Some(v << 4 | d)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{full_record, Fields};
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    const FIELDS: Fields<'static> = Fields {
+        id: "id",
+        text: "text",
+    };
+
+    /// What the fast path makes of `json`, as `parse_record` would return it.
+    fn fast(json: &str, keep: bool) -> Option<super::super::Parsed> {
+        record(json, FIELDS, keep).map(|r| r.parsed(keep))
+    }
+
+    #[test]
+    fn accepts_the_records_a_corpus_is_made_of() {
+        // (record, id, text)
+        let cases: &[(&str, Option<&str>, &str)] = &[
+            (r#"{"id":"a","text":"plain"}"#, Some("a"), "plain"),
+            (
+                " {\t\"text\" : \"l1\\nl2 \\\"q\\\" \\u00e9\\ud83d\\ude00\\/\" ,\"id\":null}\r",
+                None,
+                "l1\nl2 \"q\" é😀/",
+            ),
+            (r#"{"id":12,"text":""}"#, Some("12"), ""),
+            (r#"{"id":-7,"text":"x"}"#, Some("-7"), "x"),
+            (
+                r#"{"url":"u","meta":{"a":[1,-2.5e+3,true,false,null,{}],"b":[]},"text":"t"}"#,
+                None,
+                "t",
+            ),
+            (
+                r#"{"text":"café “q”","id":"\u0041"}"#,
+                Some("A"),
+                "café “q”",
+            ),
+        ];
+        for &(json, id, text) in cases {
+            let want = Some((id.map(str::to_owned), text.to_owned()));
+            assert_eq!(fast(json, true), Some(want.clone()), "{json}");
+            assert_eq!(full_record(json, FIELDS, true).ok(), Some(want), "{json}");
+            assert_eq!(fast(json, false), Some(None), "{json}");
+        }
+    }
+
+    #[test]
+    fn leaves_what_it_is_unsure_of_to_the_full_parser() {
+        let cases = [
+            // Errors, each named by the full parser.
+            r#"{"text":"a"} x"#,
+            r#"{"text":"a",}"#,
+            r#"{"text":"a" "id":"b"}"#,
+            "{\"text\":\"tab\there\"}",
+            r#"{"text":"\x"}"#,
+            r#"{"text":"\ud800"}"#,
+            r#"{"text":"\udc00\ud800"}"#,
+            r#"{"text":"a","n":01}"#,
+            r#"{"text":"a","n":1.}"#,
+            r#"{"text":"a","n":-}"#,
+            r#"{"text":"a","b":tru}"#,
+            r#"{"text":"a","b":[1,]}"#,
+            r#"{"text":"a"#,
+            r#"{"id":"x"}"#,
+            r#"{"text":5}"#,
+            r#"{"text":"a","text":"b"}"#,
+            r#"{"id":1,"id":2,"text":"b"}"#,
+            // Fine, but rendered or matched in ways the full parser knows best.
+            r#"{"id":1.5,"text":"a"}"#,
+            r#"{"id":-0,"text":"a"}"#,
+            r#"{"id":12345678901234567890,"text":"a"}"#,
+            r#"{"id":true,"text":"a"}"#,
+            r#"{"te\u0078t":"a"}"#,
+        ];
+        for json in cases {
+            assert_eq!(fast(json, true), None, "{json}");
+            assert_eq!(fast(json, false), None, "{json}");
+        }
+        let deep = format!(r#"{{"text":"a","n":{}{}}}"#, "[".repeat(70), "]".repeat(70));
+        assert_eq!(fast(&deep, true), None);
+        assert!(full_record(&deep, FIELDS, true).is_ok());
+    }
+
+    /// A small generator of JSON-like records: valid ones built from parts, then some of them
+    /// broken by a few random edits.
+    struct Gen(u64);
+
+    impl Gen {
+        fn below(&mut self, n: usize) -> usize {
+            // splitmix64
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+
+        /// One of `good`, or one in twenty times one of `bad`.
+        fn mostly<'a>(&mut self, good: &[&'a str], bad: &[&'a str]) -> &'a str {
+            if self.below(20) == 0 {
+                self.pick(bad)
+            } else {
+                self.pick(good)
+            }
+        }
+
+        fn space(&mut self, out: &mut String) {
+            if self.below(3) == 0 {
+                out.push_str(self.pick(&[" ", "\t", "\r", "\n", "  "]));
+            }
+        }
+
+        fn string(&mut self, out: &mut String) {
+            out.push('"');
+            for _ in 0..self.below(6) {
+                let part = self.mostly(
+                    &[
+                        "a",
+                        "Zé",
+                        "😀",
+                        "“",
+                        " ",
+                        "\\n",
+                        "\\\"",
+                        "\\\\",
+                        "\\/",
+                        "\\t",
+                        "\\b",
+                        "\\f",
+                        "\\r",
+                        "\\u00e9",
+                        "\\u0000",
+                        "\\ud83d\\ude00",
+                        "\\uD83D\\uDE00",
+                    ],
+                    &["\\ud800", "\\udc00", "\\u12", "\\x", "\u{1}", "\t"],
+                );
+                out.push_str(part);
+            }
+            out.push('"');
+        }
+
+        fn number(&mut self, out: &mut String) {
+            let number = self.mostly(
+                &[
+                    "0",
+                    "-0",
+                    "7",
+                    "-12",
+                    "1.5",
+                    "-2.5e+3",
+                    "1E9",
+                    "3e-2",
+                    "2.0",
+                    "12345678901234567890",
+                    "1234567890123456789",
+                    "-123456789012345678",
+                    "-1234567890123456789",
+                ],
+                &["01", "1.", ".5", "-", "1e"],
+            );
+            out.push_str(number);
+        }
+
+        fn value(&mut self, out: &mut String, depth: usize) {
+            match self.below(if depth > 3 { 5 } else { 7 }) {
+                0 | 1 => self.string(out),
+                2 => self.number(out),
+                3 => {
+                    let word = self.mostly(&["true", "false", "null"], &["nul", "True"]);
+                    out.push_str(word);
+                }
+                4 => self.string(out),
+                5 => {
+                    out.push('[');
+                    for i in 0..self.below(4) {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        self.space(out);
+                        self.value(out, depth + 1);
+                        self.space(out);
+                    }
+                    out.push(']');
+                }
+                _ => self.object(out, depth),
+            }
+        }
+
+        fn object(&mut self, out: &mut String, depth: usize) {
+            out.push('{');
+            self.space(out);
+            // At the top, a text field (a string, mostly) among the other members.
+            let members = self.below(5);
+            let text_at = (depth == 0).then(|| self.below(members + 1));
+            for i in 0..members + usize::from(text_at.is_some()) {
+                if i > 0 {
+                    out.push(',');
+                    self.space(out);
+                }
+                if Some(i) == text_at {
+                    out.push_str("\"text\"");
+                } else {
+                    match self.below(4) {
+                        0 => out.push_str("\"id\""),
+                        _ => {
+                            let key = self.mostly(
+                                &["\"url\"", "\"\"", "\"Text\"", "\"meta\""],
+                                &["\"te\\u0078t\"", "\"text\""],
+                            );
+                            out.push_str(key);
+                        }
+                    }
+                }
+                self.space(out);
+                out.push(':');
+                self.space(out);
+                if Some(i) == text_at && self.below(20) != 0 {
+                    self.string(out);
+                } else {
+                    self.value(out, depth + 1);
+                }
+                self.space(out);
+            }
+            out.push('}');
+        }
+
+        fn record(&mut self) -> String {
+            let mut out = String::new();
+            self.space(&mut out);
+            self.object(&mut out, 0);
+            self.space(&mut out);
+            let edits = [0, 0, 0, 1, 2][self.below(5)];
+            for _ in 0..edits {
+                let mut chars: Vec<char> = out.chars().collect();
+                let at = self.below(chars.len() + 1);
+                let c = self.pick(&["{", "}", "[", "]", "\"", ",", ":", "\\", "u", "0", "e", " "]);
+                match self.below(3) {
+                    0 if at < chars.len() => {
+                        chars.remove(at);
+                    }
+                    1 if at < chars.len() => chars[at] = c.chars().next().unwrap(),
+                    _ => chars.insert(at, c.chars().next().unwrap()),
+                }
+                out = chars.into_iter().collect();
+            }
+            out
+        }
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 20_000,
+            rng_seed: RngSeed::Fixed(0x7363_616e),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        /// Whatever the fast path accepts, the full parser accepts with the same fields.
+        #[test]
+        fn agrees_with_the_full_parser(seed in any::<u64>(), keep in any::<bool>()) {
+            let json = Gen(seed).record();
+            if let Some(parsed) = fast(&json, keep) {
+                prop_assert_eq!(full_record(&json, FIELDS, keep).ok(), Some(parsed), "{}", json);
+            }
+        }
+    }
+
+    #[test]
+    fn the_generated_records_are_often_accepted() {
+        // The property above is only as good as the share of records it compares.
+        let accepted = (0..10_000u64)
+            .filter(|&seed| fast(&Gen(seed).record(), true).is_some())
+            .count();
+        assert!(accepted > 1_500, "{accepted} of 10000 accepted");
+    }
+}
