@@ -7,8 +7,9 @@
 //! caller's full parser (serde_json) then decides, and names the error. So on every record this
 //! path accepts, the full parser accepts it too and finds the same fields (a property test below
 //! checks it on generated records); what it buys is speed on the records that make up a corpus: a
-//! string without escapes is borrowed, one with escapes is decoded once into a buffer of its raw
-//! length, where serde_json grows a scratch buffer and copies it again.
+//! string is checked and decoded in one pass over blocks of bytes, borrowed when it holds no
+//! escape and otherwise copied once into a buffer of its raw length, where serde_json grows a
+//! scratch buffer and copies it again.
 
 use std::borrow::Cow;
 
@@ -74,15 +75,16 @@ pub(super) fn record<'a>(json: &'a str, fields: Fields<'_>, keep: bool) -> Optio
             s.eat(b':')?;
             s.space();
             if name == fields.text {
-                let value = s.string()?;
+                let value = if keep {
+                    s.decoded()?
+                } else {
+                    s.string()?;
+                    Cow::Borrowed("")
+                };
                 if text.is_some() {
                     return None;
                 }
-                text = Some(if keep {
-                    s.decode(&value)?
-                } else {
-                    Cow::Borrowed("")
-                });
+                text = Some(value);
             } else if name == fields.id {
                 let value = s.id()?;
                 if id.is_some() {
@@ -159,49 +161,64 @@ impl<'a> Scanner<'a> {
         let start = self.at;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[self.at..];
-            let stop = memchr::memchr2(b'"', b'\\', rest)?;
-            if has_control(&rest[..stop]) {
-                return None;
+            let stop = self.at + special(&self.bytes[self.at..])?;
+            match self.bytes[stop] {
+                b'"' => {
+                    self.at = stop + 1;
+                    return Some(Raw {
+                        start,
+                        end: stop,
+                        escaped,
+                    });
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.at = stop + 1 + escape(&self.bytes[stop + 1..])?.1;
+                }
+                _ => return None,
             }
-            self.at += stop + 1;
-            if rest[stop] == b'"' {
-                return Some(Raw {
-                    start,
-                    end: self.at - 1,
-                    escaped,
-                });
-            }
-            escaped = true;
-            self.at += escape(&self.bytes[self.at..])?.1;
         }
     }
 
-    /// The decoded text of a checked string.
-    fn decode(&self, raw: &Raw) -> Option<Cow<'a, str>> {
-        let contents = &self.json[raw.start..raw.end];
-        if !raw.escaped {
-            return Some(Cow::Borrowed(contents));
+    /// A string starting here, checked as [`Scanner::string`] does and decoded in the same pass:
+    /// borrowed when it holds no escape, else copied run by run into a buffer of its raw length.
+    fn decoded(&mut self) -> Option<Cow<'a, str>> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut out: Option<String> = None;
+        loop {
+            let stop = self.at + special(&self.bytes[self.at..])?;
+            let run = &self.json[self.at..stop];
+            match self.bytes[stop] {
+                b'"' => {
+                    self.at = stop + 1;
+                    return Some(match out {
+                        None => Cow::Borrowed(run),
+                        Some(mut out) => {
+                            out.push_str(run);
+                            Cow::Owned(out)
+                        }
+                    });
+                }
+                b'\\' => {
+                    let out = out.get_or_insert_with(|| {
+                        // The rest of the record bounds the decoded string.
+                        String::with_capacity(self.bytes.len() - start)
+                    });
+                    out.push_str(run);
+                    let (c, len) = escape(&self.bytes[stop + 1..])?;
+                    out.push(c);
+                    self.at = stop + 1 + len;
+                }
+                _ => return None,
+            }
         }
-        let mut out = String::with_capacity(contents.len());
-        let mut rest = contents;
-        while let Some(p) = memchr::memchr(b'\\', rest.as_bytes()) {
-            out.push_str(&rest[..p]);
-            let (c, len) = escape(&rest.as_bytes()[p + 1..])?;
-            out.push(c);
-            rest = &rest[p + 1 + len..];
-        }
-        out.push_str(rest);
-        Some(Cow::Owned(out))
     }
 
     /// An id value: a string, `null`, or an integer the full parser renders as written.
     fn id(&mut self) -> Option<Id<'a>> {
         match *self.bytes.get(self.at)? {
-            b'"' => {
-                let raw = self.string()?;
-                Some(Id::Str(self.decode(&raw)?))
-            }
+            b'"' => Some(Id::Str(self.decoded()?)),
             b'n' => self.word(b"null").map(|()| Id::Null),
             _ => {
                 let start = self.at;
@@ -307,12 +324,24 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// True when `bytes` holds a control character (below U+0020), which a JSON string may not hold
-/// unescaped. Branch-free over each block, so that it vectorizes.
-fn has_control(bytes: &[u8]) -> bool {
-    bytes
-        .chunks(32)
-        .any(|block| block.iter().fold(false, |any, &b| any | (b < 0x20)))
+/// The offset of the first byte of `bytes` that ends a run of a JSON string's plain contents: a
+/// quote, a backslash, or a control character (below U+0020, which a string may not hold
+/// unescaped). Whole blocks are tested without a branch per byte, so that the test vectorizes;
+/// only the block holding the byte is searched byte by byte.
+fn special(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let is_special = |b: u8| (b == b'"') | (b == b'\\') | (b < 0x20);
+    let mut at = 0;
+    for block in bytes.chunks_exact(BLOCK) {
+        if block.iter().fold(false, |any, &b| any | is_special(b)) {
+            break;
+        }
+        at += BLOCK;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| is_special(b))
+        .map(|p| at + p)
 }
 
 /// The escape after a backslash (`after` starts past it): the character it stands for and the
