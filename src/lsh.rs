@@ -404,17 +404,36 @@ where
                 // Every slot used is written below: the buffer is not cleared first.
                 st.entries.resize(GROUP * n, 0);
                 let mut filled = 0;
-                for i in 0..n {
-                    let s = signature(i);
-                    if s.is_empty() {
-                        continue;
+                // Documents a block at a time, so that each column is written a cache line or
+                // more at once rather than one entry at a time across all the columns.
+                const BLOCK: usize = 64;
+                let mut ids = [0u32; BLOCK];
+                let mut i = 0;
+                while i < n {
+                    let mut found = 0;
+                    while i < n && found < BLOCK {
+                        if !signature(i).is_empty() {
+                            ids[found] = i as u32;
+                            found += 1;
+                        }
+                        i += 1;
                     }
-                    let values = s.values();
+                    let ids = &ids[..found];
                     for (band, column) in bands.clone().zip(st.entries.chunks_exact_mut(n)) {
-                        column[filled] =
-                            (u64::from(params.band_key(values, band)) << 32) | i as u64;
+                        let column = &mut column[filled..filled + found];
+                        if params.rows == 1 {
+                            for (slot, &id) in column.iter_mut().zip(ids) {
+                                let key = signature(id as usize).values()[band];
+                                *slot = (u64::from(key) << 32) | u64::from(id);
+                            }
+                        } else {
+                            for (slot, &id) in column.iter_mut().zip(ids) {
+                                let key = params.band_key(signature(id as usize).values(), band);
+                                *slot = (u64::from(key) << 32) | u64::from(id);
+                            }
+                        }
                     }
-                    filled += 1;
+                    filled += found;
                 }
                 for column in st.entries.chunks_exact_mut(n).take(bands.len()) {
                     let votes = &mut st.votes;
