@@ -18,8 +18,10 @@
 //! when complete: a failed run never leaves an output that looks finished.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -402,6 +404,12 @@ const BATCH_DOCS: usize = 2048;
 /// Bytes of JSON Lines read in one piece: parsing and sketching of a piece are spread over the
 /// threads, so pieces are small enough to keep every thread busy from the first one on.
 const CHUNK_BYTES: usize = 1 << 20;
+/// Bytes of the first piece of lines; each next piece is twice as large, up to [`CHUNK_BYTES`].
+const FIRST_CHUNK_BYTES: usize = 64 << 10;
+
+/// Pieces of pass 1 being sketched at once.
+const IN_FLIGHT: usize = 3;
+
 /// Bytes of plain-text documents sent together.
 const BATCH_BYTES: usize = 8 << 20;
 
@@ -511,6 +519,8 @@ fn sketch_all(
     progress: &dyn Progress,
 ) -> Result<(Catalog, ReadStats), RunError> {
     progress.stage("reading and sketching", None);
+    // The pool's threads start now, while the reader reads the first piece.
+    rayon::spawn(|| {});
     let catalog = Catalog {
         ids: Vec::new(),
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
@@ -536,17 +546,24 @@ fn sketch_all(
         ..spec.clone()
     };
     std::thread::scope(|scope| -> Result<(Catalog, ReadStats), RunError> {
+        // Owned here, so that an early return drops it before the reader is joined: a reader
+        // blocked on a full channel then stops instead of waiting forever.
+        let rx = rx;
         let reader = scope.spawn(move || {
             let mut reader = CorpusReader::new(&reader_spec);
             let mut seen = 0;
             // Plain documents wait here until enough of them are read.
             let mut docs: Option<Piece> = None;
             let mut bytes = 0;
+            let mut chunk_bytes = FIRST_CHUNK_BYTES;
             loop {
                 for buffer in returned.try_iter() {
                     reader.recycle(buffer);
                 }
-                let unit = reader.next_chunk(CHUNK_BYTES);
+                // The first pieces are small, so that the pool starts at once; the reader, faster
+                // than the sketching, then stays ahead with pieces of full size.
+                let unit = reader.next_chunk(chunk_bytes);
+                chunk_bytes = (2 * chunk_bytes).min(CHUNK_BYTES);
                 let new_skips = reader.skipped()[seen..].to_vec();
                 seen = reader.skipped().len();
                 let any_skips = !new_skips.is_empty();
@@ -593,23 +610,45 @@ fn sketch_all(
             }
             reader.into_summary().bytes
         });
-        // Each piece is sketched in parallel while the one before it is accepted (its ids
-        // checked and its sketches stored, in input order), so that the sequential part, which
-        // slows down as the id map outgrows the caches, does not leave the other threads idle.
-        let mut pending: Option<Done> = None;
-        for piece in rx {
-            let piece = piece?;
-            let mut done = None;
-            let accepted = rayon::in_place_scope(|scope| {
-                scope.spawn(|_| done = Some(sketch_piece(spec, deduper, hold, piece)));
-                pending.take().map_or(Ok(()), |d| acceptor.accept(d))
-            });
-            accepted?;
-            pending = done;
-        }
-        if let Some(done) = pending {
-            acceptor.accept(done)?;
-        }
+        // Up to `IN_FLIGHT` pieces are sketched in the pool at once while this thread accepts
+        // them in input order (checks their ids, stores their sketches), so that the pool always
+        // has work queued: neither the sequential accept, which slows down as the id map outgrows
+        // the caches, nor this thread's wake-up after a piece leaves the pool idle.
+        let (sketched, finished) = mpsc::channel::<(usize, std::thread::Result<Done>)>();
+        rayon::in_place_scope(|scope| -> Result<(), RunError> {
+            let mut ready: BTreeMap<usize, Done> = BTreeMap::new();
+            let (mut spawned, mut accepted, mut read_all) = (0, 0, false);
+            loop {
+                while !read_all && spawned - accepted < IN_FLIGHT {
+                    let Ok(piece) = rx.recv() else {
+                        read_all = true;
+                        break;
+                    };
+                    let piece = piece?;
+                    let (seq, sketched) = (spawned, sketched.clone());
+                    scope.spawn(move |_| {
+                        // A panic is carried to this thread, which waits for every piece.
+                        let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            sketch_piece(spec, deduper, hold, piece)
+                        }));
+                        let _ = sketched.send((seq, done));
+                    });
+                    spawned += 1;
+                }
+                if accepted == spawned {
+                    return Ok(());
+                }
+                let done = loop {
+                    if let Some(done) = ready.remove(&accepted) {
+                        break done;
+                    }
+                    let (seq, done) = finished.recv().expect("this thread holds a sender");
+                    ready.insert(seq, done.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                };
+                acceptor.accept(done)?;
+                accepted += 1;
+            }
+        })?;
         let bytes = reader.join().expect("the reader thread does not panic");
         let skipped = acceptor.skipped;
         Ok((acceptor.catalog, ReadStats { bytes, skipped }))
