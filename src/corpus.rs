@@ -1026,17 +1026,32 @@ fn write_pairs(
     alignments: &[Option<Alignment>],
 ) -> Result<(), RunError> {
     let fail = write_error(path);
-    for (p, al) in pairs.iter().zip(alignments) {
-        let pair = Pair {
-            a: catalog.ids[p.a as usize].clone(),
-            b: catalog.ids[p.b as usize].clone(),
-            scores: p.scores,
-            relation: p.relation,
-            derived: p.derived,
-            direction_score: p.direction_score,
-            alignment: al.clone(),
-        };
-        write_json_line(w, &PairRecord::of(&pair)).map_err(&fail)?;
+    // Records are formatted in parallel, a batch at a time (a batch with passages can be large),
+    // and written in order.
+    const BATCH: usize = 4096;
+    for (pairs, alignments) in pairs.chunks(BATCH).zip(alignments.chunks(BATCH)) {
+        let lines: Vec<Vec<u8>> = pairs
+            .par_iter()
+            .zip(alignments)
+            .map(|(p, al)| {
+                let pair = Pair {
+                    a: catalog.ids[p.a as usize].clone(),
+                    b: catalog.ids[p.b as usize].clone(),
+                    scores: p.scores,
+                    relation: p.relation,
+                    derived: p.derived,
+                    direction_score: p.direction_score,
+                    alignment: al.clone(),
+                };
+                let mut line = Vec::with_capacity(256);
+                write_json_line(&mut line, &PairRecord::of(&pair))?;
+                Ok(line)
+            })
+            .collect::<io::Result<_>>()
+            .map_err(&fail)?;
+        for line in lines {
+            w.write_all(&line).map_err(&fail)?;
+        }
     }
     Ok(())
 }
