@@ -272,22 +272,24 @@ fn drop_singletons(entries: &mut [u64], bitmaps: &mut Vec<u64>) -> usize {
     let words = 1 << (bits - 6);
     bitmaps.clear();
     bitmaps.resize(2 * words, 0);
-    let (once, twice) = bitmaps.split_at_mut(words);
+    // The two bitmaps interleaved, word by word, so that an entry touches one cache line.
+    let pairs = bitmaps.as_chunks_mut::<2>().0;
     let bit = |e: u64| {
         let b = ((e >> 32) as u32).wrapping_mul(0x85eb_ca6b) >> (32 - bits);
         (b as usize >> 6, 1u64 << (b & 63))
     };
     for &e in entries.iter() {
         let (w, m) = bit(e);
-        twice[w] |= once[w] & m;
-        once[w] |= m;
+        let [once, twice] = &mut pairs[w];
+        *twice |= *once & m;
+        *once |= m;
     }
     let mut kept = 0;
     for i in 0..n {
         let e = entries[i];
         let (w, m) = bit(e);
         entries[kept] = e;
-        kept += usize::from(twice[w] & m != 0);
+        kept += usize::from(pairs[w][1] & m != 0);
     }
     kept
 }
@@ -404,33 +406,37 @@ where
                 // Every slot used is written below: the buffer is not cleared first.
                 st.entries.resize(GROUP * n, 0);
                 let mut filled = 0;
-                // Documents a block at a time, so that each column is written a cache line or
-                // more at once rather than one entry at a time across all the columns.
+                // Documents a block at a time: each one's keys of the group are gathered from its
+                // signature (one cache line with one-value bands), then the block is written to
+                // each band's column, so that each column is written a cache line or more at once.
                 const BLOCK: usize = 64;
                 let mut ids = [0u32; BLOCK];
+                let mut keys = [[0u32; GROUP]; BLOCK];
                 let mut i = 0;
                 while i < n {
                     let mut found = 0;
                     while i < n && found < BLOCK {
-                        if !signature(i).is_empty() {
+                        let s = signature(i);
+                        if !s.is_empty() {
+                            let values = s.values();
+                            let row = &mut keys[found];
+                            if params.rows == 1 {
+                                row[..bands.len()].copy_from_slice(&values[bands.clone()]);
+                            } else {
+                                for (key, band) in row.iter_mut().zip(bands.clone()) {
+                                    *key = params.band_key(values, band);
+                                }
+                            }
                             ids[found] = i as u32;
                             found += 1;
                         }
                         i += 1;
                     }
-                    let ids = &ids[..found];
-                    for (band, column) in bands.clone().zip(st.entries.chunks_exact_mut(n)) {
+                    for (j, column) in st.entries.chunks_exact_mut(n).take(bands.len()).enumerate()
+                    {
                         let column = &mut column[filled..filled + found];
-                        if params.rows == 1 {
-                            for (slot, &id) in column.iter_mut().zip(ids) {
-                                let key = signature(id as usize).values()[band];
-                                *slot = (u64::from(key) << 32) | u64::from(id);
-                            }
-                        } else {
-                            for (slot, &id) in column.iter_mut().zip(ids) {
-                                let key = params.band_key(signature(id as usize).values(), band);
-                                *slot = (u64::from(key) << 32) | u64::from(id);
-                            }
+                        for ((slot, &id), row) in column.iter_mut().zip(&ids).zip(&keys) {
+                            *slot = (u64::from(row[j]) << 32) | u64::from(id);
                         }
                     }
                     filled += found;
