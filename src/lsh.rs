@@ -738,6 +738,67 @@ mod tests {
         assert!(pairs.iter().all(|p| p.0 == 0));
     }
 
+    /// The batch's votes equal a plain count over every band's groups of equal keys: one-value
+    /// and two-value bands, with empty signatures among the others, on more signatures than the
+    /// singleton filter needs and a count that is no multiple of the blocks the keys are built in.
+    #[test]
+    fn batch_votes_equal_a_plain_count() {
+        let hasher = MinHasher::new(MinHashParams::new(128));
+        let mut state = 7u64;
+        let mut next = || {
+            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state
+        };
+        let mut sigs = Vec::new();
+        let mut base: Vec<u64> = Vec::new();
+        for i in 0..5_003 {
+            if i % 97 == 0 {
+                sigs.push(hasher.sign(&[]));
+                continue;
+            }
+            // Runs of edited copies of one set, and sets of their own.
+            if i % 5 == 0 {
+                base = (0..200).map(|_| next()).collect();
+            }
+            let mut set: Vec<u64> = base.iter().copied().filter(|_| next() % 4 != 0).collect();
+            set.extend((0..20).map(|_| next()));
+            set.sort_unstable();
+            set.dedup();
+            sigs.push(hasher.sign(&set));
+        }
+        for (rows, min_votes) in [(1, 2), (2, 1)] {
+            let params = LshParams {
+                rows,
+                bands: 128 / rows,
+                min_votes,
+                max_bucket: 256,
+            };
+            let mut want: AHashMap<(u32, u32), u32> = AHashMap::new();
+            for band in 0..params.bands {
+                let mut groups: AHashMap<u32, Vec<u32>> = AHashMap::new();
+                for (i, s) in sigs.iter().enumerate().filter(|(_, s)| !s.is_empty()) {
+                    let key = params.band_key(s.values(), band);
+                    groups.entry(key).or_default().push(i as u32);
+                }
+                for ids in groups.values() {
+                    for (x, &a) in ids.iter().enumerate() {
+                        for &b in &ids[x + 1..] {
+                            *want.entry((a, b)).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+            let mut want: Vec<(u32, u32, u32)> = want
+                .into_iter()
+                .filter(|&(_, v)| v as usize >= min_votes)
+                .map(|((a, b), v)| (a, b, v))
+                .collect();
+            want.sort_unstable();
+            assert!(want.len() > 1_000, "rows {rows}: {} pairs", want.len());
+            assert_eq!(candidate_pairs(&sigs, &params), want, "rows {rows}");
+        }
+    }
+
     #[test]
     fn empty_signatures_are_never_candidates() {
         let hasher = MinHasher::new(MinHashParams::new(128));
