@@ -116,20 +116,52 @@ impl ShingleSet {
 
     /// Number of shingles in both sets (a linear merge of the two sorted lists).
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
+        /// Independent merges, one per range of hash values.
+        const LANES: usize = 4;
         let (a, b) = (&self.hashes, &other.hashes);
-        let (mut i, mut j, mut n) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    i += 1;
-                    j += 1;
+        // Where each lane's range starts in a sorted list: hashes are spread evenly, so the
+        // start is near its share of the length, and found by a short walk from there (a binary
+        // search would wait on a cache miss at each of its steps).
+        let starts = |v: &[u64]| -> [usize; LANES + 1] {
+            let mut at = [v.len(); LANES + 1];
+            at[0] = 0;
+            for lane in 1..LANES {
+                let floor = (lane as u64) << (64 - LANES.trailing_zeros());
+                let mut k = v.len() * lane / LANES;
+                while k > 0 && v[k - 1] >= floor {
+                    k -= 1;
+                }
+                while k < v.len() && v[k] < floor {
+                    k += 1;
+                }
+                at[lane] = k;
+            }
+            at
+        };
+        let (sa, sb) = (starts(a), starts(b));
+        let (mut i, mut j): ([usize; LANES], [usize; LANES]) = (
+            std::array::from_fn(|l| sa[l]),
+            std::array::from_fn(|l| sb[l]),
+        );
+        let mut n = 0;
+        // Each step of a merge waits on its own loads; the lanes' steps are interleaved, so that
+        // they overlap. A step advances the side holding the smaller hash, or both on a match,
+        // without a branch on the comparison (as likely one way as the other).
+        loop {
+            let mut active = false;
+            for l in 0..LANES {
+                if i[l] < sa[l + 1] && j[l] < sb[l + 1] {
+                    let (x, y) = (a[i[l]], b[j[l]]);
+                    n += usize::from(x == y);
+                    i[l] += usize::from(x <= y);
+                    j[l] += usize::from(y <= x);
+                    active = true;
                 }
             }
+            if !active {
+                return n;
+            }
         }
-        n
     }
 }
 
@@ -236,6 +268,39 @@ mod tests {
         assert_eq!(a.intersection_len(&b), 4);
         assert_eq!(b.intersection_len(&a), 4);
         assert_eq!(a.intersection_len(&a), a.len());
+    }
+
+    /// The merge by lanes of hash ranges counts what a plain set intersection counts: spread
+    /// hashes, hashes on and beside the lanes' bounds, all in one lane, and empty sets.
+    #[test]
+    fn intersection_len_equals_a_set_count() {
+        let spread = |seed: u64, n: u64| -> Vec<u64> { (0..n).map(|i| mix64(seed ^ i)).collect() };
+        let bounds: Vec<u64> = (0..4u64)
+            .flat_map(|l| {
+                let b = l << 62;
+                [b, b.wrapping_sub(1), b + 1]
+            })
+            .collect();
+        let cases: Vec<(Vec<u64>, Vec<u64>)> = vec![
+            (spread(1, 500), spread(1, 300)),
+            (spread(1, 500), spread(2, 500)),
+            ([spread(1, 200), spread(3, 100)].concat(), spread(1, 400)),
+            (bounds.clone(), bounds[..7].to_vec()),
+            ([bounds.clone(), spread(4, 50)].concat(), spread(4, 60)),
+            ((0..300).collect(), (100..200).collect()),
+            (Vec::new(), spread(5, 10)),
+            (Vec::new(), Vec::new()),
+        ];
+        for (x, y) in cases {
+            let want = {
+                let y: std::collections::HashSet<u64> = y.iter().copied().collect();
+                let x: std::collections::HashSet<u64> = x.iter().copied().collect();
+                x.intersection(&y).count()
+            };
+            let (a, b) = (ShingleSet::from_hashes(x), ShingleSet::from_hashes(y));
+            assert_eq!(a.intersection_len(&b), want);
+            assert_eq!(b.intersection_len(&a), want);
+        }
     }
 
     #[test]
