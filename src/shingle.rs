@@ -125,7 +125,7 @@ impl ShingleSet {
         let starts = |v: &[u64]| -> [usize; LANES + 1] {
             let mut at = [v.len(); LANES + 1];
             at[0] = 0;
-            for lane in 1..LANES {
+            for (lane, start) in at.iter_mut().enumerate().take(LANES).skip(1) {
                 let floor = (lane as u64) << (64 - LANES.trailing_zeros());
                 let mut k = v.len() * lane / LANES;
                 while k > 0 && v[k - 1] >= floor {
@@ -134,7 +134,7 @@ impl ShingleSet {
                 while k < v.len() && v[k] < floor {
                     k += 1;
                 }
-                at[lane] = k;
+                *start = k;
             }
             at
         };
