@@ -290,7 +290,7 @@ impl Deduper {
             self.config.shingle_size,
             &mut scratch.shingles,
         );
-        ShingleSet::from_hashes(std::mem::take(&mut scratch.shingles))
+        ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts)
     }
 
     /// Candidate pairs among the sketches: LSH votes, then the signatures' estimates within a
@@ -362,6 +362,7 @@ pub struct Scratch {
     shingles: Vec<u64>,
     bitmaps: Vec<u64>,
     crowded: Vec<u64>,
+    counts: Vec<u32>,
 }
 
 /// The number of distinct values among well-mixed 64-bit hashes, in linear time and without a

@@ -93,8 +93,14 @@ impl ShingleSet {
     }
 
     /// The set of the given hashes (any order, duplicates allowed).
-    pub fn from_hashes(mut hashes: Vec<u64>) -> Self {
-        sort_hashes(&mut hashes);
+    pub fn from_hashes(hashes: Vec<u64>) -> Self {
+        Self::from_unsorted(&hashes, &mut Vec::new())
+    }
+
+    /// The set of the given hashes (any order, duplicates allowed), copied: the caller keeps its
+    /// buffer, and `counts` is a buffer reused between calls.
+    pub fn from_unsorted(hashes: &[u64], counts: &mut Vec<u32>) -> Self {
+        let mut hashes = sorted_hashes(hashes, counts);
         hashes.dedup();
         ShingleSet { hashes }
     }
@@ -165,40 +171,44 @@ impl ShingleSet {
     }
 }
 
-/// Sorts well-mixed 64-bit hashes in linear time: one counting pass on their top bits scatters
+/// Well-mixed 64-bit hashes, sorted in linear time: one counting pass on their top bits scatters
 /// them into about `len` buckets that are already in order, and one insertion sort over the whole
 /// (each hash moves within its bucket, about one other hash) finishes. Hashes that are not spread
 /// (more than a few on one bucket) take the standard sort instead, so the result is always
-/// sorted and the time never quadratic.
-fn sort_hashes(hashes: &mut Vec<u64>) {
+/// sorted and the time never quadratic. `counts` is a buffer reused between calls.
+fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
     /// Largest bucket that the final insertion sort accepts.
     const MAX_BUCKET: u32 = 16;
     let n = hashes.len();
+    let standard = || {
+        let mut v = hashes.to_vec();
+        v.sort_unstable();
+        v
+    };
     if n < 64 {
-        hashes.sort_unstable();
-        return;
+        return standard();
     }
     let bits = usize::BITS - n.leading_zeros();
     let bucket = |h: u64| (h >> (64 - bits)) as usize;
-    let mut starts = vec![0u32; 1 << bits];
-    for &h in hashes.iter() {
-        starts[bucket(h)] += 1;
+    counts.clear();
+    counts.resize(1 << bits, 0);
+    for &h in hashes {
+        counts[bucket(h)] += 1;
     }
     let mut at = 0;
     let mut largest = 0;
-    for c in starts.iter_mut() {
+    for c in counts.iter_mut() {
         let size = *c;
         largest = largest.max(size);
         *c = at;
         at += size;
     }
     if largest > MAX_BUCKET {
-        hashes.sort_unstable();
-        return;
+        return standard();
     }
     let mut sorted = vec![0u64; n];
-    for &h in hashes.iter() {
-        let slot = &mut starts[bucket(h)];
+    for &h in hashes {
+        let slot = &mut counts[bucket(h)];
         sorted[*slot as usize] = h;
         *slot += 1;
     }
@@ -211,7 +221,7 @@ fn sort_hashes(hashes: &mut Vec<u64>) {
         }
         sorted[j] = x;
     }
-    *hashes = sorted;
+    sorted
 }
 
 #[cfg(test)]
@@ -330,18 +340,19 @@ mod tests {
     }
 
     #[test]
-    fn sort_hashes_sorts_spread_and_crowded_hashes() {
-        for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000] {
+    fn sorted_hashes_sorts_spread_and_crowded_hashes() {
+        // One counts buffer through all the cases, as a caller reuses it.
+        let mut counts = Vec::new();
+        for n in [0usize, 1, 2, 63, 64, 65, 100, 1000, 5000, 70] {
             let spread: Vec<u64> = (0..n as u64).map(|i| mix64(i % 997)).collect();
             let crowded: Vec<u64> = (0..n as u64).map(|i| (n as u64 - i) % 13).collect();
             let top: Vec<u64> = (0..n as u64)
                 .map(|i| (i % 5) << 62 | mix64(i) >> 8)
                 .collect();
-            for mut v in [spread, crowded, top] {
+            for v in [spread, crowded, top] {
                 let mut want = v.clone();
                 want.sort_unstable();
-                sort_hashes(&mut v);
-                assert_eq!(v, want, "n={n}");
+                assert_eq!(sorted_hashes(&v, &mut counts), want, "n={n}");
             }
         }
     }
