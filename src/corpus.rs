@@ -217,10 +217,16 @@ impl Places {
     /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
     /// at its offset, so that threads can read records of the same file at once.
     fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
-        let (file, offset, len) = self.at[d as usize];
-        let mut buf = vec![0; len as usize];
-        read_exact_at(&files[file as usize], &mut buf, offset)?;
+        let mut buf = Vec::new();
+        self.record_into(files, d, &mut buf)?;
         Ok(buf)
+    }
+
+    /// [`Places::record`] into `buf` (resized to the record), a buffer reused between calls.
+    fn record_into(&self, files: &[File], d: u32, buf: &mut Vec<u8>) -> io::Result<()> {
+        let (file, offset, len) = self.at[d as usize];
+        buf.resize(len as usize, 0);
+        read_exact_at(&files[file as usize], buf, offset)
     }
 
     /// Copies the records of the given documents (in increasing order), one a line, to `w`.
@@ -911,11 +917,11 @@ fn verify_all(
                 .map_err(|e| RunError::InputsChanged(e.to_string()))?;
             let sets: Vec<Result<(u32, Loaded), RunError>> = involved
                 .par_iter()
-                .map_init(Scratch::default, |s, &i| {
-                    let record = places
-                        .record(&files, i)
+                .map_init(<(Scratch, Vec<u8>)>::default, |(s, record), &i| {
+                    places
+                        .record_into(&files, i, record)
                         .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-                    let text = text_of(&record, spec)
+                    let text = text_of(record, spec)
                         .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
                     let set = deduper.shingle_set(&text, s);
                     progress.advance(1);
