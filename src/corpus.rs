@@ -4,11 +4,12 @@
 //!
 //! The run streams the inputs three times at most, so that memory is bounded by the sketches and
 //! not by the texts:
-//! 1. read every document and keep its [`Sketch`] (signature, sizes, typography) and id: a reader
-//!    thread cuts the inputs into pieces, rayon parses and sketches each piece while this thread
-//!    accepts the one before (ids checked, sketches stored in a [`SketchTable`]);
+//! 1. read every document and keep its [`Sketch`] (signature and sizes) and id: a reader thread
+//!    cuts the inputs into pieces, rayon parses and sketches pieces while this thread accepts them
+//!    in order (ids checked, sketches stored in a [`SketchTable`]);
 //! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
-//!    them exactly (and align them, with passages), keep the pairs that meet a threshold, and
+//!    them exactly (shingle sets and quote typography; and align them, with passages), keep the
+//!    pairs that meet a threshold, and
 //!    decide what is kept ([`crate::dedup::decide`]);
 //! 3. with a kept output, re-read everything and write the kept documents in input order: the exact
 //!    line for JSON Lines, a `{"id", "text"}` record for a plain file.
@@ -32,14 +33,14 @@ use rayon::prelude::*;
 use crate::align::{align_texts, AlignParams, Alignment};
 use crate::compare::Pair;
 use crate::dedup::{
-    decide, Candidate, Decision, Deduper, Removal, Scratch, Sketch, SketchTable, VerifiedPair,
+    decide, Candidate, Decision, Deduper, Measured, Removal, Scratch, Sketch, SketchTable,
+    VerifiedPair,
 };
 use crate::document::{
     record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
     ReadError, Skipped, Unit,
 };
 use crate::report::PairRecord;
-use crate::shingle::ShingleSet;
 use crate::verify::Relation;
 
 mod html;
@@ -867,7 +868,7 @@ fn sketch_line(
 
 /// A candidate document re-read for pass 2.
 struct Loaded {
-    set: ShingleSet,
+    measured: Measured,
     text: Option<String>,
 }
 
@@ -889,11 +890,11 @@ fn verify_all(
         let sets: Vec<(u32, Loaded)> = batch
             .into_par_iter()
             .map_init(Scratch::default, |s, (i, text)| {
-                let set = deduper.shingle_set(&text, s);
+                let measured = deduper.measure(&text, s);
                 (
                     i,
                     Loaded {
-                        set,
+                        measured,
                         text: passages.then_some(text),
                     },
                 )
@@ -923,12 +924,12 @@ fn verify_all(
                         .map_err(|e| RunError::InputsChanged(e.to_string()))?;
                     let text = text_of(record, spec)
                         .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
-                    let set = deduper.shingle_set(&text, s);
+                    let measured = deduper.measure(&text, s);
                     progress.advance(1);
                     Ok((
                         i,
                         Loaded {
-                            set,
+                            measured,
                             text: passages.then(|| text.into_owned()),
                         },
                     ))
@@ -969,7 +970,7 @@ fn verify_all(
         .par_iter()
         .filter_map(|c| {
             let (a, b) = (&loaded[&c.a], &loaded[&c.b]);
-            deduper.verify(c, &a.set, &b.set, &catalog.sketches)
+            deduper.verify(c, &a.measured, &b.measured)
         })
         .collect();
     let alignments: Vec<Option<Alignment>> = if passages {

@@ -3,13 +3,14 @@
 //!
 //! The steps, each a function here so that the streaming driver ([`crate::corpus`]) can run them
 //! pass by pass without holding texts:
-//! 1. [`Deduper::sketch`]: text to a [`Sketch`] (signature, sizes, typography): all that is kept of
-//!    a document for the whole run, about 0.6 KB;
+//! 1. [`Deduper::sketch`]: text to a [`Sketch`] (signature and sizes): all that is kept of a
+//!    document for the whole run, about 0.6 KB;
 //! 2. [`Deduper::candidates`]: LSH votes ([`crate::lsh`]), then a cheap filter on the signatures'
 //!    own estimates, leaving the pairs worth measuring exactly;
 //! 3. [`Deduper::verify`]: exact Jaccard and containments on the shingle sets of the candidate
-//!    documents (re-read for this pass), the relation and direction; only pairs meeting a threshold
-//!    survive, so nothing below a threshold is ever reported;
+//!    documents, and the direction from their quote typography, both [`Deduper::measure`]d on the
+//!    texts re-read for this pass; only pairs meeting a threshold survive, so nothing below a
+//!    threshold is ever reported;
 //! 4. [`decide`]: connected components of duplicate pairs, a representative for each, and which
 //!    documents a kept document covers (its duplicates, and derivatives whose source is kept).
 //!    Every document ends up kept or removed, with the reason: `read == kept + removed`.
@@ -74,8 +75,6 @@ pub struct Sketch {
     pub tokens: u32,
     /// Bytes of text.
     pub bytes: u32,
-    /// Quote typography, for the direction of derivatives.
-    pub typography: Typography,
 }
 
 impl Sketch {
@@ -120,6 +119,13 @@ pub struct Figures {
     pub tokens: u32,
     /// Bytes of text.
     pub bytes: u32,
+}
+
+/// What verification measures of a candidate document, on its text read again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measured {
+    /// The exact shingle set.
+    pub set: ShingleSet,
     /// Quote typography, for the direction of derivatives.
     pub typography: Typography,
 }
@@ -142,7 +148,6 @@ impl SketchTable {
             shingles: sketch.shingles(),
             tokens: sketch.tokens,
             bytes: sketch.bytes,
-            typography: sketch.typography,
         });
     }
 
@@ -278,6 +283,13 @@ impl Deduper {
             signature,
             tokens: scratch.tokens.len() as u32,
             bytes: text.len().min(u32::MAX as usize) as u32,
+        }
+    }
+
+    /// What verification needs of one candidate text: its exact shingle set and its typography.
+    pub fn measure(&self, text: &str, scratch: &mut Scratch) -> Measured {
+        Measured {
+            set: self.shingle_set(text, scratch),
             typography: Typography::of(text),
         }
     }
@@ -318,29 +330,20 @@ impl Deduper {
             .collect()
     }
 
-    /// Exact verification of one candidate; `None` when it meets no reporting threshold.
-    pub fn verify(
-        &self,
-        c: &Candidate,
-        set_a: &ShingleSet,
-        set_b: &ShingleSet,
-        sketches: &SketchTable,
-    ) -> Option<VerifiedPair> {
-        let scores = Scores::exact(set_a, set_b);
+    /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
+    /// documents; `None` when it meets no reporting threshold.
+    pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
+        let scores = Scores::exact(&a.set, &b.set);
         if scores.jaccard < self.config.report_jaccard
             && scores.max_containment() < self.config.report_containment
         {
             return None;
         }
-        let (ta, tb) = (
-            sketches.figures(c.a as usize).typography,
-            sketches.figures(c.b as usize).typography,
-        );
         // Even evidence: the later document (b, as a < b) is the derived one.
         let v = verdict_tied(
             &scores,
-            ta,
-            tb,
+            a.typography,
+            b.typography,
             std::cmp::Ordering::Greater,
             &self.config.thresholds,
         );
@@ -585,14 +588,11 @@ mod tests {
     fn run(texts: &[&str]) -> (Vec<VerifiedPair>, Decision) {
         let (d, sk) = sketches(texts);
         let mut scratch = Scratch::default();
-        let sets: Vec<ShingleSet> = texts
-            .iter()
-            .map(|t| d.shingle_set(t, &mut scratch))
-            .collect();
+        let measured: Vec<Measured> = texts.iter().map(|t| d.measure(t, &mut scratch)).collect();
         let pairs: Vec<VerifiedPair> = d
             .candidates(&sk)
             .iter()
-            .filter_map(|c| d.verify(c, &sets[c.a as usize], &sets[c.b as usize], &sk))
+            .filter_map(|c| d.verify(c, &measured[c.a as usize], &measured[c.b as usize]))
             .collect();
         let decision = decide(&sk, &pairs, KeepPolicy::Longest);
         (pairs, decision)
@@ -611,8 +611,8 @@ mod tests {
         for (i, s) in each.iter().enumerate() {
             assert_eq!(table.signature(i), s.signature.view(), "document {i}");
             let f = table.figures(i);
-            let got = (f.shingles, f.tokens, f.bytes, f.typography);
-            assert_eq!(got, (s.shingles(), s.tokens, s.bytes, s.typography));
+            let got = (f.shingles, f.tokens, f.bytes);
+            assert_eq!(got, (s.shingles(), s.tokens, s.bytes));
         }
         assert!(table.signature(1).is_empty() && !table.signature(2).is_empty());
     }
@@ -732,7 +732,6 @@ mod tests {
                 signature: Signature::from_parts(vec![i; 4], 100 - i),
                 tokens: 10,
                 bytes: 10,
-                typography: Typography::default(),
             })
             .collect();
         let v = |a, b, relation, derived| VerifiedPair {
