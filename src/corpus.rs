@@ -433,12 +433,12 @@ enum PieceKind {
     Docs(Vec<CorpusDoc>),
 }
 
-/// A parsed and sketched line of a [`LineChunk`].
+/// A parsed and sketched line of a [`LineChunk`]; a document's sketch is the next one of its
+/// block's [`SketchTable`].
 enum Sketched {
     Blank,
     Doc {
         id: Option<String>,
-        sketch: Sketch,
         line: usize,
         start: u64,
         length: u64,
@@ -672,9 +672,14 @@ enum Done {
     Lines {
         skipped: Vec<Skipped>,
         chunk: LineChunk,
-        sketched: Vec<Sketched>,
+        /// The lines, a block at a time, with the sketches of the block's documents.
+        blocks: Vec<(Vec<Sketched>, SketchTable)>,
     },
 }
+
+/// Lines sketched together into one [`SketchTable`], so that a thread allocates a table per block
+/// rather than a signature per document.
+const BLOCK_LINES: usize = 32;
 
 /// Parses (for lines) and sketches a piece, in parallel.
 fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) -> Done {
@@ -692,16 +697,22 @@ fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) 
         }
         PieceKind::Lines(chunk) => {
             let lines: Vec<(usize, u64, &[u8])> = chunk.lines().collect();
-            let sketched = lines
-                .par_iter()
-                .map_init(Scratch::default, |s, &(line, start, bytes)| {
-                    sketch_line(spec, deduper, &chunk, hold, s, (line, start, bytes))
+            let width = deduper.config().minhash.num_perm;
+            let blocks = lines
+                .par_chunks(BLOCK_LINES)
+                .map_init(Scratch::default, |s, block| {
+                    let mut table = SketchTable::new(width);
+                    let sketched = block
+                        .iter()
+                        .map(|&line| sketch_line(spec, deduper, &chunk, hold, s, line, &mut table))
+                        .collect();
+                    (sketched, table)
                 })
                 .collect();
             Done::Lines {
                 skipped: piece.skipped,
                 chunk,
-                sketched,
+                blocks,
             }
         }
     }
@@ -734,7 +745,7 @@ impl Acceptor<'_> {
                 for (doc, sketch) in batch.into_iter().zip(sketches) {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length);
-                    self.document(doc.id, &sketch, &o.path, o.line, place)?;
+                    self.document(doc.id, SketchOf::Own(&sketch), &o.path, o.line, place)?;
                     if let Some(held) = self.catalog.held.as_mut() {
                         held.push((doc.text, doc.raw));
                     }
@@ -743,39 +754,44 @@ impl Acceptor<'_> {
             Done::Lines {
                 skipped,
                 chunk,
-                sketched,
+                blocks,
             } => {
                 self.skipped.extend(skipped);
                 let mut n = 0;
-                for s in sketched {
-                    match s {
-                        Sketched::Blank => {}
-                        Sketched::Doc {
-                            id,
-                            sketch,
-                            line,
-                            start,
-                            length,
-                            held,
-                        } => {
-                            n += 1;
-                            let id = id.unwrap_or_else(|| chunk.default_id(line));
-                            let place = (Some(start), Some(length));
-                            self.document(id, &sketch, &chunk.path, Some(line), place)?;
-                            if let (Some(all), Some((text, raw))) =
-                                (self.catalog.held.as_mut(), held)
-                            {
-                                all.push((text, Some(raw)));
+                for (sketched, table) in blocks {
+                    let mut k = 0;
+                    for s in sketched {
+                        match s {
+                            Sketched::Blank => {}
+                            Sketched::Doc {
+                                id,
+                                line,
+                                start,
+                                length,
+                                held,
+                            } => {
+                                let id = id.unwrap_or_else(|| chunk.default_id(line));
+                                let place = (Some(start), Some(length));
+                                let path = &chunk.path;
+                                let sketch = SketchOf::Block(&table, k);
+                                self.document(id, sketch, path, Some(line), place)?;
+                                k += 1;
+                                if let (Some(all), Some((text, raw))) =
+                                    (self.catalog.held.as_mut(), held)
+                                {
+                                    all.push((text, Some(raw)));
+                                }
                             }
+                            Sketched::Bad { error, origin } => match self.spec.on_error {
+                                OnError::Stop => return Err(error.into()),
+                                OnError::Skip => self.skipped.push(Skipped {
+                                    origin,
+                                    reason: error.kind.to_string(),
+                                }),
+                            },
                         }
-                        Sketched::Bad { error, origin } => match self.spec.on_error {
-                            OnError::Stop => return Err(error.into()),
-                            OnError::Skip => self.skipped.push(Skipped {
-                                origin,
-                                reason: error.kind.to_string(),
-                            }),
-                        },
                     }
+                    n += k as u64;
                 }
                 self.progress.advance(n);
                 if let Some(recycle) = &self.recycle {
@@ -791,7 +807,7 @@ impl Acceptor<'_> {
     fn document(
         &mut self,
         id: String,
-        sketch: &Sketch,
+        sketch: SketchOf<'_>,
         path: &Path,
         line: Option<usize>,
         place: (Option<u64>, Option<u64>),
@@ -817,9 +833,20 @@ impl Acceptor<'_> {
             catalog.places = None;
         }
         catalog.ids.push(id);
-        catalog.sketches.push(sketch);
+        match sketch {
+            SketchOf::Own(sketch) => catalog.sketches.push(sketch),
+            SketchOf::Block(table, k) => catalog.sketches.push_from(table, k),
+        }
         Ok(())
     }
+}
+
+/// Where the sketch of an accepted document is.
+enum SketchOf<'s> {
+    /// Its own.
+    Own(&'s Sketch),
+    /// Entry `k` of a block's table.
+    Block(&'s SketchTable, usize),
 }
 
 /// Parses one line of a chunk and sketches its text.
@@ -830,6 +857,7 @@ fn sketch_line(
     hold: bool,
     scratch: &mut Scratch,
     (line, start, bytes): (usize, u64, &[u8]),
+    table: &mut SketchTable,
 ) -> Sketched {
     match LineChunk::parse(spec, line, start, bytes) {
         Line::Blank => Sketched::Blank,
@@ -839,14 +867,13 @@ fn sketch_line(
             start,
             length,
         } => {
-            let sketch = deduper.sketch(&text, scratch);
+            deduper.sketch_into(&text, scratch, table);
             let held = hold.then(|| {
                 let record = bytes[bytes.len() - length as usize..].to_vec();
                 (text, record)
             });
             Sketched::Doc {
                 id,
-                sketch,
                 line,
                 start,
                 length,

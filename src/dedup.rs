@@ -141,13 +141,23 @@ impl SketchTable {
 
     /// Appends a document's sketch, made by a [`Deduper`] whose signatures have `width` values.
     pub fn push(&mut self, sketch: &Sketch) {
-        let values = sketch.signature.values();
+        self.push_parts(sketch.signature.view(), sketch.tokens, sketch.bytes);
+    }
+
+    /// Appends document `i` of another table of the same width.
+    pub fn push_from(&mut self, other: &SketchTable, i: usize) {
+        let figures = other.figures(i);
+        self.push_parts(other.signature(i), figures.tokens, figures.bytes);
+    }
+
+    fn push_parts(&mut self, signature: SignatureRef<'_>, tokens: u32, bytes: u32) {
+        let values = signature.values();
         assert_eq!(values.len(), self.width, "a sketch of another width");
         self.values.extend_from_slice(values);
         self.figures.push(Figures {
-            shingles: sketch.shingles(),
-            tokens: sketch.tokens,
-            bytes: sketch.bytes,
+            shingles: signature.n_shingles(),
+            tokens,
+            bytes,
         });
     }
 
@@ -265,6 +275,24 @@ impl Deduper {
 
     /// The sketch of one text. `scratch` is reused between calls.
     pub fn sketch(&self, text: &str, scratch: &mut Scratch) -> Sketch {
+        let (tokens, bytes) = self.sign_text(text, scratch);
+        Sketch {
+            signature: scratch.signature.clone(),
+            tokens,
+            bytes,
+        }
+    }
+
+    /// [`Deduper::sketch`] appended to `table`, with no allocation once `scratch` has been used:
+    /// a table per block of documents keeps a thread from allocating a signature per document
+    /// (which the thread that stores it later frees, through the allocator's locks).
+    pub fn sketch_into(&self, text: &str, scratch: &mut Scratch, table: &mut SketchTable) {
+        let (tokens, bytes) = self.sign_text(text, scratch);
+        table.push_parts(scratch.signature.view(), tokens, bytes);
+    }
+
+    /// Signs `text` into `scratch.signature`; its token count and length.
+    fn sign_text(&self, text: &str, scratch: &mut Scratch) -> (u32, u32) {
         tokenize_into(text, &mut scratch.tokens);
         shingle_hashes_into(
             &scratch.tokens,
@@ -276,14 +304,12 @@ impl Deduper {
             &mut scratch.bitmaps,
             &mut scratch.crowded,
         );
-        let mut signature = Signature::default();
         self.hasher
-            .sign_counted(&scratch.shingles, distinct, &mut signature);
-        Sketch {
-            signature,
-            tokens: scratch.tokens.len() as u32,
-            bytes: text.len().min(u32::MAX as usize) as u32,
-        }
+            .sign_counted(&scratch.shingles, distinct, &mut scratch.signature);
+        (
+            scratch.tokens.len() as u32,
+            text.len().min(u32::MAX as usize) as u32,
+        )
     }
 
     /// What verification needs of one candidate text: its exact shingle set and its typography.
@@ -366,6 +392,7 @@ pub struct Scratch {
     bitmaps: Vec<u64>,
     crowded: Vec<u64>,
     counts: Vec<u32>,
+    signature: Signature,
 }
 
 /// The number of distinct values among well-mixed 64-bit hashes, in linear time and without a
