@@ -700,7 +700,7 @@ fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) 
             let width = deduper.config().minhash.num_perm;
             let blocks = lines
                 .par_chunks(BLOCK_LINES)
-                .map_init(Scratch::default, |s, block| {
+                .map_init(<(Scratch, String)>::default, |s, block| {
                     let mut table = SketchTable::new(width);
                     let sketched = block
                         .iter()
@@ -855,11 +855,11 @@ fn sketch_line(
     deduper: &Deduper,
     chunk: &LineChunk,
     hold: bool,
-    scratch: &mut Scratch,
+    (scratch, spare): &mut (Scratch, String),
     (line, start, bytes): (usize, u64, &[u8]),
     table: &mut SketchTable,
 ) -> Sketched {
-    match LineChunk::parse(spec, line, start, bytes) {
+    match LineChunk::parse(spec, line, start, bytes, spare) {
         Line::Blank => Sketched::Blank,
         Line::Record {
             id,
@@ -868,10 +868,14 @@ fn sketch_line(
             length,
         } => {
             deduper.sketch_into(&text, scratch, table);
-            let held = hold.then(|| {
+            let held = if hold {
                 let record = bytes[bytes.len() - length as usize..].to_vec();
-                (text, record)
-            });
+                Some((text, record))
+            } else {
+                // The next text with escapes is decoded into this one's buffer.
+                *spare = text;
+                None
+            };
             Sketched::Doc {
                 id,
                 line,

@@ -749,8 +749,16 @@ impl LineChunk {
     }
 
     /// Parses one line given by [`LineChunk::lines`], exactly as [`CorpusReader`] does.
-    pub fn parse(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8]) -> Line {
-        parse_line(spec, line, start, bytes, true)
+    /// `spare` is a buffer a text with escapes may be decoded into (taken; a caller done with
+    /// an earlier text can hand its `String` back there).
+    pub fn parse(
+        spec: &CorpusSpec,
+        line: usize,
+        start: u64,
+        bytes: &[u8],
+        spare: &mut String,
+    ) -> Line {
+        parse_line(spec, line, start, bytes, true, spare)
     }
 
     /// The id of a record without one: `<file>:<line>`, as [`CorpusReader`] makes it.
@@ -762,7 +770,14 @@ impl LineChunk {
 /// One JSON Lines line (without its `\n`), number `line` and starting at `start` in its
 /// stream: a byte-order mark is dropped from line 1, then the record is parsed, its fields
 /// copied out only if `keep`.
-fn parse_line(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8], keep: bool) -> Line {
+fn parse_line(
+    spec: &CorpusSpec,
+    line: usize,
+    start: u64,
+    bytes: &[u8],
+    keep: bool,
+    spare: &mut String,
+) -> Line {
     let (mut start, mut record) = (start, bytes);
     if line == 1 {
         if let Some(rest) = record.strip_prefix("\u{feff}".as_bytes()) {
@@ -783,7 +798,7 @@ fn parse_line(spec: &CorpusSpec, line: usize, start: u64, bytes: &[u8], keep: bo
         };
         return Line::Bad { kind, start };
     }
-    match parse_record(record, fields, spec.lossy, keep, line, start) {
+    match parse_record(record, fields, spec.lossy, keep, (line, start), spare) {
         Ok(None) => Line::Blank,
         Ok(Some(parsed)) => {
             let (id, text) = parsed.unwrap_or_default();
@@ -857,7 +872,7 @@ impl JsonlStream {
             self.offset += n as u64;
             self.line += 1;
             let record = buf.strip_suffix(b"\n").unwrap_or(buf);
-            match parse_line(spec, self.line, start, record, keep) {
+            match parse_line(spec, self.line, start, record, keep, &mut String::new()) {
                 Line::Blank => continue,
                 Line::Record {
                     id,
@@ -1348,8 +1363,8 @@ fn parse_record(
     fields: Fields<'_>,
     lossy: bool,
     keep: bool,
-    line: usize,
-    offset: u64,
+    (line, offset): (usize, u64),
+    spare: &mut String,
 ) -> Result<Option<Parsed>, ReadErrorKind> {
     let Some(first) = record
         .iter()
@@ -1380,7 +1395,7 @@ fn parse_record(
             Err(e) => json_error(&e),
         });
     }
-    match scan::record(&json, fields, keep) {
+    match scan::record(&json, fields, keep, spare) {
         Some(record) => Ok(Some(record.parsed(keep))),
         None => full_record(&json, fields, keep).map(Some),
     }
@@ -1436,7 +1451,7 @@ pub(crate) fn record_text<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow
         id: &spec.id_field,
         text: &spec.text_field,
     };
-    scan::record(json, fields, true).map(|r| r.text)
+    scan::record(json, fields, true, &mut String::new()).map(|r| r.text)
 }
 
 /// A serde_json error as a [`ReadErrorKind::Json`], its "at line 1 column N" made a column.
@@ -2186,7 +2201,9 @@ mod tests {
                             byte_offset: Some(byte_offset),
                             length,
                         };
-                        match LineChunk::parse(spec, line, start, bytes) {
+                        // A spare buffer holding stale text, as one handed back does.
+                        let mut spare = String::from("stale text");
+                        match LineChunk::parse(spec, line, start, bytes, &mut spare) {
                             Line::Blank => {}
                             Line::Record {
                                 id,

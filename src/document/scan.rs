@@ -53,12 +53,19 @@ impl Record<'_> {
 }
 
 /// The id and text of the record `json`, or `None` when the full parser must decide. The text is
-/// decoded only if `keep`; otherwise it is checked and left empty.
-pub(super) fn record<'a>(json: &'a str, fields: Fields<'_>, keep: bool) -> Option<Record<'a>> {
+/// decoded only if `keep`; otherwise it is checked and left empty. A text with escapes is decoded
+/// into `spare`'s buffer, taken.
+pub(super) fn record<'a>(
+    json: &'a str,
+    fields: Fields<'_>,
+    keep: bool,
+    spare: &mut String,
+) -> Option<Record<'a>> {
     let mut s = Scanner {
         json,
         bytes: json.as_bytes(),
         at: 0,
+        spare,
     };
     s.space();
     s.eat(b'{')?;
@@ -121,13 +128,15 @@ struct Raw {
 }
 
 /// A position in a record being read; every method returns `None` on what it does not accept.
-struct Scanner<'a> {
+struct Scanner<'a, 's> {
     json: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// A buffer to decode a string with escapes into.
+    spare: &'s mut String,
 }
 
-impl<'a> Scanner<'a> {
+impl<'a> Scanner<'a, '_> {
     /// Skips JSON whitespace.
     fn space(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.bytes.get(self.at) {
@@ -202,8 +211,11 @@ impl<'a> Scanner<'a> {
                 }
                 b'\\' => {
                     let out = out.get_or_insert_with(|| {
+                        let mut out = std::mem::take(self.spare);
+                        out.clear();
                         // The rest of the record bounds the decoded string.
-                        String::with_capacity(self.bytes.len() - start)
+                        out.reserve(self.bytes.len() - start);
+                        out
                     });
                     out.push_str(run);
                     let (c, len) = escape(&self.bytes[stop + 1..])?;
@@ -400,7 +412,7 @@ mod tests {
 
     /// What the fast path makes of `json`, as `parse_record` would return it.
     fn fast(json: &str, keep: bool) -> Option<super::super::Parsed> {
-        record(json, FIELDS, keep).map(|r| r.parsed(keep))
+        record(json, FIELDS, keep, &mut String::from("stale")).map(|r| r.parsed(keep))
     }
 
     #[test]
