@@ -69,46 +69,35 @@ pub(super) fn record<'a>(
     };
     s.space();
     s.eat(b'{')?;
-    s.space();
     let (mut id, mut text) = (None, None);
-    if s.eat(b'}').is_none() {
-        loop {
-            let key = s.string()?;
-            if key.escaped {
+    s.items(b'}', |s| {
+        let key = s.key()?;
+        if key.escaped {
+            return None;
+        }
+        let name = &json[key.start..key.end];
+        if name == fields.text {
+            let value = if keep {
+                s.decoded()?
+            } else {
+                s.string()?;
+                Cow::Borrowed("")
+            };
+            if text.is_some() {
                 return None;
             }
-            let name = &json[key.start..key.end];
-            s.space();
-            s.eat(b':')?;
-            s.space();
-            if name == fields.text {
-                let value = if keep {
-                    s.decoded()?
-                } else {
-                    s.string()?;
-                    Cow::Borrowed("")
-                };
-                if text.is_some() {
-                    return None;
-                }
-                text = Some(value);
-            } else if name == fields.id {
-                let value = s.id()?;
-                if id.is_some() {
-                    return None;
-                }
-                id = Some(value);
-            } else {
-                s.skip_value(0)?;
+            text = Some(value);
+        } else if name == fields.id {
+            let value = s.id()?;
+            if id.is_some() {
+                return None;
             }
-            s.space();
-            match s.next()? {
-                b',' => s.space(),
-                b'}' => break,
-                _ => return None,
-            }
+            id = Some(value);
+        } else {
+            s.skip_value(0)?;
         }
-    }
+        Some(())
+    })?;
     s.space();
     if s.at != s.bytes.len() {
         return None;
@@ -166,60 +155,55 @@ impl<'a> Scanner<'a, '_> {
     /// A string starting here, checked: no control character, every escape valid (a `\u`
     /// surrogate only in a high-low pair).
     fn string(&mut self) -> Option<Raw> {
-        self.eat(b'"')?;
-        let start = self.at;
-        let mut escaped = false;
-        loop {
-            let stop = self.at + special(&self.bytes[self.at..])?;
-            match self.bytes[stop] {
-                b'"' => {
-                    self.at = stop + 1;
-                    return Some(Raw {
-                        start,
-                        end: stop,
-                        escaped,
-                    });
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.at = stop + 1 + escape(&self.bytes[stop + 1..])?.1;
-                }
-                _ => return None,
-            }
-        }
+        self.scan_string(false).map(|(raw, _)| raw)
     }
 
     /// A string starting here, checked as [`Scanner::string`] does and decoded in the same pass:
-    /// borrowed when it holds no escape, else copied run by run into a buffer of its raw length.
+    /// borrowed when it holds no escape, else copied run by run into the spare buffer.
     fn decoded(&mut self) -> Option<Cow<'a, str>> {
+        let (raw, out) = self.scan_string(true)?;
+        Some(match out {
+            None => Cow::Borrowed(&self.json[raw.start..raw.end]),
+            Some(out) => Cow::Owned(out),
+        })
+    }
+
+    /// The one pass of [`Scanner::string`] and [`Scanner::decoded`]: the string's raw span and,
+    /// if `decode` and it holds an escape, its decoded text.
+    fn scan_string(&mut self, decode: bool) -> Option<(Raw, Option<String>)> {
         self.eat(b'"')?;
         let start = self.at;
-        let mut out: Option<String> = None;
+        let (mut escaped, mut out) = (false, None::<String>);
         loop {
             let stop = self.at + special(&self.bytes[self.at..])?;
             let run = &self.json[self.at..stop];
             match self.bytes[stop] {
                 b'"' => {
                     self.at = stop + 1;
-                    return Some(match out {
-                        None => Cow::Borrowed(run),
-                        Some(mut out) => {
-                            out.push_str(run);
-                            Cow::Owned(out)
-                        }
-                    });
+                    if let Some(out) = &mut out {
+                        out.push_str(run);
+                    }
+                    let raw = Raw {
+                        start,
+                        end: stop,
+                        escaped,
+                    };
+                    return Some((raw, out));
                 }
                 b'\\' => {
-                    let out = out.get_or_insert_with(|| {
-                        let mut out = std::mem::take(self.spare);
-                        out.clear();
-                        // The rest of the record bounds the decoded string.
-                        out.reserve(self.bytes.len() - start);
-                        out
-                    });
-                    out.push_str(run);
+                    escaped = true;
                     let (c, len) = escape(&self.bytes[stop + 1..])?;
-                    out.push(c);
+                    if decode {
+                        let out = out.get_or_insert_with(|| {
+                            let mut out = std::mem::take(self.spare);
+                            out.clear();
+                            // The rest of the record bounds the decoded string.
+                            out.reserve(self.bytes.len() - start);
+                            out
+                        });
+                        out.push_str(run);
+                        out.push(c);
+                    }
                     self.at = stop + 1 + len;
                 }
                 _ => return None,
@@ -287,6 +271,33 @@ impl<'a> Scanner<'a, '_> {
         }
     }
 
+    /// The items of an array or object whose opening bracket was just read, each read by `item`
+    /// (which starts at the item), separated by commas, up to the closing `close`.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.space();
+        if self.eat(close).is_some() {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            self.space();
+            match self.next()? {
+                b',' => self.space(),
+                c if c == close => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// An object member's key and the colon after it, up to the value.
+    fn key(&mut self) -> Option<Raw> {
+        let key = self.string()?;
+        self.space();
+        self.eat(b':')?;
+        self.space();
+        Some(key)
+    }
+
     /// Any value, checked and skipped; `depth` counts the arrays and objects around it.
     fn skip_value(&mut self, depth: usize) -> Option<()> {
         match *self.bytes.get(self.at)? {
@@ -297,39 +308,14 @@ impl<'a> Scanner<'a, '_> {
             b'[' | b'{' if depth >= MAX_DEPTH => None,
             b'[' => {
                 self.at += 1;
-                self.space();
-                if self.eat(b']').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.skip_value(depth + 1)?;
-                    self.space();
-                    match self.next()? {
-                        b',' => self.space(),
-                        b']' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b']', |s| s.skip_value(depth + 1))
             }
             b'{' => {
                 self.at += 1;
-                self.space();
-                if self.eat(b'}').is_some() {
-                    return Some(());
-                }
-                loop {
-                    self.string()?;
-                    self.space();
-                    self.eat(b':')?;
-                    self.space();
-                    self.skip_value(depth + 1)?;
-                    self.space();
-                    match self.next()? {
-                        b',' => self.space(),
-                        b'}' => return Some(()),
-                        _ => return None,
-                    }
-                }
+                self.items(b'}', |s| {
+                    s.key()?;
+                    s.skip_value(depth + 1)
+                })
             }
             _ => self.number().map(|_| ()),
         }
