@@ -4,9 +4,9 @@
 //!
 //! The run streams the inputs three times at most, so that memory is bounded by the sketches and
 //! not by the texts:
-//! 1. read every document and keep its [`Sketch`] (signature and sizes) and id: a reader thread
-//!    cuts the inputs into pieces, rayon parses and sketches pieces while this thread accepts them
-//!    in order (ids checked, sketches stored in a [`SketchTable`]);
+//! 1. read every document and keep its [`Sketch`](crate::dedup::Sketch) (signature and sizes)
+//!    and id: a reader thread cuts the inputs into pieces, rayon parses and sketches pieces while
+//!    this thread accepts them in order (ids checked, sketches stored in a [`SketchTable`]);
 //! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
 //!    them exactly (shingle sets and quote typography; and align them, with passages), keep the
 //!    pairs that meet a threshold, and
@@ -33,8 +33,7 @@ use rayon::prelude::*;
 use crate::align::{align_texts, AlignParams, Alignment};
 use crate::compare::Pair;
 use crate::dedup::{
-    decide, Candidate, Decision, Deduper, Measured, Removal, Scratch, Sketch, SketchTable,
-    VerifiedPair,
+    decide, Candidate, Decision, Deduper, Measured, Removal, Scratch, SketchTable, VerifiedPair,
 };
 use crate::document::{
     record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
@@ -534,6 +533,9 @@ fn sketch_all(
         held: hold.then(Vec::new),
         places: (!hold && !spec.lossy).then(Places::default),
     };
+    let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
+    // Chunk buffers go back to the reader once their lines are accepted.
+    let (recycle, returned) = mpsc::channel::<Vec<u8>>();
     let mut acceptor = Acceptor {
         spec,
         catalog,
@@ -541,12 +543,8 @@ fn sketch_all(
         whence: Whence::default(),
         skipped: Vec::new(),
         progress,
-        recycle: None,
+        recycle,
     };
-    let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
-    // Chunk buffers go back to the reader once their lines are accepted.
-    let (recycle, returned) = mpsc::channel::<Vec<u8>>();
-    acceptor.recycle = Some(recycle);
     // Raw records are needed later only from standard input, which cannot be read again.
     let reader_spec = CorpusSpec {
         keep_raw: hold,
@@ -667,7 +665,8 @@ enum Done {
     Docs {
         skipped: Vec<Skipped>,
         batch: Vec<CorpusDoc>,
-        sketches: Vec<Sketch>,
+        /// The sketches, [`BLOCK_LINES`] documents a table.
+        sketches: Vec<SketchTable>,
     },
     Lines {
         skipped: Vec<Skipped>,
@@ -677,17 +676,24 @@ enum Done {
     },
 }
 
-/// Lines sketched together into one [`SketchTable`], so that a thread allocates a table per block
-/// rather than a signature per document.
+/// Lines (or plain documents) sketched together into one [`SketchTable`], so that a thread
+/// allocates a table per block rather than a signature per document.
 const BLOCK_LINES: usize = 32;
 
 /// Parses (for lines) and sketches a piece, in parallel.
 fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) -> Done {
     match piece.what {
         PieceKind::Docs(batch) => {
+            let width = deduper.config().minhash.num_perm;
             let sketches = batch
-                .par_iter()
-                .map_init(Scratch::default, |s, d| deduper.sketch(&d.text, s))
+                .par_chunks(BLOCK_LINES)
+                .map_init(Scratch::default, |s, block| {
+                    let mut table = SketchTable::new(width);
+                    for d in block {
+                        deduper.sketch_into(&d.text, s, &mut table);
+                    }
+                    table
+                })
                 .collect();
             Done::Docs {
                 skipped: piece.skipped,
@@ -728,7 +734,7 @@ struct Acceptor<'a> {
     skipped: Vec<Skipped>,
     progress: &'a dyn Progress,
     /// Where the buffers of accepted chunks go, for the reader to fill again.
-    recycle: Option<mpsc::Sender<Vec<u8>>>,
+    recycle: mpsc::Sender<Vec<u8>>,
 }
 
 impl Acceptor<'_> {
@@ -742,10 +748,13 @@ impl Acceptor<'_> {
             } => {
                 self.skipped.extend(skipped);
                 self.progress.advance(batch.len() as u64);
-                for (doc, sketch) in batch.into_iter().zip(sketches) {
+                let tables = sketches
+                    .iter()
+                    .flat_map(|t| (0..t.len()).map(move |k| (t, k)));
+                for (doc, sketch) in batch.into_iter().zip(tables) {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length);
-                    self.document(doc.id, SketchOf::Own(&sketch), &o.path, o.line, place)?;
+                    self.document(doc.id, sketch, &o.path, o.line, place)?;
                     if let Some(held) = self.catalog.held.as_mut() {
                         held.push((doc.text, doc.raw));
                     }
@@ -773,8 +782,7 @@ impl Acceptor<'_> {
                                 let id = id.unwrap_or_else(|| chunk.default_id(line));
                                 let place = (Some(start), Some(length));
                                 let path = &chunk.path;
-                                let sketch = SketchOf::Block(&table, k);
-                                self.document(id, sketch, path, Some(line), place)?;
+                                self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
                                 if let (Some(all), Some((text, raw))) =
                                     (self.catalog.held.as_mut(), held)
@@ -794,20 +802,19 @@ impl Acceptor<'_> {
                     n += k as u64;
                 }
                 self.progress.advance(n);
-                if let Some(recycle) = &self.recycle {
-                    // The reader may have finished: then the buffer is simply freed.
-                    let _ = recycle.send(chunk.data);
-                }
+                // The reader may have finished: then the buffer is simply freed.
+                let _ = self.recycle.send(chunk.data);
             }
         }
         Ok(())
     }
 
     /// Keeps one document, numbered in input order.
+    /// Its sketch is entry `k` of a block's table, given as `(table, k)`.
     fn document(
         &mut self,
         id: String,
-        sketch: SketchOf<'_>,
+        (table, k): (&SketchTable, usize),
         path: &Path,
         line: Option<usize>,
         place: (Option<u64>, Option<u64>),
@@ -833,20 +840,9 @@ impl Acceptor<'_> {
             catalog.places = None;
         }
         catalog.ids.push(id);
-        match sketch {
-            SketchOf::Own(sketch) => catalog.sketches.push(sketch),
-            SketchOf::Block(table, k) => catalog.sketches.push_from(table, k),
-        }
+        catalog.sketches.push_from(table, k);
         Ok(())
     }
-}
-
-/// Where the sketch of an accepted document is.
-enum SketchOf<'s> {
-    /// Its own.
-    Own(&'s Sketch),
-    /// Entry `k` of a block's table.
-    Block(&'s SketchTable, usize),
 }
 
 /// Parses one line of a chunk and sketches its text.
