@@ -785,10 +785,7 @@ fn parse_line(
             start += 3;
         }
     }
-    let fields = Fields {
-        id: &spec.id_field,
-        text: &spec.text_field,
-    };
+    let fields = Fields::of(spec);
     // The record's length, not its text's, so that every pass (whether it copies the fields out
     // or not) refuses the same lines.
     if record.len() > spec.max_doc_bytes {
@@ -1353,6 +1350,16 @@ struct Fields<'f> {
     text: &'f str,
 }
 
+impl<'f> Fields<'f> {
+    /// The fields `spec` names.
+    fn of(spec: &'f CorpusSpec) -> Self {
+        Fields {
+            id: &spec.id_field,
+            text: &spec.text_field,
+        }
+    }
+}
+
 /// A record's id (`None`: missing or null) and text, or `None` when it was not wanted.
 type Parsed = Option<(Option<String>, String)>;
 
@@ -1447,10 +1454,7 @@ fn full_record(json: &str, fields: Fields<'_>, keep: bool) -> Result<Parsed, Rea
 /// the fast path alone: `None` when that path declines, for the caller to try the full parser.
 pub(crate) fn record_text<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
     let json = simdutf8::basic::from_utf8(record).ok()?;
-    let fields = Fields {
-        id: &spec.id_field,
-        text: &spec.text_field,
-    };
+    let fields = Fields::of(spec);
     scan::record(json, fields, true, &mut String::new()).map(|r| r.text)
 }
 
