@@ -27,7 +27,7 @@
 use ahash::AHashMap;
 
 use crate::minhash::{Signature, SignatureRef};
-use crate::shingle::mix64;
+use crate::shingle::{insertion_sort, mix64};
 
 /// Banding of an LSH index.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -343,20 +343,6 @@ fn runs_of_buckets(v: &mut [u64], ends: &[u32], run: &mut impl FnMut(&[u64])) {
     }
 }
 
-/// Sorts a short slice (a bucket holds a few entries): no call, no recursion.
-#[inline]
-fn insertion_sort(v: &mut [u64]) {
-    for i in 1..v.len() {
-        let x = v[i];
-        let mut j = i;
-        while j > 0 && v[j - 1] > x {
-            v[j] = v[j - 1];
-            j -= 1;
-        }
-        v[j] = x;
-    }
-}
-
 /// Candidate pairs `(i, j)`, `i < j`, among `signatures`, each with its number of colliding bands.
 /// Empty signatures are never candidates. Work is linear in the number of signatures per band plus
 /// the colliding pairs; memory is the keys of one group of 16 bands per thread (16 entries of 8
@@ -623,16 +609,21 @@ mod tests {
         assert!(strict.probability(0.3) < p.probability(0.3));
     }
 
+    /// A stream of well-mixed 64-bit values (splitmix64) from `seed`, for random shingle sets.
+    fn hashes(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            state
+        }
+    }
+
     /// Random sets with known overlap: every pair above the effective threshold is a candidate,
     /// in the batch and in the incremental index alike.
     #[test]
     fn finds_contained_pairs_in_batch_and_index() {
         let hasher = MinHasher::new(MinHashParams::new(128));
-        let mut state = 1u64;
-        let mut next = || {
-            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            state
-        };
+        let mut next = hashes(1);
         // 60 groups: a source of 600 shingles and a derived set holding 70% of a 300-shingle
         // stretch of it plus 40 of its own (containment ~0.84, size ratio ~2.4, J ~0.33).
         let mut sets: Vec<Vec<u64>> = Vec::new();
@@ -744,11 +735,7 @@ mod tests {
     #[test]
     fn batch_votes_equal_a_plain_count() {
         let hasher = MinHasher::new(MinHashParams::new(128));
-        let mut state = 7u64;
-        let mut next = || {
-            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            state
-        };
+        let mut next = hashes(7);
         let mut sigs = Vec::new();
         let mut base: Vec<u64> = Vec::new();
         for i in 0..5_003 {
@@ -760,7 +747,11 @@ mod tests {
             if i % 5 == 0 {
                 base = (0..200).map(|_| next()).collect();
             }
-            let mut set: Vec<u64> = base.iter().copied().filter(|_| next() % 4 != 0).collect();
+            let mut set: Vec<u64> = base
+                .iter()
+                .copied()
+                .filter(|_| !next().is_multiple_of(4))
+                .collect();
             set.extend((0..20).map(|_| next()));
             set.sort_unstable();
             set.dedup();

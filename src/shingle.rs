@@ -145,10 +145,8 @@ impl ShingleSet {
             at
         };
         let (sa, sb) = (starts(a), starts(b));
-        let (mut i, mut j): ([usize; LANES], [usize; LANES]) = (
-            std::array::from_fn(|l| sa[l]),
-            std::array::from_fn(|l| sb[l]),
-        );
+        // Each lane's cursors, from its starts (the last entry, the end, is not a lane).
+        let (mut i, mut j) = (sa, sb);
         let mut n = 0;
         // Each step of a merge waits on its own loads; the lanes' steps are interleaved, so that
         // they overlap. A step advances the side holding the smaller hash, or both on a match,
@@ -212,16 +210,23 @@ fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
         sorted[*slot as usize] = h;
         *slot += 1;
     }
-    for i in 1..n {
-        let x = sorted[i];
+    insertion_sort(&mut sorted);
+    sorted
+}
+
+/// Sorts a slice whose values are each a few places from their own (a bucket's entries, or
+/// hashes scattered into order by their top bits): no call, no recursion.
+#[inline]
+pub(crate) fn insertion_sort(v: &mut [u64]) {
+    for i in 1..v.len() {
+        let x = v[i];
         let mut j = i;
-        while j > 0 && sorted[j - 1] > x {
-            sorted[j] = sorted[j - 1];
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
             j -= 1;
         }
-        sorted[j] = x;
+        v[j] = x;
     }
-    sorted
 }
 
 #[cfg(test)]
