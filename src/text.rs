@@ -109,10 +109,7 @@ pub fn hash_normalized(normalized: &[u8]) -> u64 {
     if len <= 16 {
         let mut buf = [0u8; 16];
         buf[..len].copy_from_slice(normalized);
-        if normalized
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if normalized.iter().all(|&b| is_word_byte(b)) {
             for b in &mut buf[..len] {
                 *b |= 0x20;
             }
