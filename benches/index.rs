@@ -185,11 +185,8 @@ impl Write for Counter {
 /// `count` queries of about 2 KB: reposts of random sources (with the source's id) and unrelated
 /// texts (with none).
 fn queries(index: &Index, n: usize, count: usize) -> Vec<(Document, Option<String>)> {
-    let mut state = 0x5eed_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        neardup::shingle::mix64(state)
-    };
+    let mut rng = neardup::hash::SplitMix64::new(0x5eed);
+    let mut next = move || rng.next_u64();
     let reader = Index::open(index.path()).unwrap();
     (0..count)
         .map(|i| {

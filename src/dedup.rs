@@ -601,12 +601,9 @@ mod tests {
     }
 
     fn words(seed: u64, n: usize) -> String {
-        let mut state = seed;
+        let mut rng = crate::hash::SplitMix64::new(seed);
         (0..n)
-            .map(|_| {
-                state = crate::shingle::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-                format!("w{}", state % 100_000)
-            })
+            .map(|_| format!("w{}", rng.next_u64() % 100_000))
             .collect::<Vec<_>>()
             .join(" ")
     }
@@ -708,9 +705,7 @@ mod tests {
         // Many values on the same bits: equal top bits, or all bits crowded.
         let many: Vec<u64> = (0..5000u64).map(|i| (i % 1777) << 7).collect();
         assert_eq!(count_distinct(&many, &mut bitmaps, &mut crowded), 1777);
-        let spread: Vec<u64> = (0..5000u64)
-            .map(|i| crate::shingle::mix64(i % 3001))
-            .collect();
+        let spread: Vec<u64> = (0..5000u64).map(|i| crate::hash::mix64(i % 3001)).collect();
         assert_eq!(count_distinct(&spread, &mut bitmaps, &mut crowded), 3001);
         let top: Vec<u64> = (0..300u64).map(|i| (i % 7) << 60 | (i % 5)).collect();
         assert_eq!(count_distinct(&top, &mut bitmaps, &mut crowded), 35);

@@ -3,6 +3,7 @@
 //! The pipeline, one module a stage:
 //!
 //! - [`document`]: files in, [`Document`]s (id + UTF-8 text) out, with errors that name the file;
+//! - [`hash`]: the stable hash (splitmix64) behind everything persisted;
 //! - [`text`]: Unicode word tokenizer with an ASCII fast path; tokens keep their byte spans;
 //! - [`shingle`]: word k-grams hashed with a stable hash;
 //! - [`minhash`]: one-permutation MinHash signatures with estimates of Jaccard and containment;
@@ -43,6 +44,7 @@ pub mod compare;
 pub mod corpus;
 pub mod dedup;
 pub mod document;
+pub mod hash;
 pub mod html;
 pub mod index;
 pub mod lsh;

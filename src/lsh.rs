@@ -26,8 +26,9 @@
 
 use ahash::AHashMap;
 
+use crate::hash::mix64;
 use crate::minhash::{Signature, SignatureRef};
-use crate::shingle::{insertion_sort, mix64};
+use crate::shingle::insertion_sort;
 
 /// Banding of an LSH index.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -611,11 +612,8 @@ mod tests {
 
     /// A stream of well-mixed 64-bit values (splitmix64) from `seed`, for random shingle sets.
     fn hashes(seed: u64) -> impl FnMut() -> u64 {
-        let mut state = seed;
-        move || {
-            state = mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            state
-        }
+        let mut rng = crate::hash::SplitMix64::new(seed);
+        move || rng.next_u64()
     }
 
     /// Random sets with known overlap: every pair above the effective threshold is a candidate,

@@ -54,7 +54,7 @@
 use std::fmt;
 
 // The splitmix64 finalizer, part of the persisted scheme, shared with the shingle hash.
-use crate::shingle::mix64;
+use crate::hash::{mix64, GOLDEN_GAMMA};
 
 /// Version of the signature scheme described in the module docs; persisted with every signature.
 /// Any change to the values [`MinHasher::sign`] returns for the same input needs a bump.
@@ -76,9 +76,6 @@ pub const EMPTY_VALUE: u32 = u32::MAX;
 
 /// Length of the precomputed head of each bin's densification probe order.
 pub const PROBE_PREFIX: usize = 32;
-
-/// splitmix64's increment, the golden ratio in 64-bit fixed point.
-const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Keeps probe ranks apart from shingle hashes under the same seed (ASCII `"densify!"`).
 const PROBE_DOMAIN: u64 = 0x6465_6e73_6966_7921;
@@ -524,12 +521,11 @@ mod tests {
     use super::*;
 
     /// A splitmix64 generator for test data (no `rand`: reproducible everywhere).
-    struct Rng(u64);
+    struct Rng(crate::hash::SplitMix64);
 
     impl Rng {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
-            mix64(self.0)
+            self.0.next_u64()
         }
 
         /// Uniform-enough integer in `lo..=hi`.
@@ -672,7 +668,7 @@ mod tests {
         let mut reversed = set.clone();
         reversed.reverse();
         let mut shuffled = set.clone();
-        let mut rng = Rng(3);
+        let mut rng = Rng(crate::hash::SplitMix64::new(3));
         for i in (1..shuffled.len()).rev() {
             shuffled.swap(i, rng.range(0, i));
         }
@@ -736,7 +732,7 @@ mod tests {
     fn matches_reference_implementation() {
         // Covers every densification path: few non-empty bins (listed), the probe prefix, and the
         // full scan after a prefix miss with more non-empty bins than the list holds (k = 1024).
-        let mut rng = Rng(11);
+        let mut rng = Rng(crate::hash::SplitMix64::new(11));
         let sizes = [
             0usize, 1, 2, 3, 5, 8, 9, 20, 60, 100, 127, 128, 150, 200, 400, 1000,
         ];
@@ -938,7 +934,7 @@ mod tests {
     fn measure(seed: u64, pairs: usize, sizes: std::ops::RangeInclusive<usize>) -> Errors {
         let hasher = MinHasher::default();
         let k = hasher.params().num_perm as f64;
-        let mut rng = Rng(seed);
+        let mut rng = Rng(crate::hash::SplitMix64::new(seed));
         let mut e = Errors {
             jaccard: vec![],
             jaccard_signed: vec![],

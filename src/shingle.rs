@@ -21,6 +21,7 @@
 //! Two outputs: the per-position hashes (shingle `i` starts at token `i`, for the aligner's anchors),
 //! and the [`ShingleSet`], sorted and deduplicated, for signatures and exact verification.
 
+use crate::hash::GOLDEN_GAMMA;
 use crate::text::Token;
 
 /// Version of the shingle hash; persisted with every signature.
@@ -30,15 +31,7 @@ pub const SHINGLE_HASH_VERSION: u32 = 2;
 pub const DEFAULT_K: usize = 5;
 
 /// Salt of a run's length: splitmix64's increment, the golden ratio in 64-bit fixed point.
-const LENGTH_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// The avalanche step of splitmix64: a bijection on `u64` that spreads every input bit.
-#[inline]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+const LENGTH_SALT: u64 = GOLDEN_GAMMA;
 
 /// Hash of a run of token hashes, order-sensitive (the cyclic polynomial of the module docs).
 #[inline]
@@ -232,6 +225,7 @@ pub(crate) fn insertion_sort(v: &mut [u64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash::{mix64, SplitMix64};
     use crate::text::tokenize;
 
     fn set(text: &str, k: usize) -> ShingleSet {
@@ -365,10 +359,10 @@ mod tests {
     /// The rolled hashes equal the hash of each window folded afresh, for every k.
     #[test]
     fn rolling_matches_fold() {
-        let mut state = 3u64;
+        let mut rng = SplitMix64::new(3);
         let tokens: Vec<Token> = (0..200)
             .map(|i| {
-                state = mix64(state.wrapping_add(LENGTH_SALT));
+                let state = rng.next_u64();
                 Token {
                     start: i,
                     end: i + 1,

@@ -31,6 +31,8 @@ use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 use std::sync::OnceLock;
 
+use crate::hash::{mix64, SplitMix64, GOLDEN_GAMMA};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -583,15 +585,9 @@ fn doc(id: String, text: String) -> SynthDoc {
 // ---------------------------------------------------------------------------------------------
 // Randomness: splitmix64, deterministic everywhere.
 
-fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// A seed for one purpose (`salt`) of one position (`index`) of a corpus seeded with `seed`.
 fn derive_seed(seed: u64, index: u64, salt: u64) -> u64 {
-    let base = mix64(seed.wrapping_add(salt.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    let base = mix64(seed.wrapping_add(salt.wrapping_mul(GOLDEN_GAMMA)));
     mix64(base ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03).wrapping_add(salt))
 }
 
@@ -600,18 +596,17 @@ fn unit(x: u64) -> f64 {
     (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
-/// splitmix64.
+/// splitmix64, with the draws a corpus needs.
 #[derive(Clone, Debug)]
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(SplitMix64::new(seed))
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        mix64(self.0)
+        self.0.next_u64()
     }
 
     /// Uniform in `0..n` (`n > 0`), by multiply-shift.

@@ -24,6 +24,8 @@ use std::ops::Range;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::hash::{mix64, GOLDEN_GAMMA};
+
 /// Version of the tokenization and normalization rules; persisted with every signature.
 pub const TOKENIZER_VERSION: u32 = 2;
 
@@ -147,14 +149,7 @@ fn halves(b: &[u8; 16]) -> (u64, u64) {
 /// (`hi == 0`) thus cost one finalizer; two words give the same value only by accident.
 #[inline]
 fn short_word_hash(lo: u64, hi: u64, len: usize) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    mix64(lo ^ (hi ^ len as u64).wrapping_mul(K))
-}
-
-/// The splitmix64 finalizer (see [`crate::shingle::mix64`]).
-#[inline]
-fn mix64(z: u64) -> u64 {
-    crate::shingle::mix64(z)
+    mix64(lo ^ (hi ^ len as u64).wrapping_mul(GOLDEN_GAMMA))
 }
 
 /// The hash of the ASCII word `bytes[start..end]`'s lower case. A word of up to 16 bytes with 16
@@ -461,11 +456,8 @@ mod tests {
     /// sequence started at `seed`.
     fn random_strings(alphabet: &str, count: usize, max_len: u64, seed: u64) -> Vec<String> {
         let chars: Vec<char> = alphabet.chars().collect();
-        let mut state = seed;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            crate::shingle::mix64(state)
-        };
+        let mut rng = crate::hash::SplitMix64::new(seed);
+        let mut next = || rng.next_u64();
         (0..count)
             .map(|_| {
                 let len = next() % max_len;

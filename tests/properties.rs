@@ -118,7 +118,7 @@ proptest! {
     fn minhash_estimates_are_within_their_error_bound(
         shared in 50usize..400, only_a in 0usize..400, only_b in 0usize..400, salt in any::<u64>()
     ) {
-        let h = |i: u64| neardup::shingle::mix64(i ^ salt);
+        let h = |i: u64| neardup::hash::mix64(i ^ salt);
         let a: Vec<u64> = (0..(shared + only_a) as u64).map(h).collect();
         let b: Vec<u64> = (0..shared as u64).chain(1_000_000..1_000_000 + only_b as u64).map(h).collect();
         let hasher = neardup::minhash::MinHasher::new(Default::default());

@@ -36,11 +36,8 @@ fn aligned(a: &str, b: &str) -> (Alignment, f64) {
 
 /// A deterministic stream of numbers.
 fn numbers(seed: u64) -> impl FnMut() -> u64 {
-    let mut s = seed;
-    move || {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        neardup::shingle::mix64(s)
-    }
+    let mut rng = neardup::hash::SplitMix64::new(seed);
+    move || rng.next_u64()
 }
 
 #[test]

@@ -25,8 +25,8 @@ use super::format::{
     BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
 };
 use crate::dedup::Sketch;
+use crate::hash::mix64;
 use crate::lsh::LshParams;
-use crate::shingle::mix64;
 
 /// Text bytes per compressed block.
 const BLOCK_BYTES: usize = 64 << 10;
