@@ -13,7 +13,27 @@
 
 use std::borrow::Cow;
 
-use super::Fields;
+use super::CorpusSpec;
+
+/// The names of the two fields wanted from a record.
+#[derive(Clone, Copy)]
+pub(super) struct Fields<'f> {
+    pub(super) id: &'f str,
+    pub(super) text: &'f str,
+}
+
+impl<'f> Fields<'f> {
+    /// The fields `spec` names.
+    pub(super) fn of(spec: &'f CorpusSpec) -> Self {
+        Fields {
+            id: &spec.id_field,
+            text: &spec.text_field,
+        }
+    }
+}
+
+/// A record's id (`None`: missing or null) and text, or `None` when it was not wanted.
+pub(super) type Parsed = Option<(Option<String>, String)>;
 
 /// Arrays and objects nested deeper than this (inside skipped fields) are left to the full parser.
 const MAX_DEPTH: usize = 64;
@@ -40,9 +60,9 @@ pub(super) struct Record<'a> {
 }
 
 impl Record<'_> {
-    /// The fields as [`super::parse_record`] gives them: the id (`None` when missing or null)
+    /// The fields as [`parse_record`](super::record::parse_record) gives them: the id (`None` when missing or null)
     /// and the text, owned, or `None` when they were not wanted.
-    pub fn parsed(self, keep: bool) -> super::Parsed {
+    pub fn parsed(self, keep: bool) -> Parsed {
         let id = match self.id {
             Id::Missing | Id::Null => None,
             Id::Str(id) => Some(id.into_owned()),
@@ -386,7 +406,7 @@ fn hex4(digits: &[u8]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{full_record, Fields};
+    use super::super::record::{full_record, parse_record, record_text};
     use super::*;
     use proptest::prelude::*;
     use proptest::test_runner::{Config, RngSeed};
@@ -397,7 +417,7 @@ mod tests {
     };
 
     /// What the fast path makes of `json`, as `parse_record` would return it.
-    fn fast(json: &str, keep: bool) -> Option<super::super::Parsed> {
+    fn fast(json: &str, keep: bool) -> Option<Parsed> {
         record(json, FIELDS, keep, &mut String::from("stale")).map(|r| r.parsed(keep))
     }
 
@@ -650,6 +670,21 @@ mod tests {
             if let Some(parsed) = fast(&json, keep) {
                 prop_assert_eq!(full_record(&json, FIELDS, keep).ok(), Some(parsed), "{}", json);
             }
+        }
+
+        /// A record read again ([`record_text`]) gives the text its first reading
+        /// ([`parse_record`]) gave, and is refused when that reading refused it.
+        #[test]
+        fn reading_again_gives_what_the_first_reading_gave(seed in any::<u64>()) {
+            let json = Gen(crate::hash::SplitMix64::new(seed)).record();
+            let spec = CorpusSpec::default();
+            let first = parse_record(json.as_bytes(), &spec, true, (1, 0), &mut String::new());
+            let again = record_text(json.as_bytes(), &spec).ok();
+            let want = match first {
+                Ok(Some(Some((_, text)))) => Some(text),
+                _ => None,
+            };
+            prop_assert_eq!(again.map(Cow::into_owned), want, "{}", json);
         }
     }
 

@@ -1,0 +1,402 @@
+//! One JSON Lines record: its bytes in, its id and text out (copied only when wanted), or what
+//! is wrong with it, named. The one door into JSON for the whole crate: [`parse_record`] for a
+//! first reading, [`record_text`] for a record read again from its place.
+//!
+//! Two parsers behind the door, tried in order. The fast scanner ([`super::scan`]) reads the two
+//! wanted fields in one pass and builds nothing else; it accepts only what it is sure of and
+//! declines the rest. Then serde_json decides, through a visitor that knows the two field names,
+//! so that keys are compared in place, the two values are kept and every other value is skipped
+//! without being built (no `Value` tree, whatever the field names); its errors are the ones
+//! reported (`malformed JSON at column 23: expected `,` or `}``). So a record gets the same id,
+//! text and error whichever parser read it, and a record read again gets exactly the text its
+//! first reading gave.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{
+    self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+
+use super::scan::{self, Fields, Parsed};
+use super::{CorpusSpec, Position, ReadErrorKind};
+
+/// The first byte of a record that is not JSON whitespace; `None` for a blank one.
+fn first_byte(record: &[u8]) -> Option<u8> {
+    record
+        .iter()
+        .copied()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A record as UTF-8, or where it stops being UTF-8: at `line`, the record starting at byte
+/// `offset` of its stream.
+fn utf8(record: &[u8], (line, offset): (usize, u64)) -> Result<&str, ReadErrorKind> {
+    // The SIMD check first (most records are valid); the standard one finds where a bad one breaks.
+    simdutf8::basic::from_utf8(record)
+        .or_else(|_| std::str::from_utf8(record))
+        .map_err(|e| {
+            let at = e.valid_up_to();
+            ReadErrorKind::InvalidUtf8(Position {
+                line,
+                column: at + 1,
+                byte: offset as usize + at,
+            })
+        })
+}
+
+/// Parses one line: `Ok(None)` for a blank line, the id and text of a record (its fields as
+/// `spec` names them, copied out only if `keep`), or what is wrong with it. `place`, the line and
+/// the record's offset in its stream, places it for error positions. A text with escapes may be
+/// decoded into `spare`'s buffer, taken.
+pub(super) fn parse_record(
+    record: &[u8],
+    spec: &CorpusSpec,
+    keep: bool,
+    place: (usize, u64),
+    spare: &mut String,
+) -> Result<Option<Parsed>, ReadErrorKind> {
+    let Some(first) = first_byte(record) else {
+        return Ok(None);
+    };
+    let json: Cow<str> = match utf8(record, place) {
+        Ok(json) => Cow::Borrowed(json),
+        Err(_) if spec.lossy => String::from_utf8_lossy(record),
+        Err(e) => return Err(e),
+    };
+    if first != b'{' {
+        return Err(not_an_object(&json));
+    }
+    let fields = Fields::of(spec);
+    match scan::record(&json, fields, keep, spare) {
+        Some(record) => Ok(Some(record.parsed(keep))),
+        None => full_record(&json, fields, keep).map(Some),
+    }
+}
+
+/// The text of a JSON Lines record read again from its place (its fields as `spec` names them),
+/// by the same door as its first reading ([`parse_record`], strict UTF-8): borrowed from the
+/// record when it holds no escape. A record its first reading refused is refused again, with
+/// what is wrong (positions counted within the record, as line 1), which for a record that was
+/// a document means the inputs changed.
+pub(crate) fn record_text<'r>(
+    record: &'r [u8],
+    spec: &CorpusSpec,
+) -> Result<Cow<'r, str>, ReadErrorKind> {
+    let json = utf8(record, (1, 0))?;
+    if first_byte(record) != Some(b'{') {
+        return Err(not_an_object(json));
+    }
+    let fields = Fields::of(spec);
+    match scan::record(json, fields, true, &mut String::new()) {
+        Some(found) => Ok(found.text),
+        None => {
+            let parsed = full_record(json, fields, true)?;
+            Ok(Cow::Owned(parsed.unwrap_or_default().1))
+        }
+    }
+}
+
+/// What is wrong with a record that does not start with `{` (rare): what it holds, or why it
+/// is not JSON at all.
+fn not_an_object(json: &str) -> ReadErrorKind {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(value) => ReadErrorKind::NotAnObject {
+            found: json_type(&value),
+        },
+        Err(e) => json_error(&e),
+    }
+}
+
+/// A record's fields by the full parser (serde_json), which also names what is wrong with it.
+pub(super) fn full_record(
+    json: &str,
+    fields: Fields<'_>,
+    keep: bool,
+) -> Result<Parsed, ReadErrorKind> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let found = (&mut de)
+        .deserialize_map(RecordVisitor { fields, keep })
+        .and_then(|found| de.end().map(|()| found))
+        .map_err(|e| json_error(&e))?;
+    if let Some(field) = found.duplicate {
+        return Err(ReadErrorKind::DuplicateField {
+            field: field.to_owned(),
+        });
+    }
+    let text = match found.text {
+        Some(Value::Str(text)) => text,
+        Some(other) => {
+            return Err(ReadErrorKind::WrongType {
+                field: fields.text.to_owned(),
+                expected: "a string",
+                found: other.type_name(),
+            })
+        }
+        None => {
+            return Err(ReadErrorKind::MissingField {
+                field: fields.text.to_owned(),
+            })
+        }
+    };
+    let id = match found.id {
+        None | Some(Value::Null) => None,
+        Some(Value::Str(id)) => id,
+        Some(Value::Number(id)) => Some(id),
+        Some(other) => {
+            return Err(ReadErrorKind::WrongType {
+                field: fields.id.to_owned(),
+                expected: "a string or a number",
+                found: other.type_name(),
+            })
+        }
+    };
+    Ok(keep.then(|| (id, text.unwrap_or_default())))
+}
+
+/// A serde_json error as a [`ReadErrorKind::Json`], its "at line 1 column N" made a column.
+fn json_error(e: &serde_json::Error) -> ReadErrorKind {
+    let message = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = match message.strip_suffix(&suffix) {
+        Some(message) => message.to_owned(),
+        None => message,
+    };
+    ReadErrorKind::Json {
+        column: e.column(),
+        message,
+    }
+}
+
+/// "an array", "a string" and so on.
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The wanted fields of a record, as found.
+struct Found<'f> {
+    id: Option<Value>,
+    text: Option<Value>,
+    /// The first wanted field met twice.
+    duplicate: Option<&'f str>,
+}
+
+/// Visits a record: compares each key with the two names, keeps those two values, skips the rest.
+struct RecordVisitor<'f> {
+    fields: Fields<'f>,
+    keep: bool,
+}
+
+impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
+    type Value = Found<'f>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Found<'f>, A::Error> {
+        let mut found = Found {
+            id: None,
+            text: None,
+            duplicate: None,
+        };
+        let keep = self.keep;
+        while let Some(key) = map.next_key_seed(KeySeed(self.fields))? {
+            let (slot, name) = match key {
+                Key::Text => (&mut found.text, self.fields.text),
+                Key::Id => (&mut found.id, self.fields.id),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value = map.next_value_seed(ValueSeed { keep })?;
+            if slot.is_some() {
+                found.duplicate.get_or_insert(name);
+            } else {
+                *slot = Some(value);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Which of the wanted fields a key is.
+enum Key {
+    Id,
+    Text,
+    Other,
+}
+
+/// Classifies a key without copying it.
+#[derive(Clone, Copy)]
+struct KeySeed<'f>(Fields<'f>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(if key == self.0.text {
+            Key::Text
+        } else if key == self.0.id {
+            Key::Id
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// A wanted field's value, whatever its type, so that a wrong type can be named.
+enum Value {
+    /// A string (empty when not kept).
+    Str(Option<String>),
+    /// A number, rendered.
+    Number(String),
+    Null,
+    /// Another type: "a boolean", "an object", "an array".
+    Other(&'static str),
+}
+
+impl Value {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Null => "null",
+            Value::Other(name) => name,
+        }
+    }
+}
+
+/// Reads a wanted field's value, copying a string only if `keep`.
+struct ValueSeed {
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(self.keep.then(|| v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(self.keep.then_some(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        let rendered =
+            serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string());
+        Ok(Value::Number(rendered))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Other("a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Value::Other("an object"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Value::Other("an array"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_text_table() {
+        // (record, Ok((text, borrowed)) or Err(message))
+        let cases: &[(&[u8], Result<(&str, bool), &str>)] = &[
+            (br#"{"id":"a","text":"plain"}"#, Ok(("plain", true))),
+            (
+                br#" {"text":"l1\nl2 \u00e9","x":[1,{}]} "#,
+                Ok(("l1\nl2 é", false)),
+            ),
+            // Declined by the scanner (an escaped key, a float id), read by serde_json.
+            (br#"{"te\u0078t":"by serde"}"#, Ok(("by serde", false))),
+            (br#"{"id":1.5,"text":"float id"}"#, Ok(("float id", false))),
+            // What a first reading refuses is refused again, named.
+            (
+                br#"{"text":"a","text":"b"}"#,
+                Err("field `text` appears more than once"),
+            ),
+            (
+                br#"{"text":"t","id":true}"#,
+                Err("field `id` is a boolean, expected a string or a number"),
+            ),
+            (br#"{"id":"a"}"#, Err("no `text` field")),
+            (br#"[1]"#, Err("expected a JSON object, found an array")),
+            (
+                b"",
+                Err("malformed JSON at column 0: EOF while parsing a value"),
+            ),
+            (
+                b"{\"text\":\"ab\xff\"}",
+                Err("invalid UTF-8 at line 1, column 12 (byte 11)"),
+            ),
+        ];
+        let spec = CorpusSpec::default();
+        for (record, want) in cases {
+            let got = record_text(record, &spec)
+                .map(|t| (t.to_string(), matches!(t, Cow::Borrowed(_))))
+                .map_err(|e| e.to_string());
+            let want = want
+                .map(|(t, borrowed)| (t.to_owned(), borrowed))
+                .map_err(str::to_owned);
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(record));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Byte streams: a file or standard input in, its bytes out, decompressed.
+//!
+//! What a file is comes from its name ([`format_of`]: JSON Lines or not, gzip, zstd or plain);
+//! standard input has no name, so its compression is sniffed from its first bytes
+//! ([`open_sniffed`]). Either way the result is one [`Stream`], read through a buffer of
+//! [`BUFFER`] bytes; decompression is streamed (gzip members one after the other, as `zcat`
+//! reads them, zstd frames likewise), never done whole. The stream is boxed once per file, so
+//! that the line reader above is one type whatever the compression; nothing is boxed per line.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use super::error::io_error_kind;
+use super::ReadErrorKind;
+
+/// Size of the read buffers, before and after decompression.
+pub(super) const BUFFER: usize = 256 * 1024;
+
+/// How a file is compressed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// The compression of a stream from its first bytes.
+    fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+
+    /// The error kind for an I/O error met while reading `path` through this decompression.
+    pub(super) fn read_error(self, path: &Path, e: io::Error) -> ReadErrorKind {
+        match self {
+            Compression::None => io_error_kind(path, e),
+            _ => ReadErrorKind::Decompress {
+                format: self.name(),
+                source: e,
+            },
+        }
+    }
+}
+
+/// Whether a file is JSON Lines, and how it is compressed, from its name.
+pub(super) fn format_of(path: &Path) -> (bool, Compression) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (stem, compression) = if let Some(stem) = name.strip_suffix(".gz") {
+        (stem, Compression::Gzip)
+    } else if let Some(stem) = name.strip_suffix(".zst") {
+        (stem, Compression::Zstd)
+    } else {
+        (name.as_str(), Compression::None)
+    };
+    let jsonl = stem.ends_with(".jsonl") || stem.ends_with(".ndjson");
+    (jsonl, compression)
+}
+
+/// A byte stream, decompressed.
+pub(super) type Stream = Box<dyn BufRead + Send>;
+
+/// `inner` decompressed as `compression` says.
+fn decompress<R: BufRead + Send + 'static>(
+    inner: R,
+    compression: Compression,
+) -> io::Result<Stream> {
+    Ok(match compression {
+        Compression::None => Box::new(inner),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            BUFFER,
+            flate2::bufread::MultiGzDecoder::new(inner),
+        )),
+        Compression::Zstd => {
+            let mut decoder = zstd::stream::read::Decoder::with_buffer(inner)?;
+            // Accept frames written with `zstd --long` (windows up to 2 GiB); memory is only
+            // taken as a frame asks for it. Refused on 32-bit targets, where the default stays.
+            let _ = decoder.window_log_max(31);
+            Box::new(BufReader::with_capacity(BUFFER, decoder))
+        }
+    })
+}
+
+/// Standard input, decompressed if its first bytes say it is gzip or zstd.
+pub(super) fn open_sniffed<R: Read + Send + 'static>(
+    inner: R,
+) -> io::Result<(Stream, Compression)> {
+    let mut reader = BufReader::with_capacity(BUFFER, inner);
+    // An error here comes back on the first read of the stream.
+    let compression = reader
+        .fill_buf()
+        .map_or(Compression::None, Compression::sniff);
+    Ok((decompress(reader, compression)?, compression))
+}
+
+/// The file `path` opened and decompressed as `compression` says.
+pub(super) fn open_file(path: &Path, compression: Compression) -> Result<Stream, ReadErrorKind> {
+    let file = File::open(path).map_err(|e| io_error_kind(path, e))?;
+    decompress(BufReader::with_capacity(BUFFER, file), compression)
+        .map_err(|e| compression.read_error(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{gz, zst};
+    use super::*;
+
+    #[test]
+    fn stdin_compression_is_sniffed() {
+        let text = b"{\"text\":\"t\"}\n";
+        for (bytes, compression) in [
+            (text.to_vec(), Compression::None),
+            (gz(text), Compression::Gzip),
+            (zst(text), Compression::Zstd),
+        ] {
+            let (mut stream, found) = open_sniffed(io::Cursor::new(bytes)).unwrap();
+            assert_eq!(found, compression);
+            let mut out = Vec::new();
+            stream.read_to_end(&mut out).unwrap();
+            assert_eq!(out, text);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The walk over a corpus's inputs: the paths of a [`CorpusSpec`](super::CorpusSpec) in, the files
+//! to read out, one at a time and in a fixed order ([`Walk::next`]).
+//!
+//! An input is standard input (`-`), a file (opened whatever it is, so `<(zcat x.gz)` works) or a
+//! directory, walked recursively with each directory's entries in byte order of their names, so
+//! that the same run gives the same order. Entries whose name starts with `.` are skipped; links
+//! are followed to files only, so a walk never loops; FIFOs, sockets and devices found in a
+//! directory are skipped. The walk only finds files: opening and reading them is the reader's
+//! business, so that what a file holds and where it was found stay apart. It keeps a stack of
+//! what remains rather than recursing, so a deep tree costs a vector, not the call stack.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::error::io_error_kind;
+use super::{Origin, ReadError};
+
+/// True for the input `-`, standard input.
+pub(super) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Something still to look at in the current input.
+#[derive(Debug)]
+enum Pending {
+    /// An input as given: a file, a directory or `-`, to be looked at.
+    Input(PathBuf),
+    /// A directory to walk.
+    Dir(PathBuf),
+    /// A file to read.
+    File(PathBuf),
+}
+
+/// A file the walk found, to be read.
+pub(super) enum Found {
+    /// Standard input (the input `-`).
+    Stdin(PathBuf),
+    /// A file: named as an input, or found in a directory.
+    File(PathBuf),
+}
+
+/// A walk over the inputs of a spec, in order.
+#[derive(Debug, Default)]
+pub(super) struct Walk {
+    /// The next input to start.
+    next_input: usize,
+    /// The input being walked.
+    input: usize,
+    /// What remains of the current input, the next item last.
+    pending: Vec<Pending>,
+}
+
+/// A directory or input that cannot be looked at, and where it is.
+type Failed = (ReadError, Origin);
+
+impl Walk {
+    /// The index, in the spec's inputs, of the input being walked.
+    pub(super) fn input(&self) -> usize {
+        self.input
+    }
+
+    /// The next file to read, in order: the next of `inputs` (the spec's, the same on every call)
+    /// or the next file found in it; or an input or directory that cannot be looked at, after
+    /// which the walk can go on; or `None` when every input has been walked.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
+    pub(super) fn next(&mut self, inputs: &[PathBuf]) -> Option<Result<Found, Failed>> {
+        loop {
+            let item = match self.pending.pop() {
+                Some(item) => item,
+                None if self.next_input < inputs.len() => {
+                    self.input = self.next_input;
+                    self.next_input += 1;
+                    Pending::Input(inputs[self.input].clone())
+                }
+                None => return None,
+            };
+            let looked = match item {
+                Pending::Input(path) => self.look_at(path),
+                Pending::Dir(path) => self.list(path).map(|()| None),
+                Pending::File(path) => Ok(Some(Found::File(path))),
+            };
+            match looked {
+                Ok(Some(found)) => return Some(Ok(found)),
+                Ok(None) => {}
+                Err(failed) => return Some(Err(failed)),
+            }
+        }
+    }
+
+    /// Forgets what remains of the current input (the run has stopped).
+    pub(super) fn stop(&mut self) {
+        self.pending.clear();
+    }
+
+    /// An input as given: standard input or a file, found; a directory, queued to be listed.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
+    fn look_at(&mut self, path: PathBuf) -> Result<Option<Found>, Failed> {
+        if is_stdin(&path) {
+            return Ok(Some(Found::Stdin(path)));
+        }
+        match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                self.pending.push(Pending::Dir(path));
+                Ok(None)
+            }
+            Ok(_) => Ok(Some(Found::File(path))),
+            Err(e) => {
+                let error = ReadError::new(&path, io_error_kind(&path, e));
+                Err((error, Origin::file(self.input, &path)))
+            }
+        }
+    }
+
+    /// Queues the entries of a directory, in order, skipping hidden ones, links to directories and
+    /// special files.
+    #[allow(clippy::result_large_err)] // errors are rare: a cold path
+    fn list(&mut self, dir: PathBuf) -> Result<(), Failed> {
+        let fail = |e: io::Error| {
+            let error = ReadError::new(&dir, io_error_kind(&dir, e));
+            (error, Origin::file(self.input, &dir))
+        };
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(&dir).map_err(fail)? {
+            let entry = entry.map_err(fail)?;
+            let name = entry.file_name();
+            if name.as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(fail)?;
+            let item = if file_type.is_dir() {
+                Pending::Dir(path)
+            } else if file_type.is_file() {
+                Pending::File(path)
+            } else if file_type.is_symlink() {
+                match fs::metadata(&path) {
+                    Ok(meta) if meta.is_file() => Pending::File(path),
+                    Ok(_) => continue,
+                    // Broken: reported when it is opened.
+                    Err(_) => Pending::File(path),
+                }
+            } else {
+                continue;
+            };
+            entries.push((name, item));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.pending
+            .extend(entries.into_iter().rev().map(|(_, item)| item));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{at, collect, spec_in, write_tree, Enc};
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_to_files_are_followed_to_directories_not() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                ("t/a.txt", Enc::Plain, b"a"),
+                ("elsewhere.txt", Enc::Plain, b"e"),
+            ],
+        );
+        symlink(dir.path().join("t"), dir.path().join("t/loop")).unwrap();
+        symlink(
+            dir.path().join("elsewhere.txt"),
+            dir.path().join("t/link.txt"),
+        )
+        .unwrap();
+        let (docs, _) = collect(&spec_in(dir.path(), &["t"])).unwrap();
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["a", "e"]);
+        assert_eq!(docs[1].id, at(dir.path(), "{d}/t/link.txt"));
+    }
+}
