@@ -152,14 +152,3 @@ impl Default for ReadOptions {
         }
     }
 }
-
-#[cfg(test)]
-mod document_tests {
-    use super::*;
-
-    #[test]
-    fn words() {
-        assert!(Document::new("x", " \n—…! ").has_no_words());
-        assert!(!Document::new("x", "ok").has_no_words());
-    }
-}

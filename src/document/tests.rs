@@ -1,7 +1,8 @@
-//! The corpus reader end to end, every layer at once: files written to a temporary directory
-//! (plain, gzip, zstd; JSON Lines and plain text; trees), read back through [`CorpusReader`] in
-//! both of its modes, and compared with tables of what must come out, documents and errors alike.
-//! The helpers are shared with the layers' own tests (`walk`, `stream`).
+//! The stage's tests that span its layers: [`Document`]'s own, then the corpus reader end to
+//! end, every layer at once: files written to a temporary directory (plain, gzip, zstd; JSON
+//! Lines and plain text; trees), read back through [`CorpusReader`] in both of its modes, and
+//! compared with tables of what must come out, documents and errors alike. The helpers are
+//! shared with the layers' own tests (`walk`, `stream`).
 
 use std::io::Write;
 use std::ops::ControlFlow;
@@ -9,6 +10,12 @@ use std::path::Path;
 
 use super::lines::Placed;
 use super::*;
+
+#[test]
+fn words() {
+    assert!(Document::new("x", " \n—…! ").has_no_words());
+    assert!(!Document::new("x", "ok").has_no_words());
+}
 
 /// How a test file is written.
 #[derive(Clone, Copy)]
