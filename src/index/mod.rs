@@ -24,6 +24,7 @@
 //! buckets its bands fall in, then the candidates' texts, each page verified before use
 //! ([`format::PagedFile`]).
 
+mod check;
 pub mod format;
 mod segment;
 
@@ -42,6 +43,8 @@ use crate::lsh::LshParams;
 use format::{io_error, Manifest, SegmentEntry};
 pub use format::{IndexError, Settings, FORMAT_VERSION};
 use segment::{band_hash, NewSource, Segment, SegmentWriter};
+
+pub use check::{CheckError, CheckSummary};
 
 /// The manifest's file name.
 const MANIFEST: &str = "MANIFEST";

@@ -1,25 +1,42 @@
-//! `neardup check`: documents in, checked against an index; the matches out on standard output
-//! (the human view or JSON Lines), an HTML report when asked, and the summary on standard error.
+//! `neardup check`: documents in, checked against an index by the library's
+//! [`Index::check_corpus`]; the matches out on standard output (the human view or JSON Lines), an
+//! HTML report when asked, and the summary on standard error. This file only builds the sinks
+//! and prints what the check counted.
 
 use std::io::{self, Write};
 
 use anyhow::Result;
 
+use neardup::compare::Pair;
 use neardup::html::HtmlReport;
+use neardup::index::Index;
 use neardup::report::{JsonLines, PairSink, Terminal};
+use neardup::Document;
 
 use crate::cli::{show_progress, use_color, CheckArgs};
 use crate::progress::Bar;
 
+/// The HTML report as a sink that holds the first `max` pairs and counts the ones left out.
+struct CappedHtml {
+    report: HtmlReport,
+    max: usize,
+    left_out: usize,
+}
+
+impl PairSink for CappedHtml {
+    fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
+        if self.report.len() < self.max {
+            self.report.pair(pair, a, b)
+        } else {
+            self.left_out += 1;
+            Ok(())
+        }
+    }
+}
+
 /// Checks every input document; `Ok(true)` when one matched a source.
 pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
-    use neardup::document::CorpusReader;
-    use neardup::index::{Index, Match};
-    use rayon::prelude::*;
-
     let index = Index::open(&args.index)?;
-    let spec = args.input.spec();
-    let mut reader = CorpusReader::new(&spec);
     let out = io::BufWriter::new(io::stdout().lock());
     let mut json = args.json.then(|| JsonLines::new(out));
     let mut human = (!args.json).then(|| {
@@ -29,55 +46,24 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
         )
     });
     let passages = !args.json || args.passages || args.html.is_some();
-    let mut html = args.html.as_ref().map(|_| {
-        HtmlReport::new(format!("neardup check against {}", args.index.display()))
-            .sink_labels("checked document", "source")
+    let mut html = args.html.as_ref().map(|_| CappedHtml {
+        report: HtmlReport::new(format!("neardup check against {}", args.index.display()))
+            .sink_labels("checked document", "source"),
+        max: args.html_max_pairs,
+        left_out: 0,
     });
-    let mut left_out = 0usize;
     let bar = Bar::new(show_progress(args.progress), false);
-    neardup::corpus::Progress::stage(&bar, "checking", None);
-    let (mut checked, mut matched, mut pairs, mut empty) = (0u64, 0u64, 0u64, 0u64);
-    let mut batch = Vec::new();
-    let mut done = false;
-    while !done {
-        batch.clear();
-        for doc in reader.by_ref() {
-            batch.push(doc?.into_document());
-            if batch.len() == 256 {
-                break;
-            }
-        }
-        done = batch.len() < 256;
-        let results: Vec<Result<Vec<Match>, _>> =
-            batch.par_iter().map(|d| index.check(d, passages)).collect();
-        neardup::corpus::Progress::advance(&bar, batch.len() as u64);
-        for (doc, result) in batch.iter().zip(results) {
-            let matches = result?;
-            checked += 1;
-            empty += u64::from(doc.has_no_words());
-            matched += u64::from(!matches.is_empty());
-            pairs += matches.len() as u64;
-            if let Some(report) = html.as_mut() {
-                for m in &matches {
-                    if report.len() < args.html_max_pairs {
-                        report.pair(&m.pair, doc, &m.source)?;
-                    } else {
-                        left_out += 1;
-                    }
-                }
-            }
-            if let Some(sink) = json.as_mut() {
-                for m in &matches {
-                    sink.pair(&m.pair, doc, &m.source)?;
-                }
-            } else if let Some(sink) = human.as_mut() {
-                sink.heading(&doc.id, matches.len())?;
-                for m in &matches {
-                    sink.pair(&m.pair, doc, &m.source)?;
-                }
-            }
-        }
+    let mut sinks: Vec<&mut dyn PairSink> = Vec::new();
+    if let Some(sink) = html.as_mut() {
+        sinks.push(sink);
     }
+    if let Some(sink) = json.as_mut() {
+        sinks.push(sink);
+    }
+    if let Some(sink) = human.as_mut() {
+        sinks.push(sink);
+    }
+    let summary = index.check_corpus(&args.input.spec(), passages, &mut sinks, &bar)?;
     bar.finish();
     if let Some(sink) = json {
         sink.into_inner().flush()?;
@@ -85,26 +71,30 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
     if let Some(sink) = human {
         sink.into_inner().flush()?;
     }
-    if let (Some(report), Some(path)) = (&html, &args.html) {
-        report.write_file(path)?;
-        if left_out > 0 {
+    if let (Some(html), Some(path)) = (&html, &args.html) {
+        html.report.write_file(path)?;
+        if html.left_out > 0 {
             eprintln!(
-                "neardup: {}: {} pairs, {left_out} more left out (--html-max-pairs)",
+                "neardup: {}: {} pairs, {} more left out (--html-max-pairs)",
                 path.display(),
-                report.len()
+                html.report.len(),
+                html.left_out
             );
         }
     }
     let mut err = io::stderr().lock();
-    let skipped = reader.into_summary().skipped;
-    for s in &skipped {
+    for s in &summary.skipped {
         writeln!(err, "neardup: skipped {s}")?;
     }
     writeln!(
         err,
-        "checked {checked}: {matched} matched a source ({pairs} pairs), {} matched none (of which {empty} without words); skipped {}",
-        checked - matched,
-        skipped.len()
+        "checked {}: {} matched a source ({} pairs), {} matched none (of which {} without words); skipped {}",
+        summary.checked,
+        summary.matched,
+        summary.pairs,
+        summary.unmatched(),
+        summary.empty,
+        summary.skipped.len()
     )?;
-    Ok(matched > 0)
+    Ok(summary.matched > 0)
 }
