@@ -198,11 +198,7 @@ impl Settings {
         DedupConfig {
             shingle_size: self.shingle_size as usize,
             minhash: MinHashParams::new(self.num_perm as usize).with_seed(self.seed),
-            thresholds: Thresholds {
-                duplicate: self.duplicate,
-                derivative: self.derivative,
-                overlap: self.overlap,
-            },
+            thresholds: self.thresholds(),
             report_jaccard: self.report_jaccard,
             report_containment: self.report_containment,
             max_ratio: self.max_ratio,
@@ -210,7 +206,16 @@ impl Settings {
         }
     }
 
-    /// The banding.
+    /// The relation thresholds (duplicate, derivative, overlap) that label reported pairs.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            duplicate: self.duplicate,
+            derivative: self.derivative,
+            overlap: self.overlap,
+        }
+    }
+
+    /// The banding chosen when the index was built, which its band keys were written with.
     pub fn lsh(&self) -> LshParams {
         LshParams {
             rows: self.rows as usize,

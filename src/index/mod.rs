@@ -167,9 +167,9 @@ pub struct Index {
     manifest: Manifest,
     segments: Vec<Segment>,
     replaced: AHashSet<(u64, u32)>,
-    deduper: Deduper,
     /// Signs checked documents as the sources were signed.
     hasher: MinHasher,
+    /// The persisted banding, which the segments' band keys were written with.
     lsh: LshParams,
 }
 
@@ -210,7 +210,6 @@ impl Index {
         }
         Ok(Index {
             dir: dir.to_path_buf(),
-            deduper: Deduper::new(manifest.settings.config()),
             hasher: MinHasher::new(manifest.settings.config().minhash),
             lsh: manifest.settings.lsh(),
             manifest,
@@ -296,7 +295,7 @@ impl Index {
         let settings = &self.manifest.settings;
         let comparer = Comparer::builder()
             .shingle_size(settings.shingle_size as usize)
-            .thresholds(self.deduper.config().thresholds)
+            .thresholds(settings.thresholds())
             .passages(passages)
             .build();
         let checked = comparer.prepare(doc);
@@ -449,7 +448,8 @@ impl IndexWriter {
         // Read again under the lock: a writer may have committed while this one waited.
         let base = read_manifest(dir)?;
         base.settings.check_compatible(&dir.join(MANIFEST))?;
-        let deduper = Deduper::new(base.settings.config());
+        // Sketches as the index's sources were sketched, with the banding they were written with.
+        let deduper = Deduper::with_banding(base.settings.config(), base.settings.lsh());
         let mut writer = Self::start(dir, lock, base, deduper)?;
         writer.load_ids()?;
         Ok(writer)
