@@ -22,10 +22,10 @@
 //!
 //! Opening reads the manifest, each segment's header and its page checksums; a query reads the
 //! buckets its bands fall in, then the candidates' texts, each page verified before use
-//! ([`format::PagedFile`]).
+//! (`format::PagedFile`).
 
 mod check;
-pub mod format;
+mod format;
 mod segment;
 
 use std::fs::{self, File};
