@@ -9,6 +9,11 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use neardup::dedup::DedupConfig;
+use neardup::document::DEFAULT_MAX_DOC_BYTES;
+use neardup::minhash::DEFAULT_NUM_PERM;
+use neardup::shingle::DEFAULT_K;
+use neardup::synth::CorpusSpec as SynthSpec;
 use neardup::{Comparer, Thresholds};
 
 /// Find near-duplicate and derivative documents, and show which passages were added and dropped.
@@ -74,19 +79,19 @@ pub(crate) enum Command {
 #[derive(Args, Debug)]
 pub(crate) struct SynthArgs {
     /// Number of documents.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = SynthSpec::default().docs)]
     pub(crate) docs: usize,
     /// Seed of everything random.
-    #[arg(long, default_value_t = 0x5EED)]
+    #[arg(long, default_value_t = SynthSpec::default().seed)]
     pub(crate) seed: u64,
     /// Share of documents derived from an earlier one.
-    #[arg(long, default_value_t = 0.1, value_parser = unit_interval)]
+    #[arg(long, default_value_t = SynthSpec::default().derived_fraction, value_parser = unit_interval)]
     pub(crate) derived: f64,
     /// Fewest words of an article.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = SynthSpec::default().min_words)]
     pub(crate) min_words: usize,
     /// Most words of an article.
-    #[arg(long, default_value_t = 600)]
+    #[arg(long, default_value_t = SynthSpec::default().max_words)]
     pub(crate) max_words: usize,
     /// Put two real documents at the head of the corpus as `seed-article` and its repost
     /// `seed-blog`: give the article's file, then the repost's.
@@ -183,8 +188,8 @@ pub(crate) struct InputArgs {
     /// The largest document read, in bytes (K, M and G suffixes: 64M): a plain file's size or a
     /// JSON Lines record's length. A larger one is an error naming it (or, with --skip-bad, a
     /// skipped and listed one).
-    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
-    pub(crate) max_doc_bytes: usize,
+    #[arg(long, default_value_t = ByteSize(DEFAULT_MAX_DOC_BYTES), value_parser = byte_size, value_name = "BYTES")]
+    pub(crate) max_doc_bytes: ByteSize,
 }
 
 impl InputArgs {
@@ -201,7 +206,7 @@ impl InputArgs {
                 OnError::Stop
             },
             keep_raw: false,
-            max_doc_bytes: self.max_doc_bytes,
+            max_doc_bytes: self.max_doc_bytes.0,
         }
     }
 }
@@ -279,24 +284,24 @@ pub(crate) struct CheckArgs {
 #[derive(Args, Debug)]
 pub(crate) struct MatchArgs {
     /// Report pairs with at least this Jaccard similarity.
-    #[arg(long, default_value_t = 0.5, value_parser = unit_interval)]
+    #[arg(long, default_value_t = DedupConfig::default().report_jaccard, value_parser = unit_interval)]
     pub(crate) jaccard: f64,
     /// Report pairs where at least this share of one document's shingles is in the other; such
     /// a pair is a `derivative` unless it is a duplicate.
-    #[arg(long, default_value_t = 0.6, value_parser = unit_interval)]
+    #[arg(long, default_value_t = DedupConfig::default().report_containment, value_parser = unit_interval)]
     pub(crate) containment: f64,
     /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
     pub(crate) duplicate: f64,
     /// Words per shingle.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) shingle_size: u16,
     /// MinHash signature length.
-    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u16).range(16..=1024))]
+    #[arg(long, default_value_t = DEFAULT_NUM_PERM as u16, value_parser = clap::value_parser!(u16).range(16..=1024))]
     pub(crate) num_perm: u16,
     /// Largest size ratio between a contained document and its container for which candidate
     /// recall is guaranteed (beyond it, recall degrades gradually).
-    #[arg(long, default_value_t = 6.0)]
+    #[arg(long, default_value_t = DedupConfig::default().max_ratio)]
     pub(crate) max_ratio: f64,
 }
 
@@ -369,18 +374,19 @@ pub(crate) struct CommonArgs {
     pub(crate) lossy: bool,
     /// The largest document read, in bytes (K, M and G suffixes: 64M): a larger file is an error
     /// naming it.
-    #[arg(long, default_value = "32M", value_parser = byte_size, value_name = "BYTES")]
-    pub(crate) max_doc_bytes: usize,
+    #[arg(long, default_value_t = ByteSize(DEFAULT_MAX_DOC_BYTES), value_parser = byte_size, value_name = "BYTES")]
+    pub(crate) max_doc_bytes: ByteSize,
 
     /// Words per shingle.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) shingle_size: u16,
     /// Minimum share of each document's shingles in the other for `duplicate`.
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
     pub(crate) duplicate: f64,
     /// Minimum containment of one document in the other for `derivative`.
-    #[arg(long, default_value_t = Thresholds::default().derivative, value_parser = unit_interval)]
-    pub(crate) derivative: f64,
+    // `--derivative`, its name before it was spelled as in `dedup` and `index build`, still works.
+    #[arg(long, alias = "derivative", default_value_t = Thresholds::default().derivative, value_parser = unit_interval)]
+    pub(crate) containment: f64,
     /// Minimum containment of one document in the other for `overlap`.
     #[arg(long, default_value_t = Thresholds::default().overlap, value_parser = unit_interval)]
     pub(crate) overlap: f64,
@@ -393,8 +399,27 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
-/// A byte count: digits with an optional K, M or G (powers of 1024).
-fn byte_size(s: &str) -> Result<usize, String> {
+/// A byte count given as digits with an optional K, M or G (powers of 1024), and shown the same
+/// way (the largest unit that divides it), so that a default from the library reads `32M` in the
+/// help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ByteSize(pub(crate) usize);
+
+impl std::fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0;
+        match [(30, 'G'), (20, 'M'), (10, 'K')]
+            .into_iter()
+            .find(|&(shift, _)| n != 0 && n.is_multiple_of(1 << shift))
+        {
+            Some((shift, unit)) => write!(f, "{}{unit}", n >> shift),
+            None => write!(f, "{n}"),
+        }
+    }
+}
+
+/// A [`ByteSize`]: digits with an optional K, M or G (powers of 1024).
+fn byte_size(s: &str) -> Result<ByteSize, String> {
     let (digits, shift) = match s.trim().to_ascii_uppercase() {
         t if t.ends_with('K') => (t[..t.len() - 1].to_string(), 10),
         t if t.ends_with('M') => (t[..t.len() - 1].to_string(), 20),
@@ -406,7 +431,7 @@ fn byte_size(s: &str) -> Result<usize, String> {
         .map_err(|_| format!("`{s}` is not a byte count (e.g. 500000, 64K, 32M, 1G)"))?;
     match n.checked_mul(1 << shift) {
         Some(0) | None => Err(format!("`{s}` is not a usable size")),
-        Some(n) => Ok(n),
+        Some(n) => Ok(ByteSize(n)),
     }
 }
 
@@ -425,10 +450,10 @@ impl CommonArgs {
     }
 
     pub(crate) fn comparer(&self, passages: bool) -> Result<Comparer> {
-        if self.derivative < self.overlap {
+        if self.containment < self.overlap {
             bail!(
-                "--derivative ({}) must not be below --overlap ({})",
-                self.derivative,
+                "--containment ({}) must not be below --overlap ({})",
+                self.containment,
                 self.overlap
             );
         }
@@ -436,7 +461,7 @@ impl CommonArgs {
             .shingle_size(self.shingle_size as usize)
             .thresholds(Thresholds {
                 duplicate: self.duplicate,
-                derivative: self.derivative,
+                derivative: self.containment,
                 overlap: self.overlap,
             })
             .passages(passages)
@@ -461,5 +486,55 @@ pub(crate) fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn byte_sizes_read_and_show_with_units() {
+        for (text, n, shown) in [
+            ("32M", 32 << 20, "32M"),
+            ("64k", 64 << 10, "64K"),
+            ("1G", 1 << 30, "1G"),
+            ("2048", 2048, "2K"),
+            ("500000", 500_000, "500000"),
+        ] {
+            assert_eq!(byte_size(text), Ok(ByteSize(n)), "{text}");
+            assert_eq!(ByteSize(n).to_string(), shown, "{text}");
+        }
+        assert!(byte_size("0").is_err());
+        assert!(byte_size("lots").is_err());
+        assert_eq!(ByteSize(DEFAULT_MAX_DOC_BYTES).to_string(), "32M");
+    }
+
+    #[test]
+    fn compare_takes_containment_and_its_old_name_derivative() {
+        let parse =
+            |flag: &str| match Cli::try_parse_from(["neardup", "compare", "a", "b", flag, "0.7"])
+                .unwrap()
+                .command
+            {
+                Command::Compare(args) => args.common.containment,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(parse("--containment"), 0.7);
+        assert_eq!(parse("--derivative"), 0.7);
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("compare")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--containment"));
+        assert!(!help.contains("--derivative"), "the old name stays hidden");
     }
 }

@@ -20,7 +20,7 @@ impl CommonArgs {
             path,
             ReadOptions {
                 lossy: self.lossy,
-                max_bytes: self.max_doc_bytes,
+                max_bytes: self.max_doc_bytes.0,
             },
         )
         .map_err(|e| {
