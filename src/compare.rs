@@ -172,7 +172,17 @@ impl Comparer {
 
     /// Compares two prepared documents.
     pub fn compare_prepared(&self, a: &Prepared<'_>, b: &Prepared<'_>) -> Pair {
-        let scores = Scores::exact(&a.shingles, &b.shingles);
+        self.compare_scored(a, b, Scores::exact(&a.shingles, &b.shingles))
+    }
+
+    /// [`Comparer::compare_prepared`] with the exact `scores` of the two already measured (by a
+    /// caller that gates on them first), so they are not computed again.
+    pub(crate) fn compare_scored(
+        &self,
+        a: &Prepared<'_>,
+        b: &Prepared<'_>,
+        scores: Scores,
+    ) -> Pair {
         // Even evidence: the shorter text, then the lesser id, is the derived one.
         let tie = (a.doc.text.len(), &a.doc.id).cmp(&(b.doc.text.len(), &b.doc.id));
         let v = verdict_tied(&scores, a.typography, b.typography, tie, &self.thresholds);

@@ -244,9 +244,8 @@ pub struct Deduper {
 const ESTIMATE_MARGIN: f64 = 0.18;
 
 impl Deduper {
-    /// A deduper for `config`.
+    /// A deduper for `config`, with the banding chosen for its thresholds.
     pub fn new(config: DedupConfig) -> Self {
-        let hasher = MinHasher::new(config.minhash);
         let lsh = LshParams::for_thresholds(
             &LshTarget {
                 jaccard: config.report_jaccard,
@@ -256,9 +255,15 @@ impl Deduper {
             },
             config.minhash.num_perm,
         );
+        Self::with_banding(config, lsh)
+    }
+
+    /// A deduper for `config` with a banding chosen before (an index's persisted one), where
+    /// [`Deduper::new`] would choose it again.
+    pub fn with_banding(config: DedupConfig, lsh: LshParams) -> Self {
         Deduper {
+            hasher: MinHasher::new(config.minhash),
             config,
-            hasher,
             lsh,
         }
     }

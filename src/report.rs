@@ -26,6 +26,13 @@ use crate::verify::{Relation, Which};
 
 /// Something that consumes pairs.
 pub trait PairSink {
+    /// A checked document begins; its `matches` pairs follow. Most sinks ignore it (the default);
+    /// [`Terminal`] prints a heading.
+    fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
+        let _ = (doc, matches);
+        Ok(())
+    }
+
     /// One pair, with the texts of its two documents.
     fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()>;
 }
@@ -264,6 +271,11 @@ pub(crate) fn percent(x: f64) -> String {
 }
 
 impl<W: Write> PairSink for Terminal<W> {
+    /// [`Terminal::heading`].
+    fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
+        self.heading(&doc.id, matches)
+    }
+
     fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
         let s = &pair.scores;
         let verdict = match (pair.relation, pair.derived_id(), pair.source_id()) {

@@ -334,11 +334,16 @@ fn bad_arguments_exit_2_and_help_teaches() {
         "--json",
         "--color",
         "--lossy",
-        "--derivative",
+        "--containment",
         "containment",
     ] {
         assert!(help.contains(word), "help lacks {word}");
     }
+    // `--containment`'s former name still works, out of the help.
+    assert!(!help.contains("--derivative"));
+    let out = neardup(&["compare", REPOST, ARTICLE, "--containment", "1.5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not between 0 and 1"));
 }
 
 #[test]
@@ -355,4 +360,15 @@ fn thresholds_change_the_verdict() {
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["relation"], "overlap");
     assert!(v.get("derived").is_none() && v.get("passages").is_none());
+    // The same threshold under its name shared with `dedup` and `index build`.
+    let renamed = neardup(&[
+        "compare",
+        REPOST,
+        ARTICLE,
+        "--json",
+        "--containment",
+        "0.9",
+        "--no-passages",
+    ]);
+    assert_eq!(stdout(&renamed), stdout(&out));
 }

@@ -17,6 +17,10 @@
 //! group of 64 buckets, about 2 bytes a source); data pages are read on demand
 //! with positioned reads, and each page is verified against its checksum before a byte of it is
 //! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
+//!
+//! The module is crate-private: the bytes are the index's business. A caller sees only what it
+//! reads or matches on, re-exported from [`crate::index`]: [`Settings`] (what an index was built
+//! with), [`IndexError`] and [`FORMAT_VERSION`].
 
 use std::fs::File;
 use std::io;
@@ -37,13 +41,13 @@ use crate::verify::Thresholds;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// First bytes of a manifest.
-pub const MANIFEST_MAGIC: &[u8; 8] = b"NDUPMANI";
+pub(crate) const MANIFEST_MAGIC: &[u8; 8] = b"NDUPMANI";
 
 /// First bytes of a segment file.
-pub const SEGMENT_MAGIC: &[u8; 8] = b"NDUPSEGM";
+pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"NDUPSEGM";
 
 /// Size of a checked page, and of the header page of a segment.
-pub const PAGE: u64 = 4096;
+pub(crate) const PAGE: u64 = 4096;
 
 /// What went wrong with an index.
 #[derive(Debug, thiserror::Error)]
@@ -125,10 +129,10 @@ pub enum IndexError {
 }
 
 /// Most documents in one segment: entries keep the document number in 24 bits.
-pub const MAX_SEGMENT_DOCS: usize = 1 << 24;
+pub(crate) const MAX_SEGMENT_DOCS: usize = 1 << 24;
 
 /// An I/O error as an [`IndexError`] naming `path`.
-pub fn io_error(path: &Path) -> impl Fn(io::Error) -> IndexError + '_ {
+pub(crate) fn io_error(path: &Path) -> impl Fn(io::Error) -> IndexError + '_ {
     move |source| IndexError::Io {
         path: path.to_path_buf(),
         source,
@@ -173,7 +177,7 @@ pub struct Settings {
 
 impl Settings {
     /// The settings of an index built with `config` and `lsh` by this build of neardup.
-    pub fn new(config: &DedupConfig, lsh: &LshParams) -> Settings {
+    pub(crate) fn new(config: &DedupConfig, lsh: &LshParams) -> Settings {
         Settings {
             tokenizer_version: TOKENIZER_VERSION,
             shingle_hash_version: SHINGLE_HASH_VERSION,
@@ -198,11 +202,7 @@ impl Settings {
         DedupConfig {
             shingle_size: self.shingle_size as usize,
             minhash: MinHashParams::new(self.num_perm as usize).with_seed(self.seed),
-            thresholds: Thresholds {
-                duplicate: self.duplicate,
-                derivative: self.derivative,
-                overlap: self.overlap,
-            },
+            thresholds: self.thresholds(),
             report_jaccard: self.report_jaccard,
             report_containment: self.report_containment,
             max_ratio: self.max_ratio,
@@ -210,7 +210,16 @@ impl Settings {
         }
     }
 
-    /// The banding.
+    /// The relation thresholds (duplicate, derivative, overlap) that label reported pairs.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            duplicate: self.duplicate,
+            derivative: self.derivative,
+            overlap: self.overlap,
+        }
+    }
+
+    /// The banding chosen when the index was built, which its band keys were written with.
     pub fn lsh(&self) -> LshParams {
         LshParams {
             rows: self.rows as usize,
@@ -221,7 +230,7 @@ impl Settings {
     }
 
     /// Refuses settings this build would hash differently.
-    pub fn check_compatible(&self, path: &Path) -> Result<(), IndexError> {
+    pub(crate) fn check_compatible(&self, path: &Path) -> Result<(), IndexError> {
         let mismatch = [
             (
                 "tokenizer version",
@@ -312,13 +321,9 @@ impl Settings {
 
 /// A little-endian encoder.
 #[derive(Default)]
-pub struct Enc(pub Vec<u8>);
+pub(crate) struct Enc(pub Vec<u8>);
 
 impl Enc {
-    /// Appends a `u16`.
-    pub fn u16(&mut self, v: u16) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
     /// Appends a `u32`.
     pub fn u32(&mut self, v: u32) {
         self.0.extend_from_slice(&v.to_le_bytes());
@@ -339,7 +344,7 @@ impl Enc {
 }
 
 /// A little-endian decoder; `None` when the bytes run out.
-pub struct Dec<'b>(pub &'b [u8]);
+pub(crate) struct Dec<'b>(pub &'b [u8]);
 
 impl<'b> Dec<'b> {
     /// Takes `n` bytes.
@@ -350,10 +355,6 @@ impl<'b> Dec<'b> {
         let (head, rest) = self.0.split_at(n);
         self.0 = rest;
         Some(head)
-    }
-    /// Takes a `u16`.
-    pub fn u16(&mut self) -> Option<u16> {
-        Some(u16::from_le_bytes(self.take(2)?.try_into().ok()?))
     }
     /// Takes a `u32`.
     pub fn u32(&mut self) -> Option<u32> {
@@ -403,7 +404,7 @@ fn check_magic(bytes: &[u8], magic: &[u8; 8], path: &Path, kind: &str) -> Result
 
 /// One segment as the manifest lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SegmentEntry {
+pub(crate) struct SegmentEntry {
     /// Its generation: unique in the index, and its file name `seg-<generation>.nds`.
     pub generation: u64,
     /// Its file length.
@@ -423,7 +424,7 @@ impl SegmentEntry {
 
 /// The current state of an index: its settings and segments. Replaced atomically by renaming.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// Increases with every commit.
     pub generation: u64,
     /// The settings of every segment.
@@ -485,7 +486,7 @@ impl Manifest {
 
 /// The sections of a segment's data region, in file order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Section {
+pub(crate) enum Section {
     /// Compressed text blocks (zstd frames).
     Texts = 0,
     /// Per block: file offset (u64), compressed length (u32), text length (u32).
@@ -506,23 +507,23 @@ pub enum Section {
 }
 
 /// Number of sections.
-pub const SECTIONS: usize = 7;
+pub(crate) const SECTIONS: usize = 7;
 
 /// Buckets in a group of the LSH table.
-pub const GROUP: u64 = 64;
+pub(crate) const GROUP: u64 = 64;
 
 /// Bytes of a block table row.
-pub const BLOCK_ROW: u64 = 16;
+pub(crate) const BLOCK_ROW: u64 = 16;
 
 /// Bytes of a document table row.
-pub const DOC_ROW: u64 = 24;
+pub(crate) const DOC_ROW: u64 = 24;
 
 /// Bytes of a replaced-source row.
-pub const REPLACED_ROW: u64 = 12;
+pub(crate) const REPLACED_ROW: u64 = 12;
 
 /// A segment's header.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SegmentHeader {
+pub(crate) struct SegmentHeader {
     /// The settings (equal to the manifest's).
     pub settings: Settings,
     /// This segment's generation.
@@ -645,7 +646,7 @@ const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8;
 
 /// A segment file opened for checked reads.
 #[derive(Debug)]
-pub struct PagedFile {
+pub(crate) struct PagedFile {
     file: File,
     path: PathBuf,
     data_end: u64,

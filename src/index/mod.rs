@@ -22,9 +22,10 @@
 //!
 //! Opening reads the manifest, each segment's header and its page checksums; a query reads the
 //! buckets its bands fall in, then the candidates' texts, each page verified before use
-//! ([`format::PagedFile`]).
+//! (`format::PagedFile`).
 
-pub mod format;
+mod check;
+mod format;
 mod segment;
 
 use std::fs::{self, File};
@@ -39,9 +40,12 @@ use crate::corpus::Progress;
 use crate::dedup::{DedupConfig, Deduper, Scratch, Sketch};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Document, Skipped};
 use crate::lsh::LshParams;
+use crate::minhash::{MinHasher, Signature};
 use format::{io_error, Manifest, SegmentEntry};
 pub use format::{IndexError, Settings, FORMAT_VERSION};
 use segment::{band_hash, NewSource, Segment, SegmentWriter};
+
+pub use check::{CheckError, CheckSummary};
 
 /// The manifest's file name.
 const MANIFEST: &str = "MANIFEST";
@@ -163,7 +167,9 @@ pub struct Index {
     manifest: Manifest,
     segments: Vec<Segment>,
     replaced: AHashSet<(u64, u32)>,
-    deduper: Deduper,
+    /// Signs checked documents as the sources were signed.
+    hasher: MinHasher,
+    /// The persisted banding, which the segments' band keys were written with.
     lsh: LshParams,
 }
 
@@ -204,7 +210,7 @@ impl Index {
         }
         Ok(Index {
             dir: dir.to_path_buf(),
-            deduper: Deduper::new(manifest.settings.config()),
+            hasher: MinHasher::new(manifest.settings.config().minhash),
             lsh: manifest.settings.lsh(),
             manifest,
             segments,
@@ -231,7 +237,11 @@ impl Index {
     /// Sources whose signature shares at least the banding's vote threshold of bands with
     /// `sketch`, with their votes; none for a sketch without shingles.
     pub fn candidates(&self, sketch: &Sketch) -> Result<Vec<(SourceRef, u32)>, IndexError> {
-        let sig = &sketch.signature;
+        self.candidates_of(&sketch.signature)
+    }
+
+    /// [`Index::candidates`] of a signature.
+    fn candidates_of(&self, sig: &Signature) -> Result<Vec<(SourceRef, u32)>, IndexError> {
         if sig.is_empty() {
             return Ok(Vec::new());
         }
@@ -276,19 +286,24 @@ impl Index {
     /// The sources `doc` matches (Jaccard or containment at the index's thresholds, verified
     /// exactly), ranked by how much of `doc` they cover, then by Jaccard; each pair aligned when
     /// `passages` is set.
+    ///
+    /// The document is measured once: its tokens and exact shingle set serve the signature (the
+    /// MinHash of the distinct shingles is the MinHash of the text), the exact scores against
+    /// each candidate and the alignment; each candidate's scores are computed once, for the
+    /// reporting gate and the pair.
     pub fn check(&self, doc: &Document, passages: bool) -> Result<Vec<Match>, IndexError> {
         let settings = &self.manifest.settings;
-        let sketch = self.deduper.sketch(&doc.text, &mut Scratch::default());
         let comparer = Comparer::builder()
             .shingle_size(settings.shingle_size as usize)
-            .thresholds(self.deduper.config().thresholds)
+            .thresholds(settings.thresholds())
             .passages(passages)
             .build();
         let checked = comparer.prepare(doc);
+        let signature = self.hasher.sign(checked.shingles.hashes());
         let mut matches = Vec::new();
         // Candidates come in document order: neighbours share a text block, read once.
         let mut block: Option<(usize, (u32, String))> = None;
-        for (r, _) in self.candidates(&sketch)? {
+        for (r, _) in self.candidates_of(&signature)? {
             let source = self.source_cached(r, &mut block)?;
             let prepared = comparer.prepare(&source);
             let scores = crate::verify::Scores::exact(&checked.shingles, &prepared.shingles);
@@ -297,7 +312,7 @@ impl Index {
             {
                 continue;
             }
-            let pair = comparer.compare_prepared(&checked, &prepared);
+            let pair = comparer.compare_scored(&checked, &prepared, scores);
             matches.push(Match { pair, source });
         }
         matches.sort_by(|x, y| {
@@ -433,7 +448,8 @@ impl IndexWriter {
         // Read again under the lock: a writer may have committed while this one waited.
         let base = read_manifest(dir)?;
         base.settings.check_compatible(&dir.join(MANIFEST))?;
-        let deduper = Deduper::new(base.settings.config());
+        // Sketches as the index's sources were sketched, with the banding they were written with.
+        let deduper = Deduper::with_banding(base.settings.config(), base.settings.lsh());
         let mut writer = Self::start(dir, lock, base, deduper)?;
         writer.load_ids()?;
         Ok(writer)
@@ -743,6 +759,41 @@ mod tests {
         fn check<T: Send + Sync>() {}
         check::<Index>();
         check::<Match>();
+    }
+
+    /// `check` signs the shingle set it measures instead of sketching the text again: the two
+    /// signatures must be the same, or a check would miss what the writer's sketches index.
+    #[test]
+    fn the_signature_of_the_measured_set_is_the_sketch_signature() {
+        let config = DedupConfig::default();
+        let deduper = Deduper::new(config.clone());
+        let hasher = MinHasher::new(config.minhash);
+        let comparer = Comparer::builder()
+            .shingle_size(config.shingle_size)
+            .build();
+        let mut texts: Vec<String> = articles(20).into_iter().map(|(_, t)| t).collect();
+        texts.extend(
+            [
+                "",
+                "  ...  ",
+                "one",
+                "one two three",
+                "a a a a a a a a a a a a",
+            ]
+            .map(String::from),
+        );
+        texts.push(texts[0].repeat(3));
+        for text in texts {
+            let d = Document::new("d", text);
+            let sketch = deduper.sketch(&d.text, &mut Scratch::default());
+            let signed = hasher.sign(comparer.prepare(&d).shingles.hashes());
+            assert_eq!(
+                signed,
+                sketch.signature,
+                "{:?}",
+                &d.text[..d.text.len().min(40)]
+            );
+        }
     }
 
     #[test]

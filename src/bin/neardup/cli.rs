@@ -1,0 +1,540 @@
+//! The command line: clap's derive types for every command and flag, the value parsers
+//! (byte counts, numbers in [0, 1]), and the settings each group of flags describes, as library
+//! objects (a [`CorpusSpec`](neardup::document::CorpusSpec), a `DedupConfig`, a `Comparer`). The
+//! help text is the doc comments here; nothing in this file reads a file or prints.
+
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use neardup::dedup::DedupConfig;
+use neardup::document::DEFAULT_MAX_DOC_BYTES;
+use neardup::minhash::DEFAULT_NUM_PERM;
+use neardup::shingle::DEFAULT_K;
+use neardup::synth::CorpusSpec as SynthSpec;
+use neardup::{Comparer, Thresholds};
+
+/// Find near-duplicate and derivative documents, and show which passages were added and dropped.
+///
+/// neardup tokenizes text into words, hashes word 5-grams (shingles), and measures how much of each
+/// document is inside the other (containment), not only how similar the two are (Jaccard): a repost
+/// that trims an article and adds a date line is found even when its Jaccard is low.
+#[derive(Parser, Debug)]
+#[command(name = "neardup", version, about, long_about, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Compare two documents: the verdict, the scores, and the passages added and dropped.
+    ///
+    /// Prints whether A and B are duplicates, whether one is a derivative of the other (and which
+    /// is the source), or whether they merely overlap; then their passages like a diff: `+` added
+    /// in the derived text, `-` dropped from the source, `=` shared (shown compactly), `~` changed
+    /// with small edits inline as [-old-]{+new+}.
+    ///
+    /// Example: neardup compare repost.txt article.txt --json
+    Compare(CompareArgs),
+    /// Deduplicate a corpus: every duplicate and derivative pair, clusters, and the kept documents.
+    ///
+    /// Inputs are JSON Lines files (.jsonl or .ndjson, one {"id": ..., "text": ...} object a line),
+    /// plain text files (each file one document, its id the path), directories (walked
+    /// recursively), and `-` for JSON Lines on standard input; `.gz` and `.zst` are decompressed.
+    /// A pair is reported when its Jaccard reaches --jaccard or when --containment of one document
+    /// is inside the other (a repost trimmed from an article), after exact verification. A
+    /// document is removed when a kept one covers it: a duplicate of its cluster's representative,
+    /// or a derivative of a kept source. The summary on standard error accounts for every
+    /// document read: read = kept + removed.
+    ///
+    /// Example: neardup dedup corpus.jsonl.gz --out-pairs pairs.jsonl --out-kept kept.jsonl
+    Dedup(DedupArgs),
+    /// Build and grow a persistent index of source documents, for `neardup check`.
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// Check documents against an index of sources: which sources each derives from or
+    /// duplicates, how much, and which passages were added and dropped.
+    ///
+    /// Inputs are read as by `dedup` (plain files, JSON Lines, directories, `-`). For each checked
+    /// document, the matching sources are ranked by how much of the document they cover; each is
+    /// a pair with the checked document as `a` and the source as `b`. The exit code is 0 when no
+    /// document matched, 1 when one did, 2 on an error, so that scripts can gate on it.
+    ///
+    /// Example: neardup check --index sources.ndx page.txt crawl.jsonl --json
+    Check(CheckArgs),
+    /// Generate a news-like test corpus with known reposts (JSON Lines) and its truth file.
+    ///
+    /// The truth file lists each (source, derived) pair with its relation, how it was made
+    /// (exact copy, light edit, repost, excerpt, digest) and the character spans added and
+    /// dropped, in the format of the quality scorer `score_pairs.py`. The same options give the
+    /// same bytes on every machine.
+    ///
+    /// Example: neardup synth --docs 20000 --out corpus.jsonl --truth truth.json
+    Synth(SynthArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SynthArgs {
+    /// Number of documents.
+    #[arg(long, default_value_t = SynthSpec::default().docs)]
+    pub(crate) docs: usize,
+    /// Seed of everything random.
+    #[arg(long, default_value_t = SynthSpec::default().seed)]
+    pub(crate) seed: u64,
+    /// Share of documents derived from an earlier one.
+    #[arg(long, default_value_t = SynthSpec::default().derived_fraction, value_parser = unit_interval)]
+    pub(crate) derived: f64,
+    /// Fewest words of an article.
+    #[arg(long, default_value_t = SynthSpec::default().min_words)]
+    pub(crate) min_words: usize,
+    /// Most words of an article.
+    #[arg(long, default_value_t = SynthSpec::default().max_words)]
+    pub(crate) max_words: usize,
+    /// Put two real documents at the head of the corpus as `seed-article` and its repost
+    /// `seed-blog`: give the article's file, then the repost's.
+    #[arg(long, num_args = 2, value_names = ["ARTICLE", "REPOST"])]
+    pub(crate) with_seeds: Option<Vec<PathBuf>>,
+    /// Where to write the corpus.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Where to write the truth (JSON).
+    #[arg(long)]
+    pub(crate) truth: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DedupArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Write one pair record per line (the JSON of `compare --json`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_pairs: Option<PathBuf>,
+    /// Write one record per cluster of duplicates, then the derivative links of each source.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_clusters: Option<PathBuf>,
+    /// Write the kept documents in input order: JSON Lines records byte for byte, plain files as
+    /// {"id", "text"} records.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_kept: Option<PathBuf>,
+    /// Add the aligned passages to each pair record.
+    #[arg(long)]
+    pub(crate) passages: bool,
+    /// Write an HTML report: the run's figures, the largest clusters, and pair views.
+    ///
+    /// One self-contained file that opens from disk in a browser: the figures of the run, a
+    /// histogram of cluster sizes, the largest clusters and the sources with the most
+    /// derivatives, and each embedded pair's texts side by side, one click away. It embeds at most
+    /// --html-max-pairs pairs, those that explain removals first, and says how many it left out.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    /// Most pairs the HTML report embeds (each with the texts of its two documents).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub(crate) html_max_pairs: usize,
+    /// Which member of a cluster of duplicates to keep.
+    #[arg(long, value_enum, default_value_t = Keep::Longest)]
+    pub(crate) keep: Keep,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) progress: ColorChoice,
+    /// Print how long each stage took on standard error.
+    #[arg(long)]
+    pub(crate) timings: bool,
+    #[command(flatten)]
+    pub(crate) matching: MatchArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum IndexCommand {
+    /// Build a new index from source documents.
+    ///
+    /// The index is a directory: a manifest and immutable segment files, each checksummed, with
+    /// the sources' texts compressed inside so that `check` can show passages without the original
+    /// files. The thresholds are fixed at build time, because the LSH banding is chosen for them.
+    ///
+    /// Example: neardup index build --index sources.ndx archive/ 2024.jsonl.zst
+    Build(IndexBuildArgs),
+    /// Add sources to an index, as one atomic commit.
+    ///
+    /// An id already in the index is reported and not added, unless --replace. Readers (`check`)
+    /// see the index as it was until the add commits, and an add killed at any point leaves the
+    /// index as it was.
+    ///
+    /// Example: neardup index add --index sources.ndx today.jsonl
+    Add(IndexAddArgs),
+    /// Print what an index holds: sources, segments, sizes and settings.
+    Stats(IndexStatsArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct InputArgs {
+    /// Files, directories, or `-` (standard input, JSON Lines).
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// The JSON Lines field holding the id (a missing id becomes FILE:LINE).
+    #[arg(long, default_value = "id")]
+    pub(crate) id_field: String,
+    /// The JSON Lines field holding the text.
+    #[arg(long, default_value = "text")]
+    pub(crate) text_field: String,
+    /// Skip malformed lines and unreadable files, and list them, instead of stopping.
+    #[arg(long)]
+    pub(crate) skip_bad: bool,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub(crate) lossy: bool,
+    /// The largest document read, in bytes (K, M and G suffixes: 64M): a plain file's size or a
+    /// JSON Lines record's length. A larger one is an error naming it (or, with --skip-bad, a
+    /// skipped and listed one).
+    #[arg(long, default_value_t = ByteSize(DEFAULT_MAX_DOC_BYTES), value_parser = byte_size, value_name = "BYTES")]
+    pub(crate) max_doc_bytes: ByteSize,
+}
+
+impl InputArgs {
+    pub(crate) fn spec(&self) -> neardup::document::CorpusSpec {
+        use neardup::document::{CorpusSpec, OnError};
+        CorpusSpec {
+            inputs: self.inputs.clone(),
+            id_field: self.id_field.clone(),
+            text_field: self.text_field.clone(),
+            lossy: self.lossy,
+            on_error: if self.skip_bad {
+                OnError::Skip
+            } else {
+                OnError::Stop
+            },
+            keep_raw: false,
+            max_doc_bytes: self.max_doc_bytes.0,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct IndexBuildArgs {
+    /// The index directory to create.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) index: PathBuf,
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) progress: ColorChoice,
+    #[command(flatten)]
+    pub(crate) matching: MatchArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct IndexAddArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) index: PathBuf,
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Replace the source of an id already in the index, instead of reporting and skipping it.
+    #[arg(long)]
+    pub(crate) replace: bool,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) progress: ColorChoice,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct IndexStatsArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) index: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// The index directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) index: PathBuf,
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+    /// Print one JSON pair record per match (a = the checked document, b = the source).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Add the aligned passages to each JSON record (the human view always shows them).
+    #[arg(long)]
+    pub(crate) passages: bool,
+    /// When to colour the output: `auto` colours when standard output is a terminal and NO_COLOR
+    /// is not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+    /// Show a progress bar on standard error: `auto` when it is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) progress: ColorChoice,
+    /// Also write a self-contained HTML report: each checked document beside its sources, with
+    /// the passages aligned and coloured.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    /// Most pairs the HTML report holds (the first ones checked); the rest are counted on
+    /// standard error.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub(crate) html_max_pairs: usize,
+}
+
+/// What counts as a match, and the sketch settings: shared by `dedup` and `index build`.
+#[derive(Args, Debug)]
+pub(crate) struct MatchArgs {
+    /// Report pairs with at least this Jaccard similarity.
+    #[arg(long, default_value_t = DedupConfig::default().report_jaccard, value_parser = unit_interval)]
+    pub(crate) jaccard: f64,
+    /// Report pairs where at least this share of one document's shingles is in the other; such
+    /// a pair is a `derivative` unless it is a duplicate.
+    #[arg(long, default_value_t = DedupConfig::default().report_containment, value_parser = unit_interval)]
+    pub(crate) containment: f64,
+    /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
+    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
+    pub(crate) duplicate: f64,
+    /// Words per shingle.
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) shingle_size: u16,
+    /// MinHash signature length.
+    #[arg(long, default_value_t = DEFAULT_NUM_PERM as u16, value_parser = clap::value_parser!(u16).range(16..=1024))]
+    pub(crate) num_perm: u16,
+    /// Largest size ratio between a contained document and its container for which candidate
+    /// recall is guaranteed (beyond it, recall degrades gradually).
+    #[arg(long, default_value_t = DedupConfig::default().max_ratio)]
+    pub(crate) max_ratio: f64,
+}
+
+impl MatchArgs {
+    /// The dedup configuration these settings describe.
+    pub(crate) fn config(&self) -> Result<neardup::dedup::DedupConfig> {
+        use neardup::minhash::MinHashParams;
+        if self.max_ratio.is_nan() || self.max_ratio < 1.0 {
+            bail!("--max-ratio must be at least 1, got {}", self.max_ratio);
+        }
+        Ok(neardup::dedup::DedupConfig {
+            shingle_size: self.shingle_size as usize,
+            minhash: MinHashParams::new(self.num_perm as usize),
+            thresholds: Thresholds {
+                duplicate: self.duplicate,
+                derivative: self.containment,
+                overlap: Thresholds::default().overlap.min(self.containment),
+            },
+            report_jaccard: self.jaccard,
+            report_containment: self.containment,
+            max_ratio: self.max_ratio,
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum Keep {
+    /// The fullest text.
+    Longest,
+    /// The first in input order.
+    First,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CompareArgs {
+    /// The first document (a UTF-8 text file).
+    pub(crate) a: PathBuf,
+    /// The second document.
+    pub(crate) b: PathBuf,
+    /// Print one JSON pair record instead of the human view.
+    ///
+    /// Fields: a, b, jaccard, containment_a_in_b, containment_b_in_a, relation, source and derived
+    /// (derivatives only), passages [{kind, a: [start, end] | null, b: ...}] with byte offsets.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Leave out the passage alignment: scores and verdict only.
+    #[arg(long)]
+    pub(crate) no_passages: bool,
+    /// Also write an HTML report: the two texts side by side, passages aligned and coloured.
+    ///
+    /// One self-contained file (inline CSS and JavaScript, nothing loaded from the network) that
+    /// opens from disk in a browser. The report is aligned even with --no-passages.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CommonArgs {
+    /// When to colour the output.
+    ///
+    /// `auto` colours when standard output is a terminal and the NO_COLOR environment variable is
+    /// not set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing; spans refer to the repaired text.
+    #[arg(long)]
+    pub(crate) lossy: bool,
+    /// The largest document read, in bytes (K, M and G suffixes: 64M): a larger file is an error
+    /// naming it.
+    #[arg(long, default_value_t = ByteSize(DEFAULT_MAX_DOC_BYTES), value_parser = byte_size, value_name = "BYTES")]
+    pub(crate) max_doc_bytes: ByteSize,
+
+    /// Words per shingle.
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) shingle_size: u16,
+    /// Minimum share of each document's shingles in the other for `duplicate`.
+    #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
+    pub(crate) duplicate: f64,
+    /// Minimum containment of one document in the other for `derivative`.
+    // `--derivative`, its name before it was spelled as in `dedup` and `index build`, still works.
+    #[arg(long, alias = "derivative", default_value_t = Thresholds::default().derivative, value_parser = unit_interval)]
+    pub(crate) containment: f64,
+    /// Minimum containment of one document in the other for `overlap`.
+    #[arg(long, default_value_t = Thresholds::default().overlap, value_parser = unit_interval)]
+    pub(crate) overlap: f64,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A byte count given as digits with an optional K, M or G (powers of 1024), and shown the same
+/// way (the largest unit that divides it), so that a default from the library reads `32M` in the
+/// help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ByteSize(pub(crate) usize);
+
+impl std::fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0;
+        match [(30, 'G'), (20, 'M'), (10, 'K')]
+            .into_iter()
+            .find(|&(shift, _)| n != 0 && n.is_multiple_of(1 << shift))
+        {
+            Some((shift, unit)) => write!(f, "{}{unit}", n >> shift),
+            None => write!(f, "{n}"),
+        }
+    }
+}
+
+/// A [`ByteSize`]: digits with an optional K, M or G (powers of 1024).
+fn byte_size(s: &str) -> Result<ByteSize, String> {
+    let (digits, shift) = match s.trim().to_ascii_uppercase() {
+        t if t.ends_with('K') => (t[..t.len() - 1].to_string(), 10),
+        t if t.ends_with('M') => (t[..t.len() - 1].to_string(), 20),
+        t if t.ends_with('G') => (t[..t.len() - 1].to_string(), 30),
+        t => (t, 0),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a byte count (e.g. 500000, 64K, 32M, 1G)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) | None => Err(format!("`{s}` is not a usable size")),
+        Some(n) => Ok(ByteSize(n)),
+    }
+}
+
+fn unit_interval(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{x} is not between 0 and 1"))
+    }
+}
+
+impl CommonArgs {
+    pub(crate) fn use_color(&self) -> bool {
+        use_color(self.color)
+    }
+
+    pub(crate) fn comparer(&self, passages: bool) -> Result<Comparer> {
+        if self.containment < self.overlap {
+            bail!(
+                "--containment ({}) must not be below --overlap ({})",
+                self.containment,
+                self.overlap
+            );
+        }
+        Ok(Comparer::builder()
+            .shingle_size(self.shingle_size as usize)
+            .thresholds(Thresholds {
+                duplicate: self.duplicate,
+                derivative: self.containment,
+                overlap: self.overlap,
+            })
+            .passages(passages)
+            .build())
+    }
+}
+
+/// Whether to draw a progress bar on standard error.
+pub(crate) fn show_progress(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stderr().is_terminal(),
+    }
+}
+
+/// Whether to colour standard output: `auto` colours a terminal unless NO_COLOR is set.
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn byte_sizes_read_and_show_with_units() {
+        for (text, n, shown) in [
+            ("32M", 32 << 20, "32M"),
+            ("64k", 64 << 10, "64K"),
+            ("1G", 1 << 30, "1G"),
+            ("2048", 2048, "2K"),
+            ("500000", 500_000, "500000"),
+        ] {
+            assert_eq!(byte_size(text), Ok(ByteSize(n)), "{text}");
+            assert_eq!(ByteSize(n).to_string(), shown, "{text}");
+        }
+        assert!(byte_size("0").is_err());
+        assert!(byte_size("lots").is_err());
+        assert_eq!(ByteSize(DEFAULT_MAX_DOC_BYTES).to_string(), "32M");
+    }
+
+    #[test]
+    fn compare_takes_containment_and_its_old_name_derivative() {
+        let parse =
+            |flag: &str| match Cli::try_parse_from(["neardup", "compare", "a", "b", flag, "0.7"])
+                .unwrap()
+                .command
+            {
+                Command::Compare(args) => args.common.containment,
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(parse("--containment"), 0.7);
+        assert_eq!(parse("--derivative"), 0.7);
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("compare")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("--containment"));
+        assert!(!help.contains("--derivative"), "the old name stays hidden");
+    }
+}

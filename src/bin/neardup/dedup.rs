@@ -1,0 +1,76 @@
+//! `neardup dedup`: a corpus in, the pairs, clusters, kept documents and HTML report out (through
+//! the library's run), and the run's summary on standard error.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+
+use crate::cli::{show_progress, DedupArgs, Keep};
+use crate::progress::Bar;
+
+/// Runs `neardup dedup`.
+pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
+    use neardup::corpus::{run, HtmlOutput, Outputs};
+    use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
+    use neardup::document::CorpusSpec;
+
+    let config = DedupConfig {
+        keep: match args.keep {
+            Keep::Longest => KeepPolicy::Longest,
+            Keep::First => KeepPolicy::First,
+        },
+        ..args.matching.config()?
+    };
+    // Kept records are copied byte for byte, from the raw lines of standard input.
+    let spec = CorpusSpec {
+        keep_raw: true,
+        ..args.input.spec()
+    };
+    let outputs = Outputs {
+        pairs: args.out_pairs.clone(),
+        clusters: args.out_clusters.clone(),
+        kept: args.out_kept.clone(),
+        passages: args.passages,
+        html: args.html.as_ref().map(|path| HtmlOutput {
+            path: path.clone(),
+            title: format!(
+                "dedup of {}",
+                args.input
+                    .inputs
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            max_pairs: args.html_max_pairs,
+        }),
+    };
+    let show = show_progress(args.progress);
+    let bar = Bar::new(show, args.timings);
+    let deduper = Deduper::new(config);
+    let summary = run(&spec, &deduper, &outputs, &bar)?;
+    bar.finish();
+    let mut err = io::stderr().lock();
+    for s in &summary.skipped {
+        writeln!(err, "neardup: skipped {s}")?;
+    }
+    writeln!(
+        err,
+        "read {}, kept {}, removed {} ({} duplicates, {} derivatives); pairs {} ({} duplicate, {} derivative), clusters {}; empty {}, shorter than a shingle {}, skipped {}; {:.1} MB in {:.2} s",
+        summary.read,
+        summary.kept,
+        summary.removed(),
+        summary.removed_duplicates,
+        summary.removed_derivatives,
+        summary.pairs,
+        summary.duplicate_pairs,
+        summary.derivative_pairs,
+        summary.clusters,
+        summary.empty,
+        summary.short,
+        summary.skipped.len(),
+        summary.bytes as f64 / 1e6,
+        summary.elapsed.as_secs_f64(),
+    )?;
+    Ok(())
+}

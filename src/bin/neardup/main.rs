@@ -1,0 +1,68 @@
+//! The `neardup` command: a thin client of the library. It parses arguments ([`cli`]), builds
+//! library objects, and prints, one module per command group; exit codes are 0 (done; for
+//! `check`, nothing matched), 1 (`check`: a document matched a source), 2 (an error: bad input or
+//! arguments). A broken pipe (output piped into `head`) ends the command quietly, as success.
+
+mod check;
+mod cli;
+mod compare;
+mod dedup;
+mod index;
+mod progress;
+mod synth;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, IndexCommand};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Compare(args) => compare::compare(args),
+        Command::Dedup(args) => dedup::dedup(args),
+        Command::Synth(args) => synth::synth(args),
+        Command::Index(IndexCommand::Build(args)) => index::build(args),
+        Command::Index(IndexCommand::Add(args)) => index::add(args),
+        Command::Index(IndexCommand::Stats(args)) => index::stats(args),
+        Command::Check(args) => match check::check(args) {
+            Ok(true) => return ExitCode::from(1),
+            Ok(false) => Ok(()),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "neardup: error: {}", error_chain(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An error and its causes, joined by `: `, each cause once: one whose text its parent already
+/// ends with (a library error that shows its source as well as returning it) is not repeated.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if message.ends_with(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
