@@ -15,7 +15,8 @@
 //! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
 //!   clusters and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;
-//! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
+//! - [`synth`] (cargo feature `synth`, which `cli` turns on): generated news-like corpora with known
+//!   reposts, for tests and benchmarks.
 //!
 //! Comparing a repost with its source:
 //!
@@ -39,6 +40,8 @@
 //! assert_eq!(added, ["Saturday, July 22, 2023.", "No comments: Post a Comment"]);
 //! ```
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod align;
 pub mod compare;
 pub mod corpus;
@@ -51,6 +54,9 @@ pub mod lsh;
 pub mod minhash;
 pub mod report;
 pub mod shingle;
+// Also in the crate's own unit tests, which generate their corpora with it whatever the features.
+#[cfg(any(test, feature = "synth"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "synth")))]
 pub mod synth;
 pub mod text;
 pub mod verify;

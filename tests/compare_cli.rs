@@ -1,33 +1,12 @@
 //! Drives the real `neardup compare` binary on the seeds and on broken inputs.
 
+mod util;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
-
-const REPOST: &str = "seeds/000_97b1e3636e8cd943.txt";
-const ARTICLE: &str = "seeds/002_41678999f0492237.txt";
-
-fn neardup(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("UTF-8 errors")
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
-}
+use util::{neardup, read_repo, text, ARTICLE, BIN, REPOST};
 
 /// The seed pair as a JSON record, with the texts of each passage on each side.
 struct SeedPair {
@@ -38,14 +17,14 @@ struct SeedPair {
 
 impl SeedPair {
     fn load() -> SeedPair {
-        let out = neardup(&["compare", REPOST, ARTICLE, "--json"]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let text = stdout(&out);
+        let out = neardup(&["compare", REPOST, ARTICLE, "--json"]).output();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let text = text(&out.stdout);
         assert_eq!(text.lines().count(), 1, "one record: {text}");
         SeedPair {
             record: serde_json::from_str(&text).unwrap(),
-            repost: read(REPOST),
-            article: read(ARTICLE),
+            repost: read_repo(REPOST),
+            article: read_repo(ARTICLE),
         }
     }
 
@@ -209,9 +188,9 @@ fn every_non_space_byte_is_in_exactly_one_passage() {
 
 #[test]
 fn terminal_view_shows_verdict_and_highlights() {
-    let out = neardup(&["compare", REPOST, ARTICLE, "--color", "always"]);
+    let out = neardup(&["compare", REPOST, ARTICLE, "--color", "always"]).output();
     assert!(out.status.success());
-    let text = stdout(&out);
+    let text = text(&out.stdout);
     assert!(
         text.starts_with(&format!("\x1b[1m{REPOST} is a derivative of {ARTICLE}")),
         "{text}"
@@ -229,8 +208,8 @@ fn terminal_view_shows_verdict_and_highlights() {
         "the split word shown as an edit"
     );
     // Not a terminal, so auto means no colour.
-    let plain = neardup(&["compare", REPOST, ARTICLE]);
-    assert!(!stdout(&plain).contains('\x1b'));
+    let plain = neardup(&["compare", REPOST, ARTICLE]).output();
+    assert!(!util::text(&plain.stdout).contains('\x1b'));
 }
 
 /// On a terminal, `auto` colours unless NO_COLOR is set. Needs util-linux `script` for a pty.
@@ -240,19 +219,16 @@ fn no_color_is_honoured_on_a_terminal() {
         eprintln!("SKIPPED no_color_is_honoured_on_a_terminal: no `script` command for a pty");
         return;
     }
-    let cmd = format!(
-        "{} compare {REPOST} {ARTICLE}",
-        env!("CARGO_BIN_EXE_neardup")
-    );
+    let cmd = format!("{BIN} compare {REPOST} {ARTICLE}");
     let run = |no_color: Option<&str>| {
         let mut c = Command::new("script");
         c.args(["-qec", &cmd, "/dev/null"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
+            .current_dir(util::repo_root());
         match no_color {
             Some(v) => c.env("NO_COLOR", v),
             None => c.env_remove("NO_COLOR"),
         };
-        stdout(&c.output().unwrap())
+        text(&c.output().unwrap().stdout)
     };
     assert!(run(None).contains('\x1b'), "a terminal gets colour");
     assert!(!run(Some("1")).contains('\x1b'), "NO_COLOR=1 turns it off");
@@ -291,8 +267,8 @@ fn bad_inputs_are_one_line_errors_with_exit_code_2() {
         ),
     ];
     for (path, want) in cases {
-        let out = neardup(&["compare", path.to_str().unwrap(), good.to_str().unwrap()]);
-        let err = stderr(&out);
+        let out = neardup(&["compare", path.to_str().unwrap(), good.to_str().unwrap()]).output();
+        let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{path:?}: {err}");
         assert!(err.contains(want), "{path:?}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
@@ -300,7 +276,7 @@ fn bad_inputs_are_one_line_errors_with_exit_code_2() {
             !err.contains("panicked") && !err.contains("backtrace"),
             "{err}"
         );
-        assert!(stdout(&out).is_empty());
+        assert!(text(&out.stdout).is_empty());
     }
 }
 
@@ -314,22 +290,23 @@ fn lossy_mode_reads_invalid_utf8() {
         a.to_str().unwrap(),
         a.to_str().unwrap(),
         "--json",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    ])
+    .output();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert_eq!(v["relation"], "duplicate");
 }
 
 #[test]
 fn bad_arguments_exit_2_and_help_teaches() {
-    let out = neardup(&["compare", REPOST]);
+    let out = neardup(&["compare", REPOST]).output();
     assert_eq!(out.status.code(), Some(2));
-    let out = neardup(&["compare", REPOST, ARTICLE, "--derivative", "1.5"]);
+    let out = neardup(&["compare", REPOST, ARTICLE, "--derivative", "1.5"]).output();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not between 0 and 1"));
-    let out = neardup(&["compare", "--help"]);
+    assert!(text(&out.stderr).contains("not between 0 and 1"));
+    let out = neardup(&["compare", "--help"]).output();
     assert!(out.status.success());
-    let help = stdout(&out);
+    let help = text(&out.stdout);
     for word in [
         "--json",
         "--color",
@@ -356,8 +333,9 @@ fn thresholds_change_the_verdict() {
         "--derivative",
         "0.9",
         "--no-passages",
-    ]);
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    ])
+    .output();
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert_eq!(v["relation"], "overlap");
     assert!(v.get("derived").is_none() && v.get("passages").is_none());
     // The same threshold under its name shared with `dedup` and `index build`.

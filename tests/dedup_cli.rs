@@ -1,29 +1,17 @@
 //! Drives the real `neardup dedup` binary on generated corpora with known reposts, on the seeds,
 //! and on broken inputs; scores the pairs with the project's scorer when it is beside the repo.
 
+mod util;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use neardup::compare::Comparer;
 use neardup::document::Document;
 use neardup::synth::{generate, Corpus, CorpusSpec};
 use serde_json::Value;
-
-const REPOST: &str = include_str!("../seeds/000_97b1e3636e8cd943.txt");
-const ARTICLE: &str = include_str!("../seeds/002_41678999f0492237.txt");
-
-fn neardup(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("UTF-8")
-}
+use util::{assert_meets_the_bar, neardup, read_repo, run_in, text, Scorer, ARTICLE, REPOST};
 
 fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -34,10 +22,7 @@ fn lines(path: &Path) -> Vec<String> {
 }
 
 fn json_lines(path: &Path) -> Vec<Value> {
-    lines(path)
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    util::json_lines(&std::fs::read(path).unwrap())
 }
 
 /// The summary line's numbers: `read N, kept N, removed N (...)`; the summary is the last line.
@@ -73,7 +58,7 @@ fn generated_run(docs: usize, derived: f64) -> Run {
         .docs(docs)
         .seed(11)
         .derived_fraction(derived)
-        .seed_pair(ARTICLE, REPOST);
+        .seed_pair(read_repo(ARTICLE), read_repo(REPOST));
     let corpus = generate(&spec);
     corpus
         .write_jsonl(std::fs::File::create(dir.path().join("corpus.jsonl")).unwrap())
@@ -81,7 +66,7 @@ fn generated_run(docs: usize, derived: f64) -> Run {
     corpus
         .write_truth(std::fs::File::create(dir.path().join("truth.json")).unwrap())
         .unwrap();
-    let out = neardup(
+    let out = run_in(
         dir.path(),
         &[
             "dedup",
@@ -231,29 +216,13 @@ fn generated_corpus_pairs_are_verified_and_accounted_for() {
 /// The product's quality bar, measured by the project's scorer (../shared/tools/score_pairs.py).
 #[test]
 fn generated_corpus_meets_the_scorer_bar() {
-    let scorer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/score_pairs.py");
-    if !scorer.exists() || Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("SKIPPED generated_corpus_meets_the_scorer_bar: no python3 or no {scorer:?}");
+    let Some(scorer) = Scorer::find("generated_corpus_meets_the_scorer_bar") else {
         return;
-    }
+    };
     let run = generated_run(2000, 0.15);
-    let out = Command::new("python3")
-        .arg(&scorer)
-        .args(["corpus.jsonl", "truth.json", "pairs.jsonl", "--json"])
-        .current_dir(run.dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!("scorer: {score}");
-    let f = |k: &str| score[k].as_f64().unwrap();
+    let score = scorer.score(run.dir.path());
     assert_eq!(score["bad_lines"], 0);
-    assert_eq!(score["false_pos"], 0, "no pair below the scorer's floor");
-    assert!(f("recall_must") >= 0.99, "{score}");
-    assert!(f("relation_acc") >= 0.95, "{score}");
-    assert!(f("direction_acc") >= 0.95, "{score}");
-    assert!(f("added_f1") >= 0.9, "{score}");
-    assert!(f("dropped_f1") >= 0.9, "{score}");
+    assert_meets_the_bar(&score);
     assert_eq!(score["seed"], "derivative derived=seed-blog");
 }
 
@@ -262,8 +231,8 @@ fn seeds_among_unrelated_texts_are_a_derivative_pair() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("docs")).unwrap();
-    std::fs::write(d.join("docs/article.txt"), ARTICLE).unwrap();
-    std::fs::write(d.join("docs/repost.txt"), REPOST).unwrap();
+    std::fs::write(d.join("docs/article.txt"), read_repo(ARTICLE)).unwrap();
+    std::fs::write(d.join("docs/repost.txt"), read_repo(REPOST)).unwrap();
     for i in 0..30u64 {
         std::fs::write(
             d.join(format!("docs/other{i}.txt")),
@@ -272,7 +241,7 @@ fn seeds_among_unrelated_texts_are_a_derivative_pair() {
         .unwrap();
     }
     std::fs::write(d.join("docs/empty.txt"), "").unwrap();
-    let out = neardup(
+    let out = run_in(
         d,
         &[
             "dedup",
@@ -331,7 +300,7 @@ fn bad_lines_stop_the_run_without_outputs() {
     ];
     for (name, content, want) in cases {
         write_jsonl(&d.join(name), content);
-        let out = neardup(
+        let out = run_in(
             d,
             &[
                 "dedup",
@@ -375,9 +344,9 @@ fn an_early_error_in_a_large_input_stops_the_run() {
         }
     }
     std::fs::write(dir.path().join("big.jsonl"), corpus).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(["dedup", "big.jsonl", "--out-pairs", "pairs.jsonl"])
-        .current_dir(dir.path())
+    let mut child = neardup(&["dedup", "big.jsonl", "--out-pairs", "pairs.jsonl"])
+        .dir(dir.path())
+        .command()
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -414,7 +383,7 @@ fn skip_bad_goes_on_and_reports_every_skipped_line() {
         &d.join("c.jsonl"),
         &[&good_line, "{broken", r#"{"id": "x"}"#, &copy_line],
     );
-    let out = neardup(
+    let out = run_in(
         d,
         &["dedup", "c.jsonl", "--skip-bad", "--out-kept", "kept.jsonl"],
     );
@@ -443,29 +412,19 @@ fn standard_input_and_compressed_inputs() {
         zstd::encode_all((line("zst") + "\n").as_bytes(), 3).unwrap(),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args([
-            "dedup",
-            "a.jsonl.gz",
-            "b.jsonl.zst",
-            "-",
-            "--out-pairs",
-            "pairs.jsonl",
-            "--out-kept",
-            "kept.jsonl",
-        ])
-        .current_dir(d)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all((line("stdin") + "\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = neardup(&[
+        "dedup",
+        "a.jsonl.gz",
+        "b.jsonl.zst",
+        "-",
+        "--out-pairs",
+        "pairs.jsonl",
+        "--out-kept",
+        "kept.jsonl",
+    ])
+    .dir(d)
+    .stdin(line("stdin") + "\n")
+    .output();
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert_eq!(summary_number(&err, "read"), 3);
@@ -487,7 +446,7 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     }
     let bytes = gz.finish().unwrap();
     std::fs::write(d.join("cut.jsonl.gz"), &bytes[..bytes.len() / 2]).unwrap();
-    let out = neardup(d, &["dedup", "cut.jsonl.gz", "--out-pairs", "pairs.jsonl"]);
+    let out = run_in(d, &["dedup", "cut.jsonl.gz", "--out-pairs", "pairs.jsonl"]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("cut.jsonl.gz"), "{err}");

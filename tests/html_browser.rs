@@ -5,13 +5,14 @@
 //! Chromium is Debian's `chromium` package (`.ci/run` installs it when it is missing). Where there
 //! is none, each test prints "SKIPPED: chromium not found" on standard error and passes.
 
+mod util;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const REPOST: &str = "seeds/000_97b1e3636e8cd943.txt";
-const ARTICLE: &str = "seeds/002_41678999f0492237.txt";
+use util::{lossy, neardup, read_repo, ARTICLE, REPOST};
 
 /// The browser: `$NEARDUP_CHROMIUM`, or the first of the usual names on the PATH.
 fn chromium() -> Option<PathBuf> {
@@ -74,17 +75,8 @@ fn render(browser: &Path, page: &Path) -> String {
 }
 
 fn compare_html(a: &str, b: &str, html: &Path) {
-    let out = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(["compare", a, b, "--html"])
-        .arg(html)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = neardup(&["compare", a, b, "--html"]).arg(html).output();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
 }
 
 /// Text of a serialized DOM fragment: tags dropped, entities decoded, whitespace folded.
@@ -296,15 +288,8 @@ fn dedup_report_shows_the_run_and_opens_a_pair_in_the_browser() {
     let corpus = dir.path().join("c.jsonl");
     let page = dir.path().join("d.html");
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_neardup"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = neardup(args).output();
+        assert!(out.status.success(), "{}", lossy(&out.stderr));
     };
     let (c, p) = (corpus.to_str().unwrap(), page.to_str().unwrap());
     run(&["synth", "--docs", "300", "--derived", "0.3", "--out", c]);
@@ -336,11 +321,9 @@ fn several_pairs_are_listed_above_the_chosen_view() {
     let Some(browser) = chromium() else {
         return skip("several_pairs_are_listed_above_the_chosen_view");
     };
-    let read =
-        |p: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(p)).unwrap();
-    let page_doc = Document::new("page.txt", read(REPOST));
+    let page_doc = Document::new("page.txt", read_repo(REPOST));
     let sources = [
-        Document::new("article.txt", read(ARTICLE)),
+        Document::new("article.txt", read_repo(ARTICLE)),
         Document::new(
             "other.txt",
             "A text about something else entirely, with no words in common.",

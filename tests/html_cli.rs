@@ -2,42 +2,12 @@
 //! (JSON Lines, standard input) and on the seeds directory (plain files), and a report that cannot
 //! be written. The page's data block is parsed back and checked against the inputs.
 
+mod util;
+
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-
-const REPOST: &str = "seeds/000_97b1e3636e8cd943.txt";
-const ARTICLE: &str = "seeds/002_41678999f0492237.txt";
-
-fn neardup(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn repo(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
-}
+use util::{json_lines, lossy, neardup, read_repo, ARTICLE, REPOST};
 
 /// The JSON data block of a report.
 fn data(html: &str) -> Value {
@@ -85,11 +55,8 @@ fn flat(s: &str) -> String {
 fn compare_writes_the_seed_pair_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seeds-report.html");
-    let out = neardup(
-        &["compare", REPOST, ARTICLE, "--html", path.to_str().unwrap()],
-        None,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = neardup(&["compare", REPOST, ARTICLE, "--html", path.to_str().unwrap()]).output();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.starts_with(&format!("{REPOST} is a derivative of {ARTICLE}")));
     let html = std::fs::read_to_string(&path).unwrap();
@@ -97,8 +64,8 @@ fn compare_writes_the_seed_pair_report() {
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
     let d = data(&html);
     assert_eq!(d["docs"][0]["id"], REPOST);
-    assert_eq!(d["docs"][0]["text"], repo(REPOST));
-    assert_eq!(d["docs"][1]["text"], repo(ARTICLE));
+    assert_eq!(d["docs"][0]["text"], read_repo(REPOST));
+    assert_eq!(d["docs"][1]["text"], read_repo(ARTICLE));
     let p = &d["pairs"][0];
     assert_eq!(p["relation"], "derivative");
     assert_eq!(p["derived"], "a");
@@ -125,7 +92,7 @@ fn compare_writes_the_seed_pair_report() {
         .unwrap()
         .iter()
         .flat_map(|x| x["edits"].as_array().cloned().unwrap_or_default())
-        .filter_map(|e| span(&e["a"]).map(|s| utf16_slice(&repo(REPOST), s)))
+        .filter_map(|e| span(&e["a"]).map(|s| utf16_slice(&read_repo(REPOST), s)))
         .collect();
     assert!(edits.iter().any(|e| e == "d eals"), "{edits:?}");
 }
@@ -134,19 +101,17 @@ fn compare_writes_the_seed_pair_report() {
 fn compare_without_passages_still_aligns_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.html");
-    let out = neardup(
-        &[
-            "compare",
-            REPOST,
-            ARTICLE,
-            "--json",
-            "--no-passages",
-            "--html",
-            path.to_str().unwrap(),
-        ],
-        None,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = neardup(&[
+        "compare",
+        REPOST,
+        ARTICLE,
+        "--json",
+        "--no-passages",
+        "--html",
+        path.to_str().unwrap(),
+    ])
+    .output();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     let record: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(record.get("passages").is_none(), "{record}");
     let d = data(&std::fs::read_to_string(&path).unwrap());
@@ -157,12 +122,9 @@ fn compare_without_passages_still_aligns_the_report() {
 fn an_unwritable_report_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("r.html");
-    let out = neardup(
-        &["compare", REPOST, ARTICLE, "--html", path.to_str().unwrap()],
-        None,
-    );
+    let out = neardup(&["compare", REPOST, ARTICLE, "--html", path.to_str().unwrap()]).output();
     assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let err = lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.starts_with(&format!(
@@ -171,9 +133,13 @@ fn an_unwritable_report_is_a_one_line_error() {
         )),
         "{err}"
     );
-    let out = neardup(&["dedup", "seeds", "--html", path.to_str().unwrap()], None);
+    let out = neardup(&["dedup", "seeds", "--html", path.to_str().unwrap()]).output();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot write"), "{}", stderr(&out));
+    assert!(
+        lossy(&out.stderr).contains("cannot write"),
+        "{}",
+        lossy(&out.stderr)
+    );
 }
 
 /// A generated corpus of JSON Lines, its texts by id, and its pairs file after a run.
@@ -186,21 +152,19 @@ impl Run {
     fn corpus(docs: usize) -> Run {
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("c.jsonl");
-        let out = neardup(
-            &[
-                "synth",
-                "--docs",
-                &docs.to_string(),
-                "--seed",
-                "7",
-                "--derived",
-                "0.3",
-                "--out",
-                corpus.to_str().unwrap(),
-            ],
-            None,
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        let out = neardup(&[
+            "synth",
+            "--docs",
+            &docs.to_string(),
+            "--seed",
+            "7",
+            "--derived",
+            "0.3",
+            "--out",
+            corpus.to_str().unwrap(),
+        ])
+        .output();
+        assert!(out.status.success(), "{}", lossy(&out.stderr));
         let texts = std::fs::read_to_string(&corpus)
             .unwrap()
             .lines()
@@ -227,13 +191,13 @@ impl Run {
         all.extend(inputs);
         all.extend(["--out-pairs", &pairs, "--html", &html]);
         all.extend(args);
-        let out = neardup(&all, stdin);
-        assert!(out.status.success(), "{}", stderr(&out));
-        let records = std::fs::read_to_string(&pairs)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let mut run = neardup(&all);
+        if let Some(bytes) = stdin {
+            run = run.stdin(bytes);
+        }
+        let out = run.output();
+        assert!(out.status.success(), "{}", lossy(&out.stderr));
+        let records = json_lines(&std::fs::read(&pairs).unwrap());
         (data(&std::fs::read_to_string(&html).unwrap()), records)
     }
 }
@@ -349,13 +313,13 @@ fn dedup_report_keeps_its_bound_and_says_what_it_left_out() {
 fn dedup_report_of_plain_files() {
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("d.html");
-    let out = neardup(&["dedup", "seeds", "--html", html.to_str().unwrap()], None);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let out = neardup(&["dedup", "seeds", "--html", html.to_str().unwrap()]).output();
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     let d = data(&std::fs::read_to_string(&html).unwrap());
     assert_eq!(d["pairs"].as_array().unwrap().len(), 1);
     let (a, b) = id_pair(&d, &d["pairs"][0]);
     assert_eq!((a.as_str(), b.as_str()), (REPOST, ARTICLE));
-    assert_eq!(d["docs"][0]["text"], repo(REPOST));
+    assert_eq!(d["docs"][0]["text"], read_repo(REPOST));
     let sources = d["dedup"]["sources"].as_array().unwrap();
     assert_eq!(sources.len(), 1);
     assert_eq!(sources[0]["head"], ARTICLE);

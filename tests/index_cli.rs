@@ -2,42 +2,19 @@
 //! unrelated documents, kills in the middle of a write, corrupted and foreign files, a check
 //! running while an add commits, and the seeds.
 
+mod util;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use neardup::synth::{generate, Corpus, CorpusSpec, SynthDoc};
 use serde_json::Value;
-
-const REPOST: &str = "../seeds/000_97b1e3636e8cd943.txt";
-const ARTICLE: &str = "../seeds/002_41678999f0492237.txt";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_neardup"));
-    c.env_remove("NEARDUP_FAILPOINT");
-    c
-}
-
-fn neardup(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn seed_path(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(rel)
-        .canonicalize()
-        .unwrap()
-}
+use util::{
+    assert_meets_the_bar, json_lines, lossy, neardup, repo_path, run_in, Scorer, ARTICLE, BIN,
+    REPOST,
+};
 
 fn write_jsonl(path: &Path, docs: &[&SynthDoc]) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
@@ -46,6 +23,18 @@ fn write_jsonl(path: &Path, docs: &[&SynthDoc]) {
         f.write_all(b"\n").unwrap();
     }
     f.flush().unwrap();
+}
+
+/// Writes `first.jsonl` and `second.jsonl` in `d` and builds the index `s.ndx` from the first,
+/// leaving the second for an add.
+fn build_first(d: &Path, first: &[&SynthDoc], second: &[&SynthDoc]) {
+    write_jsonl(&d.join("first.jsonl"), first);
+    write_jsonl(&d.join("second.jsonl"), second);
+    assert!(
+        run_in(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
+            .status
+            .success()
+    );
 }
 
 fn corpus(docs: usize, seed: u64, derived: f64) -> Corpus {
@@ -59,33 +48,26 @@ fn corpus(docs: usize, seed: u64, derived: f64) -> Corpus {
 
 /// `sources N` from `index stats --json`.
 fn sources(dir: &Path, index: &str) -> u64 {
-    let out = neardup(dir, &["index", "stats", "--index", index, "--json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(dir, &["index", "stats", "--index", index, "--json"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     v["sources"].as_u64().unwrap()
-}
-
-fn json_lines(bytes: &[u8]) -> Vec<Value> {
-    text(bytes)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[test]
 fn an_index_holding_the_article_flags_the_blog_repost_as_its_derivative() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (article, repost) = (seed_path(ARTICLE), seed_path(REPOST));
+    let (article, repost) = (repo_path(ARTICLE), repo_path(REPOST));
     let (article, repost) = (article.to_str().unwrap(), repost.to_str().unwrap());
-    let out = neardup(d, &["index", "build", "--index", "s.ndx", article]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", article]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
 
-    let out = neardup(
+    let out = run_in(
         d,
         &["check", "--index", "s.ndx", repost, "--json", "--passages"],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", lossy(&out.stderr));
     let pairs = json_lines(&out.stdout);
     assert_eq!(pairs.len(), 1);
     let p = &pairs[0];
@@ -121,12 +103,12 @@ fn an_index_holding_the_article_flags_the_blog_repost_as_its_derivative() {
     );
 
     // The human view shows the verdict and the passages without being asked.
-    let out = neardup(
+    let out = run_in(
         d,
         &["check", "--index", "s.ndx", repost, "--color", "never"],
     );
     assert_eq!(out.status.code(), Some(1));
-    let view = text(&out.stdout);
+    let view = lossy(&out.stdout);
     assert!(view.contains("1 matching source"), "{view}");
     assert!(
         view.contains("000_97b1e3636e8cd943.txt is a derivative of"),
@@ -139,28 +121,28 @@ fn an_index_holding_the_article_flags_the_blog_repost_as_its_derivative() {
     assert!(!view.contains("\x1b["));
 
     // The same check as an HTML report: the pair, labelled, with both texts inside.
-    let out = neardup(
+    let out = run_in(
         d,
         &["check", "--index", "s.ndx", repost, "--html", "check.html"],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", lossy(&out.stderr));
     let html = std::fs::read_to_string(d.join("check.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("checked document") && html.contains("Ryan Hass"));
     assert!(html.contains("No comments:"));
 
     // The article checks as its own duplicate; an unrelated text matches nothing: exit 0.
-    let out = neardup(d, &["check", "--index", "s.ndx", article, "--json"]);
+    let out = run_in(d, &["check", "--index", "s.ndx", article, "--json"]);
     assert_eq!(json_lines(&out.stdout)[0]["relation"], "duplicate");
     std::fs::write(
         d.join("other.txt"),
         corpus(1, 5, 0.0).docs[0].text.as_bytes(),
     )
     .unwrap();
-    let out = neardup(d, &["check", "--index", "s.ndx", "other.txt"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("other.txt: no matching source"));
-    assert!(text(&out.stderr).contains("checked 1: 0 matched a source"));
+    let out = run_in(d, &["check", "--index", "s.ndx", "other.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", lossy(&out.stderr));
+    assert!(lossy(&out.stdout).contains("other.txt: no matching source"));
+    assert!(lossy(&out.stderr).contains("checked 1: 0 matched a source"));
 }
 
 /// Sources in the index, one derived document per source checked against it: every derived
@@ -193,11 +175,11 @@ fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
         .collect();
     write_jsonl(&d.join("sources.jsonl"), &sources);
     write_jsonl(&d.join("checked.jsonl"), &checked);
-    let out = neardup(d, &["index", "build", "--index", "s.ndx", "sources.jsonl"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", "sources.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     assert_eq!(sources_count(d), sources.len() as u64);
 
-    let out = neardup(
+    let out = run_in(
         d,
         &[
             "check",
@@ -208,7 +190,7 @@ fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
             "--passages",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", lossy(&out.stderr));
     std::fs::write(d.join("pairs.jsonl"), &out.stdout).unwrap();
     let pairs = json_lines(&out.stdout);
     let found: HashMap<(&str, &str), &Value> = pairs
@@ -240,7 +222,7 @@ fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
         wrong_direction * 100 <= n * 3,
         "{wrong_direction} of {n} directions wrong"
     );
-    assert!(text(&out.stderr).contains(&format!("checked {}:", checked.len())));
+    assert!(lossy(&out.stderr).contains(&format!("checked {}:", checked.len())));
 
     // Unrelated documents: nothing matches, exit 0.
     let other = corpus(200, 99, 0.0);
@@ -248,15 +230,13 @@ fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
         &d.join("other.jsonl"),
         &other.docs.iter().collect::<Vec<_>>(),
     );
-    let out = neardup(d, &["check", "--index", "s.ndx", "other.jsonl", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run_in(d, &["check", "--index", "s.ndx", "other.jsonl", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", lossy(&out.stderr));
     assert!(out.stdout.is_empty());
 
-    let scorer = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/score_pairs.py");
-    if !scorer.exists() || Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("SKIPPED the scorer part: no python3 or no {scorer:?}");
+    let Some(scorer) = Scorer::find("the scorer part") else {
         return;
-    }
+    };
     let mut all = sources.clone();
     all.extend(&checked);
     write_jsonl(&d.join("corpus.jsonl"), &all);
@@ -267,22 +247,7 @@ fn generated_reposts_find_their_sources_with_relation_direction_and_passages() {
     truth
         .write_truth(std::fs::File::create(d.join("truth.json")).unwrap())
         .unwrap();
-    let out = Command::new("python3")
-        .arg(&scorer)
-        .args(["corpus.jsonl", "truth.json", "pairs.jsonl", "--json"])
-        .current_dir(d)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let score: Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!("scorer: {score}");
-    let f = |k: &str| score[k].as_f64().unwrap();
-    assert_eq!(score["false_pos"], 0, "{score}");
-    assert!(f("recall_must") >= 0.99, "{score}");
-    assert!(f("relation_acc") >= 0.95, "{score}");
-    assert!(f("direction_acc") >= 0.95, "{score}");
-    assert!(f("added_f1") >= 0.9, "{score}");
-    assert!(f("dropped_f1") >= 0.9, "{score}");
+    assert_meets_the_bar(&scorer.score(d));
 }
 
 fn sources_count(d: &Path) -> u64 {
@@ -295,18 +260,12 @@ fn adds_are_incremental_report_existing_ids_and_replace_on_request() {
     let d = dir.path();
     let c = corpus(300, 8, 0.0);
     let docs: Vec<&SynthDoc> = c.docs.iter().collect();
-    write_jsonl(&d.join("first.jsonl"), &docs[..200]);
-    write_jsonl(&d.join("second.jsonl"), &docs[150..]);
-    assert!(
-        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
-            .status
-            .success()
-    );
+    build_first(d, &docs[..200], &docs[150..]);
     assert_eq!(sources_count(d), 200);
 
-    let out = neardup(d, &["index", "add", "--index", "s.ndx", "second.jsonl"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let err = text(&out.stderr);
+    let out = run_in(d, &["index", "add", "--index", "s.ndx", "second.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let err = lossy(&out.stderr);
     assert!(
         err.contains("added 100, replaced 0, already there 50"),
         "{err}"
@@ -322,11 +281,11 @@ fn adds_are_incremental_report_existing_ids_and_replace_on_request() {
 
     // The new sources are found; a replaced id now holds its new text.
     std::fs::write(d.join("q.txt"), docs[280].text.as_bytes()).unwrap();
-    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt", "--json"]);
+    let out = run_in(d, &["check", "--index", "s.ndx", "q.txt", "--json"]);
     assert_eq!(json_lines(&out.stdout)[0]["b"], docs[280].id.as_str());
     let changed = serde_json::json!({"id": docs[0].id, "text": docs[299].text});
     std::fs::write(d.join("changed.jsonl"), format!("{changed}\n")).unwrap();
-    let out = neardup(
+    let out = run_in(
         d,
         &[
             "index",
@@ -338,26 +297,26 @@ fn adds_are_incremental_report_existing_ids_and_replace_on_request() {
         ],
     );
     assert!(
-        text(&out.stderr).contains("added 0, replaced 1"),
+        lossy(&out.stderr).contains("added 0, replaced 1"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
     assert_eq!(sources_count(d), 300);
     std::fs::write(d.join("old.txt"), docs[0].text.as_bytes()).unwrap();
-    let out = neardup(d, &["check", "--index", "s.ndx", "old.txt"]);
+    let out = run_in(d, &["check", "--index", "s.ndx", "old.txt"]);
     assert_eq!(out.status.code(), Some(0), "the replaced text is gone");
-    let out = neardup(d, &["index", "stats", "--index", "s.ndx"]);
-    let stats = text(&out.stdout);
+    let out = run_in(d, &["index", "stats", "--index", "s.ndx"]);
+    let stats = lossy(&out.stdout);
     assert!(stats.contains("sources 300 (1 replaced"), "{stats}");
     assert!(stats.contains("2 segments, 3 commits"), "{stats}");
 }
 
 /// Waits for the failpoint line on the child's stderr, then kills it with SIGKILL.
 fn kill_at(d: &Path, failpoint: &str, args: &[&str]) {
-    let mut child = bin()
-        .args(args)
-        .current_dir(d)
+    let mut child = neardup(args)
+        .dir(d)
         .env("NEARDUP_FAILPOINT", failpoint)
+        .command()
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -375,15 +334,9 @@ fn an_add_killed_at_any_point_leaves_the_previous_index_intact() {
     let d = dir.path();
     let c = corpus(9000, 4, 0.0);
     let docs: Vec<&SynthDoc> = c.docs.iter().collect();
-    write_jsonl(&d.join("first.jsonl"), &docs[..100]);
-    write_jsonl(&d.join("second.jsonl"), &docs[100..]);
     std::fs::write(d.join("old.txt"), docs[7].text.as_bytes()).unwrap();
     std::fs::write(d.join("new.txt"), docs[8000].text.as_bytes()).unwrap();
-    assert!(
-        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
-            .status
-            .success()
-    );
+    build_first(d, &docs[..100], &docs[100..]);
     let add = ["index", "add", "--index", "s.ndx", "second.jsonl"];
     for point in [
         "segment-data",
@@ -393,21 +346,21 @@ fn an_add_killed_at_any_point_leaves_the_previous_index_intact() {
     ] {
         kill_at(d, point, &add);
         assert_eq!(sources_count(d), 100, "after a kill at {point}");
-        let out = neardup(d, &["check", "--index", "s.ndx", "old.txt"]);
+        let out = run_in(d, &["check", "--index", "s.ndx", "old.txt"]);
         assert_eq!(
             out.status.code(),
             Some(1),
             "after a kill at {point}: {}",
-            text(&out.stderr)
+            lossy(&out.stderr)
         );
-        let out = neardup(d, &["check", "--index", "s.ndx", "new.txt"]);
+        let out = run_in(d, &["check", "--index", "s.ndx", "new.txt"]);
         assert_eq!(out.status.code(), Some(0), "after a kill at {point}");
     }
     // Kills at arbitrary moments: the index is always the old one or the new one.
     for delay_ms in [5, 20, 60, 120, 250] {
-        let mut child = bin()
-            .args(add)
-            .current_dir(d)
+        let mut child = neardup(&add)
+            .dir(d)
+            .command()
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
@@ -424,15 +377,15 @@ fn an_add_killed_at_any_point_leaves_the_previous_index_intact() {
         }
     }
     // The next writer sweeps what the dead ones left and commits.
-    let out = neardup(d, &add);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run_in(d, &add);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
     assert_eq!(sources_count(d), 9000);
     let names: Vec<String> = std::fs::read_dir(d.join("s.ndx"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
-    let out = neardup(d, &["check", "--index", "s.ndx", "new.txt"]);
+    let out = run_in(d, &["check", "--index", "s.ndx", "new.txt"]);
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -443,24 +396,18 @@ fn a_write_that_fails_midway_leaves_the_index_as_it_was() {
     let d = dir.path();
     let c = corpus(3000, 6, 0.0);
     let docs: Vec<&SynthDoc> = c.docs.iter().collect();
-    write_jsonl(&d.join("first.jsonl"), &docs[..50]);
-    write_jsonl(&d.join("second.jsonl"), &docs[50..]);
-    assert!(
-        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
-            .status
-            .success()
-    );
+    build_first(d, &docs[..50], &docs[50..]);
     let out = Command::new("sh")
         .arg("-c")
         .arg(format!(
             "trap '' XFSZ; ulimit -f 512; exec {} index add --index s.ndx second.jsonl",
-            env!("CARGO_BIN_EXE_neardup")
+            BIN
         ))
         .current_dir(d)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}", lossy(&out.stderr));
+    let err = lossy(&out.stderr);
     assert!(
         err.starts_with("neardup: error: ") && err.contains("s.ndx"),
         "{err}"
@@ -478,7 +425,7 @@ fn build_small(d: &Path) -> PathBuf {
     write_jsonl(&d.join("src.jsonl"), &c.docs.iter().collect::<Vec<_>>());
     std::fs::write(d.join("q.txt"), c.docs[3].text.as_bytes()).unwrap();
     assert!(
-        neardup(d, &["index", "build", "--index", "s.ndx", "src.jsonl"])
+        run_in(d, &["index", "build", "--index", "s.ndx", "src.jsonl"])
             .status
             .success()
     );
@@ -506,14 +453,14 @@ fn flipped_bytes_and_truncations_are_detected_and_named() {
         let mut bad = pristine.clone();
         bad[at] ^= 0x04;
         std::fs::write(&seg, &bad).unwrap();
-        let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
-        let err = text(&out.stderr);
+        let out = run_in(d, &["check", "--index", "s.ndx", "q.txt"]);
+        let err = lossy(&out.stderr);
         // A flip in a page this query never reads may go unnoticed by it, but never with a
         // wrong answer; stats reads every table and the texts' sizes.
         if out.status.code() != Some(2) {
             assert_eq!(out.status.code(), Some(1), "flip at {at}: {err}");
             let v =
-                json_lines(&neardup(d, &["check", "--index", "s.ndx", "q.txt", "--json"]).stdout);
+                json_lines(&run_in(d, &["check", "--index", "s.ndx", "q.txt", "--json"]).stdout);
             assert_eq!(v[0]["relation"], "duplicate", "flip at {at}");
             continue;
         }
@@ -524,28 +471,28 @@ fn flipped_bytes_and_truncations_are_detected_and_named() {
     }
     for cut in [len - 1, len / 3, 100] {
         std::fs::write(&seg, &pristine[..cut]).unwrap();
-        let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+        let out = run_in(d, &["check", "--index", "s.ndx", "q.txt"]);
         assert_eq!(out.status.code(), Some(2), "cut at {cut}");
         assert!(
-            text(&out.stderr).contains("corrupt"),
+            lossy(&out.stderr).contains("corrupt"),
             "{}",
-            text(&out.stderr)
+            lossy(&out.stderr)
         );
     }
     std::fs::write(&seg, &pristine).unwrap();
     let mut bad = manifest.clone();
     bad[30] ^= 1;
     std::fs::write(d.join("s.ndx/MANIFEST"), &bad).unwrap();
-    let out = neardup(d, &["index", "stats", "--index", "s.ndx"]);
+    let out = run_in(d, &["index", "stats", "--index", "s.ndx"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("MANIFEST: corrupt: manifest: checksum mismatch"),
+        lossy(&out.stderr).contains("MANIFEST: corrupt: manifest: checksum mismatch"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
     std::fs::write(d.join("s.ndx/MANIFEST"), &manifest).unwrap();
     assert_eq!(
-        neardup(d, &["check", "--index", "s.ndx", "q.txt"])
+        run_in(d, &["check", "--index", "s.ndx", "q.txt"])
             .status
             .code(),
         Some(1)
@@ -562,12 +509,12 @@ fn a_flip_in_any_text_page_is_caught_by_the_query_that_reads_it() {
     let mut bad = pristine.clone();
     bad[4096 + 10] ^= 0x40;
     std::fs::write(&seg, &bad).unwrap();
-    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let out = run_in(d, &["check", "--index", "s.ndx", "q.txt"]);
+    assert_eq!(out.status.code(), Some(2), "{}", lossy(&out.stdout));
     assert!(
-        text(&out.stderr).contains("checksum mismatch in the page at byte 4096"),
+        lossy(&out.stderr).contains("checksum mismatch in the page at byte 4096"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
 }
 
@@ -579,33 +526,33 @@ fn another_format_version_and_other_files_get_a_clear_message() {
     let mut m = std::fs::read(d.join("s.ndx/MANIFEST")).unwrap();
     m[8] = 7;
     std::fs::write(d.join("s.ndx/MANIFEST"), &m).unwrap();
-    let out = neardup(d, &["check", "--index", "s.ndx", "q.txt"]);
+    let out = run_in(d, &["check", "--index", "s.ndx", "q.txt"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("index format version 7, but this neardup reads version 1"),
+        lossy(&out.stderr).contains("index format version 7, but this neardup reads version 1"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
 
-    let out = neardup(d, &["check", "--index", "nowhere.ndx", "q.txt"]);
+    let out = run_in(d, &["check", "--index", "nowhere.ndx", "q.txt"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("nowhere.ndx: no index there"));
-    let out = neardup(d, &["check", "--index", "src.jsonl", "q.txt"]);
+    assert!(lossy(&out.stderr).contains("nowhere.ndx: no index there"));
+    let out = run_in(d, &["check", "--index", "src.jsonl", "q.txt"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("src.jsonl: not a neardup index"),
+        lossy(&out.stderr).contains("src.jsonl: not a neardup index"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
     std::fs::create_dir(d.join("plain")).unwrap();
-    let out = neardup(d, &["index", "stats", "--index", "plain"]);
+    let out = run_in(d, &["index", "stats", "--index", "plain"]);
     assert!(
-        text(&out.stderr).contains("plain: not a neardup index: a directory without a MANIFEST")
+        lossy(&out.stderr).contains("plain: not a neardup index: a directory without a MANIFEST")
     );
-    let out = neardup(d, &["index", "build", "--index", "s.ndx", "src.jsonl"]);
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", "src.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("an index already exists there"));
-    let out = neardup(d, &["index", "add", "--index", "nowhere.ndx", "src.jsonl"]);
+    assert!(lossy(&out.stderr).contains("an index already exists there"));
+    let out = run_in(d, &["index", "add", "--index", "nowhere.ndx", "src.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -619,15 +566,15 @@ fn bad_input_stops_an_add_before_it_commits_and_names_the_line() {
         "{\"id\": \"x1\", \"text\": \"fine words here\"}\n{\"id\": \"x2\", \"text\": \n",
     )
     .unwrap();
-    let out = neardup(d, &["index", "add", "--index", "s.ndx", "bad.jsonl"]);
+    let out = run_in(d, &["index", "add", "--index", "s.ndx", "bad.jsonl"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("bad.jsonl:2"),
+        lossy(&out.stderr).contains("bad.jsonl:2"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
     assert_eq!(sources_count(d), 400);
-    let out = neardup(
+    let out = run_in(
         d,
         &[
             "index",
@@ -640,9 +587,9 @@ fn bad_input_stops_an_add_before_it_commits_and_names_the_line() {
     );
     assert!(out.status.success());
     assert!(
-        text(&out.stderr).contains("skipped bad.jsonl:2"),
+        lossy(&out.stderr).contains("skipped bad.jsonl:2"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
     assert_eq!(sources_count(d), 401);
 }
@@ -658,13 +605,13 @@ fn no_write_permission_is_a_clear_error() {
     build_small(d);
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(d.join("s.ndx"), std::fs::Permissions::from_mode(0o555)).unwrap();
-    let out = neardup(d, &["index", "add", "--index", "s.ndx", "src.jsonl"]);
+    let out = run_in(d, &["index", "add", "--index", "s.ndx", "src.jsonl"]);
     std::fs::set_permissions(d.join("s.ndx"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("Permission denied"),
+        lossy(&out.stderr).contains("Permission denied"),
         "{}",
-        text(&out.stderr)
+        lossy(&out.stderr)
     );
 }
 
@@ -672,7 +619,7 @@ fn unsafe_is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| text(&o.stdout).trim() == "0")
+        .is_ok_and(|o| lossy(&o.stdout).trim() == "0")
 }
 
 /// Checks run in a loop while an add commits: each one succeeds and sees the old sources or all
@@ -683,18 +630,12 @@ fn checks_during_an_add_see_the_old_or_the_new_index() {
     let d = dir.path();
     let c = corpus(8000, 14, 0.0);
     let docs: Vec<&SynthDoc> = c.docs.iter().collect();
-    write_jsonl(&d.join("first.jsonl"), &docs[..500]);
-    write_jsonl(&d.join("second.jsonl"), &docs[500..]);
     std::fs::write(d.join("new.txt"), docs[7999].text.as_bytes()).unwrap();
     std::fs::write(d.join("old.txt"), docs[1].text.as_bytes()).unwrap();
-    assert!(
-        neardup(d, &["index", "build", "--index", "s.ndx", "first.jsonl"])
-            .status
-            .success()
-    );
-    let mut add = bin()
-        .args(["index", "add", "--index", "s.ndx", "second.jsonl"])
-        .current_dir(d)
+    build_first(d, &docs[..500], &docs[500..]);
+    let mut add = neardup(&["index", "add", "--index", "s.ndx", "second.jsonl"])
+        .dir(d)
+        .command()
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -703,7 +644,7 @@ fn checks_during_an_add_see_the_old_or_the_new_index() {
         let finished = add.try_wait().unwrap().is_some();
         let n = sources_count(d);
         assert!(n == 500 || n == 8000, "{n}");
-        let out = neardup(
+        let out = run_in(
             d,
             &["check", "--index", "s.ndx", "old.txt", "new.txt", "--json"],
         );
@@ -711,7 +652,7 @@ fn checks_during_an_add_see_the_old_or_the_new_index() {
         assert!(
             pairs.iter().any(|p| p["b"] == docs[1].id.as_str()),
             "{}",
-            text(&out.stderr)
+            lossy(&out.stderr)
         );
         if pairs.iter().any(|p| p["b"] == docs[7999].id.as_str()) {
             new_seen += 1;

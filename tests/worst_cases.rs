@@ -4,12 +4,15 @@
 //! (the aligner's scanned tokens and LCS cells, the dedup's candidate pairs), not times, so they
 //! hold on any machine and fail only when an algorithm turns quadratic.
 
+mod util;
+
 use neardup::align::{align_counted, AlignParams, Alignment, Side};
 use neardup::corpus::{run, Outputs, Silent};
 use neardup::dedup::{DedupConfig, Deduper, Scratch};
 use neardup::document::CorpusSpec;
 use neardup::text::tokenize;
 use neardup::{Comparer, Document, PassageKind, Relation};
+use util::run_in;
 
 /// Aligns two texts and returns the alignment and the work per token of the two texts.
 fn aligned(a: &str, b: &str) -> (Alignment, f64) {
@@ -191,13 +194,7 @@ fn ten_thousand_copies_of_one_boilerplate_paragraph() {
 fn documents_past_max_doc_bytes_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_neardup"))
-            .args(args)
-            .current_dir(d)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| run_in(d, args);
     let small = neardup::synth::news_text(1, 100);
     let big = neardup::synth::news_text(2, 3000);
     let lines: String = [("s1", &small), ("big", &big), ("s2", &small)]

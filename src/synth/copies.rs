@@ -1,0 +1,322 @@
+//! The ways to derive a copy from a source: light edit, repost, excerpt and digest.
+//!
+//! In: a source text (and, for a digest, a second one), an [`Rng`] and the [`Vocab`]. Out: the
+//! derived text, with the char spans added to it and dropped from the source where those are
+//! scored ([`Derived`]). An exact copy needs no code: it is the source itself. Spans count chars
+//! (Unicode scalar values), end-exclusive, because the scorer reads Python string indices.
+
+use super::article::{date_line, footer, publication, title, write_sentence, MIN_SENTENCE};
+use super::rng::Rng;
+use super::vocab::{Vocab, MONTHS};
+use super::CharSpan;
+
+/// A paragraph of a source text with its char span.
+pub(super) struct Para<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    words: usize,
+}
+
+pub(super) fn paragraphs(text: &str) -> Vec<Para<'_>> {
+    let mut pos = 0;
+    let mut out = Vec::new();
+    for p in text.split("\n\n") {
+        let n = p.chars().count();
+        out.push(Para {
+            text: p,
+            start: pos,
+            end: pos + n,
+            words: count_words(p),
+        });
+        pos += n + 2;
+    }
+    out
+}
+
+/// Words as this module counts them: whitespace-separated tokens with a letter or digit.
+pub(super) fn count_words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Char spans of the runs of paragraphs marked in `dropped`, each run one span.
+fn dropped_spans(paras: &[Para<'_>], dropped: &[bool]) -> Vec<CharSpan> {
+    let mut spans: Vec<CharSpan> = Vec::new();
+    for (i, p) in paras.iter().enumerate() {
+        if !dropped[i] {
+            continue;
+        }
+        match spans.last_mut() {
+            Some(last) if i > 0 && dropped[i - 1] => last.1 = p.end,
+            _ => spans.push((p.start, p.end)),
+        }
+    }
+    spans
+}
+
+/// A text being built, with its length in chars.
+#[derive(Default)]
+struct SpanText {
+    text: String,
+    chars: usize,
+}
+
+impl SpanText {
+    fn push(&mut self, s: &str) -> CharSpan {
+        let start = self.chars;
+        self.text.push_str(s);
+        self.chars += s.chars().count();
+        (start, self.chars)
+    }
+}
+
+/// A derived text with its truth spans.
+pub(super) struct Derived {
+    pub(super) text: String,
+    pub(super) added: Vec<CharSpan>,
+    pub(super) dropped: Vec<CharSpan>,
+}
+
+pub(super) fn straighten_quotes(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '“' | '”' => '"',
+            '’' => '\'',
+            c => c,
+        })
+        .collect()
+}
+
+/// Splits one random lowercase word of 5+ letters after its first letter ("deals" -> "d eals").
+pub(super) fn split_word(rng: &mut Rng, text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut starts = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_lowercase() && (i == 0 || b[i - 1] == b' ') {
+            let end = i + b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            if end - i >= 5 {
+                starts.push(i);
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if starts.is_empty() {
+        return None;
+    }
+    let at = rng.pick(&starts) + 1;
+    Some(format!("{} {}", &text[..at], &text[at..]))
+}
+
+/// Drops one random lowercase " the ".
+pub(super) fn drop_the(rng: &mut Rng, text: &str) -> Option<String> {
+    let hits: Vec<usize> = text.match_indices(" the ").map(|(i, _)| i).collect();
+    if hits.is_empty() {
+        return None;
+    }
+    let at = rng.pick(&hits) + 1;
+    Some(format!("{}{}", &text[..at], &text[at + 4..]))
+}
+
+/// Changes the day of a leading dateline "PLACE, Month D — ".
+pub(super) fn change_dateline(rng: &mut Rng, text: &str) -> Option<String> {
+    let dash = text.find(" — ").filter(|&d| d < 60)?;
+    let head = &text[..dash];
+    let comma = head.find(", ")?;
+    let mut parts = head[comma + 2..].split(' ');
+    let (month, day) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() || !MONTHS.contains(&month) {
+        return None;
+    }
+    let old: usize = day.parse().ok()?;
+    let new = 1 + (old + rng.range(0, 26)) % 28; // 1..=28, never `old`
+    let day_at = dash - day.len();
+    Some(format!("{}{}{}", &text[..day_at], new, &text[dash..]))
+}
+
+pub(super) fn light_edit(rng: &mut Rng, source: &str) -> String {
+    let mut text = source.to_string();
+    let mut edits = 0;
+    if text.contains(['“', '”', '’']) && rng.chance(0.6) {
+        text = straighten_quotes(&text);
+        edits += 1;
+    }
+    if rng.chance(0.5) {
+        if let Some(t) = drop_the(rng, &text) {
+            text = t;
+            edits += 1;
+        }
+    }
+    if rng.chance(0.7) {
+        if let Some(t) = change_dateline(rng, &text) {
+            text = t;
+            edits += 1;
+        }
+    }
+    if edits == 0 || rng.chance(0.6) {
+        if let Some(t) = split_word(rng, &text) {
+            text = t;
+        }
+    }
+    text
+}
+
+pub(super) fn repost(rng: &mut Rng, v: &Vocab, source: &str) -> Derived {
+    let paras = paragraphs(source);
+    let n = paras.len();
+    let max_drop = (n - 1) / 2; // keep the majority
+    let share = 0.2 + 0.2 * rng.unit();
+    let mut drop_n = ((n as f64 * share).round() as usize).clamp(max_drop.min(1), max_drop);
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+
+    let date = date_line(rng);
+    let title_words = rng.range(4, 9);
+    let title = title(rng, v, title_words);
+    let footer = footer(rng);
+    let mut extra = rng.chance(0.35).then(|| {
+        let mut s = String::new();
+        let len = rng.range(MIN_SENTENCE, 18);
+        write_sentence(rng, v, &mut s, len);
+        s
+    });
+    let mut splits = rng.range(0, 2);
+    let sep = if rng.chance(0.3) { "\n\n \n\n" } else { "\n\n" };
+    let straight = rng.chance(0.5);
+
+    // Keep at least ~70% of the copy's word 5-grams from the source (the scorer's must-find line is
+    // 60%): every new word, every seam (4 new 5-grams) and split word (6) counts against it. Short
+    // sources give up, in this order, the added sentence, the split words, then dropped paragraphs.
+    let mut dropped = vec![false; n];
+    loop {
+        dropped.iter_mut().for_each(|d| *d = false);
+        order[..drop_n].iter().for_each(|&i| dropped[i] = true);
+        let kept: Vec<usize> = (0..n).filter(|&i| !dropped[i]).collect();
+        let kept_words: usize = kept.iter().map(|&i| paras[i].words).sum();
+        let seams = kept.windows(2).filter(|w| w[1] != w[0] + 1).count()
+            + 2
+            + 2 * usize::from(extra.is_some());
+        let new_words = count_words(&date)
+            + count_words(&title)
+            + count_words(&footer)
+            + extra.as_deref().map_or(0, count_words);
+        let new = new_words + 4 * seams + 6 * splits;
+        if kept_words * 3 >= new * 7 {
+            break;
+        }
+        if extra.is_some() {
+            extra = None;
+        } else if splits > 0 {
+            splits -= 1;
+        } else if drop_n > 0 {
+            drop_n -= 1;
+        } else {
+            break;
+        }
+    }
+    let kept: Vec<usize> = (0..n).filter(|&i| !dropped[i]).collect();
+    let extra_at = extra.as_ref().map(|_| rng.range(1, kept.len()));
+    let mut split_at: Vec<usize> = (0..kept.len()).collect();
+    rng.shuffle(&mut split_at);
+    split_at.truncate(splits);
+
+    let mut out = SpanText::default();
+    let mut added = Vec::new();
+    let (head_start, _) = out.push(&date);
+    out.push(sep);
+    let (_, head_end) = out.push(&title);
+    added.push((head_start, head_end));
+    for (k, &pi) in kept.iter().enumerate() {
+        if extra_at == Some(k) {
+            out.push(sep);
+            added.push(out.push(extra.as_deref().unwrap_or_default()));
+        }
+        out.push(sep);
+        let mut p = if straight {
+            straighten_quotes(paras[pi].text)
+        } else {
+            paras[pi].text.to_string()
+        };
+        if split_at.contains(&k) {
+            if let Some(s) = split_word(rng, &p) {
+                p = s;
+            }
+        }
+        out.push(&p);
+    }
+    if extra_at == Some(kept.len()) {
+        out.push(sep);
+        added.push(out.push(extra.as_deref().unwrap_or_default()));
+    }
+    out.push(sep);
+    added.push(out.push(&footer));
+    Derived {
+        text: out.text,
+        added,
+        dropped: dropped_spans(&paras, &dropped),
+    }
+}
+
+pub(super) fn excerpt(rng: &mut Rng, source: &str) -> Derived {
+    let paras = paragraphs(source);
+    let n = paras.len();
+    let share = 0.4 + 0.3 * rng.unit();
+    let k = ((n as f64 * share).round() as usize).clamp(1, (n - 1).max(1));
+    let first = rng.below(n - k + 1);
+    let mut out = SpanText::default();
+    for (j, p) in paras[first..first + k].iter().enumerate() {
+        if j > 0 {
+            out.push("\n\n");
+        }
+        out.push(p.text);
+    }
+    let mut added = Vec::new();
+    if rng.chance(0.6) {
+        out.push("\n\n");
+        added.push(out.push(&format!("Source: {}", publication(rng))));
+    }
+    let dropped: Vec<bool> = (0..n).map(|i| i < first || i >= first + k).collect();
+    Derived {
+        text: out.text,
+        added,
+        dropped: dropped_spans(&paras, &dropped),
+    }
+}
+
+/// The first half (by words, whole paragraphs) of `first` followed by that of `second`; then the
+/// larger part loses its last paragraphs while it has over 1.5 times the words of the other (but not
+/// below the other), so each source stays above the scorer's 0.3 "may find" containment.
+pub(super) fn digest(first: &str, second: &str) -> String {
+    fn half<'a>(paras: &'a [Para<'a>]) -> (&'a [Para<'a>], usize) {
+        let total: usize = paras.iter().map(|p| p.words).sum();
+        let mut words = 0;
+        let mut k = 0;
+        while k < paras.len() && 2 * words < total {
+            words += paras[k].words;
+            k += 1;
+        }
+        (&paras[..k.max(1)], words)
+    }
+    fn trim<'a>(part: &mut &'a [Para<'a>], words: &mut usize, other: usize) {
+        while part.len() > 1
+            && 2 * *words > 3 * other
+            && *words - part[part.len() - 1].words >= other
+        {
+            *words -= part[part.len() - 1].words;
+            *part = &part[..part.len() - 1];
+        }
+    }
+    let (a, b) = (paragraphs(first), paragraphs(second));
+    let ((mut pa, mut wa), (mut pb, mut wb)) = (half(&a), half(&b));
+    trim(&mut pa, &mut wa, wb);
+    trim(&mut pb, &mut wb, wa);
+    pa.iter()
+        .chain(pb)
+        .map(|p| p.text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
