@@ -318,9 +318,9 @@ fn bad_arguments_exit_2_and_help_teaches() {
     }
     // `--containment`'s former name still works, out of the help.
     assert!(!help.contains("--derivative"));
-    let out = neardup(&["compare", REPOST, ARTICLE, "--containment", "1.5"]);
+    let out = neardup(&["compare", REPOST, ARTICLE, "--containment", "1.5"]).output();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not between 0 and 1"));
+    assert!(text(&out.stderr).contains("not between 0 and 1"));
 }
 
 #[test]
@@ -347,6 +347,7 @@ fn thresholds_change_the_verdict() {
         "--containment",
         "0.9",
         "--no-passages",
-    ]);
-    assert_eq!(stdout(&renamed), stdout(&out));
+    ])
+    .output();
+    assert_eq!(text(&renamed.stdout), text(&out.stdout));
 }
