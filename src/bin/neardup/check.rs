@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use anyhow::Result;
 
 use neardup::compare::Pair;
-use neardup::html::HtmlReport;
 use neardup::index::Index;
-use neardup::report::{JsonLines, PairSink, Terminal};
+use neardup::report::html::HtmlReport;
+use neardup::report::{JsonLines, Sink, Terminal};
 use neardup::Document;
 
 use crate::cli::{show_progress, use_color, CheckArgs};
@@ -23,7 +23,7 @@ struct CappedHtml {
     left_out: usize,
 }
 
-impl PairSink for CappedHtml {
+impl Sink for CappedHtml {
     fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
         if self.report.len() < self.max {
             self.report.pair(pair, a, b)
@@ -53,7 +53,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
         left_out: 0,
     });
     let bar = Bar::new(show_progress(args.progress), false);
-    let mut sinks: Vec<&mut dyn PairSink> = Vec::new();
+    let mut sinks: Vec<&mut dyn Sink> = Vec::new();
     if let Some(sink) = html.as_mut() {
         sinks.push(sink);
     }

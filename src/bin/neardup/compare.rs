@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use anyhow::{bail, Context, Result};
 
 use neardup::document::{read_file, ReadOptions};
-use neardup::html::{HtmlReport, PairView};
-use neardup::report::{JsonLines, PairSink, Terminal};
+use neardup::report::html::{HtmlReport, PairView};
+use neardup::report::{JsonLines, Sink, Terminal};
 use neardup::Document;
 
 use crate::cli::{CommonArgs, CompareArgs};
