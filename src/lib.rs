@@ -13,8 +13,8 @@
 //! - [`report`]: every command's output, pushed as events (a document begun, a pair, a cluster,
 //!   a run's figures, finished) to [`report::Sink`]s: [`report::json`] (JSON Lines, the record
 //!   contract), [`report::terminal`] (the human view) and [`report::html`] (a self-contained
-//!   HTML report, the texts side by side with their passages aligned: [`report::html::view`] a
-//!   pair, [`report::html::dedup`] a run's overview, and the page itself);
+//!   HTML report, the texts side by side with their passages aligned; a pair's view, a dedup
+//!   run's overview and the page itself, one file each);
 //! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
 //!   clusters and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;

@@ -8,6 +8,8 @@
 //! is held in memory: the documents and matches of one batch, not the whole input. Each document
 //! is announced to every sink ([`Sink::begin_document`], with its number of matches) before
 //! its pairs, so a view that prints a heading per document (the terminal's) needs nothing else.
+//! The sinks are not finished here ([`Sink::finish`]): the caller finishes them, in the order it
+//! wants its outputs written.
 
 use std::io;
 

@@ -16,9 +16,9 @@ use serde::Serialize;
 use crate::report::{Cluster, Linked, RunFigures};
 
 /// Clusters and sources listed on the first page.
-pub(super) const GROUPS: usize = 100;
+const GROUPS: usize = 100;
 /// Members listed under each.
-pub(super) const MEMBERS: usize = 50;
+const MEMBERS: usize = 50;
 
 /// A document listed in a cluster or under a source, with the pair that links it, when that pair
 /// is in the report.

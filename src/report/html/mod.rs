@@ -18,16 +18,15 @@
 //! - several pairs (one checked document against ranked sources): a list at the top, the chosen
 //!   pair's view below;
 //! - a dedup run ([`HtmlReport::dedup`], or the [`Sink::cluster`] and [`Sink::summary`] events):
-//!   the figures of the run, a histogram of cluster sizes,
-//!   the largest clusters and the derivative sources with their members, and the embedded pairs,
-//!   each pair's view one click away.
+//!   the figures of the run, a histogram of cluster sizes, the largest clusters and the derivative
+//!   sources with their members, and the embedded pairs, each pair's view one click away.
 //!
 //! Spans in the JSON are offsets in UTF-16 code units (what JavaScript strings index), converted
 //! from the byte spans of [`crate::align`].
 //!
-//! The layers, one file each: [`view`] (a pair as the page shows it), [`dedup`] (a run's
-//! overview), `page` (the page's bytes and the escaping that makes them safe); this file holds the
-//! report being assembled, its sink, and the writing of its file.
+//! The layers, one file each: `view` (a pair as the page shows it: [`PairView`]), `dedup` (a
+//! run's overview: [`DedupOverview`]), `page` (the page's bytes and the escaping that makes them
+//! safe); this file holds the report being assembled, its sink, and the writing of its file.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -38,9 +37,9 @@ use crate::compare::Pair;
 use crate::document::Document;
 use crate::report::{short, Cluster, Sink};
 
-pub mod dedup;
+mod dedup;
 mod page;
-pub mod view;
+mod view;
 
 /// The figures of a run, the [`Sink::summary`] event, beside the dedup overview's other types.
 pub use crate::report::RunFigures;

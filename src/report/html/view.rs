@@ -172,7 +172,7 @@ pub(super) struct DocData {
 }
 
 #[derive(Serialize)]
-pub(super) struct EditData {
+struct EditData {
     a: Option<[usize; 2]>,
     b: Option<[usize; 2]>,
     at_a: usize,
@@ -180,7 +180,7 @@ pub(super) struct EditData {
 }
 
 #[derive(Serialize)]
-pub(super) struct PassageData {
+struct PassageData {
     kind: PassageKind,
     a: Option<[usize; 2]>,
     b: Option<[usize; 2]>,
