@@ -316,7 +316,7 @@ fn dedup_report_shows_the_run_and_opens_a_pair_in_the_browser() {
 
 #[test]
 fn several_pairs_are_listed_above_the_chosen_view() {
-    use neardup::html::{write_pair_report, PairView};
+    use neardup::report::html::{write_pair_report, PairView};
     use neardup::{Comparer, Document};
     let Some(browser) = chromium() else {
         return skip("several_pairs_are_listed_above_the_chosen_view");

@@ -1,13 +1,15 @@
 //! Checking a stream of documents against an index: documents in (a corpus spec, or any iterator
-//! of documents), their matches out, pushed to the caller's [`PairSink`]s in input order, and a
+//! of documents), their matches out, pushed to the caller's [`Sink`]s in input order, and a
 //! [`CheckSummary`] counting what was checked.
 //!
 //! Documents are read in batches of [`CHECK_BATCH`] and each batch is checked in parallel with
 //! rayon ([`Index::check`] is `Sync`); the results are then handed to the sinks one document at a
 //! time, in input order, so the output is the same on any number of threads. A batch bounds what
 //! is held in memory: the documents and matches of one batch, not the whole input. Each document
-//! is announced to every sink ([`PairSink::begin_document`], with its number of matches) before
+//! is announced to every sink ([`Sink::begin_document`], with its number of matches) before
 //! its pairs, so a view that prints a heading per document (the terminal's) needs nothing else.
+//! The sinks are not finished here ([`Sink::finish`]): the caller finishes them, in the order it
+//! wants its outputs written.
 
 use std::io;
 
@@ -16,7 +18,7 @@ use rayon::prelude::*;
 use super::{Index, IndexError, Match};
 use crate::corpus::Progress;
 use crate::document::{CorpusReader, CorpusSpec, Document, Skipped};
-use crate::report::PairSink;
+use crate::report::Sink;
 
 /// Documents read and checked together.
 const CHECK_BATCH: usize = 256;
@@ -63,7 +65,7 @@ impl Index {
         &self,
         spec: &CorpusSpec,
         passages: bool,
-        sinks: &mut [&mut dyn PairSink],
+        sinks: &mut [&mut dyn Sink],
         progress: &dyn Progress,
     ) -> Result<CheckSummary, CheckError> {
         let mut reader = CorpusReader::new(spec);
@@ -75,14 +77,14 @@ impl Index {
 
     /// Checks every document of `docs` ([`Index::check`], aligned when `passages`) and pushes
     /// the matches to each of `sinks` in input order: for each document,
-    /// [`PairSink::begin_document`], then one [`PairSink::pair`] per match (`a` the document,
+    /// [`Sink::begin_document`], then one [`Sink::pair`] per match (`a` the document,
     /// `b` the source). Stops at the first error of an input, the index or a sink. The progress
     /// is one stage, `checking`, advanced by the documents checked.
     pub fn check_documents<E>(
         &self,
         docs: impl IntoIterator<Item = Result<Document, E>>,
         passages: bool,
-        sinks: &mut [&mut dyn PairSink],
+        sinks: &mut [&mut dyn Sink],
         progress: &dyn Progress,
     ) -> Result<CheckSummary, CheckError>
     where
@@ -136,7 +138,7 @@ mod tests {
     #[derive(Default)]
     struct Events(Vec<String>);
 
-    impl PairSink for Events {
+    impl Sink for Events {
         fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
             self.0.push(format!("begin {} {matches}", doc.id));
             Ok(())
@@ -152,7 +154,7 @@ mod tests {
     /// A sink whose writes fail, as a closed pipe does.
     struct Closed;
 
-    impl PairSink for Closed {
+    impl Sink for Closed {
         fn pair(&mut self, _: &Pair, _: &Document, _: &Document) -> io::Result<()> {
             Err(io::ErrorKind::BrokenPipe.into())
         }

@@ -1,38 +1,18 @@
 //! `neardup check`: documents in, checked against an index by the library's
 //! [`Index::check_corpus`]; the matches out on standard output (the human view or JSON Lines), an
-//! HTML report when asked, and the summary on standard error. This file only builds the sinks
-//! and prints what the check counted.
+//! HTML report when asked (each a [`neardup::report::Sink`] the check pushes to), and the summary
+//! on standard error. This file only builds the sinks and prints what the check counted.
 
 use std::io::{self, Write};
 
 use anyhow::Result;
 
-use neardup::compare::Pair;
-use neardup::html::HtmlReport;
 use neardup::index::Index;
-use neardup::report::{JsonLines, PairSink, Terminal};
-use neardup::Document;
+use neardup::report::html::{HtmlFile, HtmlReport};
+use neardup::report::{JsonLines, Sink, Terminal};
 
 use crate::cli::{show_progress, use_color, CheckArgs};
 use crate::progress::Bar;
-
-/// The HTML report as a sink that holds the first `max` pairs and counts the ones left out.
-struct CappedHtml {
-    report: HtmlReport,
-    max: usize,
-    left_out: usize,
-}
-
-impl PairSink for CappedHtml {
-    fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
-        if self.report.len() < self.max {
-            self.report.pair(pair, a, b)
-        } else {
-            self.left_out += 1;
-            Ok(())
-        }
-    }
-}
 
 /// Checks every input document; `Ok(true)` when one matched a source.
 pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
@@ -46,39 +26,37 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
         )
     });
     let passages = !args.json || args.passages || args.html.is_some();
-    let mut html = args.html.as_ref().map(|_| CappedHtml {
-        report: HtmlReport::new(format!("neardup check against {}", args.index.display()))
-            .sink_labels("checked document", "source"),
-        max: args.html_max_pairs,
-        left_out: 0,
+    let mut html = args.html.as_ref().map(|path| {
+        let report = HtmlReport::new(format!("neardup check against {}", args.index.display()))
+            .sink_labels("checked document", "source")
+            .max_pairs(args.html_max_pairs);
+        HtmlFile::new(report, path)
     });
     let bar = Bar::new(show_progress(args.progress), false);
-    let mut sinks: Vec<&mut dyn PairSink> = Vec::new();
-    if let Some(sink) = html.as_mut() {
-        sinks.push(sink);
-    }
+    // Standard output's sinks first: it is flushed before the report file is written.
+    let mut sinks: Vec<&mut dyn Sink> = Vec::new();
     if let Some(sink) = json.as_mut() {
         sinks.push(sink);
     }
     if let Some(sink) = human.as_mut() {
         sinks.push(sink);
     }
+    if let Some(sink) = html.as_mut() {
+        sinks.push(sink);
+    }
     let summary = index.check_corpus(&args.input.spec(), passages, &mut sinks, &bar)?;
     bar.finish();
-    if let Some(sink) = json {
-        sink.into_inner().flush()?;
+    for sink in sinks {
+        sink.finish()?;
     }
-    if let Some(sink) = human {
-        sink.into_inner().flush()?;
-    }
-    if let (Some(html), Some(path)) = (&html, &args.html) {
-        html.report.write_file(path)?;
-        if html.left_out > 0 {
+    if let Some(html) = &html {
+        let report = html.report();
+        if report.left_out() > 0 {
             eprintln!(
                 "neardup: {}: {} pairs, {} more left out (--html-max-pairs)",
-                path.display(),
-                html.report.len(),
-                html.left_out
+                html.path().display(),
+                report.len(),
+                report.left_out()
             );
         }
     }

@@ -1,14 +1,15 @@
 //! `neardup compare`: two files in, the verdict, scores and passages out (the human view or one
-//! JSON record on standard output, and an HTML report when asked).
+//! JSON record on standard output, and an HTML report when asked), each a [`Sink`] the pair is
+//! pushed to.
 
-use std::io::{self, Write};
+use std::io;
 
 use anyhow::{bail, Context, Result};
 
 use neardup::document::{read_file, ReadOptions};
-use neardup::html::{HtmlReport, PairView};
-use neardup::report::{JsonLines, PairSink, Terminal};
-use neardup::Document;
+use neardup::report::html::{HtmlFile, HtmlReport};
+use neardup::report::{JsonLines, Sink, Terminal};
+use neardup::{Document, Pair};
 
 use crate::cli::{CommonArgs, CompareArgs};
 
@@ -45,32 +46,32 @@ impl CommonArgs {
     }
 }
 
-/// Runs `neardup compare`.
+/// Runs `neardup compare`: the pair is pushed to each sink, the HTML file's first, and each sink is
+/// finished before the next, so a report that cannot be written leaves standard output empty.
 pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
     let comparer = args
         .common
         .comparer(!args.no_passages || args.html.is_some())?;
     let a = args.common.read(&args.a)?;
     let b = args.common.read(&args.b)?;
-    let mut pair = comparer.compare(&a, &b);
+    let pair = comparer.compare(&a, &b);
     if let Some(path) = &args.html {
         let title = format!("{} compared with {}", a.id, b.id);
-        let mut report = HtmlReport::new(title);
-        report.add(&PairView::new(&pair, &a.text, &b.text));
-        report.write_file(path)?;
+        let mut html = HtmlFile::new(HtmlReport::new(title), path);
+        push(&mut html, &pair, &a, &b)?;
     }
-    if args.no_passages {
-        pair.alignment = None;
-    }
-    let stdout = io::stdout().lock();
-    let out = io::BufWriter::new(stdout);
-    if args.json {
-        let mut sink = JsonLines::new(out);
-        sink.pair(&pair, &a, &b).context("writing the output")?;
-        sink.into_inner().flush().context("writing the output")?;
+    let out = io::BufWriter::new(io::stdout().lock());
+    let passages = !args.no_passages;
+    let mut sink: Box<dyn Sink> = if args.json {
+        Box::new(JsonLines::new(out).passages(passages))
     } else {
-        let mut sink = Terminal::new(out, args.common.use_color());
-        sink.pair(&pair, &a, &b).context("writing the output")?;
-    }
-    Ok(())
+        Box::new(Terminal::new(out, args.common.use_color()).passages(passages))
+    };
+    push(&mut *sink, &pair, &a, &b).context("writing the output")
+}
+
+/// The events of one compared pair: the pair, then the end.
+fn push(sink: &mut dyn Sink, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
+    sink.pair(pair, a, b)?;
+    sink.finish()
 }

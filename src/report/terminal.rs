@@ -1,176 +1,16 @@
-//! Reports: pairs (with their documents' texts) in, text out. Each output format is a [`PairSink`]:
-//! [`JsonLines`] writes one pair record per line (the contract shared by `compare`, `dedup` and
-//! `check`), [`Terminal`] writes the human view, a verdict and a diff-like list of passages, in colour
-//! when asked.
-//!
-//! The pair record:
-//! ```text
-//! {"a": id, "b": id, "jaccard": f, "containment_a_in_b": f, "containment_b_in_a": f,
-//!  "relation": "duplicate"|"derivative"|"overlap"|"unrelated",
-//!  "source": id, "derived": id,                                  (derivatives only)
-//!  "passages": [{"kind": "shared"|"changed"|"a_only"|"b_only", "a": [s, e]|null, "b": [s, e]|null,
-//!                "moved": true (when so), "edits": [{"a": [s, e]|null, "b": [s, e]|null}] (changed)}]}
-//! ```
-//! Spans are byte offsets into the UTF-8 texts, end exclusive. Extra fields: `a_shingles`,
-//! `b_shingles`, `shared_shingles`, `direction_score`.
+//! The terminal view: events in, human text out. A pair is a verdict, its scores, then its
+//! passages like a diff; a checked document is a heading before its pairs. Colour (ANSI) only when
+//! asked, so the caller decides from the terminal, `--color` and `NO_COLOR`. The other events
+//! (clusters, a run's figures) have no terminal form yet and are ignored.
 
 use std::io::{self, Write};
 use std::ops::Range;
 
-use serde::Serialize;
-
+use super::{percent, short, Sink};
 use crate::align::{Passage, PassageKind};
 use crate::compare::Pair;
 use crate::document::Document;
 use crate::verify::{Relation, Which};
-
-/// Something that consumes pairs.
-pub trait PairSink {
-    /// A checked document begins; its `matches` pairs follow. Most sinks ignore it (the default);
-    /// [`Terminal`] prints a heading.
-    fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
-        let _ = (doc, matches);
-        Ok(())
-    }
-
-    /// One pair, with the texts of its two documents.
-    fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()>;
-}
-
-/// The JSON form of a pair.
-#[derive(Serialize, Debug)]
-pub struct PairRecord<'p> {
-    /// Id of a.
-    pub a: &'p str,
-    /// Id of b.
-    pub b: &'p str,
-    /// Exact Jaccard of the shingle sets.
-    #[serde(serialize_with = "round4")]
-    pub jaccard: f64,
-    /// Share of a's shingles in b.
-    #[serde(serialize_with = "round4")]
-    pub containment_a_in_b: f64,
-    /// Share of b's shingles in a.
-    #[serde(serialize_with = "round4")]
-    pub containment_b_in_a: f64,
-    /// The relation.
-    pub relation: Relation,
-    /// For a derivative: the source's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<&'p str>,
-    /// For a derivative: the derived document's id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub derived: Option<&'p str>,
-    /// Distinct shingles of a.
-    pub a_shingles: usize,
-    /// Distinct shingles of b.
-    pub b_shingles: usize,
-    /// Shingles in both.
-    pub shared_shingles: usize,
-    /// Direction evidence: positive leans to a derived from b.
-    #[serde(serialize_with = "round4")]
-    pub direction_score: f64,
-    /// The passages, when aligned.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub passages: Option<Vec<PassageRecord>>,
-}
-
-/// The JSON form of a passage.
-#[derive(Serialize, Debug)]
-pub struct PassageRecord {
-    /// What it is.
-    pub kind: PassageKind,
-    /// Byte span in a.
-    pub a: Option<[usize; 2]>,
-    /// Byte span in b.
-    pub b: Option<[usize; 2]>,
-    /// Found out of order.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub moved: bool,
-    /// The small edits of a changed passage.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub edits: Vec<EditRecord>,
-}
-
-/// The JSON form of an edit inside a changed passage.
-#[derive(Serialize, Debug)]
-pub struct EditRecord {
-    /// Byte span in a.
-    pub a: Option<[usize; 2]>,
-    /// Byte span in b.
-    pub b: Option<[usize; 2]>,
-}
-
-fn round4<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64((x * 1e4).round() / 1e4)
-}
-
-fn pair_span(r: &Option<Range<usize>>) -> Option<[usize; 2]> {
-    r.as_ref().map(|r| [r.start, r.end])
-}
-
-impl<'p> PairRecord<'p> {
-    /// The record of a pair.
-    pub fn of(pair: &'p Pair) -> Self {
-        PairRecord {
-            a: &pair.a,
-            b: &pair.b,
-            jaccard: pair.scores.jaccard,
-            containment_a_in_b: pair.scores.containment_a_in_b,
-            containment_b_in_a: pair.scores.containment_b_in_a,
-            relation: pair.relation,
-            source: pair.source_id(),
-            derived: pair.derived_id(),
-            a_shingles: pair.scores.a_shingles,
-            b_shingles: pair.scores.b_shingles,
-            shared_shingles: pair.scores.shared,
-            direction_score: pair.direction_score,
-            passages: pair.alignment.as_ref().map(|al| {
-                al.passages
-                    .iter()
-                    .map(|p| PassageRecord {
-                        kind: p.kind,
-                        a: pair_span(&p.a),
-                        b: pair_span(&p.b),
-                        moved: p.moved,
-                        edits: p
-                            .edits
-                            .iter()
-                            .map(|e| EditRecord {
-                                a: pair_span(&e.a),
-                                b: pair_span(&e.b),
-                            })
-                            .collect(),
-                    })
-                    .collect()
-            }),
-        }
-    }
-}
-
-/// Writes one JSON pair record per line.
-pub struct JsonLines<W: Write> {
-    out: W,
-}
-
-impl<W: Write> JsonLines<W> {
-    /// A sink writing to `out`.
-    pub fn new(out: W) -> Self {
-        JsonLines { out }
-    }
-
-    /// The writer back.
-    pub fn into_inner(self) -> W {
-        self.out
-    }
-}
-
-impl<W: Write> PairSink for JsonLines<W> {
-    fn pair(&mut self, pair: &Pair, _a: &Document, _b: &Document) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &PairRecord::of(pair))?;
-        self.out.write_all(b"\n")
-    }
-}
 
 /// ANSI styles of the terminal view.
 #[derive(Clone, Copy)]
@@ -202,6 +42,8 @@ pub struct Terminal<W: Write> {
     color: bool,
     /// Words shown at each end of a shared passage.
     context_words: usize,
+    /// Whether the passages of an aligned pair are shown.
+    passages: bool,
 }
 
 impl<W: Write> Terminal<W> {
@@ -211,7 +53,13 @@ impl<W: Write> Terminal<W> {
             out,
             color,
             context_words: 6,
+            passages: true,
         }
+    }
+
+    /// The same sink, showing the passages of an aligned pair only if `passages` (the default).
+    pub fn passages(self, passages: bool) -> Self {
+        Terminal { passages, ..self }
     }
 
     /// The writer, for a final flush.
@@ -261,16 +109,7 @@ fn compact(text: &str, n: usize) -> String {
     )
 }
 
-/// A short display name for a document id (a path's file name).
-pub(crate) fn short(id: &str) -> &str {
-    id.rsplit(['/', '\\']).next().unwrap_or(id)
-}
-
-pub(crate) fn percent(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
-}
-
-impl<W: Write> PairSink for Terminal<W> {
+impl<W: Write> Sink for Terminal<W> {
     /// [`Terminal::heading`].
     fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
         self.heading(&doc.id, matches)
@@ -304,7 +143,7 @@ impl<W: Write> PairSink for Terminal<W> {
             "  shingles: {} in a, {} in b, {} shared",
             s.a_shingles, s.b_shingles, s.shared
         )?;
-        let Some(al) = pair.alignment.as_ref() else {
+        let Some(al) = pair.alignment.as_ref().filter(|_| self.passages) else {
             return Ok(());
         };
         // Labels: what a-only and b-only passages mean for this pair.
@@ -331,6 +170,11 @@ impl<W: Write> PairSink for Terminal<W> {
             self.passage(p, a, b, (&a_label, a_style), (&b_label, b_style))?;
         }
         writeln!(self.out)
+    }
+
+    /// Flushes the writer.
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -439,11 +283,11 @@ impl<W: Write> Terminal<W> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::compare::Comparer;
 
-    fn seedlike() -> (Document, Document) {
+    pub(crate) fn seedlike() -> (Document, Document) {
         let src = Document::new(
             "dir/source.txt",
             "one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
@@ -454,34 +298,6 @@ mod tests {
             "Posted today. one two three four five six seven eight nine ten eleven twelve",
         );
         (copy, src)
-    }
-
-    #[test]
-    fn json_record_has_the_contract_fields() {
-        let (copy, src) = seedlike();
-        let pair = Comparer::default().compare(&copy, &src);
-        let mut sink = JsonLines::new(Vec::new());
-        sink.pair(&pair, &copy, &src).unwrap();
-        let out = String::from_utf8(sink.into_inner()).unwrap();
-        assert!(out.ends_with('\n') && out.lines().count() == 1);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["a"], "dir/copy.txt");
-        assert_eq!(v["b"], "dir/source.txt");
-        assert_eq!(v["relation"], "derivative");
-        assert_eq!(v["derived"], "dir/copy.txt");
-        assert_eq!(v["source"], "dir/source.txt");
-        for key in ["jaccard", "containment_a_in_b", "containment_b_in_a"] {
-            let x = v[key].as_f64().unwrap();
-            assert!((0.0..=1.0).contains(&x), "{key}");
-        }
-        let passages = v["passages"].as_array().unwrap();
-        let kinds: Vec<&str> = passages
-            .iter()
-            .map(|p| p["kind"].as_str().unwrap())
-            .collect();
-        assert_eq!(kinds, ["a_only", "shared", "b_only"]);
-        assert_eq!(passages[0]["a"], serde_json::json!([0, 13]));
-        assert_eq!(passages[0]["b"], serde_json::Value::Null);
     }
 
     #[test]
@@ -506,5 +322,12 @@ mod tests {
         assert!(String::from_utf8(coloured.out)
             .unwrap()
             .contains("\x1b[32m"));
+        let mut bare = Terminal::new(Vec::new(), false).passages(false);
+        bare.pair(&pair, &copy, &src).unwrap();
+        let bare = String::from_utf8(bare.out).unwrap();
+        assert!(
+            out.starts_with(&bare) && !bare.contains("added in"),
+            "{bare}"
+        );
     }
 }

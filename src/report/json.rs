@@ -1,0 +1,351 @@
+//! JSON Lines: events in, one JSON record per line out. The records are the contract shared by
+//! `compare`, `check` and `dedup` (scripts read them), so their fields and order live here once.
+//!
+//! The pair record ([`PairRecord`], from [`Sink::pair`] and [`Sink::record`]):
+//! ```text
+//! {"a": id, "b": id, "jaccard": f, "containment_a_in_b": f, "containment_b_in_a": f,
+//!  "relation": "duplicate"|"derivative"|"overlap"|"unrelated",
+//!  "source": id, "derived": id,                                  (derivatives only)
+//!  "passages": [{"kind": "shared"|"changed"|"a_only"|"b_only", "a": [s, e]|null, "b": [s, e]|null,
+//!                "moved": true (when so), "edits": [{"a": [s, e]|null, "b": [s, e]|null}] (changed)}]}
+//! ```
+//! Spans are byte offsets into the UTF-8 texts, end exclusive. Extra fields: `a_shingles`,
+//! `b_shingles`, `shared_shingles`, `direction_score`.
+//!
+//! The cluster records of a dedup run ([`ClusterRecord`], from [`Sink::cluster`]):
+//! ```text
+//! {"kind": "duplicates", "cluster": n, "size": n, "representative": id, "members": [id, ...]}
+//! {"kind": "derivatives", "source": id, "source_kept": bool, "derived": [id, ...]}
+//! ```
+//! Scores are rounded to four decimals. [`JsonLines`] ignores the other events.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::{Cluster, Sink};
+use crate::align::PassageKind;
+use crate::compare::Pair;
+use crate::document::Document;
+use crate::verify::Relation;
+
+/// The JSON form of a pair.
+#[derive(Serialize, Debug)]
+pub struct PairRecord<'p> {
+    /// Id of a.
+    pub a: &'p str,
+    /// Id of b.
+    pub b: &'p str,
+    /// Exact Jaccard of the shingle sets.
+    #[serde(serialize_with = "round4")]
+    pub jaccard: f64,
+    /// Share of a's shingles in b.
+    #[serde(serialize_with = "round4")]
+    pub containment_a_in_b: f64,
+    /// Share of b's shingles in a.
+    #[serde(serialize_with = "round4")]
+    pub containment_b_in_a: f64,
+    /// The relation.
+    pub relation: Relation,
+    /// For a derivative: the source's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'p str>,
+    /// For a derivative: the derived document's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived: Option<&'p str>,
+    /// Distinct shingles of a.
+    pub a_shingles: usize,
+    /// Distinct shingles of b.
+    pub b_shingles: usize,
+    /// Shingles in both.
+    pub shared_shingles: usize,
+    /// Direction evidence: positive leans to a derived from b.
+    #[serde(serialize_with = "round4")]
+    pub direction_score: f64,
+    /// The passages, when aligned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passages: Option<Vec<PassageRecord>>,
+}
+
+/// The JSON form of a passage.
+#[derive(Serialize, Debug)]
+pub struct PassageRecord {
+    /// What it is.
+    pub kind: PassageKind,
+    /// Byte span in a.
+    pub a: Option<[usize; 2]>,
+    /// Byte span in b.
+    pub b: Option<[usize; 2]>,
+    /// Found out of order.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub moved: bool,
+    /// The small edits of a changed passage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<EditRecord>,
+}
+
+/// The JSON form of an edit inside a changed passage.
+#[derive(Serialize, Debug)]
+pub struct EditRecord {
+    /// Byte span in a.
+    pub a: Option<[usize; 2]>,
+    /// Byte span in b.
+    pub b: Option<[usize; 2]>,
+}
+
+fn round4<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((x * 1e4).round() / 1e4)
+}
+
+fn pair_span(r: &Option<Range<usize>>) -> Option<[usize; 2]> {
+    r.as_ref().map(|r| [r.start, r.end])
+}
+
+impl<'p> PairRecord<'p> {
+    /// The record of a pair, with its passages when it was aligned.
+    pub fn of(pair: &'p Pair) -> Self {
+        PairRecord::with_passages(pair, true)
+    }
+
+    /// The record of a pair, without its passages unless `passages`.
+    fn with_passages(pair: &'p Pair, passages: bool) -> Self {
+        PairRecord {
+            a: &pair.a,
+            b: &pair.b,
+            jaccard: pair.scores.jaccard,
+            containment_a_in_b: pair.scores.containment_a_in_b,
+            containment_b_in_a: pair.scores.containment_b_in_a,
+            relation: pair.relation,
+            source: pair.source_id(),
+            derived: pair.derived_id(),
+            a_shingles: pair.scores.a_shingles,
+            b_shingles: pair.scores.b_shingles,
+            shared_shingles: pair.scores.shared,
+            direction_score: pair.direction_score,
+            passages: pair.alignment.as_ref().filter(|_| passages).map(|al| {
+                al.passages
+                    .iter()
+                    .map(|p| PassageRecord {
+                        kind: p.kind,
+                        a: pair_span(&p.a),
+                        b: pair_span(&p.b),
+                        moved: p.moved,
+                        edits: p
+                            .edits
+                            .iter()
+                            .map(|e| EditRecord {
+                                a: pair_span(&e.a),
+                                b: pair_span(&e.b),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The JSON form of a [`Cluster`].
+#[derive(Serialize, Debug)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ClusterRecord<'c> {
+    /// A cluster of duplicates.
+    Duplicates {
+        /// Its number in the run.
+        cluster: usize,
+        /// Its members, the representative included.
+        size: usize,
+        /// The member kept for it.
+        representative: &'c str,
+        /// Every member.
+        members: Vec<&'c str>,
+    },
+    /// A source and its derivatives.
+    Derivatives {
+        /// The source's id.
+        source: &'c str,
+        /// Whether the source is kept.
+        source_kept: bool,
+        /// The derived documents.
+        derived: Vec<&'c str>,
+    },
+}
+
+impl<'c> ClusterRecord<'c> {
+    /// The record of a cluster.
+    pub fn of(cluster: &Cluster<'c>) -> Self {
+        match *cluster {
+            Cluster::Duplicates {
+                number,
+                representative,
+                members,
+                ..
+            } => ClusterRecord::Duplicates {
+                cluster: number,
+                size: members.len(),
+                representative,
+                members: members.iter().map(|m| m.id).collect(),
+            },
+            Cluster::Derivatives {
+                source,
+                source_kept,
+                derived,
+            } => ClusterRecord::Derivatives {
+                source,
+                source_kept,
+                derived: derived.iter().map(|m| m.id).collect(),
+            },
+        }
+    }
+}
+
+/// Writes one JSON record per line: a [`PairRecord`] per pair, a [`ClusterRecord`] per cluster.
+pub struct JsonLines<W: Write> {
+    out: W,
+    /// Whether pair records carry their passages.
+    passages: bool,
+}
+
+impl<W: Write> JsonLines<W> {
+    /// A sink writing to `out`.
+    pub fn new(out: W) -> Self {
+        JsonLines {
+            out,
+            passages: true,
+        }
+    }
+
+    /// The same sink, writing pair records with their passages (when aligned) only if `passages`
+    /// (the default).
+    pub fn passages(self, passages: bool) -> Self {
+        JsonLines { passages, ..self }
+    }
+
+    /// The writer back.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    fn line(&mut self, record: &impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(b"\n")
+    }
+}
+
+impl<W: Write> Sink for JsonLines<W> {
+    fn pair(&mut self, pair: &Pair, _a: &Document, _b: &Document) -> io::Result<()> {
+        self.record(pair)
+    }
+
+    fn record(&mut self, pair: &Pair) -> io::Result<()> {
+        let record = PairRecord::with_passages(pair, self.passages);
+        self.line(&record)
+    }
+
+    fn cluster(&mut self, cluster: &Cluster<'_>) -> io::Result<()> {
+        self.line(&ClusterRecord::of(cluster))
+    }
+
+    /// Flushes the writer.
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Comparer;
+    use crate::report::terminal::tests::seedlike;
+
+    #[test]
+    fn json_record_has_the_contract_fields() {
+        let (copy, src) = seedlike();
+        let pair = Comparer::default().compare(&copy, &src);
+        let mut sink = JsonLines::new(Vec::new());
+        sink.pair(&pair, &copy, &src).unwrap();
+        let out = String::from_utf8(sink.into_inner()).unwrap();
+        assert!(out.ends_with('\n') && out.lines().count() == 1);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["a"], "dir/copy.txt");
+        assert_eq!(v["b"], "dir/source.txt");
+        assert_eq!(v["relation"], "derivative");
+        assert_eq!(v["derived"], "dir/copy.txt");
+        assert_eq!(v["source"], "dir/source.txt");
+        for key in ["jaccard", "containment_a_in_b", "containment_b_in_a"] {
+            let x = v[key].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&x), "{key}");
+        }
+        let passages = v["passages"].as_array().unwrap();
+        let kinds: Vec<&str> = passages
+            .iter()
+            .map(|p| p["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["a_only", "shared", "b_only"]);
+        assert_eq!(passages[0]["a"], serde_json::json!([0, 13]));
+        assert_eq!(passages[0]["b"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn without_passages_the_record_has_none() {
+        let (copy, src) = seedlike();
+        let pair = Comparer::default().compare(&copy, &src);
+        let mut sink = JsonLines::new(Vec::new()).passages(false);
+        sink.pair(&pair, &copy, &src).unwrap();
+        sink.finish().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&sink.into_inner()).unwrap();
+        assert!(v.get("passages").is_none());
+        let mut unaligned = pair.clone();
+        unaligned.alignment = None;
+        let mut plain = JsonLines::new(Vec::new());
+        plain.record(&unaligned).unwrap();
+        let mut stripped = JsonLines::new(Vec::new()).passages(false);
+        stripped.record(&pair).unwrap();
+        assert_eq!(plain.into_inner(), stripped.into_inner());
+    }
+
+    /// The cluster records are the bytes of a dedup run's clusters file.
+    #[test]
+    fn cluster_records_keep_the_clusters_file_format() {
+        use crate::report::{Cluster, Linked};
+        let members = [
+            Linked {
+                id: "d1",
+                via: Some("d2"),
+            },
+            Linked {
+                id: "d2",
+                via: None,
+            },
+            Linked {
+                id: "d3",
+                via: Some("d2"),
+            },
+        ];
+        let derived = [Linked {
+            id: "d5",
+            via: Some("d4"),
+        }];
+        let mut sink = JsonLines::new(Vec::new());
+        sink.cluster(&Cluster::Duplicates {
+            number: 0,
+            representative: "d2",
+            representative_kept: true,
+            members: &members,
+        })
+        .unwrap();
+        sink.cluster(&Cluster::Derivatives {
+            source: "d4",
+            source_kept: false,
+            derived: &derived,
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(sink.into_inner()).unwrap(),
+            "{\"kind\":\"duplicates\",\"cluster\":0,\"size\":3,\"representative\":\"d2\",\
+             \"members\":[\"d1\",\"d2\",\"d3\"]}\n\
+             {\"kind\":\"derivatives\",\"source\":\"d4\",\"source_kept\":false,\"derived\":[\"d5\"]}\n"
+        );
+    }
+}

@@ -1,0 +1,146 @@
+//! Reports: what a command found, pushed as events, written as text. Every output format is a
+//! [`Sink`] of the same events, as ripgrep's printers are sinks of its searcher's matches: the
+//! command (or the library loop behind it, such as [`crate::index::Index::check_corpus`]) pushes,
+//! the sink writes. `compare` and `check` push to these sinks; the events of a dedup run (the
+//! cluster records, its figures) are defined here for its pairs file, clusters file and HTML
+//! report to be pushed the same way.
+//!
+//! The events, in the order a producer pushes them:
+//! - [`Sink::begin_document`]: a checked document begins, its matches follow (`check`);
+//! - [`Sink::pair`]: one pair with the texts of its two documents (`compare`, `check`, and the
+//!   pairs a dedup report explains), or [`Sink::record`]: a pair whose texts are not at hand (the
+//!   verified pairs of a dedup run, written as records);
+//! - [`Sink::cluster`]: a group a dedup run decided on, duplicates or a source with its
+//!   derivatives ([`Cluster`]);
+//! - [`Sink::summary`]: the figures of a dedup run ([`RunFigures`]);
+//! - [`Sink::finish`]: nothing follows; a sink flushes or writes its file.
+//!
+//! Every event but [`Sink::pair`] has a default that does nothing, so a sink implements only what
+//! it shows. A producer may push a subset to a sink (a dedup run gives its pairs file every
+//! record, its HTML report only the pairs it re-read), but never the same pair twice.
+//!
+//! The sinks, one module each:
+//! - [`json`]: [`JsonLines`], one record per line: the pair record shared by `compare`, `dedup`
+//!   and `check` ([`PairRecord`]), and the cluster records of a dedup run ([`ClusterRecord`]);
+//! - [`terminal`]: [`Terminal`], the human view: a verdict and a diff-like list of passages, in
+//!   colour when asked;
+//! - [`html`]: [`html::HtmlReport`], one self-contained HTML page with the texts side by side, and
+//!   [`html::HtmlFile`], the same page written to a file when finished.
+
+use std::io;
+
+use serde::Serialize;
+
+use crate::compare::Pair;
+use crate::document::Document;
+
+pub mod html;
+pub mod json;
+pub mod terminal;
+
+pub use json::{ClusterRecord, EditRecord, JsonLines, PairRecord, PassageRecord};
+pub use terminal::Terminal;
+
+/// Something that consumes what a command found, pushed to it event by event (see the module
+/// docs for their order).
+pub trait Sink {
+    /// A checked document begins; its `matches` pairs follow. Most sinks ignore it (the default);
+    /// [`Terminal`] prints a heading.
+    fn begin_document(&mut self, doc: &Document, matches: usize) -> io::Result<()> {
+        let _ = (doc, matches);
+        Ok(())
+    }
+
+    /// One pair, with the texts of its two documents (`a` is the document of `pair.a`).
+    fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()>;
+
+    /// One pair whose texts the producer does not hold (a dedup run's verified pairs). Sinks that
+    /// write records write it as they write [`Sink::pair`]; views that draw the texts ignore it
+    /// (the default).
+    fn record(&mut self, pair: &Pair) -> io::Result<()> {
+        let _ = pair;
+        Ok(())
+    }
+
+    /// A group a dedup run decided on. The default ignores it.
+    fn cluster(&mut self, cluster: &Cluster<'_>) -> io::Result<()> {
+        let _ = cluster;
+        Ok(())
+    }
+
+    /// The figures of a dedup run, after its pairs and clusters. The default ignores them.
+    fn summary(&mut self, figures: &RunFigures) -> io::Result<()> {
+        let _ = figures;
+        Ok(())
+    }
+
+    /// Nothing follows: a sink writing to a stream flushes it, one writing a file writes it.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A group of documents a dedup run decided on, as the [`Sink::cluster`] event carries it.
+#[derive(Clone, Copy, Debug)]
+pub enum Cluster<'a> {
+    /// Two or more duplicates of each other, of which one is kept. Pushed largest first.
+    Duplicates {
+        /// The cluster's number in the run, 0 for the first pushed.
+        number: usize,
+        /// The member kept for the cluster.
+        representative: &'a str,
+        /// Whether the representative is kept (it may itself be removed as a derivative).
+        representative_kept: bool,
+        /// Every member, the representative included (its `via` is `None`), in the run's order.
+        members: &'a [Linked<'a>],
+    },
+    /// A source and the documents derived from it. Pushed in the order of the sources' input.
+    Derivatives {
+        /// The source's id.
+        source: &'a str,
+        /// Whether the source is kept.
+        source_kept: bool,
+        /// The derived documents, in input order; each `via` is the source.
+        derived: &'a [Linked<'a>],
+    },
+}
+
+/// A document in a [`Cluster`], with the document through whose pair it joined the group, so
+/// that a view holding that pair can link to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Linked<'a> {
+    /// The document's id.
+    pub id: &'a str,
+    /// The other document of the pair that puts it in the group, when there is one.
+    pub via: Option<&'a str>,
+}
+
+/// The figures of a dedup run, as the [`Sink::summary`] event carries them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RunFigures {
+    /// Documents read.
+    pub read: u64,
+    /// Documents kept.
+    pub kept: u64,
+    /// Documents removed as duplicates.
+    pub removed_duplicates: u64,
+    /// Documents removed as derivatives.
+    pub removed_derivatives: u64,
+    /// Verified pairs.
+    pub pairs: u64,
+    /// Of which duplicates.
+    pub duplicate_pairs: u64,
+    /// Of which derivatives.
+    pub derivative_pairs: u64,
+    /// Clusters of duplicates.
+    pub clusters: u64,
+}
+
+/// A short display name for a document id (a path's file name).
+pub(crate) fn short(id: &str) -> &str {
+    id.rsplit(['/', '\\']).next().unwrap_or(id)
+}
+
+pub(crate) fn percent(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
