@@ -39,6 +39,7 @@ use crate::document::{
     record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
     ReadError, Skipped, Unit,
 };
+use crate::progress::Progress;
 use crate::report::PairRecord;
 use crate::verify::Relation;
 
@@ -69,23 +70,6 @@ pub struct HtmlOutput {
     pub title: String,
     /// At most this many pair views.
     pub max_pairs: usize,
-}
-
-/// Progress of a long run, reported by stage. The CLI draws a bar; the library prints nothing.
-pub trait Progress: Sync {
-    /// A stage starts; `total` is known for some stages.
-    fn stage(&self, name: &str, total: Option<u64>);
-    /// `n` more units of the current stage are done.
-    fn advance(&self, n: u64);
-}
-
-/// No progress reporting.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Silent;
-
-impl Progress for Silent {
-    fn stage(&self, _: &str, _: Option<u64>) {}
-    fn advance(&self, _: u64) {}
 }
 
 /// A dedup run that could not finish.

@@ -15,6 +15,7 @@
 //! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
 //!   clusters and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;
+//! - [`progress`]: how the long runs report their stages ([`progress::Progress`]);
 //! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
 //!
 //! Comparing a repost with its source:
@@ -49,6 +50,7 @@ pub mod html;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
+pub mod progress;
 pub mod report;
 pub mod shingle;
 pub mod synth;

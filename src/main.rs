@@ -544,7 +544,7 @@ impl Bar {
     }
 }
 
-impl neardup::corpus::Progress for Bar {
+impl neardup::progress::Progress for Bar {
     fn stage(&self, name: &str, total: Option<u64>) {
         self.lap(name);
         let Some(bar) = &self.bar else {
@@ -803,7 +803,7 @@ fn check(args: &CheckArgs) -> Result<bool> {
     });
     let mut left_out = 0usize;
     let bar = Bar::new(show_progress(args.progress), false);
-    neardup::corpus::Progress::stage(&bar, "checking", None);
+    neardup::progress::Progress::stage(&bar, "checking", None);
     let (mut checked, mut matched, mut pairs, mut empty) = (0u64, 0u64, 0u64, 0u64);
     let mut batch = Vec::new();
     let mut done = false;
@@ -818,7 +818,7 @@ fn check(args: &CheckArgs) -> Result<bool> {
         done = batch.len() < 256;
         let results: Vec<Result<Vec<Match>, _>> =
             batch.par_iter().map(|d| index.check(d, passages)).collect();
-        neardup::corpus::Progress::advance(&bar, batch.len() as u64);
+        neardup::progress::Progress::advance(&bar, batch.len() as u64);
         for (doc, result) in batch.iter().zip(results) {
             let matches = result?;
             checked += 1;

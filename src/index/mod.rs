@@ -35,10 +35,10 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 
 use crate::compare::{Comparer, Pair};
-use crate::corpus::Progress;
 use crate::dedup::{DedupConfig, Deduper, Scratch, Sketch};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Document, Skipped};
 use crate::lsh::LshParams;
+use crate::progress::Progress;
 use format::{io_error, Manifest, SegmentEntry};
 pub use format::{IndexError, Settings, FORMAT_VERSION};
 use segment::{band_hash, NewSource, Segment, SegmentWriter};
@@ -711,7 +711,7 @@ fn sweep(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Silent;
+    use crate::progress::Silent;
     use crate::verify::Relation;
 
     fn doc(ordinal: u64, id: &str, text: &str) -> CorpusDoc {
