@@ -39,6 +39,7 @@ use crate::document::{
     record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
     ReadError, Skipped, Unit,
 };
+use crate::fsutil::{self, TempName};
 use crate::progress::Progress;
 use crate::report::PairRecord;
 use crate::verify::Relation;
@@ -1004,29 +1005,13 @@ fn verify_all(
     Ok((pairs, alignments))
 }
 
-/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds.
+/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds
+/// (see [`fsutil::write_atomically`]).
 fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError>,
 ) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.neardup-{}.tmp", std::process::id()));
-    let file = File::create(&tmp).map_err(&fail)?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let result = write(&mut w).and_then(|()| {
-        // No fsync: the rename already keeps a failed run from leaving a complete-looking file,
-        // and forcing gigabytes of output to disk would double the run's time.
-        w.flush().map_err(&fail)?;
-        std::fs::rename(&tmp, path).map_err(&fail)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    fsutil::write_atomically(path, TempName::Output, write, write_error(path))
 }
 
 fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {

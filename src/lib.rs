@@ -45,6 +45,7 @@ pub mod compare;
 pub mod corpus;
 pub mod dedup;
 pub mod document;
+mod fsutil;
 pub mod hash;
 pub mod html;
 pub mod index;

@@ -671,20 +671,15 @@ fn merge_tail(
 
 /// Writes `manifest` as the index's state: temporary file, durable, renamed over the old one.
 fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
+    use crate::fsutil::{AtomicFile, TempName};
     let path = dir.join(MANIFEST);
-    let tmp = dir.join(format!(".{MANIFEST}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp).map_err(io_error(&tmp))?;
-        f.write_all(&manifest.encode()).map_err(io_error(&tmp))?;
-        f.sync_all().map_err(io_error(&tmp))?;
-        failpoint("manifest-written");
-        fs::rename(&tmp, &path).map_err(io_error(&path))?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let tmp = TempName::Index.beside(&path);
+    let mut f = AtomicFile::create(&path, TempName::Index).map_err(io_error(&tmp))?;
+    f.write_all(&manifest.encode()).map_err(io_error(&tmp))?;
+    f.sync().map_err(io_error(&tmp))?;
+    failpoint("manifest-written");
+    f.rename().map_err(io_error(&path))?;
+    sync_dir(dir)
 }
 
 /// Removes what dead writers left: temporary files and segments no manifest names. Runs under
