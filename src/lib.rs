@@ -12,8 +12,8 @@
 //! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
 //! - [`report`]: pair records as JSON lines or a terminal view;
 //! - [`html`]: a self-contained HTML report, the texts side by side with their passages aligned;
-//! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
-//!   clusters and the kept documents, streamed from files;
+//! - [`lsh`], [`dedup`]: corpus deduplication: banded LSH candidates, verified pairs, clusters
+//!   and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;
 //! - [`progress`]: how the long runs report their stages ([`progress::Progress`]);
 //! - [`synth`]: generated news-like corpora with known reposts, for tests and benchmarks.
@@ -42,7 +42,6 @@
 
 pub mod align;
 pub mod compare;
-pub mod corpus;
 pub mod dedup;
 pub mod document;
 mod fsutil;

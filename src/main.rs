@@ -575,7 +575,7 @@ impl neardup::progress::Progress for Bar {
 }
 
 fn dedup(args: &DedupArgs) -> Result<()> {
-    use neardup::corpus::{run, HtmlOutput, Outputs};
+    use neardup::dedup::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::CorpusSpec;
 

@@ -5,7 +5,7 @@
 //! hold on any machine and fail only when an algorithm turns quadratic.
 
 use neardup::align::{align_counted, AlignParams, Alignment, Side};
-use neardup::corpus::{run, Outputs};
+use neardup::dedup::{run, Outputs};
 use neardup::dedup::{DedupConfig, Deduper, Scratch};
 use neardup::document::CorpusSpec;
 use neardup::progress::Silent;

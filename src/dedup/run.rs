@@ -1,27 +1,11 @@
-//! Corpus runs: inputs in (JSON Lines, plain files, directories, standard input), and out the
-//! verified pairs, the clusters and the kept documents, written to files, with a summary in which
-//! every document read is accounted for.
-//!
-//! The run streams the inputs three times at most, so that memory is bounded by the sketches and
-//! not by the texts:
-//! 1. read every document and keep its [`Sketch`](crate::dedup::Sketch) (signature and sizes)
-//!    and id: a reader thread cuts the inputs into pieces, rayon parses and sketches pieces while
-//!    this thread accepts them in order (ids checked, sketches stored in a [`SketchTable`]);
-//! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
-//!    them exactly (shingle sets and quote typography; and align them, with passages), keep the
-//!    pairs that meet a threshold, and
-//!    decide what is kept ([`crate::dedup::decide`]);
-//! 3. with a kept output, re-read everything and write the kept documents in input order: the exact
-//!    line for JSON Lines, a `{"id", "text"}` record for a plain file.
-//!
-//! Standard input cannot be read twice, so a run with `-` among its inputs holds the texts of every
-//! document in memory. Output files are written beside their final path and renamed into place
-//! when complete: a failed run never leaves an output that looks finished.
+//! The dedup run: a [`CorpusSpec`] and a [`Deduper`] in, the [`Outputs`] written and a
+//! [`Summary`] out. Pass 1 (reading and sketching) is a pipeline: a reader thread cuts the
+//! inputs into pieces of whole lines, rayon parses and sketches pieces, and the calling thread
+//! accepts them in input order (ids checked, sketches stored); pass 2 verifies the candidates on
+//! texts brought back by the store, then the decision and the outputs follow.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -30,48 +14,19 @@ use std::time::{Duration, Instant};
 use ahash::AHashMap;
 use rayon::prelude::*;
 
+use super::output::{write_atomically, write_clusters, write_kept, write_pairs};
+use super::store::{text_of, Places};
+use super::{
+    decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
+    VerifiedPair,
+};
 use crate::align::{align_texts, AlignParams, Alignment};
-use crate::compare::Pair;
-use crate::dedup::{
-    decide, Candidate, Decision, Deduper, Measured, Removal, Scratch, SketchTable, VerifiedPair,
-};
 use crate::document::{
-    record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
-    ReadError, Skipped, Unit,
+    reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError,
+    Skipped, Unit,
 };
-use crate::fsutil::{self, TempName};
 use crate::progress::Progress;
-use crate::report::PairRecord;
 use crate::verify::Relation;
-
-mod html;
-
-/// What a dedup run writes, besides its summary.
-#[derive(Clone, Debug, Default)]
-pub struct Outputs {
-    /// One pair record per line.
-    pub pairs: Option<PathBuf>,
-    /// One cluster record per line.
-    pub clusters: Option<PathBuf>,
-    /// The kept documents, in input order.
-    pub kept: Option<PathBuf>,
-    /// Add the aligned passages to each pair record.
-    pub passages: bool,
-    /// An HTML report of the run.
-    pub html: Option<HtmlOutput>,
-}
-
-/// The HTML report of a run: its figures, clusters and sources, and the views of a bounded number
-/// of pairs, those that explain removals first.
-#[derive(Clone, Debug)]
-pub struct HtmlOutput {
-    /// Where to write it.
-    pub path: PathBuf,
-    /// Title of the page.
-    pub title: String,
-    /// At most this many pair views.
-    pub max_pairs: usize,
-}
 
 /// A dedup run that could not finish.
 #[derive(Debug, thiserror::Error)]
@@ -147,161 +102,14 @@ impl Summary {
 }
 
 /// What pass 1 keeps of every document.
-struct Catalog {
-    ids: Vec<String>,
-    sketches: SketchTable,
+pub(super) struct Catalog {
+    pub(super) ids: Vec<String>,
+    pub(super) sketches: SketchTable,
     /// Texts and raw lines, only when the inputs include standard input.
-    held: Option<Vec<(String, Option<Vec<u8>>)>>,
+    pub(super) held: Option<Vec<(String, Option<Vec<u8>>)>>,
     /// Where each record lies, while every document so far is a line of an uncompressed JSON
     /// Lines file: later passes then read just those bytes instead of parsing every input again.
-    places: Option<Places>,
-}
-
-/// The byte ranges of JSON Lines records in their files.
-#[derive(Default)]
-struct Places {
-    files: Vec<PathBuf>,
-    /// Per document: index into `files`, offset of the record, its length.
-    at: Vec<(u32, u64, u32)>,
-}
-
-impl Places {
-    /// Records where a document lies: the record at `offset`, `length` bytes long, in `path`;
-    /// false when it is not a line of an uncompressed file.
-    fn push(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) -> bool {
-        let (Some(offset), Some(len)) = (offset, length) else {
-            return false;
-        };
-        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
-            if self.files.iter().any(|f| f == path) || !is_uncompressed(path) {
-                return false;
-            }
-            self.files.push(path.to_path_buf());
-        }
-        let Ok(len) = u32::try_from(len) else {
-            return false;
-        };
-        self.at.push(((self.files.len() - 1) as u32, offset, len));
-        true
-    }
-
-    /// The files, opened for [`Places::record`].
-    fn open(&self) -> io::Result<Vec<File>> {
-        self.files.iter().map(File::open).collect()
-    }
-
-    /// Reads the records of `docs`, calling `each` with each document and its record.
-    fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
-        let files = self.open()?;
-        for &d in docs {
-            each(d, self.record(&files, d)?);
-        }
-        Ok(())
-    }
-
-    /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
-    /// at its offset, so that threads can read records of the same file at once.
-    fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        self.record_into(files, d, &mut buf)?;
-        Ok(buf)
-    }
-
-    /// [`Places::record`] into `buf` (resized to the record), a buffer reused between calls.
-    fn record_into(&self, files: &[File], d: u32, buf: &mut Vec<u8>) -> io::Result<()> {
-        let (file, offset, len) = self.at[d as usize];
-        buf.resize(len as usize, 0);
-        read_exact_at(&files[file as usize], buf, offset)
-    }
-
-    /// Copies the records of the given documents (in increasing order), one a line, to `w`.
-    /// Records that follow each other in their file, separated by just their line end, are
-    /// copied as one range: a file with few removed documents goes over in a few large copies,
-    /// which `std::io::copy` hands to the kernel (`copy_file_range` on Linux) when `w` is a file.
-    fn copy<W: Write>(&self, docs: &[u64], w: &mut W) -> io::Result<()> {
-        let mut open: Option<(u32, File)> = None;
-        // The range being gathered: file, start, end.
-        let mut run: Option<(u32, u64, u64)> = None;
-        let mut copy_run = |(file, start, end): (u32, u64, u64), w: &mut W| -> io::Result<()> {
-            if open.as_ref().map(|o| o.0) != Some(file) {
-                open = Some((file, File::open(&self.files[file as usize])?));
-            }
-            let mut r = &open.as_ref().expect("opened above").1;
-            r.seek(SeekFrom::Start(start))?;
-            let copied = io::copy(&mut r.take(end - start), w)?;
-            if copied != end - start {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the input is shorter than on the first pass",
-                ));
-            }
-            w.write_all(b"\n")
-        };
-        for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
-            let end = offset + u64::from(len);
-            match &mut run {
-                Some((f, _, e)) if *f == file && offset == *e + 1 => *e = end,
-                Some((f, _, e)) if *f == file && offset <= *e => {
-                    return Err(io::Error::other("records out of order"));
-                }
-                _ => {
-                    if let Some(done) = run.replace((file, offset, end)) {
-                        copy_run(done, w)?;
-                    }
-                }
-            }
-        }
-        if let Some(done) = run {
-            copy_run(done, w)?;
-        }
-        Ok(())
-    }
-}
-
-/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// True when the file does not start with a gzip or zstd magic number.
-fn is_uncompressed(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    let Ok(mut f) = File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
-}
-
-/// The text field of a JSON Lines record read again: by the readers' fast path (borrowed from the
-/// record when it holds no escape), or through a generic value when that path declines.
-fn text_of<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
-    if let Some(text) = record_text(record, spec) {
-        return Some(text);
-    }
-    let value: serde_json::Value = serde_json::from_slice(record).ok()?;
-    match value.get(&spec.text_field)? {
-        serde_json::Value::String(s) => Some(Cow::Owned(s.clone())),
-        _ => None,
-    }
+    pub(super) places: Option<Places>,
 }
 
 /// Runs a dedup over `spec`'s inputs.
@@ -1003,178 +811,6 @@ fn verify_all(
         vec![None; pairs.len()]
     };
     Ok((pairs, alignments))
-}
-
-/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds
-/// (see [`fsutil::write_atomically`]).
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError>,
-) -> Result<(), RunError> {
-    fsutil::write_atomically(path, TempName::Output, write, write_error(path))
-}
-
-fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
-    move |source| RunError::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn write_pairs(
-    path: &Path,
-    w: &mut impl Write,
-    catalog: &Catalog,
-    pairs: &[VerifiedPair],
-    alignments: &[Option<Alignment>],
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    // Records are formatted in parallel, a batch at a time (a batch with passages can be large),
-    // and written in order.
-    const BATCH: usize = 4096;
-    for (pairs, alignments) in pairs.chunks(BATCH).zip(alignments.chunks(BATCH)) {
-        let lines: Vec<Vec<u8>> = pairs
-            .par_iter()
-            .zip(alignments)
-            .map(|(p, al)| {
-                let pair = Pair {
-                    a: catalog.ids[p.a as usize].clone(),
-                    b: catalog.ids[p.b as usize].clone(),
-                    scores: p.scores,
-                    relation: p.relation,
-                    derived: p.derived,
-                    direction_score: p.direction_score,
-                    alignment: al.clone(),
-                };
-                let mut line = Vec::with_capacity(256);
-                write_json_line(&mut line, &PairRecord::of(&pair))?;
-                Ok(line)
-            })
-            .collect::<io::Result<_>>()
-            .map_err(&fail)?;
-        for line in lines {
-            w.write_all(&line).map_err(&fail)?;
-        }
-    }
-    Ok(())
-}
-
-#[derive(serde::Serialize)]
-struct DuplicateCluster<'a> {
-    kind: &'static str,
-    cluster: usize,
-    size: usize,
-    representative: &'a str,
-    members: Vec<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct DerivativeLinks<'a> {
-    kind: &'static str,
-    source: &'a str,
-    source_kept: bool,
-    derived: Vec<&'a str>,
-}
-
-fn write_clusters(
-    path: &Path,
-    w: &mut impl Write,
-    catalog: &Catalog,
-    pairs: &[VerifiedPair],
-    decision: &Decision,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let id = |i: u32| catalog.ids[i as usize].as_str();
-    for (k, c) in decision.clusters.iter().enumerate() {
-        let rec = DuplicateCluster {
-            kind: "duplicates",
-            cluster: k,
-            size: c.members.len(),
-            representative: id(c.representative),
-            members: c.members.iter().map(|&m| id(m)).collect(),
-        };
-        write_json_line(w, &rec).map_err(&fail)?;
-    }
-    // Derivative links, by source in input order.
-    let mut by_source: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
-        by_source.entry(s).or_default().push(d);
-    }
-    for (s, mut ds) in by_source {
-        ds.sort_unstable();
-        let rec = DerivativeLinks {
-            kind: "derivatives",
-            source: id(s),
-            source_kept: decision.removed[s as usize].is_none(),
-            derived: ds.iter().map(|&d| id(d)).collect(),
-        };
-        write_json_line(w, &rec).map_err(&fail)?;
-    }
-    Ok(())
-}
-
-#[derive(serde::Serialize)]
-struct PlainRecord<'a> {
-    id: &'a str,
-    text: &'a str,
-}
-
-fn write_one(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
-    match raw {
-        Some(line) => {
-            w.write_all(line)?;
-            w.write_all(b"\n")
-        }
-        None => write_json_line(w, &PlainRecord { id, text }),
-    }
-}
-
-/// One JSON record and its line end.
-fn write_json_line(w: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, record)?;
-    w.write_all(b"\n")
-}
-
-/// Pass 3: the kept documents in input order.
-fn write_kept(
-    path: &Path,
-    w: &mut impl Write,
-    spec: &CorpusSpec,
-    catalog: &Catalog,
-    decision: &Decision,
-    progress: &dyn Progress,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let kept: Vec<u64> = (0..catalog.ids.len() as u64)
-        .filter(|&i| decision.removed[i as usize].is_none())
-        .collect();
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            for &i in &kept {
-                let (text, raw) = &held[i as usize];
-                write_one(w, &catalog.ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
-            }
-        }
-        (None, Some(places)) => places.copy(&kept, w).map_err(&fail)?,
-        (None, None) => {
-            let mut result = Ok(());
-            let mut mismatch = None;
-            reread(spec, &kept, |doc| {
-                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                if result.is_ok() {
-                    result = write_one(w, &doc.id, &doc.text, doc.raw.as_deref());
-                }
-                progress.advance(1);
-            })?;
-            result.map_err(&fail)?;
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

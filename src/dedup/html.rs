@@ -10,10 +10,13 @@
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::{reread, text_of, Catalog, HtmlOutput, RunError, Summary};
+use super::run::{Catalog, RunError, Summary};
+use super::store::text_of;
+use super::HtmlOutput;
 use crate::align::{align_texts, AlignParams};
 use crate::compare::Pair;
 use crate::dedup::{Decision, Removal, VerifiedPair};
+use crate::document::reread;
 use crate::document::CorpusSpec;
 use crate::html::{DedupOverview, Group, HtmlReport, Member, PairView, RunFigures};
 use crate::verify::Relation;
@@ -130,8 +133,10 @@ pub(super) fn write_report(
         clusters,
         sources,
     });
-    super::write_atomically(&out.path, |w| {
-        report.write_to(w).map_err(super::write_error(&out.path))
+    super::output::write_atomically(&out.path, |w| {
+        report
+            .write_to(w)
+            .map_err(super::output::write_error(&out.path))
     })
 }
 
