@@ -11,14 +11,13 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::run::{Catalog, RunError, Summary};
-use super::store::text_of;
 use super::HtmlOutput;
 use crate::align::{align_texts, AlignParams};
 use crate::compare::Pair;
 use crate::dedup::{Decision, Removal, VerifiedPair};
-use crate::document::reread;
 use crate::document::CorpusSpec;
 use crate::html::{DedupOverview, Group, HtmlReport, Member, PairView, RunFigures};
+use crate::progress::Silent;
 use crate::verify::Relation;
 
 /// Clusters and sources listed on the first page.
@@ -233,50 +232,15 @@ fn load_texts(
     catalog: &Catalog,
     docs: &[u32],
 ) -> Result<AHashMap<u32, String>, RunError> {
-    let mut texts = AHashMap::with_capacity(docs.len());
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            for &d in docs {
-                texts.insert(d, held[d as usize].0.clone());
-            }
-        }
-        (None, Some(places)) => {
-            let mut failed = None;
-            places
-                .read(docs, |d, record| match text_of(&record, spec) {
-                    Some(t) => {
-                        texts.insert(d, t.into_owned());
-                    }
-                    None => {
-                        failed.get_or_insert(d);
-                    }
-                })
-                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            if let Some(d) = failed {
-                return Err(RunError::InputsChanged(catalog.ids[d as usize].clone()));
-            }
-        }
-        (None, None) => {
-            let wanted: Vec<u64> = docs.iter().map(|&d| u64::from(d)).collect();
-            let mut mismatch = None;
-            reread(spec, &wanted, |doc| {
-                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                texts.insert(doc.ordinal as u32, doc.text);
-            })?;
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-        }
-    }
-    if texts.len() != docs.len() {
-        return Err(RunError::InputsChanged(format!(
-            "{} documents missing",
-            docs.len() - texts.len()
-        )));
-    }
-    Ok(texts)
+    let texts = catalog.store.map_texts(
+        spec,
+        &catalog.ids,
+        docs,
+        || (),
+        |(), text| text.into_owned(),
+        &Silent,
+    )?;
+    Ok(texts.into_iter().collect())
 }
 
 #[cfg(test)]

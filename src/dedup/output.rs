@@ -12,7 +12,7 @@ use super::run::{Catalog, RunError};
 use super::{Decision, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
-use crate::document::{reread, CorpusSpec};
+use crate::document::CorpusSpec;
 use crate::fsutil::{self, TempName};
 use crate::progress::Progress;
 use crate::report::PairRecord;
@@ -152,22 +152,6 @@ pub(super) fn write_clusters(
     Ok(())
 }
 
-#[derive(serde::Serialize)]
-struct PlainRecord<'a> {
-    id: &'a str,
-    text: &'a str,
-}
-
-fn write_one(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
-    match raw {
-        Some(line) => {
-            w.write_all(line)?;
-            w.write_all(b"\n")
-        }
-        None => write_json_line(w, &PlainRecord { id, text }),
-    }
-}
-
 /// One JSON record and its line end.
 fn write_json_line(w: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *w, record)?;
@@ -187,31 +171,7 @@ pub(super) fn write_kept(
     let kept: Vec<u64> = (0..catalog.ids.len() as u64)
         .filter(|&i| decision.removed[i as usize].is_none())
         .collect();
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            for &i in &kept {
-                let (text, raw) = &held[i as usize];
-                write_one(w, &catalog.ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
-            }
-        }
-        (None, Some(places)) => places.copy(&kept, w).map_err(&fail)?,
-        (None, None) => {
-            let mut result = Ok(());
-            let mut mismatch = None;
-            reread(spec, &kept, |doc| {
-                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                if result.is_ok() {
-                    result = write_one(w, &doc.id, &doc.text, doc.raw.as_deref());
-                }
-                progress.advance(1);
-            })?;
-            result.map_err(&fail)?;
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-        }
-    }
-    Ok(())
+    catalog
+        .store
+        .write_records(spec, &catalog.ids, &kept, w, fail, progress)
 }

@@ -4,6 +4,7 @@
 //! accepts them in input order (ids checked, sketches stored); pass 2 verifies the candidates on
 //! texts brought back by the store, then the decision and the outputs follow.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 use std::panic::AssertUnwindSafe;
@@ -15,15 +16,14 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::output::{write_atomically, write_clusters, write_kept, write_pairs};
-use super::store::{text_of, Places};
+use super::store::TextStore;
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
     VerifiedPair,
 };
 use crate::align::{align_texts, AlignParams, Alignment};
 use crate::document::{
-    reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError,
-    Skipped, Unit,
+    CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError, Skipped, Unit,
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
@@ -105,11 +105,8 @@ impl Summary {
 pub(super) struct Catalog {
     pub(super) ids: Vec<String>,
     pub(super) sketches: SketchTable,
-    /// Texts and raw lines, only when the inputs include standard input.
-    pub(super) held: Option<Vec<(String, Option<Vec<u8>>)>>,
-    /// Where each record lies, while every document so far is a line of an uncompressed JSON
-    /// Lines file: later passes then read just those bytes instead of parsing every input again.
-    pub(super) places: Option<Places>,
+    /// Where the texts come back from in the later passes.
+    pub(super) store: TextStore,
 }
 
 /// Runs a dedup over `spec`'s inputs.
@@ -199,7 +196,6 @@ struct ReadStats {
     skipped: Vec<Skipped>,
 }
 
-const BATCH_DOCS: usize = 2048;
 /// Bytes of JSON Lines read in one piece: parsing and sketching of a piece are spread over the
 /// threads, so pieces are small enough to keep every thread busy from the first one on.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -323,8 +319,7 @@ fn sketch_all(
     let catalog = Catalog {
         ids: Vec::new(),
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
-        held: hold.then(Vec::new),
-        places: (!hold && !spec.lossy).then(Places::default),
+        store: TextStore::new(hold, spec.lossy),
     };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Chunk buffers go back to the reader once their lines are accepted.
@@ -548,9 +543,7 @@ impl Acceptor<'_> {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length);
                     self.document(doc.id, sketch, &o.path, o.line, place)?;
-                    if let Some(held) = self.catalog.held.as_mut() {
-                        held.push((doc.text, doc.raw));
-                    }
+                    self.catalog.store.hold(doc.text, doc.raw);
                 }
             }
             Done::Lines {
@@ -577,10 +570,8 @@ impl Acceptor<'_> {
                                 let path = &chunk.path;
                                 self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
-                                if let (Some(all), Some((text, raw))) =
-                                    (self.catalog.held.as_mut(), held)
-                                {
-                                    all.push((text, Some(raw)));
+                                if let Some((text, raw)) = held {
+                                    self.catalog.store.hold(text, Some(raw));
                                 }
                             }
                             Sketched::Bad { error, origin } => match self.spec.on_error {
@@ -625,13 +616,7 @@ impl Acceptor<'_> {
                 second: self.whence.place(index as u32),
             });
         }
-        if catalog
-            .places
-            .as_mut()
-            .is_some_and(|p| !p.push(path, place.0, place.1))
-        {
-            catalog.places = None;
-        }
+        catalog.store.place(path, place.0, place.1);
         catalog.ids.push(id);
         catalog.sketches.push_from(table, k);
         Ok(())
@@ -705,87 +690,21 @@ fn verify_all(
     involved.sort_unstable();
     involved.dedup();
     progress.stage("verifying candidates", Some(involved.len() as u64));
-    let mut loaded: AHashMap<u32, Loaded> = AHashMap::with_capacity(involved.len());
-    let load = |batch: Vec<(u32, String)>, loaded: &mut AHashMap<u32, Loaded>| {
-        let sets: Vec<(u32, Loaded)> = batch
-            .into_par_iter()
-            .map_init(Scratch::default, |s, (i, text)| {
-                let measured = deduper.measure(&text, s);
-                (
-                    i,
-                    Loaded {
-                        measured,
-                        text: passages.then_some(text),
-                    },
-                )
-            })
-            .collect();
-        progress.advance(sets.len() as u64);
-        loaded.extend(sets);
-    };
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            let batch = involved
-                .iter()
-                .map(|&i| (i, held[i as usize].0.clone()))
-                .collect();
-            load(batch, &mut loaded);
-        }
-        (None, Some(places)) => {
-            // Each thread reads its records straight from the files, parses and measures them.
-            let files = places
-                .open()
-                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            let sets: Vec<Result<(u32, Loaded), RunError>> = involved
-                .par_iter()
-                .map_init(<(Scratch, Vec<u8>)>::default, |(s, record), &i| {
-                    places
-                        .record_into(&files, i, record)
-                        .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-                    let text = text_of(record, spec)
-                        .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
-                    let measured = deduper.measure(&text, s);
-                    progress.advance(1);
-                    Ok((
-                        i,
-                        Loaded {
-                            measured,
-                            text: passages.then(|| text.into_owned()),
-                        },
-                    ))
-                })
-                .collect();
-            for set in sets {
-                let (i, l) = set?;
-                loaded.insert(i, l);
-            }
-        }
-        (None, None) => {
-            let wanted: Vec<u64> = involved.iter().map(|&i| u64::from(i)).collect();
-            let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let mut mismatch = None;
-            reread(spec, &wanted, |doc| {
-                let i = doc.ordinal as u32;
-                if catalog.ids.get(i as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                batch.push((i, doc.text));
-                if batch.len() >= BATCH_DOCS {
-                    load(std::mem::take(&mut batch), &mut loaded);
-                }
-            })?;
-            load(batch, &mut loaded);
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-            if loaded.len() != involved.len() {
-                return Err(RunError::InputsChanged(format!(
-                    "{} documents missing",
-                    involved.len() - loaded.len()
-                )));
-            }
-        }
-    }
+    let loaded: AHashMap<u32, Loaded> = catalog
+        .store
+        .map_texts(
+            spec,
+            &catalog.ids,
+            &involved,
+            Scratch::default,
+            |s: &mut Scratch, text: Cow<'_, str>| Loaded {
+                measured: deduper.measure(&text, s),
+                text: passages.then(|| text.into_owned()),
+            },
+            progress,
+        )?
+        .into_iter()
+        .collect();
     let pairs: Vec<VerifiedPair> = candidates
         .par_iter()
         .filter_map(|c| {

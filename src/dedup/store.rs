@@ -1,12 +1,218 @@
-//! Where the texts of a run come back from for passes 2 and 3: the records' places in their
-//! files, read again with positioned reads, and the text field of a record read again.
+//! Where the texts of a run come back from for passes 2 and 3, decided once: a [`TextStore`].
+//! Pass 1 fills it as it accepts documents; then the candidates' texts (for verification and the
+//! HTML report) and the kept documents' records (for the kept output) are asked of it, and it
+//! reads them from where it can:
+//! - held in memory, when the inputs include standard input (which cannot be read twice);
+//! - read at their places, with positioned reads of the files, while every document is a line
+//!   of an uncompressed JSON Lines file: later passes then read just those bytes, on every
+//!   thread at once, instead of parsing every input again;
+//! - otherwise read again from the inputs ([`reread`]), in input order.
+//!
+//! However a text comes back, it must be the one pass 1 read: a different id, a record that no
+//! longer parses or a document missing is [`RunError::InputsChanged`], checked here alone.
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::document::{record_text, CorpusSpec};
+use rayon::prelude::*;
+
+use super::run::RunError;
+use crate::document::{record_text, reread, CorpusDoc, CorpusSpec};
+use crate::progress::Progress;
+
+/// Documents read again from the inputs together, in one parallel batch.
+const BATCH_DOCS: usize = 2048;
+
+/// Where the texts of a run's documents come back from (see the module's doc).
+pub(super) enum TextStore {
+    /// Every document's text, and its raw line when it was one, in input order.
+    Held(Vec<(String, Option<Vec<u8>>)>),
+    /// Every document's record, at its place in its file.
+    Placed(Places),
+    /// Read the inputs again.
+    Reread,
+}
+
+impl TextStore {
+    /// The store for a run: holding the texts (`hold`, for standard input), or placing the records
+    /// unless the inputs are read lossily (a record read again would not give the same text).
+    pub(super) fn new(hold: bool, lossy: bool) -> Self {
+        match (hold, lossy) {
+            (true, _) => TextStore::Held(Vec::new()),
+            (false, false) => TextStore::Placed(Places::default()),
+            (false, true) => TextStore::Reread,
+        }
+    }
+
+    /// Pass 1: the next document lies at `offset`, `length` bytes long, in `path`. A document that
+    /// is not a line of an uncompressed file turns placed records into reading again.
+    pub(super) fn place(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) {
+        if let TextStore::Placed(places) = self {
+            if !places.push(path, offset, length) {
+                *self = TextStore::Reread;
+            }
+        }
+    }
+
+    /// Pass 1: the next document's text and raw line, kept when the store holds texts.
+    pub(super) fn hold(&mut self, text: String, raw: Option<Vec<u8>>) {
+        if let TextStore::Held(held) = self {
+            held.push((text, raw));
+        }
+    }
+
+    /// `f` of the text of each of `docs` (in increasing order), in parallel with a state made by
+    /// `init` for each thread; the results by document, in order. `ids` are the documents' ids
+    /// from pass 1. Progress advances by the documents done.
+    pub(super) fn map_texts<S, T: Send>(
+        &self,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u32],
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, Cow<'_, str>) -> T + Sync + Send,
+        progress: &dyn Progress,
+    ) -> Result<Vec<(u32, T)>, RunError> {
+        let mut done: Vec<(u32, T)> = Vec::with_capacity(docs.len());
+        let batch = |batch: Vec<(u32, String)>, done: &mut Vec<(u32, T)>| {
+            let each: Vec<(u32, T)> = batch
+                .into_par_iter()
+                .map_init(&init, |s, (i, text)| (i, f(s, Cow::Owned(text))))
+                .collect();
+            progress.advance(each.len() as u64);
+            done.extend(each);
+        };
+        match self {
+            TextStore::Held(held) => {
+                let text = |i: u32| Cow::Borrowed(held[i as usize].0.as_str());
+                done = docs
+                    .par_iter()
+                    .map_init(&init, |s, &i| (i, f(s, text(i))))
+                    .collect();
+                progress.advance(done.len() as u64);
+            }
+            TextStore::Placed(places) => {
+                // Each thread reads its records straight from the files, and parses them.
+                let files = places
+                    .open()
+                    .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                let each: Vec<Result<(u32, T), RunError>> = docs
+                    .par_iter()
+                    .map_init(
+                        || (init(), Vec::new()),
+                        |(s, record), &i| {
+                            places
+                                .record_into(&files, i, record)
+                                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                            let text = text_of(record, spec)
+                                .ok_or_else(|| RunError::InputsChanged(ids[i as usize].clone()))?;
+                            let t = f(s, text);
+                            progress.advance(1);
+                            Ok((i, t))
+                        },
+                    )
+                    .collect();
+                for one in each {
+                    done.push(one?);
+                }
+            }
+            TextStore::Reread => {
+                let wanted: Vec<u64> = docs.iter().map(|&d| u64::from(d)).collect();
+                let mut texts = Vec::with_capacity(BATCH_DOCS);
+                let changed = reread_checked(spec, ids, &wanted, |doc| {
+                    texts.push((doc.ordinal as u32, doc.text));
+                    if texts.len() >= BATCH_DOCS {
+                        batch(std::mem::take(&mut texts), &mut done);
+                    }
+                })?;
+                batch(texts, &mut done);
+                changed?;
+            }
+        }
+        if done.len() != docs.len() {
+            return Err(RunError::InputsChanged(format!(
+                "{} documents missing",
+                docs.len() - done.len()
+            )));
+        }
+        Ok(done)
+    }
+
+    /// Writes the records of `docs` (in increasing order) to `w`, one a line: the exact line of
+    /// a JSON Lines record, a `{"id", "text"}` record for a plain file. `fail` names a write
+    /// error; progress advances by the documents read again.
+    pub(super) fn write_records<W: Write>(
+        &self,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u64],
+        w: &mut W,
+        fail: impl Fn(io::Error) -> RunError,
+        progress: &dyn Progress,
+    ) -> Result<(), RunError> {
+        match self {
+            TextStore::Held(held) => {
+                for &i in docs {
+                    let (text, raw) = &held[i as usize];
+                    write_record(w, &ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
+                }
+            }
+            TextStore::Placed(places) => places.copy(docs, w).map_err(&fail)?,
+            TextStore::Reread => {
+                let mut result = Ok(());
+                let changed = reread_checked(spec, ids, docs, |doc| {
+                    if result.is_ok() {
+                        result = write_record(w, &doc.id, &doc.text, doc.raw.as_deref());
+                    }
+                    progress.advance(1);
+                })?;
+                result.map_err(&fail)?;
+                changed?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the `wanted` documents (in increasing order) of the inputs again, calling `each` with
+/// each: an error of reading, or else whether each id is still the one pass 1 read (as an
+/// [`RunError::InputsChanged`] naming the first that is not, left to the caller to raise once it
+/// has dealt with what it read).
+fn reread_checked(
+    spec: &CorpusSpec,
+    ids: &[String],
+    wanted: &[u64],
+    mut each: impl FnMut(CorpusDoc),
+) -> Result<Result<(), RunError>, RunError> {
+    let mut mismatch = None;
+    reread(spec, wanted, |doc| {
+        if ids.get(doc.ordinal as usize) != Some(&doc.id) {
+            mismatch.get_or_insert(doc.id.clone());
+        }
+        each(doc);
+    })?;
+    Ok(match mismatch {
+        Some(id) => Err(RunError::InputsChanged(id)),
+        None => Ok(()),
+    })
+}
+
+#[derive(serde::Serialize)]
+struct PlainRecord<'a> {
+    id: &'a str,
+    text: &'a str,
+}
+
+/// A document's record and its line end: its raw line, or else a `{"id", "text"}` record.
+fn write_record(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
+    match raw {
+        Some(line) => w.write_all(line)?,
+        None => serde_json::to_writer(&mut *w, &PlainRecord { id, text })?,
+    }
+    w.write_all(b"\n")
+}
 
 /// The byte ranges of JSON Lines records in their files.
 #[derive(Default)]
@@ -36,29 +242,14 @@ impl Places {
         true
     }
 
-    /// The files, opened for [`Places::record`].
+    /// The files, opened for [`Places::record_into`].
     pub(super) fn open(&self) -> io::Result<Vec<File>> {
         self.files.iter().map(File::open).collect()
     }
 
-    /// Reads the records of `docs`, calling `each` with each document and its record.
-    pub(super) fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
-        let files = self.open()?;
-        for &d in docs {
-            each(d, self.record(&files, d)?);
-        }
-        Ok(())
-    }
-
-    /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
-    /// at its offset, so that threads can read records of the same file at once.
-    pub(super) fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        self.record_into(files, d, &mut buf)?;
-        Ok(buf)
-    }
-
-    /// [`Places::record`] into `buf` (resized to the record), a buffer reused between calls.
+    /// The record of document `d`, read into `buf` (resized to the record, a buffer reused
+    /// between calls) from its file (one of `files`, opened from `self.files`) at its offset, so
+    /// that threads can read records of the same file at once.
     pub(super) fn record_into(&self, files: &[File], d: u32, buf: &mut Vec<u8>) -> io::Result<()> {
         let (file, offset, len) = self.at[d as usize];
         buf.resize(len as usize, 0);
