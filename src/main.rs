@@ -317,8 +317,7 @@ impl MatchArgs {
                 derivative: self.containment,
                 overlap: Thresholds::default().overlap.min(self.containment),
             },
-            report_jaccard: self.jaccard,
-            report_containment: self.containment,
+            report: neardup::verify::Reporting::new(self.jaccard, self.containment)?,
             max_ratio: self.max_ratio,
             ..Default::default()
         })

@@ -33,9 +33,10 @@
 //! outputs (`output`, and the HTML report in `html`) are written beside their final path and
 //! renamed into place when complete: a failed run never leaves an output that looks finished.
 
+use crate::lsh::DEFAULT_MAX_RATIO;
 use crate::minhash::MinHashParams;
 use crate::shingle::DEFAULT_K;
-use crate::verify::Thresholds;
+use crate::verify::{Reporting, Thresholds};
 
 mod decide;
 mod html;
@@ -60,10 +61,8 @@ pub struct DedupConfig {
     pub minhash: MinHashParams,
     /// Relation thresholds (duplicate, derivative, overlap) used to label reported pairs.
     pub thresholds: Thresholds,
-    /// Pairs with at least this Jaccard are reported.
-    pub report_jaccard: f64,
-    /// Pairs where at least this share of one document is in the other are reported.
-    pub report_containment: f64,
+    /// What is reported: pairs with at least its Jaccard, or its containment.
+    pub report: Reporting,
     /// Largest size ratio of a contained pair for which the LSH recall target holds.
     pub max_ratio: f64,
     /// Which member of a duplicate cluster to keep.
@@ -76,9 +75,8 @@ impl Default for DedupConfig {
             shingle_size: DEFAULT_K,
             minhash: MinHashParams::default(),
             thresholds: Thresholds::default(),
-            report_jaccard: 0.5,
-            report_containment: 0.6,
-            max_ratio: 6.0,
+            report: Reporting::default(),
+            max_ratio: DEFAULT_MAX_RATIO,
             keep: KeepPolicy::Longest,
         }
     }

@@ -197,8 +197,8 @@ impl Deduper {
         let hasher = MinHasher::new(config.minhash);
         let lsh = LshParams::for_thresholds(
             &LshTarget {
-                jaccard: config.report_jaccard,
-                containment: config.report_containment,
+                jaccard: config.report.jaccard(),
+                containment: config.report.containment(),
                 max_ratio: config.max_ratio,
                 ..LshTarget::default()
             },
@@ -291,8 +291,9 @@ impl Deduper {
                 );
                 let jaccard = sa.jaccard(sb);
                 let containment = sa.containment_in(sb).max(sb.containment_in(sa));
-                let worth = jaccard >= self.config.report_jaccard - ESTIMATE_MARGIN
-                    || containment >= self.config.report_containment - ESTIMATE_MARGIN;
+                let report = &self.config.report;
+                let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
+                    || containment >= report.containment() - ESTIMATE_MARGIN;
                 worth.then_some(Candidate {
                     a,
                     b,
@@ -308,9 +309,7 @@ impl Deduper {
     /// documents; `None` when it meets no reporting threshold.
     pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
         let scores = Scores::exact(&a.set, &b.set);
-        if scores.jaccard < self.config.report_jaccard
-            && scores.max_containment() < self.config.report_containment
-        {
+        if !self.config.report.reports(&scores) {
             return None;
         }
         // Even evidence: the later document (b, as a < b) is the derived one.

@@ -184,8 +184,8 @@ impl Settings {
             rows: lsh.rows as u32,
             bands: lsh.bands as u32,
             min_votes: lsh.min_votes as u32,
-            report_jaccard: config.report_jaccard,
-            report_containment: config.report_containment,
+            report_jaccard: config.report.jaccard(),
+            report_containment: config.report.containment(),
             max_ratio: config.max_ratio,
             duplicate: config.thresholds.duplicate,
             derivative: config.thresholds.derivative,
@@ -203,8 +203,10 @@ impl Settings {
                 derivative: self.derivative,
                 overlap: self.overlap,
             },
-            report_jaccard: self.report_jaccard,
-            report_containment: self.report_containment,
+            report: crate::verify::Reporting::persisted(
+                self.report_jaccard,
+                self.report_containment,
+            ),
             max_ratio: self.max_ratio,
             ..DedupConfig::default()
         }
