@@ -35,6 +35,7 @@ pub(super) fn write_report(
     pairs: &[VerifiedPair],
     decision: &Decision,
     summary: &Summary,
+    align: &AlignParams,
 ) -> Result<(), RunError> {
     let explained = Explained::new(pairs, decision);
     let chosen = explained.choose(pairs.len(), out.max_pairs);
@@ -57,11 +58,7 @@ pub(super) fn write_report(
                 relation: p.relation,
                 derived: p.derived,
                 direction_score: p.direction_score,
-                alignment: Some(align_texts(
-                    &texts[&p.a],
-                    &texts[&p.b],
-                    &AlignParams::default(),
-                )),
+                alignment: Some(align_texts(&texts[&p.a], &texts[&p.b], align)),
             }
         })
         .collect();

@@ -33,6 +33,7 @@
 //! outputs (`output`, and the HTML report in `html`) are written beside their final path and
 //! renamed into place when complete: a failed run never leaves an output that looks finished.
 
+use crate::align::AlignParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
 use crate::minhash::MinHashParams;
 use crate::shingle::DEFAULT_K;
@@ -67,6 +68,8 @@ pub struct DedupConfig {
     pub max_ratio: f64,
     /// Which member of a duplicate cluster to keep.
     pub keep: KeepPolicy,
+    /// Aligner settings, for the passages of reported pairs (`--passages`, the HTML report).
+    pub align: AlignParams,
 }
 
 impl Default for DedupConfig {
@@ -78,6 +81,7 @@ impl Default for DedupConfig {
             report: Reporting::default(),
             max_ratio: DEFAULT_MAX_RATIO,
             keep: KeepPolicy::Longest,
+            align: AlignParams::default(),
         }
     }
 }

@@ -21,11 +21,12 @@ use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
     VerifiedPair,
 };
-use crate::align::{align_texts, AlignParams, Alignment};
+use crate::align::{align, Alignment, Side};
 use crate::document::{
     CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError, Skipped, Unit,
 };
 use crate::progress::Progress;
+use crate::text::{tokenize, Token};
 use crate::verify::Relation;
 
 /// A dedup run that could not finish.
@@ -178,7 +179,8 @@ pub fn run(
     }
     if let Some(html) = &outputs.html {
         progress.stage("writing the HTML report", None);
-        html::write_report(html, spec, &catalog, &pairs, &decision, &summary)?;
+        let align = &deduper.config().align;
+        html::write_report(html, spec, &catalog, &pairs, &decision, &summary, align)?;
     }
     if let Some(path) = &outputs.kept {
         progress.stage("writing kept documents", Some(n as u64));
@@ -674,7 +676,8 @@ fn sketch_line(
 /// A candidate document re-read for pass 2.
 struct Loaded {
     measured: Measured,
-    text: Option<String>,
+    /// With passages, the text and its tokens, for the alignment.
+    text: Option<(String, Vec<Token>)>,
 }
 
 /// Pass 2: exact verification (and alignment) of the candidates.
@@ -697,9 +700,20 @@ fn verify_all(
             &catalog.ids,
             &involved,
             Scratch::default,
-            |s: &mut Scratch, text: Cow<'_, str>| Loaded {
-                measured: deduper.measure(&text, s),
-                text: passages.then(|| text.into_owned()),
+            |s: &mut Scratch, text: Cow<'_, str>| {
+                if passages {
+                    // Tokenized once, for the exact set and for the alignment alike.
+                    let tokens = tokenize(&text);
+                    let measured = deduper.measure_tokens(&text, &tokens, s);
+                    let text = Some((text.into_owned(), tokens));
+                    Loaded { measured, text }
+                } else {
+                    let measured = deduper.measure(&text, s);
+                    Loaded {
+                        measured,
+                        text: None,
+                    }
+                }
             },
             progress,
         )?
@@ -717,11 +731,14 @@ fn verify_all(
         pairs
             .par_iter()
             .map(|p| {
-                let (ta, tb) = (
-                    loaded[&p.a].text.as_deref().unwrap_or_default(),
-                    loaded[&p.b].text.as_deref().unwrap_or_default(),
-                );
-                let al = align_texts(ta, tb, &AlignParams::default());
+                let side = |d: u32| match &loaded[&d].text {
+                    Some((text, tokens)) => Side { text, tokens },
+                    None => Side {
+                        text: "",
+                        tokens: &[],
+                    },
+                };
+                let al = align(side(p.a), side(p.b), &deduper.config().align);
                 progress.advance(1);
                 Some(al)
             })
