@@ -345,3 +345,96 @@ pub(super) fn text_of<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r,
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    /// A JSON Lines file of `texts` (ids `d0`, `d1`, ...), its spec, and the store pass 1 would
+    /// have filled for it.
+    fn placed(dir: &Path, texts: &[&str]) -> (CorpusSpec, Vec<String>, TextStore) {
+        let path = dir.join("c.jsonl");
+        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i}")).collect();
+        let lines: Vec<String> = ids
+            .iter()
+            .zip(texts)
+            .map(|(id, text)| format!("{{\"id\":\"{id}\",\"text\":\"{text}\"}}\n"))
+            .collect();
+        std::fs::write(&path, lines.concat()).unwrap();
+        let mut store = TextStore::new(false, false);
+        let mut at = 0;
+        for line in &lines {
+            let len = line.len() as u64 - 1;
+            store.place(&path, Some(at), Some(len));
+            at += len + 1;
+        }
+        (CorpusSpec::new([path]), ids, store)
+    }
+
+    fn texts(
+        store: &TextStore,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u32],
+    ) -> Result<Vec<(u32, String)>, RunError> {
+        let into = |_: &mut (), t: Cow<'_, str>| t.into_owned();
+        store.map_texts(spec, ids, docs, || (), into, &Silent)
+    }
+
+    #[test]
+    fn every_store_gives_the_same_texts_and_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, ids, placed) = placed(dir.path(), &["one two", "three", "four \\u00e9"]);
+        assert!(matches!(placed, TextStore::Placed(_)));
+        let mut held = TextStore::new(true, false);
+        let raw = std::fs::read_to_string(&spec.inputs[0]).unwrap();
+        for (line, text) in raw.lines().zip(["one two", "three", "four é"]) {
+            held.hold(text.to_string(), Some(line.as_bytes().to_vec()));
+        }
+        let want = vec![(0, "one two".to_string()), (2, "four é".to_string())];
+        let mut records = Vec::new();
+        for store in [&held, &placed, &TextStore::Reread] {
+            assert_eq!(texts(store, &spec, &ids, &[0, 2]).unwrap(), want);
+            let mut out = Vec::new();
+            store
+                .write_records(&spec, &ids, &[0, 2], &mut out, |e| panic!("{e}"), &Silent)
+                .unwrap();
+            records.push(out);
+        }
+        let lines: Vec<&str> = raw.lines().collect();
+        assert_eq!(
+            records[0],
+            format!("{}\n{}\n", lines[0], lines[2]).as_bytes()
+        );
+        assert!(records.iter().all(|r| r == &records[0]));
+    }
+
+    #[test]
+    fn a_changed_input_is_an_error_naming_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, mut ids, placed) = placed(dir.path(), &["one two", "three"]);
+        // Another id on the second pass.
+        ids[1] = "other".into();
+        let err = texts(&TextStore::Reread, &spec, &ids, &[0, 1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(id) if id == "d1"),
+            "{err}"
+        );
+        // A record without its text where pass 1 found it.
+        let lines = "{\"id\":\"d0\",\"text\":\"one two\"}\n{\"id\":\"d1\",\"txet\":\"three\"}\n";
+        std::fs::write(&spec.inputs[0], lines).unwrap();
+        let err = texts(&placed, &spec, &ids, &[1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(id) if id == "other"),
+            "{err}"
+        );
+        // A document gone.
+        std::fs::write(&spec.inputs[0], "{\"id\":\"d0\",\"text\":\"one two\"}\n").unwrap();
+        let err = texts(&TextStore::Reread, &spec, &ids, &[0, 1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(m) if m == "1 documents missing"),
+            "{err}"
+        );
+    }
+}
