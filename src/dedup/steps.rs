@@ -268,27 +268,14 @@ impl Deduper {
         }
     }
 
-    /// [`Deduper::measure`] of a text already tokenized (`tokens` are its tokens), for a caller
-    /// that keeps the tokens for alignment: the text is not tokenized again.
-    pub fn measure_tokens(&self, text: &str, tokens: &[Token], scratch: &mut Scratch) -> Measured {
-        Measured {
-            set: self.set_of_tokens(tokens, scratch),
-            typography: Typography::of(text),
-        }
-    }
-
     /// The exact shingle set of one text, for verification.
     pub fn shingle_set(&self, text: &str, scratch: &mut Scratch) -> ShingleSet {
-        let mut tokens = std::mem::take(&mut scratch.tokens);
-        tokenize_into(text, &mut tokens);
-        let set = self.set_of_tokens(&tokens, scratch);
-        scratch.tokens = tokens;
-        set
-    }
-
-    /// The exact shingle set of a text's tokens.
-    fn set_of_tokens(&self, tokens: &[Token], scratch: &mut Scratch) -> ShingleSet {
-        shingle_hashes_into(tokens, self.config.shingle_size, &mut scratch.shingles);
+        tokenize_into(text, &mut scratch.tokens);
+        shingle_hashes_into(
+            &scratch.tokens,
+            self.config.shingle_size,
+            &mut scratch.shingles,
+        );
         ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts)
     }
 
