@@ -14,10 +14,10 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use neardup::corpus::Silent;
 use neardup::dedup::DedupConfig;
 use neardup::document::{CorpusSpec, Document};
 use neardup::index::{Index, IndexWriter};
+use neardup::progress::Silent;
 use neardup::synth;
 
 const QUERY_BYTES: usize = 2000;

@@ -232,8 +232,9 @@ fn bench_lsh(c: &mut Criterion) {
 /// in pieces of whole lines, parsing and sketching them in parallel), candidates, verification
 /// (positioned reads of the candidate records) and the kept output (ranges of adjacent records).
 fn bench_dedup(c: &mut Criterion) {
-    use neardup::corpus::{run, Outputs, Silent};
+    use neardup::dedup::{run, Outputs};
     use neardup::document::CorpusSpec as Inputs;
+    use neardup::progress::Silent;
     let mut g = c.benchmark_group("dedup");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let corpus = dir.path().join("corpus.jsonl");

@@ -15,9 +15,10 @@
 //!   contract), [`report::terminal`] (the human view) and [`report::html`] (a self-contained
 //!   HTML report, the texts side by side with their passages aligned; a pair's view, a dedup
 //!   run's overview and the page itself, one file each);
-//! - [`lsh`], [`dedup`], [`corpus`]: corpus deduplication: banded LSH candidates, verified pairs,
-//!   clusters and the kept documents, streamed from files;
+//! - [`lsh`], [`dedup`]: corpus deduplication: banded LSH candidates, verified pairs, clusters
+//!   and the kept documents, streamed from files;
 //! - [`index`]: the persistent, incremental source index that `neardup check` queries;
+//! - [`progress`]: how the long runs report their stages ([`progress::Progress`]);
 //! - [`synth`] (cargo feature `synth`, which `cli` turns on): generated news-like corpora with known
 //!   reposts, for tests and benchmarks.
 //!
@@ -47,13 +48,14 @@
 
 pub mod align;
 pub mod compare;
-pub mod corpus;
 pub mod dedup;
 pub mod document;
+mod fsutil;
 pub mod hash;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
+pub mod progress;
 pub mod report;
 pub mod shingle;
 // Also in the crate's own unit tests, which generate their corpora with it whatever the features.
@@ -62,10 +64,6 @@ pub mod shingle;
 pub mod synth;
 pub mod text;
 pub mod verify;
-
-/// The HTML report under its old path, for the dedup run's report (`corpus/html.rs`) until it
-/// pushes to [`report::Sink`]s; callers outside the crate use [`report::html`].
-pub(crate) use report::html;
 
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]

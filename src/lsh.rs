@@ -29,6 +29,7 @@ use ahash::AHashMap;
 use crate::hash::mix64;
 use crate::minhash::{Signature, SignatureRef};
 use crate::shingle::insertion_sort;
+use crate::verify::{DEFAULT_CONTAINMENT, DEFAULT_JACCARD};
 
 /// Banding of an LSH index.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,14 +62,17 @@ pub struct LshTarget {
 impl Default for LshTarget {
     fn default() -> Self {
         LshTarget {
-            jaccard: 0.5,
-            containment: 0.6,
-            max_ratio: 6.0,
+            jaccard: DEFAULT_JACCARD,
+            containment: DEFAULT_CONTAINMENT,
+            max_ratio: DEFAULT_MAX_RATIO,
             recall: 0.995,
             fp_weight: 0.5,
         }
     }
 }
+
+/// Default [`LshTarget::max_ratio`].
+pub const DEFAULT_MAX_RATIO: f64 = 6.0;
 
 /// Default bucket size past which a bucket votes as a star.
 pub const DEFAULT_MAX_BUCKET: usize = 256;

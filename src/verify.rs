@@ -19,6 +19,11 @@
 //! repost. When the two containments are close (the copy added about as much as it dropped), the
 //! typography breaks the tie: copies lose curly quotes and apostrophes far more often than they gain
 //! them, so the text with the larger share of straight quotes leans towards being the copy.
+//!
+//! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
+//! built, with defaults [`DEFAULT_JACCARD`] and [`DEFAULT_CONTAINMENT`]), and one gate,
+//! [`Reporting::reports`]: a pair is reported unless both its Jaccard and its larger containment
+//! are below their thresholds.
 
 use crate::shingle::ShingleSet;
 
@@ -41,6 +46,84 @@ impl Default for Thresholds {
             overlap: 0.1,
         }
     }
+}
+
+/// Default [`Reporting::jaccard`]: pairs with at least this Jaccard are reported.
+pub const DEFAULT_JACCARD: f64 = 0.5;
+/// Default [`Reporting::containment`]: pairs where at least this share of one document is in the
+/// other are reported.
+pub const DEFAULT_CONTAINMENT: f64 = 0.6;
+
+/// What is reported: pairs with at least [`Reporting::jaccard`], or where at least
+/// [`Reporting::containment`] of one document's shingles are in the other.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reporting {
+    jaccard: f64,
+    containment: f64,
+}
+
+impl Default for Reporting {
+    fn default() -> Self {
+        Reporting {
+            jaccard: DEFAULT_JACCARD,
+            containment: DEFAULT_CONTAINMENT,
+        }
+    }
+}
+
+impl Reporting {
+    /// The thresholds, each between 0 and 1.
+    pub fn new(jaccard: f64, containment: f64) -> Result<Self, SettingError> {
+        let check = |name, value: f64| {
+            if (0.0..=1.0).contains(&value) {
+                Ok(value)
+            } else {
+                Err(SettingError::NotInUnitInterval { name, value })
+            }
+        };
+        Ok(Reporting {
+            jaccard: check("jaccard", jaccard)?,
+            containment: check("containment", containment)?,
+        })
+    }
+
+    /// The thresholds as a file written from a validated one records them.
+    pub(crate) fn persisted(jaccard: f64, containment: f64) -> Self {
+        Reporting {
+            jaccard,
+            containment,
+        }
+    }
+
+    /// Pairs with at least this Jaccard are reported.
+    pub fn jaccard(&self) -> f64 {
+        self.jaccard
+    }
+
+    /// Pairs where at least this share of one document is in the other are reported.
+    pub fn containment(&self) -> f64 {
+        self.containment
+    }
+
+    /// Whether a pair with these exact scores is reported: unless its Jaccard and its larger
+    /// containment are both below their thresholds.
+    pub fn reports(&self, scores: &Scores) -> bool {
+        !(scores.jaccard < self.jaccard && scores.max_containment() < self.containment)
+    }
+}
+
+/// A setting out of its range.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingError {
+    /// A share that is not between 0 and 1.
+    #[error("{name} must be between 0 and 1, got {value}")]
+    NotInUnitInterval {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
 }
 
 /// How two documents relate.
@@ -232,6 +315,35 @@ pub fn verdict_tied(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reporting_is_validated_and_gates_on_either_score() {
+        assert_eq!(Reporting::new(0.5, 0.6), Ok(Reporting::default()));
+        for (j, c) in [(-0.1, 0.5), (0.5, 1.5), (f64::NAN, 0.5), (0.5, f64::NAN)] {
+            assert!(Reporting::new(j, c).is_err(), "{j} {c}");
+        }
+        let err = Reporting::new(0.5, 2.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "containment must be between 0 and 1, got 2"
+        );
+        // (containment threshold, a, b, shared, reported): a Jaccard or a containment at its
+        // threshold is enough.
+        let table = [
+            (0.6, 10, 10, 5, false),
+            (0.6, 10, 10, 6, true),
+            (0.6, 10, 30, 6, true),
+            (0.6, 10, 30, 5, false),
+            (1.0, 10, 10, 6, false),
+            (1.0, 10, 10, 7, true),
+            (0.6, 0, 0, 0, false),
+        ];
+        for (c, a, b, shared, want) in table {
+            let s = Scores::from_counts(a, b, shared);
+            let r = Reporting::new(0.5, c).unwrap();
+            assert_eq!(r.reports(&s), want, "{c} {a} {b} {shared}: {s:?}");
+        }
+    }
 
     fn scores(a: usize, b: usize, shared: usize) -> Scores {
         Scores::from_counts(a, b, shared)

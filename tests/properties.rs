@@ -211,7 +211,8 @@ proptest! {
     fn dedup_accounts_for_every_document(
         docs in prop::collection::vec((words(0, 120), 0usize..4), 1..40)
     ) {
-        use neardup::corpus::{run, Outputs, Silent};
+        use neardup::dedup::{run, Outputs};
+        use neardup::progress::Silent;
         use neardup::document::CorpusSpec;
         let dir = tempfile::tempdir().unwrap();
         let corpus = dir.path().join("c.jsonl");

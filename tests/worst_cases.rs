@@ -7,9 +7,10 @@
 mod util;
 
 use neardup::align::{align_counted, AlignParams, Alignment, Side};
-use neardup::corpus::{run, Outputs, Silent};
+use neardup::dedup::{run, Outputs};
 use neardup::dedup::{DedupConfig, Deduper, Scratch};
 use neardup::document::CorpusSpec;
+use neardup::progress::Silent;
 use neardup::text::tokenize;
 use neardup::{Comparer, Document, PassageKind, Relation};
 use util::run_in;

@@ -16,8 +16,8 @@ use std::io;
 use rayon::prelude::*;
 
 use super::{Index, IndexError, Match};
-use crate::corpus::Progress;
 use crate::document::{CorpusReader, CorpusSpec, Document, Skipped};
+use crate::progress::Progress;
 use crate::report::Sink;
 
 /// Documents read and checked together.
@@ -129,10 +129,10 @@ impl Index {
 mod tests {
     use super::*;
     use crate::compare::Pair;
-    use crate::corpus::Silent;
     use crate::dedup::DedupConfig;
     use crate::document::CorpusDoc;
     use crate::index::IndexWriter;
+    use crate::progress::Silent;
 
     /// Records the events it is given, as `begin id n` and `pair a b`.
     #[derive(Default)]

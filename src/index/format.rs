@@ -35,7 +35,7 @@ use crate::lsh::LshParams;
 use crate::minhash::{MinHashParams, MINHASH_SCHEME_VERSION};
 use crate::shingle::SHINGLE_HASH_VERSION;
 use crate::text::TOKENIZER_VERSION;
-use crate::verify::Thresholds;
+use crate::verify::{Reporting, Thresholds};
 
 /// Version of the index format; an index of another version is refused with a clear message.
 pub const FORMAT_VERSION: u32 = 1;
@@ -188,8 +188,8 @@ impl Settings {
             rows: lsh.rows as u32,
             bands: lsh.bands as u32,
             min_votes: lsh.min_votes as u32,
-            report_jaccard: config.report_jaccard,
-            report_containment: config.report_containment,
+            report_jaccard: config.report.jaccard(),
+            report_containment: config.report.containment(),
             max_ratio: config.max_ratio,
             duplicate: config.thresholds.duplicate,
             derivative: config.thresholds.derivative,
@@ -203,11 +203,15 @@ impl Settings {
             shingle_size: self.shingle_size as usize,
             minhash: MinHashParams::new(self.num_perm as usize).with_seed(self.seed),
             thresholds: self.thresholds(),
-            report_jaccard: self.report_jaccard,
-            report_containment: self.report_containment,
+            report: self.reporting(),
             max_ratio: self.max_ratio,
             ..DedupConfig::default()
         }
+    }
+
+    /// What the index reports: its Jaccard and containment thresholds.
+    pub fn reporting(&self) -> Reporting {
+        Reporting::persisted(self.report_jaccard, self.report_containment)
     }
 
     /// The relation thresholds (duplicate, derivative, overlap) that label reported pairs.

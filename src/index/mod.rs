@@ -36,11 +36,11 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 
 use crate::compare::{Comparer, Pair};
-use crate::corpus::Progress;
 use crate::dedup::{DedupConfig, Deduper, Scratch, Sketch};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Document, Skipped};
 use crate::lsh::LshParams;
 use crate::minhash::{MinHasher, Signature};
+use crate::progress::Progress;
 use format::{io_error, Manifest, SegmentEntry};
 pub use format::{IndexError, Settings, FORMAT_VERSION};
 use segment::{band_hash, NewSource, Segment, SegmentWriter};
@@ -298,6 +298,7 @@ impl Index {
             .thresholds(settings.thresholds())
             .passages(passages)
             .build();
+        let reporting = settings.reporting();
         let checked = comparer.prepare(doc);
         let signature = self.hasher.sign(checked.shingles.hashes());
         let mut matches = Vec::new();
@@ -307,9 +308,7 @@ impl Index {
             let source = self.source_cached(r, &mut block)?;
             let prepared = comparer.prepare(&source);
             let scores = crate::verify::Scores::exact(&checked.shingles, &prepared.shingles);
-            if scores.jaccard < settings.report_jaccard
-                && scores.max_containment() < settings.report_containment
-            {
+            if !reporting.reports(&scores) {
                 continue;
             }
             let pair = comparer.compare_scored(&checked, &prepared, scores);
@@ -687,20 +686,15 @@ fn merge_tail(
 
 /// Writes `manifest` as the index's state: temporary file, durable, renamed over the old one.
 fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
+    use crate::fsutil::{AtomicFile, TempName};
     let path = dir.join(MANIFEST);
-    let tmp = dir.join(format!(".{MANIFEST}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = File::create(&tmp).map_err(io_error(&tmp))?;
-        f.write_all(&manifest.encode()).map_err(io_error(&tmp))?;
-        f.sync_all().map_err(io_error(&tmp))?;
-        failpoint("manifest-written");
-        fs::rename(&tmp, &path).map_err(io_error(&path))?;
-        sync_dir(dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let tmp = TempName::Index.beside(&path);
+    let mut f = AtomicFile::create(&path, TempName::Index).map_err(io_error(&tmp))?;
+    f.write_all(&manifest.encode()).map_err(io_error(&tmp))?;
+    f.sync().map_err(io_error(&tmp))?;
+    failpoint("manifest-written");
+    f.rename().map_err(io_error(&path))?;
+    sync_dir(dir)
 }
 
 /// Removes what dead writers left: temporary files and segments no manifest names. Runs under
@@ -727,7 +721,7 @@ fn sweep(dir: &Path, manifest: &Manifest) -> Result<(), IndexError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::Silent;
+    use crate::progress::Silent;
     use crate::verify::Relation;
 
     fn doc(ordinal: u64, id: &str, text: &str) -> CorpusDoc {

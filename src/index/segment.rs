@@ -13,8 +13,7 @@
 //! about 600 bytes a source. Texts are stored in zstd blocks of about 64 KiB, so that neighbouring
 //! sources share a compression context and one source costs one block to read.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -25,6 +24,7 @@ use super::format::{
     BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
 };
 use crate::dedup::Sketch;
+use crate::fsutil::{AtomicFile, TempName};
 use crate::hash::mix64;
 use crate::lsh::LshParams;
 
@@ -98,7 +98,7 @@ pub struct NewSource<'d> {
 
 /// Writes the data region of a segment, hashing each page as it goes.
 struct PageWriter {
-    out: BufWriter<File>,
+    out: AtomicFile,
     page: Vec<u8>,
     sums: Vec<u64>,
     at: u64,
@@ -131,8 +131,8 @@ impl PageWriter {
 
 /// Builds one segment in a temporary file; [`SegmentWriter::finish`] puts it in place.
 pub struct SegmentWriter {
+    /// The temporary file's path, for errors.
     tmp: PathBuf,
-    path: PathBuf,
     out: PageWriter,
     settings: Settings,
     lsh: LshParams,
@@ -152,14 +152,12 @@ impl SegmentWriter {
     pub fn create(dir: &Path, generation: u64, settings: Settings) -> Result<Self, IndexError> {
         let name = SegmentEntry::file_name(generation);
         let path = dir.join(&name);
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&tmp).map_err(io_error(&tmp))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        let tmp = TempName::Index.beside(&path);
+        let mut out = AtomicFile::create(&path, TempName::Index).map_err(io_error(&tmp))?;
         // The header page, written for real once the sections are known.
         out.write_all(&[0; PAGE as usize]).map_err(io_error(&tmp))?;
         Ok(SegmentWriter {
             tmp,
-            path,
             out: PageWriter {
                 out,
                 page: Vec::with_capacity(PAGE as usize),
@@ -270,13 +268,10 @@ impl SegmentWriter {
     }
 
     /// Writes the tables, the page checksums and the header, makes the file durable and renames
-    /// it into place. Returns the manifest's entry for it.
+    /// it into place. Returns the manifest's entry for it. When this fails, the temporary file is
+    /// removed (as when the writer is dropped unfinished).
     pub fn finish(mut self) -> Result<SegmentEntry, IndexError> {
-        let result = self.write_rest();
-        if result.is_err() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-        result
+        self.write_rest()
     }
 
     fn write_rest(&mut self) -> Result<SegmentEntry, IndexError> {
@@ -316,11 +311,9 @@ impl SegmentWriter {
         let out = &mut self.out.out;
         out.seek(SeekFrom::Start(0)).map_err(&fail)?;
         out.write_all(&head).map_err(&fail)?;
-        out.flush().map_err(&fail)?;
-        let file = out.get_ref();
-        file.sync_all().map_err(&fail)?;
+        out.sync().map_err(&fail)?;
         super::failpoint("segment-written");
-        fs::rename(&self.tmp, &self.path).map_err(&fail)?;
+        out.rename().map_err(&fail)?;
         Ok(SegmentEntry {
             generation: self.generation,
             length: data_end + sums.len() as u64,
@@ -374,13 +367,6 @@ impl SegmentWriter {
         }
         groups.extend_from_slice(&(out.len() as u64).to_le_bytes());
         (groups, out, bits)
-    }
-}
-
-impl Drop for SegmentWriter {
-    fn drop(&mut self) {
-        // Left behind only when the segment was abandoned; a finished one was renamed away.
-        let _ = fs::remove_file(&self.tmp);
     }
 }
 

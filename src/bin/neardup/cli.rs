@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use neardup::dedup::DedupConfig;
 use neardup::document::DEFAULT_MAX_DOC_BYTES;
+use neardup::lsh::DEFAULT_MAX_RATIO;
 use neardup::minhash::DEFAULT_NUM_PERM;
 use neardup::shingle::DEFAULT_K;
 use neardup::synth::CorpusSpec as SynthSpec;
+use neardup::verify::{Reporting, DEFAULT_CONTAINMENT, DEFAULT_JACCARD};
 use neardup::{Comparer, Thresholds};
 
 /// Find near-duplicate and derivative documents, and show which passages were added and dropped.
@@ -284,11 +285,11 @@ pub(crate) struct CheckArgs {
 #[derive(Args, Debug)]
 pub(crate) struct MatchArgs {
     /// Report pairs with at least this Jaccard similarity.
-    #[arg(long, default_value_t = DedupConfig::default().report_jaccard, value_parser = unit_interval)]
+    #[arg(long, default_value_t = DEFAULT_JACCARD, value_parser = unit_interval)]
     pub(crate) jaccard: f64,
     /// Report pairs where at least this share of one document's shingles is in the other; such
     /// a pair is a `derivative` unless it is a duplicate.
-    #[arg(long, default_value_t = DedupConfig::default().report_containment, value_parser = unit_interval)]
+    #[arg(long, default_value_t = DEFAULT_CONTAINMENT, value_parser = unit_interval)]
     pub(crate) containment: f64,
     /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
@@ -301,7 +302,7 @@ pub(crate) struct MatchArgs {
     pub(crate) num_perm: u16,
     /// Largest size ratio between a contained document and its container for which candidate
     /// recall is guaranteed (beyond it, recall degrades gradually).
-    #[arg(long, default_value_t = DedupConfig::default().max_ratio)]
+    #[arg(long, default_value_t = DEFAULT_MAX_RATIO)]
     pub(crate) max_ratio: f64,
 }
 
@@ -320,8 +321,7 @@ impl MatchArgs {
                 derivative: self.containment,
                 overlap: Thresholds::default().overlap.min(self.containment),
             },
-            report_jaccard: self.jaccard,
-            report_containment: self.containment,
+            report: Reporting::new(self.jaccard, self.containment)?,
             max_ratio: self.max_ratio,
             ..Default::default()
         })

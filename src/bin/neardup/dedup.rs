@@ -10,7 +10,7 @@ use crate::progress::Bar;
 
 /// Runs `neardup dedup`.
 pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
-    use neardup::corpus::{run, HtmlOutput, Outputs};
+    use neardup::dedup::{run, HtmlOutput, Outputs};
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::CorpusSpec;
 

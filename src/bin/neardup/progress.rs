@@ -43,7 +43,7 @@ impl Bar {
     }
 }
 
-impl neardup::corpus::Progress for Bar {
+impl neardup::progress::Progress for Bar {
     fn stage(&self, name: &str, total: Option<u64>) {
         self.lap(name);
         let Some(bar) = &self.bar else {

@@ -303,20 +303,12 @@ pub fn write_atomically(
         path: path.to_path_buf(),
         source,
     };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.neardup-{}.tmp", std::process::id()));
-    let file = File::create(&tmp).map_err(fail)?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let result = write(&mut w)
-        .and_then(|()| w.flush())
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(fail)
+    crate::fsutil::write_atomically(
+        path,
+        crate::fsutil::TempName::Output,
+        |w| write(w).map_err(fail),
+        fail,
+    )
 }
 
 #[cfg(test)]

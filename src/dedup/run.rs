@@ -1,27 +1,12 @@
-//! Corpus runs: inputs in (JSON Lines, plain files, directories, standard input), and out the
-//! verified pairs, the clusters and the kept documents, written to files, with a summary in which
-//! every document read is accounted for.
-//!
-//! The run streams the inputs three times at most, so that memory is bounded by the sketches and
-//! not by the texts:
-//! 1. read every document and keep its [`Sketch`](crate::dedup::Sketch) (signature and sizes)
-//!    and id: a reader thread cuts the inputs into pieces, rayon parses and sketches pieces while
-//!    this thread accepts them in order (ids checked, sketches stored in a [`SketchTable`]);
-//! 2. find candidates among the sketches, re-read only the documents of candidate pairs to measure
-//!    them exactly (shingle sets and quote typography; and align them, with passages), keep the
-//!    pairs that meet a threshold, and
-//!    decide what is kept ([`crate::dedup::decide`]);
-//! 3. with a kept output, re-read everything and write the kept documents in input order: the exact
-//!    line for JSON Lines, a `{"id", "text"}` record for a plain file.
-//!
-//! Standard input cannot be read twice, so a run with `-` among its inputs holds the texts of every
-//! document in memory. Output files are written beside their final path and renamed into place
-//! when complete: a failed run never leaves an output that looks finished.
+//! The dedup run: a [`CorpusSpec`] and a [`Deduper`] in, the [`Outputs`] written and a
+//! [`Summary`] out. Pass 1 (reading and sketching) is a pipeline: a reader thread cuts the
+//! inputs into pieces of whole lines, rayon parses and sketches pieces, and the calling thread
+//! accepts them in input order (ids checked, sketches stored); pass 2 verifies the candidates on
+//! texts brought back by the store, then the decision and the outputs follow.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -30,63 +15,18 @@ use std::time::{Duration, Instant};
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use crate::align::{align_texts, AlignParams, Alignment};
-use crate::compare::Pair;
-use crate::dedup::{
-    decide, Candidate, Decision, Deduper, Measured, Removal, Scratch, SketchTable, VerifiedPair,
+use super::output::{write_atomically, write_clusters, write_kept, write_pairs};
+use super::store::TextStore;
+use super::{
+    decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
+    VerifiedPair,
 };
+use crate::align::{align_texts, Alignment};
 use crate::document::{
-    record_text, reread, CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin,
-    ReadError, Skipped, Unit,
+    CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError, Skipped, Unit,
 };
-use crate::report::PairRecord;
+use crate::progress::Progress;
 use crate::verify::Relation;
-
-mod html;
-
-/// What a dedup run writes, besides its summary.
-#[derive(Clone, Debug, Default)]
-pub struct Outputs {
-    /// One pair record per line.
-    pub pairs: Option<PathBuf>,
-    /// One cluster record per line.
-    pub clusters: Option<PathBuf>,
-    /// The kept documents, in input order.
-    pub kept: Option<PathBuf>,
-    /// Add the aligned passages to each pair record.
-    pub passages: bool,
-    /// An HTML report of the run.
-    pub html: Option<HtmlOutput>,
-}
-
-/// The HTML report of a run: its figures, clusters and sources, and the views of a bounded number
-/// of pairs, those that explain removals first.
-#[derive(Clone, Debug)]
-pub struct HtmlOutput {
-    /// Where to write it.
-    pub path: PathBuf,
-    /// Title of the page.
-    pub title: String,
-    /// At most this many pair views.
-    pub max_pairs: usize,
-}
-
-/// Progress of a long run, reported by stage. The CLI draws a bar; the library prints nothing.
-pub trait Progress: Sync {
-    /// A stage starts; `total` is known for some stages.
-    fn stage(&self, name: &str, total: Option<u64>);
-    /// `n` more units of the current stage are done.
-    fn advance(&self, n: u64);
-}
-
-/// No progress reporting.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Silent;
-
-impl Progress for Silent {
-    fn stage(&self, _: &str, _: Option<u64>) {}
-    fn advance(&self, _: u64) {}
-}
 
 /// A dedup run that could not finish.
 #[derive(Debug, thiserror::Error)]
@@ -162,154 +102,11 @@ impl Summary {
 }
 
 /// What pass 1 keeps of every document.
-struct Catalog {
-    ids: Vec<String>,
-    sketches: SketchTable,
-    /// Texts and raw lines, only when the inputs include standard input.
-    held: Option<Vec<(String, Option<Vec<u8>>)>>,
-    /// Where each record lies, while every document so far is a line of an uncompressed JSON
-    /// Lines file: later passes then read just those bytes instead of parsing every input again.
-    places: Option<Places>,
-}
-
-/// The byte ranges of JSON Lines records in their files.
-#[derive(Default)]
-struct Places {
-    files: Vec<PathBuf>,
-    /// Per document: index into `files`, offset of the record, its length.
-    at: Vec<(u32, u64, u32)>,
-}
-
-impl Places {
-    /// Records where a document lies: the record at `offset`, `length` bytes long, in `path`;
-    /// false when it is not a line of an uncompressed file.
-    fn push(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) -> bool {
-        let (Some(offset), Some(len)) = (offset, length) else {
-            return false;
-        };
-        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
-            if self.files.iter().any(|f| f == path) || !is_uncompressed(path) {
-                return false;
-            }
-            self.files.push(path.to_path_buf());
-        }
-        let Ok(len) = u32::try_from(len) else {
-            return false;
-        };
-        self.at.push(((self.files.len() - 1) as u32, offset, len));
-        true
-    }
-
-    /// The files, opened for [`Places::record`].
-    fn open(&self) -> io::Result<Vec<File>> {
-        self.files.iter().map(File::open).collect()
-    }
-
-    /// Reads the records of `docs`, calling `each` with each document and its record.
-    fn read(&self, docs: &[u32], mut each: impl FnMut(u32, Vec<u8>)) -> io::Result<()> {
-        let files = self.open()?;
-        for &d in docs {
-            each(d, self.record(&files, d)?);
-        }
-        Ok(())
-    }
-
-    /// The record of document `d`, read from its file (one of `files`, opened from `self.files`)
-    /// at its offset, so that threads can read records of the same file at once.
-    fn record(&self, files: &[File], d: u32) -> io::Result<Vec<u8>> {
-        let mut buf = Vec::new();
-        self.record_into(files, d, &mut buf)?;
-        Ok(buf)
-    }
-
-    /// [`Places::record`] into `buf` (resized to the record), a buffer reused between calls.
-    fn record_into(&self, files: &[File], d: u32, buf: &mut Vec<u8>) -> io::Result<()> {
-        let (file, offset, len) = self.at[d as usize];
-        buf.resize(len as usize, 0);
-        read_exact_at(&files[file as usize], buf, offset)
-    }
-
-    /// Copies the records of the given documents (in increasing order), one a line, to `w`.
-    /// Records that follow each other in their file, separated by just their line end, are
-    /// copied as one range: a file with few removed documents goes over in a few large copies,
-    /// which `std::io::copy` hands to the kernel (`copy_file_range` on Linux) when `w` is a file.
-    fn copy<W: Write>(&self, docs: &[u64], w: &mut W) -> io::Result<()> {
-        let mut open: Option<(u32, File)> = None;
-        // The range being gathered: file, start, end.
-        let mut run: Option<(u32, u64, u64)> = None;
-        let mut copy_run = |(file, start, end): (u32, u64, u64), w: &mut W| -> io::Result<()> {
-            if open.as_ref().map(|o| o.0) != Some(file) {
-                open = Some((file, File::open(&self.files[file as usize])?));
-            }
-            let mut r = &open.as_ref().expect("opened above").1;
-            r.seek(SeekFrom::Start(start))?;
-            let copied = io::copy(&mut r.take(end - start), w)?;
-            if copied != end - start {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the input is shorter than on the first pass",
-                ));
-            }
-            w.write_all(b"\n")
-        };
-        for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
-            let end = offset + u64::from(len);
-            match &mut run {
-                Some((f, _, e)) if *f == file && offset == *e + 1 => *e = end,
-                Some((f, _, e)) if *f == file && offset <= *e => {
-                    return Err(io::Error::other("records out of order"));
-                }
-                _ => {
-                    if let Some(done) = run.replace((file, offset, end)) {
-                        copy_run(done, w)?;
-                    }
-                }
-            }
-        }
-        if let Some(done) = run {
-            copy_run(done, w)?;
-        }
-        Ok(())
-    }
-}
-
-/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset)? {
-            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
-            n => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// True when the file does not start with a gzip or zstd magic number.
-fn is_uncompressed(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    let Ok(mut f) = File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
-}
-
-/// The text field of a JSON Lines record read again, by the readers' one door for it (borrowed
-/// from the record when it holds no escape); `None` when the record no longer gives one.
-fn text_of<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
-    record_text(record, spec).ok()
+pub(super) struct Catalog {
+    pub(super) ids: Vec<String>,
+    pub(super) sketches: SketchTable,
+    /// Where the texts come back from in the later passes.
+    pub(super) store: TextStore,
 }
 
 /// Runs a dedup over `spec`'s inputs.
@@ -381,7 +178,8 @@ pub fn run(
     }
     if let Some(html) = &outputs.html {
         progress.stage("writing the HTML report", None);
-        html::write_report(html, spec, &catalog, &pairs, &decision, &summary)?;
+        let align = &deduper.config().align;
+        html::write_report(html, spec, &catalog, &pairs, &decision, &summary, align)?;
     }
     if let Some(path) = &outputs.kept {
         progress.stage("writing kept documents", Some(n as u64));
@@ -399,7 +197,6 @@ struct ReadStats {
     skipped: Vec<Skipped>,
 }
 
-const BATCH_DOCS: usize = 2048;
 /// Bytes of JSON Lines read in one piece: parsing and sketching of a piece are spread over the
 /// threads, so pieces are small enough to keep every thread busy from the first one on.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -523,8 +320,7 @@ fn sketch_all(
     let catalog = Catalog {
         ids: Vec::new(),
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
-        held: hold.then(Vec::new),
-        places: (!hold && !spec.lossy).then(Places::default),
+        store: TextStore::new(hold, spec.lossy),
     };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Chunk buffers go back to the reader once their lines are accepted.
@@ -748,9 +544,7 @@ impl Acceptor<'_> {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length);
                     self.document(doc.id, sketch, &o.path, o.line, place)?;
-                    if let Some(held) = self.catalog.held.as_mut() {
-                        held.push((doc.text, doc.raw));
-                    }
+                    self.catalog.store.hold(doc.text, doc.raw);
                 }
             }
             Done::Lines {
@@ -777,10 +571,8 @@ impl Acceptor<'_> {
                                 let path = &chunk.path;
                                 self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
-                                if let (Some(all), Some((text, raw))) =
-                                    (self.catalog.held.as_mut(), held)
-                                {
-                                    all.push((text, Some(raw)));
+                                if let Some((text, raw)) = held {
+                                    self.catalog.store.hold(text, Some(raw));
                                 }
                             }
                             Sketched::Bad { error, origin } => match self.spec.on_error {
@@ -825,13 +617,7 @@ impl Acceptor<'_> {
                 second: self.whence.place(index as u32),
             });
         }
-        if catalog
-            .places
-            .as_mut()
-            .is_some_and(|p| !p.push(path, place.0, place.1))
-        {
-            catalog.places = None;
-        }
+        catalog.store.place(path, place.0, place.1);
         catalog.ids.push(id);
         catalog.sketches.push_from(table, k);
         Ok(())
@@ -889,6 +675,7 @@ fn sketch_line(
 /// A candidate document re-read for pass 2.
 struct Loaded {
     measured: Measured,
+    /// With passages, the text, for the alignment.
     text: Option<String>,
 }
 
@@ -905,87 +692,24 @@ fn verify_all(
     involved.sort_unstable();
     involved.dedup();
     progress.stage("verifying candidates", Some(involved.len() as u64));
-    let mut loaded: AHashMap<u32, Loaded> = AHashMap::with_capacity(involved.len());
-    let load = |batch: Vec<(u32, String)>, loaded: &mut AHashMap<u32, Loaded>| {
-        let sets: Vec<(u32, Loaded)> = batch
-            .into_par_iter()
-            .map_init(Scratch::default, |s, (i, text)| {
-                let measured = deduper.measure(&text, s);
-                (
-                    i,
-                    Loaded {
-                        measured,
-                        text: passages.then_some(text),
-                    },
-                )
-            })
-            .collect();
-        progress.advance(sets.len() as u64);
-        loaded.extend(sets);
-    };
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            let batch = involved
-                .iter()
-                .map(|&i| (i, held[i as usize].0.clone()))
-                .collect();
-            load(batch, &mut loaded);
-        }
-        (None, Some(places)) => {
-            // Each thread reads its records straight from the files, parses and measures them.
-            let files = places
-                .open()
-                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            let sets: Vec<Result<(u32, Loaded), RunError>> = involved
-                .par_iter()
-                .map_init(<(Scratch, Vec<u8>)>::default, |(s, record), &i| {
-                    places
-                        .record_into(&files, i, record)
-                        .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-                    let text = text_of(record, spec)
-                        .ok_or_else(|| RunError::InputsChanged(catalog.ids[i as usize].clone()))?;
-                    let measured = deduper.measure(&text, s);
-                    progress.advance(1);
-                    Ok((
-                        i,
-                        Loaded {
-                            measured,
-                            text: passages.then(|| text.into_owned()),
-                        },
-                    ))
-                })
-                .collect();
-            for set in sets {
-                let (i, l) = set?;
-                loaded.insert(i, l);
-            }
-        }
-        (None, None) => {
-            let wanted: Vec<u64> = involved.iter().map(|&i| u64::from(i)).collect();
-            let mut batch = Vec::with_capacity(BATCH_DOCS);
-            let mut mismatch = None;
-            reread(spec, &wanted, |doc| {
-                let i = doc.ordinal as u32;
-                if catalog.ids.get(i as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                batch.push((i, doc.text));
-                if batch.len() >= BATCH_DOCS {
-                    load(std::mem::take(&mut batch), &mut loaded);
-                }
-            })?;
-            load(batch, &mut loaded);
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-            if loaded.len() != involved.len() {
-                return Err(RunError::InputsChanged(format!(
-                    "{} documents missing",
-                    involved.len() - loaded.len()
-                )));
-            }
-        }
-    }
+    let loaded: AHashMap<u32, Loaded> = catalog
+        .store
+        .map_texts(
+            spec,
+            &catalog.ids,
+            &involved,
+            Scratch::default,
+            // The text is tokenized again for its alignment: holding every candidate's tokens
+            // from here to the alignment took 65% more peak memory (20k synth, --passages) and
+            // saved no time.
+            |s: &mut Scratch, text: Cow<'_, str>| Loaded {
+                measured: deduper.measure(&text, s),
+                text: passages.then(|| text.into_owned()),
+            },
+            progress,
+        )?
+        .into_iter()
+        .collect();
     let pairs: Vec<VerifiedPair> = candidates
         .par_iter()
         .filter_map(|c| {
@@ -1002,7 +726,7 @@ fn verify_all(
                     loaded[&p.a].text.as_deref().unwrap_or_default(),
                     loaded[&p.b].text.as_deref().unwrap_or_default(),
                 );
-                let al = align_texts(ta, tb, &AlignParams::default());
+                let al = align_texts(ta, tb, &deduper.config().align);
                 progress.advance(1);
                 Some(al)
             })
@@ -1011,194 +735,6 @@ fn verify_all(
         vec![None; pairs.len()]
     };
     Ok((pairs, alignments))
-}
-
-/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError>,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.neardup-{}.tmp", std::process::id()));
-    let file = File::create(&tmp).map_err(&fail)?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
-    let result = write(&mut w).and_then(|()| {
-        // No fsync: the rename already keeps a failed run from leaving a complete-looking file,
-        // and forcing gigabytes of output to disk would double the run's time.
-        w.flush().map_err(&fail)?;
-        std::fs::rename(&tmp, path).map_err(&fail)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
-    move |source| RunError::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-fn write_pairs(
-    path: &Path,
-    w: &mut impl Write,
-    catalog: &Catalog,
-    pairs: &[VerifiedPair],
-    alignments: &[Option<Alignment>],
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    // Records are formatted in parallel, a batch at a time (a batch with passages can be large),
-    // and written in order.
-    const BATCH: usize = 4096;
-    for (pairs, alignments) in pairs.chunks(BATCH).zip(alignments.chunks(BATCH)) {
-        let lines: Vec<Vec<u8>> = pairs
-            .par_iter()
-            .zip(alignments)
-            .map(|(p, al)| {
-                let pair = Pair {
-                    a: catalog.ids[p.a as usize].clone(),
-                    b: catalog.ids[p.b as usize].clone(),
-                    scores: p.scores,
-                    relation: p.relation,
-                    derived: p.derived,
-                    direction_score: p.direction_score,
-                    alignment: al.clone(),
-                };
-                let mut line = Vec::with_capacity(256);
-                write_json_line(&mut line, &PairRecord::of(&pair))?;
-                Ok(line)
-            })
-            .collect::<io::Result<_>>()
-            .map_err(&fail)?;
-        for line in lines {
-            w.write_all(&line).map_err(&fail)?;
-        }
-    }
-    Ok(())
-}
-
-#[derive(serde::Serialize)]
-struct DuplicateCluster<'a> {
-    kind: &'static str,
-    cluster: usize,
-    size: usize,
-    representative: &'a str,
-    members: Vec<&'a str>,
-}
-
-#[derive(serde::Serialize)]
-struct DerivativeLinks<'a> {
-    kind: &'static str,
-    source: &'a str,
-    source_kept: bool,
-    derived: Vec<&'a str>,
-}
-
-fn write_clusters(
-    path: &Path,
-    w: &mut impl Write,
-    catalog: &Catalog,
-    pairs: &[VerifiedPair],
-    decision: &Decision,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let id = |i: u32| catalog.ids[i as usize].as_str();
-    for (k, c) in decision.clusters.iter().enumerate() {
-        let rec = DuplicateCluster {
-            kind: "duplicates",
-            cluster: k,
-            size: c.members.len(),
-            representative: id(c.representative),
-            members: c.members.iter().map(|&m| id(m)).collect(),
-        };
-        write_json_line(w, &rec).map_err(&fail)?;
-    }
-    // Derivative links, by source in input order.
-    let mut by_source: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
-        by_source.entry(s).or_default().push(d);
-    }
-    for (s, mut ds) in by_source {
-        ds.sort_unstable();
-        let rec = DerivativeLinks {
-            kind: "derivatives",
-            source: id(s),
-            source_kept: decision.removed[s as usize].is_none(),
-            derived: ds.iter().map(|&d| id(d)).collect(),
-        };
-        write_json_line(w, &rec).map_err(&fail)?;
-    }
-    Ok(())
-}
-
-#[derive(serde::Serialize)]
-struct PlainRecord<'a> {
-    id: &'a str,
-    text: &'a str,
-}
-
-fn write_one(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
-    match raw {
-        Some(line) => {
-            w.write_all(line)?;
-            w.write_all(b"\n")
-        }
-        None => write_json_line(w, &PlainRecord { id, text }),
-    }
-}
-
-/// One JSON record and its line end.
-fn write_json_line(w: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, record)?;
-    w.write_all(b"\n")
-}
-
-/// Pass 3: the kept documents in input order.
-fn write_kept(
-    path: &Path,
-    w: &mut impl Write,
-    spec: &CorpusSpec,
-    catalog: &Catalog,
-    decision: &Decision,
-    progress: &dyn Progress,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let kept: Vec<u64> = (0..catalog.ids.len() as u64)
-        .filter(|&i| decision.removed[i as usize].is_none())
-        .collect();
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            for &i in &kept {
-                let (text, raw) = &held[i as usize];
-                write_one(w, &catalog.ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
-            }
-        }
-        (None, Some(places)) => places.copy(&kept, w).map_err(&fail)?,
-        (None, None) => {
-            let mut result = Ok(());
-            let mut mismatch = None;
-            reread(spec, &kept, |doc| {
-                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                if result.is_ok() {
-                    result = write_one(w, &doc.id, &doc.text, doc.raw.as_deref());
-                }
-                progress.advance(1);
-            })?;
-            result.map_err(&fail)?;
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

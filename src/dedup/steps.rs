@@ -1,70 +1,18 @@
-//! Corpus deduplication: sketches of many documents in, verified pairs, clusters and the decision
-//! of which documents to keep out.
+//! The steps of a dedup on one document or one pair: a text in, its [`Sketch`] out (kept for the
+//! whole run, in a [`SketchTable`]); the sketches in, [`Candidate`] pairs out; two candidate texts
+//! [`Measured`], a [`VerifiedPair`] out when it meets a reporting threshold.
 //!
-//! The steps, each a function here so that the streaming driver ([`crate::corpus`]) can run them
-//! pass by pass without holding texts:
-//! 1. [`Deduper::sketch`]: text to a [`Sketch`] (signature and sizes): all that is kept of a
-//!    document for the whole run, about 0.6 KB;
-//! 2. [`Deduper::candidates`]: LSH votes ([`crate::lsh`]), then a cheap filter on the signatures'
-//!    own estimates, leaving the pairs worth measuring exactly;
-//! 3. [`Deduper::verify`]: exact Jaccard and containments on the shingle sets of the candidate
-//!    documents, and the direction from their quote typography, both [`Deduper::measure`]d on the
-//!    texts re-read for this pass; only pairs meeting a threshold survive, so nothing below a
-//!    threshold is ever reported;
-//! 4. [`decide`]: connected components of duplicate pairs, a representative for each, and which
-//!    documents a kept document covers (its duplicates, and derivatives whose source is kept).
-//!    Every document ends up kept or removed, with the reason: `read == kept + removed`.
+//! These are the hot loops of passes 1 and 2, so they work in a reused [`Scratch`] and append to
+//! tables rather than allocating per document.
 
-use ahash::AHashMap;
 use rayon::prelude::*;
 
+use super::DedupConfig;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
-use crate::minhash::{MinHashParams, MinHasher, Signature, SignatureRef};
-use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
+use crate::minhash::{MinHasher, Signature, SignatureRef};
+use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
-use crate::verify::{verdict_tied, Relation, Scores, Thresholds, Typography, Which};
-
-/// Settings of a dedup run.
-#[derive(Clone, Debug)]
-pub struct DedupConfig {
-    /// Words per shingle.
-    pub shingle_size: usize,
-    /// Signature settings.
-    pub minhash: MinHashParams,
-    /// Relation thresholds (duplicate, derivative, overlap) used to label reported pairs.
-    pub thresholds: Thresholds,
-    /// Pairs with at least this Jaccard are reported.
-    pub report_jaccard: f64,
-    /// Pairs where at least this share of one document is in the other are reported.
-    pub report_containment: f64,
-    /// Largest size ratio of a contained pair for which the LSH recall target holds.
-    pub max_ratio: f64,
-    /// Which member of a duplicate cluster to keep.
-    pub keep: KeepPolicy,
-}
-
-impl Default for DedupConfig {
-    fn default() -> Self {
-        DedupConfig {
-            shingle_size: DEFAULT_K,
-            minhash: MinHashParams::default(),
-            thresholds: Thresholds::default(),
-            report_jaccard: 0.5,
-            report_containment: 0.6,
-            max_ratio: 6.0,
-            keep: KeepPolicy::Longest,
-        }
-    }
-}
-
-/// Which member of a duplicate cluster represents it (and is kept).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeepPolicy {
-    /// The fullest text: the most shingles, then the most bytes, then the first.
-    Longest,
-    /// The first in input order.
-    First,
-}
+use crate::verify::{verdict_tied, Relation, Scores, Typography, Which};
 
 /// What is kept of a document for the whole run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,8 +196,8 @@ impl Deduper {
     pub fn new(config: DedupConfig) -> Self {
         let lsh = LshParams::for_thresholds(
             &LshTarget {
-                jaccard: config.report_jaccard,
-                containment: config.report_containment,
+                jaccard: config.report.jaccard(),
+                containment: config.report.containment(),
                 max_ratio: config.max_ratio,
                 ..LshTarget::default()
             },
@@ -348,8 +296,9 @@ impl Deduper {
                 );
                 let jaccard = sa.jaccard(sb);
                 let containment = sa.containment_in(sb).max(sb.containment_in(sa));
-                let worth = jaccard >= self.config.report_jaccard - ESTIMATE_MARGIN
-                    || containment >= self.config.report_containment - ESTIMATE_MARGIN;
+                let report = &self.config.report;
+                let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
+                    || containment >= report.containment() - ESTIMATE_MARGIN;
                 worth.then_some(Candidate {
                     a,
                     b,
@@ -365,9 +314,7 @@ impl Deduper {
     /// documents; `None` when it meets no reporting threshold.
     pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
         let scores = Scores::exact(&a.set, &b.set);
-        if scores.jaccard < self.config.report_jaccard
-            && scores.max_containment() < self.config.report_containment
-        {
+        if !self.config.report.reports(&scores) {
             return None;
         }
         // Even evidence: the later document (b, as a < b) is the derived one.
@@ -436,176 +383,19 @@ fn count_distinct(hashes: &[u64], bitmaps: &mut Vec<u64>, crowded: &mut Vec<u64>
     n - on_crowded_bits + crowded.len()
 }
 
-/// Why a document was removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Removal {
-    /// A duplicate of the kept representative of its cluster.
-    DuplicateOf(u32),
-    /// A derivative of a kept document.
-    DerivativeOf(u32),
-}
-
-/// A cluster: a connected component of duplicate pairs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cluster {
-    /// The kept member.
-    pub representative: u32,
-    /// All members, in input order.
-    pub members: Vec<u32>,
-}
-
-/// The outcome of a run over `n` documents.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    /// Clusters of two or more duplicates, largest first.
-    pub clusters: Vec<Cluster>,
-    /// For each document, `None` when kept, or why it was removed.
-    pub removed: Vec<Option<Removal>>,
-}
-
-impl Decision {
-    /// Number of kept documents.
-    pub fn kept(&self) -> usize {
-        self.removed.iter().filter(|r| r.is_none()).count()
-    }
-}
-
-/// Union-find over document indices, by size with path halving.
-struct DisjointSets {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl DisjointSets {
-    fn new(n: usize) -> Self {
-        DisjointSets {
-            parent: (0..n as u32).collect(),
-            size: vec![1; n],
-        }
-    }
-
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let p = self.parent[x as usize];
-            self.parent[x as usize] = self.parent[p as usize];
-            x = self.parent[x as usize];
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a as usize] < self.size[b as usize] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b as usize] = a;
-        self.size[a as usize] += self.size[b as usize];
-    }
-}
-
-/// Clusters duplicates, picks representatives and decides what is kept.
-///
-/// Duplicates (relation `duplicate`) are joined into connected components; each component keeps
-/// its representative (by `keep`) and removes the rest. Then, visiting the remaining documents from
-/// the fullest down, a derivative is removed when one of its sources (through its cluster's
-/// representative) is kept. Everything else is kept.
-pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
-    let n = sketches.len();
-    let mut sets = DisjointSets::new(n);
-    for p in pairs.iter().filter(|p| p.relation == Relation::Duplicate) {
-        sets.union(p.a, p.b);
-    }
-    let fuller = |x: u32, y: u32| -> bool {
-        let (sx, sy) = (sketches.figures(x as usize), sketches.figures(y as usize));
-        (sx.shingles, sx.bytes, std::cmp::Reverse(x))
-            > (sy.shingles, sy.bytes, std::cmp::Reverse(y))
-    };
-    let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
-    for i in 0..n as u32 {
-        let root = sets.find(i);
-        if sets.size[root as usize] > 1 {
-            members.entry(root).or_default().push(i);
-        }
-    }
-    let mut removed: Vec<Option<Removal>> = vec![None; n];
-    let mut rep_of: Vec<u32> = (0..n as u32).collect();
-    let mut clusters: Vec<Cluster> = members
-        .into_values()
-        .map(|m| {
-            let representative = match keep {
-                KeepPolicy::First => m[0],
-                KeepPolicy::Longest => m
-                    .iter()
-                    .copied()
-                    .reduce(|best, x| if fuller(x, best) { x } else { best })
-                    .expect("clusters are not empty"),
-            };
-            for &x in &m {
-                rep_of[x as usize] = representative;
-                if x != representative {
-                    removed[x as usize] = Some(Removal::DuplicateOf(representative));
-                }
-            }
-            Cluster {
-                representative,
-                members: m,
-            }
-        })
-        .collect();
-    clusters.sort_by(|x, y| {
-        y.members
-            .len()
-            .cmp(&x.members.len())
-            .then(x.members[0].cmp(&y.members[0]))
-    });
-    // Derivative links between representatives: derived -> sources.
-    let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
-    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
-        let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
-        if d != s {
-            sources.entry(d).or_default().push(s);
-        }
-    }
-    // Fullest first, so a source is decided before what derives from it.
-    let mut order: Vec<u32> = sources.keys().copied().collect();
-    order.extend(sources.values().flatten().copied());
-    order.sort_unstable();
-    order.dedup();
-    order.sort_by(|&x, &y| {
-        if fuller(x, y) {
-            std::cmp::Ordering::Less
-        } else {
-            std::cmp::Ordering::Greater
-        }
-    });
-    for d in order {
-        if removed[d as usize].is_some() {
-            continue;
-        }
-        if let Some(srcs) = sources.get(&d) {
-            if let Some(&s) = srcs.iter().find(|&&s| removed[s as usize].is_none()) {
-                removed[d as usize] = Some(Removal::DerivativeOf(s));
-            }
-        }
-    }
-    Decision { clusters, removed }
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use crate::dedup::{decide, Decision, KeepPolicy, Removal};
 
-    fn sketches(texts: &[&str]) -> (Deduper, SketchTable) {
+    pub(crate) fn sketches(texts: &[&str]) -> (Deduper, SketchTable) {
         let d = Deduper::new(DedupConfig::default());
         let mut scratch = Scratch::default();
         let s = texts.iter().map(|t| d.sketch(t, &mut scratch)).collect();
         (d, s)
     }
 
-    fn words(seed: u64, n: usize) -> String {
+    pub(crate) fn words(seed: u64, n: usize) -> String {
         let mut rng = crate::hash::SplitMix64::new(seed);
         (0..n)
             .map(|_| format!("w{}", rng.next_u64() % 100_000))
@@ -724,61 +514,5 @@ mod tests {
         );
         assert_eq!(once.shingles(), 3);
         assert_eq!(twice.shingles(), 7);
-    }
-
-    #[test]
-    fn keep_policy_picks_the_representative() {
-        let base = words(3, 300);
-        let longer = format!("{base} and a few more words at the end");
-        let (d, sk) = sketches(&[&base, &longer]);
-        let pair = VerifiedPair {
-            a: 0,
-            b: 1,
-            scores: Scores::from_counts(296, 304, 296),
-            relation: Relation::Duplicate,
-            derived: None,
-            direction_score: 0.0,
-        };
-        let _ = d;
-        assert_eq!(
-            decide(&sk, &[pair], KeepPolicy::Longest).clusters[0].representative,
-            1
-        );
-        assert_eq!(
-            decide(&sk, &[pair], KeepPolicy::First).clusters[0].representative,
-            0
-        );
-    }
-
-    #[test]
-    fn a_derivative_of_a_removed_source_is_kept() {
-        // c derives from b, b is a duplicate of a and a is kept: c goes (its source is a's cluster).
-        // e derives from d only, and d is itself removed as a derivative of a: e stays.
-        let sk: SketchTable = (0..5)
-            .map(|i| Sketch {
-                signature: Signature::from_parts(vec![i; 4], 100 - i),
-                tokens: 10,
-                bytes: 10,
-            })
-            .collect();
-        let v = |a, b, relation, derived| VerifiedPair {
-            a,
-            b,
-            scores: Scores::from_counts(10, 10, 9),
-            relation,
-            derived,
-            direction_score: 0.0,
-        };
-        let pairs = [
-            v(0, 1, Relation::Duplicate, None),
-            v(1, 2, Relation::Derivative, Some(Which::B)),
-            v(0, 3, Relation::Derivative, Some(Which::B)),
-            v(3, 4, Relation::Derivative, Some(Which::B)),
-        ];
-        let d = decide(&sk, &pairs, KeepPolicy::Longest);
-        assert_eq!(d.removed[1], Some(Removal::DuplicateOf(0)));
-        assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
-        assert_eq!(d.removed[3], Some(Removal::DerivativeOf(0)));
-        assert_eq!(d.removed[4], None);
     }
 }

@@ -1,5 +1,5 @@
 //! The HTML report of a dedup run: the verified pairs and the decision in, one HTML file out
-//! (see [`crate::html`]).
+//! (see [`crate::report::html`]).
 //!
 //! A run of 100,000 documents can verify tens of thousands of pairs, so the report embeds a bounded
 //! number of them, chosen to explain the decision first: the pairs that put each member in the
@@ -10,12 +10,14 @@
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::{reread, text_of, Catalog, HtmlOutput, RunError, Summary};
+use super::run::{Catalog, RunError, Summary};
+use super::HtmlOutput;
 use crate::align::{align_texts, AlignParams};
 use crate::compare::Pair;
 use crate::dedup::{Decision, Removal, VerifiedPair};
 use crate::document::CorpusSpec;
-use crate::html::{DedupOverview, Group, HtmlReport, Member, PairView, RunFigures};
+use crate::progress::Silent;
+use crate::report::html::{DedupOverview, Group, HtmlReport, Member, PairView, RunFigures};
 use crate::verify::Relation;
 
 /// Clusters and sources listed on the first page.
@@ -33,6 +35,7 @@ pub(super) fn write_report(
     pairs: &[VerifiedPair],
     decision: &Decision,
     summary: &Summary,
+    align: &AlignParams,
 ) -> Result<(), RunError> {
     let explained = Explained::new(pairs, decision);
     let chosen = explained.choose(pairs.len(), out.max_pairs);
@@ -55,11 +58,7 @@ pub(super) fn write_report(
                 relation: p.relation,
                 derived: p.derived,
                 direction_score: p.direction_score,
-                alignment: Some(align_texts(
-                    &texts[&p.a],
-                    &texts[&p.b],
-                    &AlignParams::default(),
-                )),
+                alignment: Some(align_texts(&texts[&p.a], &texts[&p.b], align)),
             }
         })
         .collect();
@@ -130,8 +129,10 @@ pub(super) fn write_report(
         clusters,
         sources,
     });
-    super::write_atomically(&out.path, |w| {
-        report.write_to(w).map_err(super::write_error(&out.path))
+    super::output::write_atomically(&out.path, |w| {
+        report
+            .write_to(w)
+            .map_err(super::output::write_error(&out.path))
     })
 }
 
@@ -228,50 +229,15 @@ fn load_texts(
     catalog: &Catalog,
     docs: &[u32],
 ) -> Result<AHashMap<u32, String>, RunError> {
-    let mut texts = AHashMap::with_capacity(docs.len());
-    match (&catalog.held, &catalog.places) {
-        (Some(held), _) => {
-            for &d in docs {
-                texts.insert(d, held[d as usize].0.clone());
-            }
-        }
-        (None, Some(places)) => {
-            let mut failed = None;
-            places
-                .read(docs, |d, record| match text_of(&record, spec) {
-                    Some(t) => {
-                        texts.insert(d, t.into_owned());
-                    }
-                    None => {
-                        failed.get_or_insert(d);
-                    }
-                })
-                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
-            if let Some(d) = failed {
-                return Err(RunError::InputsChanged(catalog.ids[d as usize].clone()));
-            }
-        }
-        (None, None) => {
-            let wanted: Vec<u64> = docs.iter().map(|&d| u64::from(d)).collect();
-            let mut mismatch = None;
-            reread(spec, &wanted, |doc| {
-                if catalog.ids.get(doc.ordinal as usize) != Some(&doc.id) {
-                    mismatch.get_or_insert(doc.id.clone());
-                }
-                texts.insert(doc.ordinal as u32, doc.text);
-            })?;
-            if let Some(id) = mismatch {
-                return Err(RunError::InputsChanged(id));
-            }
-        }
-    }
-    if texts.len() != docs.len() {
-        return Err(RunError::InputsChanged(format!(
-            "{} documents missing",
-            docs.len() - texts.len()
-        )));
-    }
-    Ok(texts)
+    let texts = catalog.store.map_texts(
+        spec,
+        &catalog.ids,
+        docs,
+        || (),
+        |(), text| text.into_owned(),
+        &Silent,
+    )?;
+    Ok(texts.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -1,0 +1,241 @@
+//! The decision of a dedup: the sketches and the verified pairs in, the [`Decision`] out: clusters
+//! of duplicates (connected components, by union-find), a representative kept for each by the
+//! [`KeepPolicy`], and which documents are removed, with the reason.
+//!
+//! It reads only the sketches' figures and the pairs, so it runs after pass 2 without any text.
+
+use ahash::AHashMap;
+
+use super::{SketchTable, VerifiedPair};
+use crate::verify::Relation;
+
+/// Which member of a duplicate cluster represents it (and is kept).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeepPolicy {
+    /// The fullest text: the most shingles, then the most bytes, then the first.
+    Longest,
+    /// The first in input order.
+    First,
+}
+/// Why a document was removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// A duplicate of the kept representative of its cluster.
+    DuplicateOf(u32),
+    /// A derivative of a kept document.
+    DerivativeOf(u32),
+}
+
+/// A cluster: a connected component of duplicate pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// The kept member.
+    pub representative: u32,
+    /// All members, in input order.
+    pub members: Vec<u32>,
+}
+
+/// The outcome of a run over `n` documents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Clusters of two or more duplicates, largest first.
+    pub clusters: Vec<Cluster>,
+    /// For each document, `None` when kept, or why it was removed.
+    pub removed: Vec<Option<Removal>>,
+}
+
+impl Decision {
+    /// Number of kept documents.
+    pub fn kept(&self) -> usize {
+        self.removed.iter().filter(|r| r.is_none()).count()
+    }
+}
+
+/// Union-find over document indices, by size with path halving.
+struct DisjointSets {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl DisjointSets {
+    fn new(n: usize) -> Self {
+        DisjointSets {
+            parent: (0..n as u32).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a as usize] < self.size[b as usize] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b as usize] = a;
+        self.size[a as usize] += self.size[b as usize];
+    }
+}
+
+/// Clusters duplicates, picks representatives and decides what is kept.
+///
+/// Duplicates (relation `duplicate`) are joined into connected components; each component keeps
+/// its representative (by `keep`) and removes the rest. Then, visiting the remaining documents from
+/// the fullest down, a derivative is removed when one of its sources (through its cluster's
+/// representative) is kept. Everything else is kept.
+pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
+    let n = sketches.len();
+    let mut sets = DisjointSets::new(n);
+    for p in pairs.iter().filter(|p| p.relation == Relation::Duplicate) {
+        sets.union(p.a, p.b);
+    }
+    let fuller = |x: u32, y: u32| -> bool {
+        let (sx, sy) = (sketches.figures(x as usize), sketches.figures(y as usize));
+        (sx.shingles, sx.bytes, std::cmp::Reverse(x))
+            > (sy.shingles, sy.bytes, std::cmp::Reverse(y))
+    };
+    let mut members: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for i in 0..n as u32 {
+        let root = sets.find(i);
+        if sets.size[root as usize] > 1 {
+            members.entry(root).or_default().push(i);
+        }
+    }
+    let mut removed: Vec<Option<Removal>> = vec![None; n];
+    let mut rep_of: Vec<u32> = (0..n as u32).collect();
+    let mut clusters: Vec<Cluster> = members
+        .into_values()
+        .map(|m| {
+            let representative = match keep {
+                KeepPolicy::First => m[0],
+                KeepPolicy::Longest => m
+                    .iter()
+                    .copied()
+                    .reduce(|best, x| if fuller(x, best) { x } else { best })
+                    .expect("clusters are not empty"),
+            };
+            for &x in &m {
+                rep_of[x as usize] = representative;
+                if x != representative {
+                    removed[x as usize] = Some(Removal::DuplicateOf(representative));
+                }
+            }
+            Cluster {
+                representative,
+                members: m,
+            }
+        })
+        .collect();
+    clusters.sort_by(|x, y| {
+        y.members
+            .len()
+            .cmp(&x.members.len())
+            .then(x.members[0].cmp(&y.members[0]))
+    });
+    // Derivative links between representatives: derived -> sources.
+    let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
+        let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
+        if d != s {
+            sources.entry(d).or_default().push(s);
+        }
+    }
+    // Fullest first, so a source is decided before what derives from it.
+    let mut order: Vec<u32> = sources.keys().copied().collect();
+    order.extend(sources.values().flatten().copied());
+    order.sort_unstable();
+    order.dedup();
+    order.sort_by(|&x, &y| {
+        if fuller(x, y) {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        }
+    });
+    for d in order {
+        if removed[d as usize].is_some() {
+            continue;
+        }
+        if let Some(srcs) = sources.get(&d) {
+            if let Some(&s) = srcs.iter().find(|&&s| removed[s as usize].is_none()) {
+                removed[d as usize] = Some(Removal::DerivativeOf(s));
+            }
+        }
+    }
+    Decision { clusters, removed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::steps::tests::{sketches, words};
+    use crate::dedup::Sketch;
+    use crate::minhash::Signature;
+    use crate::verify::{Scores, Which};
+
+    #[test]
+    fn keep_policy_picks_the_representative() {
+        let base = words(3, 300);
+        let longer = format!("{base} and a few more words at the end");
+        let (d, sk) = sketches(&[&base, &longer]);
+        let pair = VerifiedPair {
+            a: 0,
+            b: 1,
+            scores: Scores::from_counts(296, 304, 296),
+            relation: Relation::Duplicate,
+            derived: None,
+            direction_score: 0.0,
+        };
+        let _ = d;
+        assert_eq!(
+            decide(&sk, &[pair], KeepPolicy::Longest).clusters[0].representative,
+            1
+        );
+        assert_eq!(
+            decide(&sk, &[pair], KeepPolicy::First).clusters[0].representative,
+            0
+        );
+    }
+
+    #[test]
+    fn a_derivative_of_a_removed_source_is_kept() {
+        // c derives from b, b is a duplicate of a and a is kept: c goes (its source is a's cluster).
+        // e derives from d only, and d is itself removed as a derivative of a: e stays.
+        let sk: SketchTable = (0..5)
+            .map(|i| Sketch {
+                signature: Signature::from_parts(vec![i; 4], 100 - i),
+                tokens: 10,
+                bytes: 10,
+            })
+            .collect();
+        let v = |a, b, relation, derived| VerifiedPair {
+            a,
+            b,
+            scores: Scores::from_counts(10, 10, 9),
+            relation,
+            derived,
+            direction_score: 0.0,
+        };
+        let pairs = [
+            v(0, 1, Relation::Duplicate, None),
+            v(1, 2, Relation::Derivative, Some(Which::B)),
+            v(0, 3, Relation::Derivative, Some(Which::B)),
+            v(3, 4, Relation::Derivative, Some(Which::B)),
+        ];
+        let d = decide(&sk, &pairs, KeepPolicy::Longest);
+        assert_eq!(d.removed[1], Some(Removal::DuplicateOf(0)));
+        assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
+        assert_eq!(d.removed[3], Some(Removal::DerivativeOf(0)));
+        assert_eq!(d.removed[4], None);
+    }
+}

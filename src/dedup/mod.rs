@@ -1,0 +1,87 @@
+//! Corpus deduplication: documents in (JSON Lines, plain files, directories, standard input), and
+//! out the verified pairs, the clusters and the kept documents, written to files, with a summary
+//! in which every document read is accounted for (`read == kept + removed`).
+//!
+//! The steps, each a function of [`Deduper`] (in `steps`) so that the run can take them pass by
+//! pass without holding texts:
+//! 1. [`Deduper::sketch`]: text to a [`Sketch`] (signature and sizes): all that is kept of a
+//!    document for the whole run, about 0.6 KB;
+//! 2. [`Deduper::candidates`]: LSH votes ([`crate::lsh`]), then a cheap filter on the signatures'
+//!    own estimates, leaving the pairs worth measuring exactly;
+//! 3. [`Deduper::verify`]: exact Jaccard and containments on the shingle sets of the candidate
+//!    documents, and the direction from their quote typography, both [`Deduper::measure`]d on the
+//!    texts re-read for this pass; only pairs meeting a threshold survive, so nothing below a
+//!    threshold is ever reported;
+//! 4. [`decide`] (in `decide`): connected components of duplicate pairs, a representative for
+//!    each, and which documents a kept document covers (its duplicates, and derivatives whose
+//!    source is kept). Every document ends up kept or removed, with the reason.
+//!
+//! The run ([`run()`], in `run`) streams the inputs three times at most, so that memory is bounded
+//! by the sketches and not by the texts:
+//! 1. read every document and keep its [`Sketch`] and id: a reader thread cuts the inputs into
+//!    pieces, rayon parses and sketches pieces while the calling thread accepts them in order
+//!    (ids checked, sketches stored in a [`SketchTable`]);
+//! 2. find candidates among the sketches, read again only the documents of candidate pairs to
+//!    measure them exactly (and align them, with passages), keep the pairs that meet a threshold,
+//!    and decide what is kept;
+//! 3. with a kept output, read everything again and write the kept documents in input order: the
+//!    exact line for JSON Lines, a `{"id", "text"}` record for a plain file.
+//!
+//! Where a text comes back from in passes 2 and 3 is one decision (`store`): held in memory when
+//! the inputs include standard input (which cannot be read twice), read at its recorded place when
+//! every document is a line of an uncompressed JSON Lines file, or else the inputs read again. The
+//! outputs (`output`, and the HTML report in `html`) are written beside their final path and
+//! renamed into place when complete: a failed run never leaves an output that looks finished.
+
+use crate::align::AlignParams;
+use crate::lsh::DEFAULT_MAX_RATIO;
+use crate::minhash::MinHashParams;
+use crate::shingle::DEFAULT_K;
+use crate::verify::{Reporting, Thresholds};
+
+mod decide;
+mod html;
+mod output;
+mod run;
+mod steps;
+mod store;
+
+pub use decide::{decide, Cluster, Decision, KeepPolicy, Removal};
+pub use output::{HtmlOutput, Outputs};
+pub use run::{run, RunError, Summary};
+pub use steps::{
+    Candidate, Deduper, Figures, Measured, Scratch, Sketch, SketchTable, VerifiedPair,
+};
+
+/// Settings of a dedup run.
+#[derive(Clone, Debug)]
+pub struct DedupConfig {
+    /// Words per shingle.
+    pub shingle_size: usize,
+    /// Signature settings.
+    pub minhash: MinHashParams,
+    /// Relation thresholds (duplicate, derivative, overlap) used to label reported pairs.
+    pub thresholds: Thresholds,
+    /// What is reported: pairs with at least its Jaccard, or its containment.
+    pub report: Reporting,
+    /// Largest size ratio of a contained pair for which the LSH recall target holds.
+    pub max_ratio: f64,
+    /// Which member of a duplicate cluster to keep.
+    pub keep: KeepPolicy,
+    /// Aligner settings, for the passages of reported pairs (`--passages`, the HTML report).
+    pub align: AlignParams,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig {
+            shingle_size: DEFAULT_K,
+            minhash: MinHashParams::default(),
+            thresholds: Thresholds::default(),
+            report: Reporting::default(),
+            max_ratio: DEFAULT_MAX_RATIO,
+            keep: KeepPolicy::Longest,
+            align: AlignParams::default(),
+        }
+    }
+}

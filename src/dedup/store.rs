@@ -1,0 +1,433 @@
+//! Where the texts of a run come back from for passes 2 and 3, decided once: a [`TextStore`].
+//! Pass 1 fills it as it accepts documents; then the candidates' texts (for verification and the
+//! HTML report) and the kept documents' records (for the kept output) are asked of it, and it
+//! reads them from where it can:
+//! - held in memory, when the inputs include standard input (which cannot be read twice);
+//! - read at their places, with positioned reads of the files, while every document is a line
+//!   of an uncompressed JSON Lines file: later passes then read just those bytes, on every
+//!   thread at once, instead of parsing every input again;
+//! - otherwise read again from the inputs ([`reread`]), in input order.
+//!
+//! However a text comes back, it must be the one pass 1 read: a different id, a record that no
+//! longer parses or a document missing is [`RunError::InputsChanged`], checked here alone.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::run::RunError;
+use crate::document::{record_text, reread, CorpusDoc, CorpusSpec};
+use crate::progress::Progress;
+
+/// Documents read again from the inputs together, in one parallel batch.
+const BATCH_DOCS: usize = 2048;
+
+/// Where the texts of a run's documents come back from (see the module's doc).
+pub(super) enum TextStore {
+    /// Every document's text, and its raw line when it was one, in input order.
+    Held(Vec<(String, Option<Vec<u8>>)>),
+    /// Every document's record, at its place in its file.
+    Placed(Places),
+    /// Read the inputs again.
+    Reread,
+}
+
+impl TextStore {
+    /// The store for a run: holding the texts (`hold`, for standard input), or placing the records
+    /// unless the inputs are read lossily (a record read again would not give the same text).
+    pub(super) fn new(hold: bool, lossy: bool) -> Self {
+        match (hold, lossy) {
+            (true, _) => TextStore::Held(Vec::new()),
+            (false, false) => TextStore::Placed(Places::default()),
+            (false, true) => TextStore::Reread,
+        }
+    }
+
+    /// Pass 1: the next document lies at `offset`, `length` bytes long, in `path`. A document that
+    /// is not a line of an uncompressed file turns placed records into reading again.
+    pub(super) fn place(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) {
+        if let TextStore::Placed(places) = self {
+            if !places.push(path, offset, length) {
+                *self = TextStore::Reread;
+            }
+        }
+    }
+
+    /// Pass 1: the next document's text and raw line, kept when the store holds texts.
+    pub(super) fn hold(&mut self, text: String, raw: Option<Vec<u8>>) {
+        if let TextStore::Held(held) = self {
+            held.push((text, raw));
+        }
+    }
+
+    /// `f` of the text of each of `docs` (in increasing order), in parallel with a state made by
+    /// `init` for each thread; the results by document, in order. `ids` are the documents' ids
+    /// from pass 1. Progress advances by the documents done.
+    pub(super) fn map_texts<S, T: Send>(
+        &self,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u32],
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, Cow<'_, str>) -> T + Sync + Send,
+        progress: &dyn Progress,
+    ) -> Result<Vec<(u32, T)>, RunError> {
+        let mut done: Vec<(u32, T)> = Vec::with_capacity(docs.len());
+        let batch = |batch: Vec<(u32, String)>, done: &mut Vec<(u32, T)>| {
+            let each: Vec<(u32, T)> = batch
+                .into_par_iter()
+                .map_init(&init, |s, (i, text)| (i, f(s, Cow::Owned(text))))
+                .collect();
+            progress.advance(each.len() as u64);
+            done.extend(each);
+        };
+        match self {
+            TextStore::Held(held) => {
+                let text = |i: u32| Cow::Borrowed(held[i as usize].0.as_str());
+                done = docs
+                    .par_iter()
+                    .map_init(&init, |s, &i| (i, f(s, text(i))))
+                    .collect();
+                progress.advance(done.len() as u64);
+            }
+            TextStore::Placed(places) => {
+                // Each thread reads its records straight from the files, and parses them.
+                let files = places
+                    .open()
+                    .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                let each: Vec<Result<(u32, T), RunError>> = docs
+                    .par_iter()
+                    .map_init(
+                        || (init(), Vec::new()),
+                        |(s, record), &i| {
+                            places
+                                .record_into(&files, i, record)
+                                .map_err(|e| RunError::InputsChanged(e.to_string()))?;
+                            let text = text_of(record, spec)
+                                .ok_or_else(|| RunError::InputsChanged(ids[i as usize].clone()))?;
+                            let t = f(s, text);
+                            progress.advance(1);
+                            Ok((i, t))
+                        },
+                    )
+                    .collect();
+                for one in each {
+                    done.push(one?);
+                }
+            }
+            TextStore::Reread => {
+                let wanted: Vec<u64> = docs.iter().map(|&d| u64::from(d)).collect();
+                let mut texts = Vec::with_capacity(BATCH_DOCS);
+                let changed = reread_checked(spec, ids, &wanted, |doc| {
+                    texts.push((doc.ordinal as u32, doc.text));
+                    if texts.len() >= BATCH_DOCS {
+                        batch(std::mem::take(&mut texts), &mut done);
+                    }
+                })?;
+                batch(texts, &mut done);
+                changed?;
+            }
+        }
+        if done.len() != docs.len() {
+            return Err(RunError::InputsChanged(format!(
+                "{} documents missing",
+                docs.len() - done.len()
+            )));
+        }
+        Ok(done)
+    }
+
+    /// Writes the records of `docs` (in increasing order) to `w`, one a line: the exact line of
+    /// a JSON Lines record, a `{"id", "text"}` record for a plain file. `fail` names a write
+    /// error; progress advances by the documents read again.
+    pub(super) fn write_records<W: Write>(
+        &self,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u64],
+        w: &mut W,
+        fail: impl Fn(io::Error) -> RunError,
+        progress: &dyn Progress,
+    ) -> Result<(), RunError> {
+        match self {
+            TextStore::Held(held) => {
+                for &i in docs {
+                    let (text, raw) = &held[i as usize];
+                    write_record(w, &ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
+                }
+            }
+            TextStore::Placed(places) => places.copy(docs, w).map_err(&fail)?,
+            TextStore::Reread => {
+                let mut result = Ok(());
+                let changed = reread_checked(spec, ids, docs, |doc| {
+                    if result.is_ok() {
+                        result = write_record(w, &doc.id, &doc.text, doc.raw.as_deref());
+                    }
+                    progress.advance(1);
+                })?;
+                result.map_err(&fail)?;
+                changed?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the `wanted` documents (in increasing order) of the inputs again, calling `each` with
+/// each: an error of reading, or else whether each id is still the one pass 1 read (as an
+/// [`RunError::InputsChanged`] naming the first that is not, left to the caller to raise once it
+/// has dealt with what it read).
+fn reread_checked(
+    spec: &CorpusSpec,
+    ids: &[String],
+    wanted: &[u64],
+    mut each: impl FnMut(CorpusDoc),
+) -> Result<Result<(), RunError>, RunError> {
+    let mut mismatch = None;
+    reread(spec, wanted, |doc| {
+        if ids.get(doc.ordinal as usize) != Some(&doc.id) {
+            mismatch.get_or_insert(doc.id.clone());
+        }
+        each(doc);
+    })?;
+    Ok(match mismatch {
+        Some(id) => Err(RunError::InputsChanged(id)),
+        None => Ok(()),
+    })
+}
+
+#[derive(serde::Serialize)]
+struct PlainRecord<'a> {
+    id: &'a str,
+    text: &'a str,
+}
+
+/// A document's record and its line end: its raw line, or else a `{"id", "text"}` record.
+fn write_record(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
+    match raw {
+        Some(line) => w.write_all(line)?,
+        None => serde_json::to_writer(&mut *w, &PlainRecord { id, text })?,
+    }
+    w.write_all(b"\n")
+}
+
+/// The byte ranges of JSON Lines records in their files.
+#[derive(Default)]
+pub(super) struct Places {
+    files: Vec<PathBuf>,
+    /// Per document: index into `files`, offset of the record, its length.
+    at: Vec<(u32, u64, u32)>,
+}
+
+impl Places {
+    /// Records where a document lies: the record at `offset`, `length` bytes long, in `path`;
+    /// false when it is not a line of an uncompressed file.
+    pub(super) fn push(&mut self, path: &Path, offset: Option<u64>, length: Option<u64>) -> bool {
+        let (Some(offset), Some(len)) = (offset, length) else {
+            return false;
+        };
+        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
+            if self.files.iter().any(|f| f == path) || !is_uncompressed(path) {
+                return false;
+            }
+            self.files.push(path.to_path_buf());
+        }
+        let Ok(len) = u32::try_from(len) else {
+            return false;
+        };
+        self.at.push(((self.files.len() - 1) as u32, offset, len));
+        true
+    }
+
+    /// The files, opened for [`Places::record_into`].
+    pub(super) fn open(&self) -> io::Result<Vec<File>> {
+        self.files.iter().map(File::open).collect()
+    }
+
+    /// The record of document `d`, read into `buf` (resized to the record, a buffer reused
+    /// between calls) from its file (one of `files`, opened from `self.files`) at its offset, so
+    /// that threads can read records of the same file at once.
+    pub(super) fn record_into(&self, files: &[File], d: u32, buf: &mut Vec<u8>) -> io::Result<()> {
+        let (file, offset, len) = self.at[d as usize];
+        buf.resize(len as usize, 0);
+        read_exact_at(&files[file as usize], buf, offset)
+    }
+
+    /// Copies the records of the given documents (in increasing order), one a line, to `w`.
+    /// Records that follow each other in their file, separated by just their line end, are
+    /// copied as one range: a file with few removed documents goes over in a few large copies,
+    /// which `std::io::copy` hands to the kernel (`copy_file_range` on Linux) when `w` is a file.
+    pub(super) fn copy<W: Write>(&self, docs: &[u64], w: &mut W) -> io::Result<()> {
+        let mut open: Option<(u32, File)> = None;
+        // The range being gathered: file, start, end.
+        let mut run: Option<(u32, u64, u64)> = None;
+        let mut copy_run = |(file, start, end): (u32, u64, u64), w: &mut W| -> io::Result<()> {
+            if open.as_ref().map(|o| o.0) != Some(file) {
+                open = Some((file, File::open(&self.files[file as usize])?));
+            }
+            let mut r = &open.as_ref().expect("opened above").1;
+            r.seek(SeekFrom::Start(start))?;
+            let copied = io::copy(&mut r.take(end - start), w)?;
+            if copied != end - start {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the input is shorter than on the first pass",
+                ));
+            }
+            w.write_all(b"\n")
+        };
+        for &d in docs {
+            let (file, offset, len) = self.at[d as usize];
+            let end = offset + u64::from(len);
+            match &mut run {
+                Some((f, _, e)) if *f == file && offset == *e + 1 => *e = end,
+                Some((f, _, e)) if *f == file && offset <= *e => {
+                    return Err(io::Error::other("records out of order"));
+                }
+                _ => {
+                    if let Some(done) = run.replace((file, offset, end)) {
+                        copy_run(done, w)?;
+                    }
+                }
+            }
+        }
+        if let Some(done) = run {
+            copy_run(done, w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset`, without moving a shared cursor.
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when the file does not start with a gzip or zstd magic number.
+fn is_uncompressed(path: &Path) -> bool {
+    let mut head = [0u8; 4];
+    let Ok(mut f) = File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    !(head[..n].starts_with(&[0x1f, 0x8b]) || head[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]))
+}
+
+/// The text field of a JSON Lines record read again, by the readers' one door for it (borrowed
+/// from the record when it holds no escape); `None` when the record no longer gives one.
+pub(super) fn text_of<'r>(record: &'r [u8], spec: &CorpusSpec) -> Option<Cow<'r, str>> {
+    record_text(record, spec).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    /// A JSON Lines file of `texts` (ids `d0`, `d1`, ...), its spec, and the store pass 1 would
+    /// have filled for it.
+    fn placed(dir: &Path, texts: &[&str]) -> (CorpusSpec, Vec<String>, TextStore) {
+        let path = dir.join("c.jsonl");
+        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i}")).collect();
+        let lines: Vec<String> = ids
+            .iter()
+            .zip(texts)
+            .map(|(id, text)| format!("{{\"id\":\"{id}\",\"text\":\"{text}\"}}\n"))
+            .collect();
+        std::fs::write(&path, lines.concat()).unwrap();
+        let mut store = TextStore::new(false, false);
+        let mut at = 0;
+        for line in &lines {
+            let len = line.len() as u64 - 1;
+            store.place(&path, Some(at), Some(len));
+            at += len + 1;
+        }
+        (CorpusSpec::new([path]), ids, store)
+    }
+
+    fn texts(
+        store: &TextStore,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u32],
+    ) -> Result<Vec<(u32, String)>, RunError> {
+        let into = |_: &mut (), t: Cow<'_, str>| t.into_owned();
+        store.map_texts(spec, ids, docs, || (), into, &Silent)
+    }
+
+    #[test]
+    fn every_store_gives_the_same_texts_and_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, ids, placed) = placed(dir.path(), &["one two", "three", "four \\u00e9"]);
+        assert!(matches!(placed, TextStore::Placed(_)));
+        let mut held = TextStore::new(true, false);
+        let raw = std::fs::read_to_string(&spec.inputs[0]).unwrap();
+        for (line, text) in raw.lines().zip(["one two", "three", "four é"]) {
+            held.hold(text.to_string(), Some(line.as_bytes().to_vec()));
+        }
+        let want = vec![(0, "one two".to_string()), (2, "four é".to_string())];
+        let mut records = Vec::new();
+        for store in [&held, &placed, &TextStore::Reread] {
+            assert_eq!(texts(store, &spec, &ids, &[0, 2]).unwrap(), want);
+            let mut out = Vec::new();
+            store
+                .write_records(&spec, &ids, &[0, 2], &mut out, |e| panic!("{e}"), &Silent)
+                .unwrap();
+            records.push(out);
+        }
+        let lines: Vec<&str> = raw.lines().collect();
+        assert_eq!(
+            records[0],
+            format!("{}\n{}\n", lines[0], lines[2]).as_bytes()
+        );
+        assert!(records.iter().all(|r| r == &records[0]));
+    }
+
+    #[test]
+    fn a_changed_input_is_an_error_naming_the_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, mut ids, placed) = placed(dir.path(), &["one two", "three"]);
+        // Another id on the second pass.
+        ids[1] = "other".into();
+        let err = texts(&TextStore::Reread, &spec, &ids, &[0, 1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(id) if id == "d1"),
+            "{err}"
+        );
+        // A record without its text where pass 1 found it.
+        let lines = "{\"id\":\"d0\",\"text\":\"one two\"}\n{\"id\":\"d1\",\"txet\":\"three\"}\n";
+        std::fs::write(&spec.inputs[0], lines).unwrap();
+        let err = texts(&placed, &spec, &ids, &[1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(id) if id == "other"),
+            "{err}"
+        );
+        // A document gone.
+        std::fs::write(&spec.inputs[0], "{\"id\":\"d0\",\"text\":\"one two\"}\n").unwrap();
+        let err = texts(&TextStore::Reread, &spec, &ids, &[0, 1]).unwrap_err();
+        assert!(
+            matches!(&err, RunError::InputsChanged(m) if m == "1 documents missing"),
+            "{err}"
+        );
+    }
+}

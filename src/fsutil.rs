@@ -1,0 +1,169 @@
+//! Files written whole or not at all: a temporary file beside the final path, written, made
+//! durable where the caller asks, and renamed into place; removed when anything fails, so that a
+//! failed run never leaves a file that looks finished (or a half index).
+//!
+//! In: the final path and how to name the temporary file. Out: an [`AtomicFile`] to write
+//! through, whose [`AtomicFile::rename`] puts it in place; or, for a file written in one go,
+//! [`write_atomically`]. Errors are plain [`io::Error`]s, each step's apart, so that every caller
+//! names the path it always named (the final path, or the temporary one) in its own error type.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// How the temporary file beside a path is named (the index's sweep recognises its own).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TempName {
+    /// `.{name}.neardup-{pid}.tmp`: the outputs of a run (pairs, clusters, kept, HTML).
+    Output,
+    /// `.{name}.tmp-{pid}`: the files of an index (segments, the manifest).
+    Index,
+}
+
+impl TempName {
+    /// The temporary path beside `path`.
+    pub(crate) fn beside(self, path: &Path) -> PathBuf {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let pid = std::process::id();
+        path.with_file_name(match self {
+            TempName::Output => format!(".{name}.neardup-{pid}.tmp"),
+            TempName::Index => format!(".{name}.tmp-{pid}"),
+        })
+    }
+}
+
+/// A file being written under a temporary name beside its final path. Dropped before
+/// [`AtomicFile::rename`] succeeds, it removes the temporary file.
+#[derive(Debug)]
+pub(crate) struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: BufWriter<File>,
+    renamed: bool,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file for `path`, written through a buffer of 1 MiB.
+    pub(crate) fn create(path: &Path, naming: TempName) -> io::Result<Self> {
+        let tmp = naming.beside(path);
+        let file = File::create(&tmp)?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            out: BufWriter::with_capacity(1 << 20, file),
+            renamed: false,
+        })
+    }
+
+    /// The buffered writer of the temporary file.
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.out
+    }
+
+    /// Writes out the buffer and forces the file to disk.
+    pub(crate) fn sync(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()
+    }
+
+    /// Writes out the buffer and renames the file into place. The directory entry is made
+    /// durable by the caller where it needs that.
+    pub(crate) fn rename(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl Seek for AtomicFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.out.seek(pos)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes `path` through an [`AtomicFile`] named by `naming`: `write` fills it, and it is renamed
+/// into place only when `write` succeeds. No fsync: the rename already keeps a failed run from
+/// leaving a complete-looking file, and forcing gigabytes of output to disk would double a run's
+/// time. `fail` turns an error of creating, writing out or renaming the file into the caller's.
+pub(crate) fn write_atomically<E>(
+    path: &Path,
+    naming: TempName,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
+    fail: impl Fn(io::Error) -> E,
+) -> Result<(), E> {
+    let mut file = AtomicFile::create(path, naming).map_err(&fail)?;
+    write(file.writer())?;
+    file.rename().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_in_place_only_once_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let write = |text: &'static str, ok: bool| {
+            write_atomically(
+                &path,
+                TempName::Output,
+                |w| {
+                    w.write_all(text.as_bytes())?;
+                    if ok {
+                        Ok(())
+                    } else {
+                        Err(io::Error::other("failed"))
+                    }
+                },
+                |e| e,
+            )
+        };
+        write("first", true).unwrap();
+        assert!(write("second", false).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "the temporary file is removed");
+        let tmp = TempName::Index.beside(&path);
+        assert_eq!(
+            tmp,
+            dir.path()
+                .join(format!(".out.jsonl.tmp-{}", std::process::id()))
+        );
+        let mut f = AtomicFile::create(&path, TempName::Index).unwrap();
+        assert!(tmp.exists());
+        f.write_all(b"abc").unwrap();
+        f.seek(SeekFrom::Start(0)).unwrap();
+        f.write_all(b"x").unwrap();
+        f.sync().unwrap();
+        f.rename().unwrap();
+        drop(f);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "xbc");
+    }
+}
