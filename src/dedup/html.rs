@@ -10,7 +10,8 @@
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::run::{Catalog, RunError, Summary};
+use super::outcome::{RunError, Summary};
+use super::store::Catalog;
 use super::HtmlOutput;
 use crate::align::{align_texts, AlignParams};
 use crate::compare::Pair;

@@ -32,6 +32,9 @@
 //! every document is a line of an uncompressed JSON Lines file, or else the inputs read again. The
 //! outputs (`output`, and the HTML report in `html`) are written beside their final path and
 //! renamed into place when complete: a failed run never leaves an output that looks finished.
+//! The run ends with a [`Summary`] or a [`RunError`] (`outcome`, which every other file of the
+//! run may use and which uses none of them): imports run one way, `run` over `html` and `output`
+//! over `store` over `outcome`.
 
 use crate::align::AlignParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
@@ -41,14 +44,16 @@ use crate::verify::{Reporting, Thresholds};
 
 mod decide;
 mod html;
+mod outcome;
 mod output;
 mod run;
 mod steps;
 mod store;
 
 pub use decide::{decide, Cluster, Decision, KeepPolicy, Removal};
+pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
-pub use run::{run, RunError, Summary};
+pub use run::run;
 pub use steps::{
     Candidate, Deduper, Figures, Measured, Scratch, Sketch, SketchTable, VerifiedPair,
 };

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::run::{Catalog, RunError};
+use super::outcome::RunError;
+use super::store::Catalog;
 use super::{Decision, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;

@@ -6,17 +6,18 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io;
+
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ahash::AHashMap;
 use rayon::prelude::*;
 
+use super::outcome::{RunError, Summary};
 use super::output::{write_atomically, write_clusters, write_kept, write_pairs};
-use super::store::TextStore;
+use super::store::{Catalog, TextStore};
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
     VerifiedPair,
@@ -27,87 +28,6 @@ use crate::document::{
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
-
-/// A dedup run that could not finish.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RunError {
-    /// An input could not be read.
-    #[error(transparent)]
-    Read(#[from] ReadError),
-    /// Two documents have the same id.
-    #[error("duplicate id {id:?}: {first} and {second}")]
-    DuplicateId {
-        /// The id.
-        id: String,
-        /// Where it first appeared.
-        first: String,
-        /// Where it appeared again.
-        second: String,
-    },
-    /// An output could not be written.
-    #[error("{}: cannot write: {source}", path.display())]
-    Write {
-        /// The output file.
-        path: PathBuf,
-        /// Why.
-        source: io::Error,
-    },
-    /// The inputs changed between two passes.
-    #[error("the inputs changed while they were read (document {0} differs on the second pass)")]
-    InputsChanged(String),
-    /// Too many documents for one run.
-    #[error("more than {} documents in one run", u32::MAX)]
-    TooManyDocuments,
-}
-
-/// What a run did; `read == kept + removed_duplicates + removed_derivatives`, always.
-#[derive(Clone, Debug, Default)]
-pub struct Summary {
-    /// Documents read.
-    pub read: u64,
-    /// Documents kept.
-    pub kept: u64,
-    /// Documents removed as duplicates of a kept one.
-    pub removed_duplicates: u64,
-    /// Documents removed as derivatives of a kept one.
-    pub removed_derivatives: u64,
-    /// Documents with no words (kept).
-    pub empty: u64,
-    /// Documents with fewer words than a shingle (kept, compared as one shingle).
-    pub short: u64,
-    /// Candidate pairs the LSH index proposed and the estimates let through.
-    pub candidates: u64,
-    /// Verified pairs reported.
-    pub pairs: u64,
-    /// Of which duplicates.
-    pub duplicate_pairs: u64,
-    /// Of which derivatives.
-    pub derivative_pairs: u64,
-    /// Clusters of duplicates (two members or more).
-    pub clusters: u64,
-    /// Bytes read in the first pass.
-    pub bytes: u64,
-    /// Lines and files skipped (skip mode only).
-    pub skipped: Vec<Skipped>,
-    /// Wall time.
-    pub elapsed: Duration,
-}
-
-impl Summary {
-    /// Documents removed.
-    pub fn removed(&self) -> u64 {
-        self.removed_duplicates + self.removed_derivatives
-    }
-}
-
-/// What pass 1 keeps of every document.
-pub(super) struct Catalog {
-    pub(super) ids: Vec<String>,
-    pub(super) sketches: SketchTable,
-    /// Where the texts come back from in the later passes.
-    pub(super) store: TextStore,
-}
 
 /// Runs a dedup over `spec`'s inputs.
 pub fn run(

@@ -18,9 +18,18 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::run::RunError;
+use super::outcome::RunError;
+use super::SketchTable;
 use crate::document::{record_text, reread, CorpusDoc, CorpusSpec};
 use crate::progress::Progress;
+
+/// What pass 1 keeps of every document.
+pub(super) struct Catalog {
+    pub(super) ids: Vec<String>,
+    pub(super) sketches: SketchTable,
+    /// Where the texts come back from in the later passes.
+    pub(super) store: TextStore,
+}
 
 /// Documents read again from the inputs together, in one parallel batch.
 const BATCH_DOCS: usize = 2048;

@@ -1,0 +1,82 @@
+//! How a dedup run ends: its [`Summary`], in which every document read is accounted for, or the
+//! [`RunError`] that stopped it. Every file of the run returns these; they depend on nothing
+//! else of the run.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::document::{ReadError, Skipped};
+
+/// A dedup run that could not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// An input could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Two documents have the same id.
+    #[error("duplicate id {id:?}: {first} and {second}")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// Where it first appeared.
+        first: String,
+        /// Where it appeared again.
+        second: String,
+    },
+    /// An output could not be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The output file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The inputs changed between two passes.
+    #[error("the inputs changed while they were read (document {0} differs on the second pass)")]
+    InputsChanged(String),
+    /// Too many documents for one run.
+    #[error("more than {} documents in one run", u32::MAX)]
+    TooManyDocuments,
+}
+
+/// What a run did; `read == kept + removed_duplicates + removed_derivatives`, always.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Documents read.
+    pub read: u64,
+    /// Documents kept.
+    pub kept: u64,
+    /// Documents removed as duplicates of a kept one.
+    pub removed_duplicates: u64,
+    /// Documents removed as derivatives of a kept one.
+    pub removed_derivatives: u64,
+    /// Documents with no words (kept).
+    pub empty: u64,
+    /// Documents with fewer words than a shingle (kept, compared as one shingle).
+    pub short: u64,
+    /// Candidate pairs the LSH index proposed and the estimates let through.
+    pub candidates: u64,
+    /// Verified pairs reported.
+    pub pairs: u64,
+    /// Of which duplicates.
+    pub duplicate_pairs: u64,
+    /// Of which derivatives.
+    pub derivative_pairs: u64,
+    /// Clusters of duplicates (two members or more).
+    pub clusters: u64,
+    /// Bytes read in the first pass.
+    pub bytes: u64,
+    /// Lines and files skipped (skip mode only).
+    pub skipped: Vec<Skipped>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Documents removed.
+    pub fn removed(&self) -> u64 {
+        self.removed_duplicates + self.removed_derivatives
+    }
+}
