@@ -24,7 +24,7 @@ use super::{
 };
 use crate::align::{align_texts, Alignment};
 use crate::document::{
-    CorpusDoc, CorpusReader, CorpusSpec, Line, LineChunk, OnError, Origin, ReadError, Skipped, Unit,
+    CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed, ReadError, Skipped, Unit,
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
@@ -147,7 +147,7 @@ enum PieceKind {
 enum Sketched {
     Blank,
     Doc {
-        id: Option<String>,
+        id: String,
         line: usize,
         start: u64,
         length: u64,
@@ -486,7 +486,6 @@ impl Acceptor<'_> {
                                 length,
                                 held,
                             } => {
-                                let id = id.unwrap_or_else(|| chunk.default_id(line));
                                 let place = (Some(start), Some(length));
                                 let path = &chunk.path;
                                 self.document(id, (&table, k), path, Some(line), place)?;
@@ -495,13 +494,11 @@ impl Acceptor<'_> {
                                     self.catalog.store.hold(text, Some(raw));
                                 }
                             }
-                            Sketched::Bad { error, origin } => match self.spec.on_error {
-                                OnError::Stop => return Err(error.into()),
-                                OnError::Skip => self.skipped.push(Skipped {
-                                    origin,
-                                    reason: error.kind.to_string(),
-                                }),
-                            },
+                            Sketched::Bad { error, origin } => {
+                                self.spec
+                                    .on_error
+                                    .decide(error, origin, &mut self.skipped)?
+                            }
                         }
                     }
                     n += k as u64;
@@ -554,9 +551,9 @@ fn sketch_line(
     (line, start, bytes): (usize, u64, &[u8]),
     table: &mut SketchTable,
 ) -> Sketched {
-    match LineChunk::parse(spec, line, start, bytes, spare) {
-        Line::Blank => Sketched::Blank,
-        Line::Record {
+    match LineChunk::parse(spec, line, start, bytes, spare).place(chunk.at(line), true) {
+        Placed::Blank => Sketched::Blank,
+        Placed::Record {
             id,
             text,
             start,
@@ -579,16 +576,7 @@ fn sketch_line(
                 held,
             }
         }
-        Line::Bad { kind, start } => Sketched::Bad {
-            error: ReadError::new(&chunk.path, kind).at_line(line),
-            origin: Origin {
-                input: chunk.input,
-                path: chunk.path.clone(),
-                line: Some(line),
-                byte_offset: Some(start),
-                length: None,
-            },
-        },
+        Placed::Bad { error, origin } => Sketched::Bad { error, origin },
     }
 }
 

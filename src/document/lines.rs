@@ -287,11 +287,6 @@ impl LineChunk {
             line,
         }
     }
-
-    /// The id of a record without one: `<file>:<line>`, as [`Line::place`] makes it.
-    pub fn default_id(&self, line: usize) -> String {
-        self.at(line).default_id()
-    }
 }
 
 /// Where a JSON Lines line is: its input, its file and its number.

@@ -97,11 +97,10 @@ mod tests;
 pub use corpus::{CorpusDoc, CorpusSpec, CorpusSummary, OnError, Origin, Skipped};
 pub use error::{Position, ReadError, ReadErrorKind};
 pub use file::{decode, read_file};
-pub(crate) use lines::{Line, LineChunk};
+pub(crate) use lines::LineChunk;
 // For the dedup run's first pass, which parses chunks itself: `Line::place` turns each parsed
 // line into a document or a placed error, as the reader does.
-#[allow(unused_imports)]
-pub(crate) use lines::{LineAt, Placed};
+pub(crate) use lines::Placed;
 pub(crate) use reader::Unit;
 pub use reader::{read_corpus, reread, CorpusReader};
 pub(crate) use record::record_text;
