@@ -30,6 +30,9 @@ pub const SHINGLE_HASH_VERSION: u32 = 2;
 /// Default number of words in a shingle.
 pub const DEFAULT_K: usize = 5;
 
+/// The most words a shingle may have (an index records its shingle size in this range).
+pub const MAX_SHINGLE_SIZE: usize = 64;
+
 /// Salt of a run's length: splitmix64's increment, the golden ratio in 64-bit fixed point.
 const LENGTH_SALT: u64 = GOLDEN_GAMMA;
 

@@ -71,19 +71,52 @@ impl Default for Reporting {
     }
 }
 
+/// `value`, when it is a share (between 0 and 1; NaN is not); else the error naming `name`.
+fn share(name: &'static str, value: f64) -> Result<f64, SettingError> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(SettingError::NotInUnitInterval { name, value })
+    }
+}
+
+impl Thresholds {
+    /// Thresholds that make sense: each a share between 0 and 1, and `overlap` not above
+    /// `derivative` (a pair contained enough to be a derivative is contained enough to overlap).
+    pub fn new(duplicate: f64, derivative: f64, overlap: f64) -> Result<Self, SettingError> {
+        let t = Thresholds {
+            duplicate,
+            derivative,
+            overlap,
+        };
+        t.validate()?;
+        Ok(t)
+    }
+
+    /// Whether these thresholds make sense (see [`Thresholds::new`]): a caller that set the
+    /// public fields checks them here.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        share("duplicate", self.duplicate)?;
+        share("derivative", self.derivative)?;
+        share("overlap", self.overlap)?;
+        if self.overlap > self.derivative {
+            return Err(SettingError::OutOfOrder {
+                low: "overlap",
+                low_value: self.overlap,
+                high: "derivative",
+                high_value: self.derivative,
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Reporting {
     /// The thresholds, each between 0 and 1.
     pub fn new(jaccard: f64, containment: f64) -> Result<Self, SettingError> {
-        let check = |name, value: f64| {
-            if (0.0..=1.0).contains(&value) {
-                Ok(value)
-            } else {
-                Err(SettingError::NotInUnitInterval { name, value })
-            }
-        };
         Ok(Reporting {
-            jaccard: check("jaccard", jaccard)?,
-            containment: check("containment", containment)?,
+            jaccard: share("jaccard", jaccard)?,
+            containment: share("containment", containment)?,
         })
     }
 
@@ -123,6 +156,30 @@ pub enum SettingError {
         name: &'static str,
         /// Its value.
         value: f64,
+    },
+    /// Two settings the wrong way round.
+    #[error("{low} ({low_value}) must not be above {high} ({high_value})")]
+    OutOfOrder {
+        /// The setting that must be the smaller.
+        low: &'static str,
+        /// Its value.
+        low_value: f64,
+        /// The setting that must be the larger.
+        high: &'static str,
+        /// Its value.
+        high_value: f64,
+    },
+    /// A number outside the range this build supports.
+    #[error("{name} must be between {min} and {max}, got {value}")]
+    OutOfRange {
+        /// The setting.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+        /// The smallest allowed.
+        min: f64,
+        /// The largest allowed.
+        max: f64,
     },
 }
 
@@ -315,6 +372,34 @@ pub fn verdict_tied(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_are_validated() {
+        assert_eq!(Thresholds::new(0.9, 0.6, 0.1), Ok(Thresholds::default()));
+        assert_eq!(Thresholds::new(0.9, 0.6, 0.6).map(|t| t.overlap), Ok(0.6));
+        for (d, v, o) in [
+            (1.5, 0.6, 0.1),
+            (0.9, -0.1, 0.0),
+            (0.9, 0.6, f64::NAN),
+            (0.9, 0.3, 0.4),
+        ] {
+            assert!(Thresholds::new(d, v, o).is_err(), "{d} {v} {o}");
+            assert!(
+                Thresholds {
+                    duplicate: d,
+                    derivative: v,
+                    overlap: o
+                }
+                .validate()
+                .is_err(),
+                "{d} {v} {o}"
+            );
+        }
+        assert_eq!(
+            Thresholds::new(0.9, 0.3, 0.4).unwrap_err().to_string(),
+            "overlap (0.4) must not be above derivative (0.3)"
+        );
+    }
 
     #[test]
     fn reporting_is_validated_and_gates_on_either_score() {

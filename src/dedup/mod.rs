@@ -38,9 +38,9 @@
 
 use crate::align::AlignParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
-use crate::minhash::MinHashParams;
-use crate::shingle::DEFAULT_K;
-use crate::verify::{Reporting, Thresholds};
+use crate::minhash::{MinHashParams, MAX_NUM_PERM};
+use crate::shingle::{DEFAULT_K, MAX_SHINGLE_SIZE};
+use crate::verify::{Reporting, SettingError, Thresholds};
 
 mod decide;
 mod html;
@@ -88,5 +88,71 @@ impl Default for DedupConfig {
             keep: KeepPolicy::Longest,
             align: AlignParams::default(),
         }
+    }
+}
+
+impl DedupConfig {
+    /// Whether these settings make sense, for a caller that set the public fields: the relation
+    /// thresholds ([`Thresholds::validate`]), a shingle size in `1..=MAX_SHINGLE_SIZE`, a
+    /// signature length in `1..=MAX_NUM_PERM` and a size ratio of at least 1. ([`Reporting`]
+    /// is checked when it is built.) A dedup run and a new index refuse settings that fail.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        self.thresholds.validate()?;
+        let range = |name, value: usize, max: usize| {
+            if (1..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(SettingError::OutOfRange {
+                    name,
+                    value: value as f64,
+                    min: 1.0,
+                    max: max as f64,
+                })
+            }
+        };
+        range("shingle size", self.shingle_size, MAX_SHINGLE_SIZE)?;
+        range("signature length", self.minhash.num_perm, MAX_NUM_PERM)?;
+        if self.max_ratio.is_nan() || self.max_ratio < 1.0 {
+            return Err(SettingError::OutOfRange {
+                name: "max ratio",
+                value: self.max_ratio,
+                min: 1.0,
+                max: f64::INFINITY,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_that_make_no_sense_are_refused() {
+        assert_eq!(DedupConfig::default().validate(), Ok(()));
+        let with = |f: fn(&mut DedupConfig)| {
+            let mut c = DedupConfig::default();
+            f(&mut c);
+            c.validate()
+        };
+        let refused: [fn(&mut DedupConfig); 7] = [
+            |c| c.shingle_size = 0,
+            |c| c.shingle_size = MAX_SHINGLE_SIZE + 1,
+            |c| c.minhash.num_perm = 0,
+            |c| c.minhash.num_perm = MAX_NUM_PERM + 1,
+            |c| c.max_ratio = 0.5,
+            |c| c.max_ratio = f64::NAN,
+            |c| c.thresholds.overlap = 0.7,
+        ];
+        for (i, f) in refused.into_iter().enumerate() {
+            assert!(with(f).is_err(), "case {i}");
+        }
+        assert_eq!(with(|c| c.shingle_size = MAX_SHINGLE_SIZE), Ok(()));
+        assert_eq!(with(|c| c.max_ratio = 1.0), Ok(()));
+        assert_eq!(
+            with(|c| c.shingle_size = 0).unwrap_err().to_string(),
+            "shingle size must be between 1 and 64, got 0"
+        );
     }
 }

@@ -7,11 +7,15 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::document::{ReadError, Skipped};
+use crate::verify::SettingError;
 
 /// A dedup run that could not finish.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
+    /// Settings that make no sense ([`DedupConfig::validate`](super::DedupConfig::validate)).
+    #[error("invalid settings: {0}")]
+    Settings(#[from] SettingError),
     /// An input could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),

@@ -36,6 +36,7 @@ pub fn run(
     outputs: &Outputs,
     progress: &dyn Progress,
 ) -> Result<Summary, RunError> {
+    deduper.config().validate()?;
     let started = Instant::now();
     let hold = spec.inputs.iter().any(|p| p.as_os_str() == "-");
     let (catalog, read) = sketch_all(spec, deduper, hold, progress)?;

@@ -32,10 +32,10 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::dedup::DedupConfig;
 use crate::lsh::LshParams;
-use crate::minhash::{MinHashParams, MINHASH_SCHEME_VERSION};
-use crate::shingle::SHINGLE_HASH_VERSION;
+use crate::minhash::{MinHashParams, MAX_NUM_PERM, MINHASH_SCHEME_VERSION};
+use crate::shingle::{MAX_SHINGLE_SIZE, SHINGLE_HASH_VERSION};
 use crate::text::TOKENIZER_VERSION;
-use crate::verify::{Reporting, Thresholds};
+use crate::verify::{Reporting, SettingError, Thresholds};
 
 /// Version of the index format; an index of another version is refused with a clear message.
 pub const FORMAT_VERSION: u32 = 1;
@@ -53,6 +53,9 @@ pub(crate) const PAGE: u64 = 4096;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum IndexError {
+    /// Settings that make no sense, refused before an index is made with them.
+    #[error("invalid index settings: {0}")]
+    Settings(#[from] SettingError),
     /// Nothing at the path.
     #[error("{}: no index there (make one with `neardup index build`)", path.display())]
     Missing {
@@ -260,8 +263,8 @@ impl Settings {
                 what: format!("{what} {found} (this neardup has {ours})"),
             });
         }
-        let sane = (1..=64).contains(&self.shingle_size)
-            && (1..=4096).contains(&self.num_perm)
+        let sane = (1..=MAX_SHINGLE_SIZE as u32).contains(&self.shingle_size)
+            && (1..=MAX_NUM_PERM as u32).contains(&self.num_perm)
             && self.rows >= 1
             && self.bands >= 1
             && u64::from(self.rows) * u64::from(self.bands) <= u64::from(self.num_perm)

@@ -409,6 +409,7 @@ impl IndexWriter {
     /// Creates a new index at `dir` (a missing or empty directory) for sources compared with
     /// `config`.
     pub fn create(dir: &Path, config: &DedupConfig) -> Result<IndexWriter, IndexError> {
+        config.validate()?;
         match fs::metadata(dir) {
             Ok(m) if !m.is_dir() => {
                 return Err(IndexError::NotAnIndex {
@@ -921,6 +922,20 @@ mod tests {
             err.to_string(),
             "duplicate id \"x\": t.jsonl:1 and t.jsonl:2"
         );
+    }
+
+    #[test]
+    fn an_index_is_not_made_with_settings_that_make_no_sense() {
+        // Before, a shingle size of 0 made an index that Index::open then called corrupt.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i");
+        let config = DedupConfig {
+            shingle_size: 0,
+            ..DedupConfig::default()
+        };
+        let err = IndexWriter::create(&path, &config).err().unwrap();
+        assert!(matches!(err, IndexError::Settings(_)), "{err}");
+        assert!(!path.exists());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use neardup::document::DEFAULT_MAX_DOC_BYTES;
 use neardup::lsh::DEFAULT_MAX_RATIO;
 use neardup::minhash::DEFAULT_NUM_PERM;
-use neardup::shingle::DEFAULT_K;
+use neardup::shingle::{DEFAULT_K, MAX_SHINGLE_SIZE};
 use neardup::synth::CorpusSpec as SynthSpec;
 use neardup::verify::{Reporting, DEFAULT_CONTAINMENT, DEFAULT_JACCARD};
 use neardup::{Comparer, Thresholds};
@@ -295,7 +295,7 @@ pub(crate) struct MatchArgs {
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
     pub(crate) duplicate: f64,
     /// Words per shingle.
-    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=MAX_SHINGLE_SIZE as i64))]
     pub(crate) shingle_size: u16,
     /// MinHash signature length.
     #[arg(long, default_value_t = DEFAULT_NUM_PERM as u16, value_parser = clap::value_parser!(u16).range(16..=1024))]
@@ -378,7 +378,7 @@ pub(crate) struct CommonArgs {
     pub(crate) max_doc_bytes: ByteSize,
 
     /// Words per shingle.
-    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = DEFAULT_K as u16, value_parser = clap::value_parser!(u16).range(1..=MAX_SHINGLE_SIZE as i64))]
     pub(crate) shingle_size: u16,
     /// Minimum share of each document's shingles in the other for `duplicate`.
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
