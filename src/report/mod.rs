@@ -9,7 +9,8 @@
 //! - [`Sink::begin_document`]: a checked document begins, its matches follow (`check`);
 //! - [`Sink::pair`]: one pair with the texts of its two documents (`compare`, `check`, and the
 //!   pairs a dedup report explains), or [`Sink::record`]: a pair whose texts are not at hand (the
-//!   verified pairs of a dedup run, written as records);
+//!   verified pairs of a dedup run, written as records), or [`Sink::records`]: several of those
+//!   at once, which a sink may format in parallel;
 //! - [`Sink::cluster`]: a group a dedup run decided on, duplicates or a source with its
 //!   derivatives ([`Cluster`]);
 //! - [`Sink::summary`]: the figures of a dedup run ([`RunFigures`]);
@@ -60,6 +61,14 @@ pub trait Sink {
     fn record(&mut self, pair: &Pair) -> io::Result<()> {
         let _ = pair;
         Ok(())
+    }
+
+    /// Several pairs whose texts the producer does not hold, in order: the same as one
+    /// [`Sink::record`] each (the default pushes them so). A sink that can do better with a
+    /// batch overrides it: [`JsonLines`] formats the records in parallel and writes them in order.
+    /// The producer bounds the batch.
+    fn records(&mut self, pairs: &[Pair]) -> io::Result<()> {
+        pairs.iter().try_for_each(|pair| self.record(pair))
     }
 
     /// A group a dedup run decided on. The default ignores it.
