@@ -204,6 +204,10 @@ impl<'c> ClusterRecord<'c> {
     }
 }
 
+/// Pair records a dedup run pushes at once ([`Sink::records`]): enough to keep every thread
+/// formatting, few enough that the formatted lines of a batch with passages stay small.
+pub(crate) const RECORD_BATCH: usize = 4096;
+
 /// Writes one JSON record per line: a [`PairRecord`] per pair, a [`ClusterRecord`] per cluster.
 pub struct JsonLines<W: Write> {
     out: W,

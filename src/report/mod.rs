@@ -1,9 +1,10 @@
 //! Reports: what a command found, pushed as events, written as text. Every output format is a
 //! [`Sink`] of the same events, as ripgrep's printers are sinks of its searcher's matches: the
 //! command (or the library loop behind it, such as [`crate::index::Index::check_corpus`]) pushes,
-//! the sink writes. `compare` and `check` push to these sinks; the events of a dedup run (the
-//! cluster records, its figures) are defined here for its pairs file, clusters file and HTML
-//! report to be pushed the same way.
+//! the sink writes. `compare`, `check` and `dedup` push to these sinks: a dedup run pushes its
+//! pair records to a [`JsonLines`] over its pairs file, its clusters to one over its clusters
+//! file, and the pairs it explains (with their texts), its clusters and its figures to its HTML
+//! report.
 //!
 //! The events, in the order a producer pushes them:
 //! - [`Sink::begin_document`]: a checked document begins, its matches follow (`check`);
@@ -66,7 +67,7 @@ pub trait Sink {
     /// Several pairs whose texts the producer does not hold, in order: the same as one
     /// [`Sink::record`] each (the default pushes them so). A sink that can do better with a
     /// batch overrides it: [`JsonLines`] formats the records in parallel and writes them in order.
-    /// The producer bounds the batch.
+    /// The producer bounds the batch (a dedup run pushes [`json::RECORD_BATCH`] at a time).
     fn records(&mut self, pairs: &[Pair]) -> io::Result<()> {
         pairs.iter().try_for_each(|pair| self.record(pair))
     }
