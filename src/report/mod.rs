@@ -67,7 +67,7 @@ pub trait Sink {
     /// Several pairs whose texts the producer does not hold, in order: the same as one
     /// [`Sink::record`] each (the default pushes them so). A sink that can do better with a
     /// batch overrides it: [`JsonLines`] formats the records in parallel and writes them in order.
-    /// The producer bounds the batch (a dedup run pushes [`json::RECORD_BATCH`] at a time).
+    /// The producer bounds the batch (a dedup run pushes a few thousand at a time).
     fn records(&mut self, pairs: &[Pair]) -> io::Result<()> {
         pairs.iter().try_for_each(|pair| self.record(pair))
     }
