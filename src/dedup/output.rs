@@ -1,22 +1,34 @@
-//! The files a dedup run writes: the settings of what is written ([`Outputs`], [`HtmlOutput`]) in;
-//! pair records, cluster records and the kept documents out, one JSON record a line, each file
-//! written beside its final path and renamed into place when complete.
+//! The files a dedup run writes: the settings of what is written ([`Outputs`], [`HtmlOutput`]) and
+//! the decided run in; out the pairs file and the clusters file, each a [`JsonLines`] sink the
+//! run pushes its events to, and the kept documents. Every file is written beside its final path
+//! and renamed into place when complete, so a failed run never leaves one that looks finished.
+//!
+//! The verified pairs go to the pairs file as [`Sink::records`] batches, each batch's [`Pair`]s
+//! built in parallel (taking over the pairs' alignments, not copying them) and formatted in
+//! parallel by the sink. The clusters go to the clusters file and to the HTML report (`html`) as
+//! [`Sink::cluster`] events of one [`Decided`] run: each member comes with the document through
+//! whose pair it joined its group, found once by [`Explained`], whose pairs the report embeds
+//! first. The kept documents are not a report: they are copied from the inputs as they were read.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::outcome::RunError;
 use super::store::Catalog;
-use super::{Decision, VerifiedPair};
+use super::{Decision, Removal, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
 use crate::document::CorpusSpec;
 use crate::fsutil::{self, TempName};
 use crate::progress::Progress;
-use crate::report::PairRecord;
+use crate::report::json::RECORD_BATCH;
+use crate::report::{Cluster, JsonLines, Linked, Sink};
+use crate::verify::Relation;
 
 /// What a dedup run writes, besides its summary.
 #[derive(Clone, Debug, Default)]
@@ -61,102 +73,196 @@ pub(super) fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
     }
 }
 
+/// Writes the pairs file: one record per verified pair, with its passages when `alignments` has
+/// them (it is taken over: each alignment moves into its record's [`Pair`]).
 pub(super) fn write_pairs(
     path: &Path,
-    w: &mut impl Write,
     catalog: &Catalog,
     pairs: &[VerifiedPair],
-    alignments: &[Option<Alignment>],
+    mut alignments: Vec<Option<Alignment>>,
 ) -> Result<(), RunError> {
     let fail = write_error(path);
-    // Records are formatted in parallel, a batch at a time (a batch with passages can be large),
-    // and written in order.
-    const BATCH: usize = 4096;
-    for (pairs, alignments) in pairs.chunks(BATCH).zip(alignments.chunks(BATCH)) {
-        let lines: Vec<Vec<u8>> = pairs
-            .par_iter()
-            .zip(alignments)
-            .map(|(p, al)| {
-                let pair = Pair {
+    write_atomically(path, |w| {
+        let mut sink = JsonLines::new(w);
+        for (pairs, alignments) in pairs
+            .chunks(RECORD_BATCH)
+            .zip(alignments.chunks_mut(RECORD_BATCH))
+        {
+            let batch: Vec<Pair> = pairs
+                .par_iter()
+                .zip(alignments.par_iter_mut())
+                .map(|(p, alignment)| Pair {
                     a: catalog.ids[p.a as usize].clone(),
                     b: catalog.ids[p.b as usize].clone(),
                     scores: p.scores,
                     relation: p.relation,
                     derived: p.derived,
                     direction_score: p.direction_score,
-                    alignment: al.clone(),
-                };
-                let mut line = Vec::with_capacity(256);
-                write_json_line(&mut line, &PairRecord::of(&pair))?;
-                Ok(line)
-            })
-            .collect::<io::Result<_>>()
-            .map_err(&fail)?;
-        for line in lines {
-            w.write_all(&line).map_err(&fail)?;
+                    alignment: alignment.take(),
+                })
+                .collect();
+            sink.records(&batch).map_err(&fail)?;
+        }
+        sink.finish().map_err(&fail)
+    })
+}
+
+/// Writes the clusters file: one record per cluster of duplicates, then one per source of
+/// derivatives.
+pub(super) fn write_clusters(path: &Path, decided: &Decided<'_>) -> Result<(), RunError> {
+    let fail = write_error(path);
+    write_atomically(path, |w| {
+        let mut sink = JsonLines::new(w);
+        decided.push_clusters(&mut sink).map_err(&fail)?;
+        sink.finish().map_err(&fail)
+    })
+}
+
+/// A run whose decision is made: what its clusters file and its HTML report are pushed from.
+pub(super) struct Decided<'r> {
+    /// The run's documents (their ids).
+    pub(super) catalog: &'r Catalog,
+    /// Its verified pairs.
+    pub(super) pairs: &'r [VerifiedPair],
+    /// What it kept and removed.
+    pub(super) decision: &'r Decision,
+    /// The pair behind each member of a cluster and each derivative removed.
+    pub(super) explained: Explained,
+}
+
+impl<'r> Decided<'r> {
+    /// The decided run, its removals explained.
+    pub(super) fn new(
+        catalog: &'r Catalog,
+        pairs: &'r [VerifiedPair],
+        decision: &'r Decision,
+    ) -> Self {
+        Decided {
+            catalog,
+            pairs,
+            decision,
+            explained: Explained::new(pairs, decision),
         }
     }
-    Ok(())
+
+    /// The id of document `i`.
+    pub(super) fn id(&self, i: u32) -> &'r str {
+        self.catalog.ids[i as usize].as_str()
+    }
+
+    /// Pushes the run's groups to `sink`: the clusters of duplicates (largest first), each member
+    /// with the other document of the pair that puts it in the cluster, then the sources of
+    /// derivatives in input order, each with its derived documents in input order.
+    pub(super) fn push_clusters(&self, sink: &mut impl Sink) -> io::Result<()> {
+        let kept = |i: u32| self.decision.removed[i as usize].is_none();
+        let mut linked: Vec<Linked<'r>> = Vec::new();
+        let clusters = self.decision.clusters.iter().zip(&self.explained.members);
+        for (number, (c, why)) in clusters.enumerate() {
+            let mut why = why.iter();
+            linked.clear();
+            linked.extend(c.members.iter().map(|&m| {
+                let via = if m == c.representative {
+                    None
+                } else {
+                    let (member, pair) = why.next().expect("every other member is explained");
+                    debug_assert_eq!(*member, m);
+                    pair.map(|k| {
+                        let p = &self.pairs[k];
+                        self.id(if p.a == m { p.b } else { p.a })
+                    })
+                };
+                Linked {
+                    id: self.id(m),
+                    via,
+                }
+            }));
+            sink.cluster(&Cluster::Duplicates {
+                number,
+                representative: self.id(c.representative),
+                representative_kept: kept(c.representative),
+                members: &linked,
+            })?;
+        }
+        let mut by_source: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for (d, s) in self.pairs.iter().filter_map(VerifiedPair::derivation) {
+            by_source.entry(s).or_default().push(d);
+        }
+        for (s, mut derived) in by_source {
+            derived.sort_unstable();
+            linked.clear();
+            linked.extend(derived.iter().map(|&d| Linked {
+                id: self.id(d),
+                via: Some(self.id(s)),
+            }));
+            sink.cluster(&Cluster::Derivatives {
+                source: self.id(s),
+                source_kept: kept(s),
+                derived: &linked,
+            })?;
+        }
+        Ok(())
+    }
 }
 
-#[derive(serde::Serialize)]
-struct DuplicateCluster<'a> {
-    kind: &'static str,
-    cluster: usize,
-    size: usize,
-    representative: &'a str,
-    members: Vec<&'a str>,
+/// The pairs that explain the decision (the HTML report's choice of them, `Explained::choose`,
+/// is in `html`).
+pub(super) struct Explained {
+    /// Per cluster (largest first), its members other than the representative, each with the pair
+    /// that puts it in the cluster: with the representative where there is one.
+    pub(super) members: Vec<Vec<(u32, Option<usize>)>>,
+    /// The pair behind each derivative removal, in input order.
+    pub(super) removals: Vec<usize>,
 }
 
-#[derive(serde::Serialize)]
-struct DerivativeLinks<'a> {
-    kind: &'static str,
-    source: &'a str,
-    source_kept: bool,
-    derived: Vec<&'a str>,
-}
-
-pub(super) fn write_clusters(
-    path: &Path,
-    w: &mut impl Write,
-    catalog: &Catalog,
-    pairs: &[VerifiedPair],
-    decision: &Decision,
-) -> Result<(), RunError> {
-    let fail = write_error(path);
-    let id = |i: u32| catalog.ids[i as usize].as_str();
-    for (k, c) in decision.clusters.iter().enumerate() {
-        let rec = DuplicateCluster {
-            kind: "duplicates",
-            cluster: k,
-            size: c.members.len(),
-            representative: id(c.representative),
-            members: c.members.iter().map(|&m| id(m)).collect(),
+impl Explained {
+    pub(super) fn new(pairs: &[VerifiedPair], decision: &Decision) -> Self {
+        let mut at: AHashMap<(u32, u32), usize> = AHashMap::with_capacity(pairs.len());
+        let mut of_doc: AHashMap<u32, Vec<usize>> = AHashMap::new();
+        for (k, p) in pairs.iter().enumerate() {
+            at.insert((p.a, p.b), k);
+            of_doc.entry(p.a).or_default().push(k);
+            of_doc.entry(p.b).or_default().push(k);
+        }
+        let link = |x: u32, y: u32| at.get(&(x.min(y), x.max(y))).copied();
+        let any = |d: u32, fits: &dyn Fn(&VerifiedPair) -> bool| {
+            of_doc
+                .get(&d)
+                .and_then(|ks| ks.iter().copied().find(|&k| fits(&pairs[k])))
         };
-        write_json_line(w, &rec).map_err(&fail)?;
+        let members = decision
+            .clusters
+            .iter()
+            .map(|c| {
+                c.members
+                    .iter()
+                    .filter(|&&m| m != c.representative)
+                    .map(|&m| {
+                        let k = link(m, c.representative).or_else(|| {
+                            any(m, &|p: &VerifiedPair| p.relation == Relation::Duplicate)
+                        });
+                        (m, k)
+                    })
+                    .collect()
+            })
+            .collect();
+        let removals = decision
+            .removed
+            .iter()
+            .enumerate()
+            .filter_map(|(d, r)| match r {
+                Some(Removal::DerivativeOf(s)) => {
+                    let d = d as u32;
+                    link(d, *s).or_else(|| {
+                        any(d, &|p: &VerifiedPair| {
+                            p.derivation().is_some_and(|(x, _)| x == d)
+                        })
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        Explained { members, removals }
     }
-    // Derivative links, by source in input order.
-    let mut by_source: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
-        by_source.entry(s).or_default().push(d);
-    }
-    for (s, mut ds) in by_source {
-        ds.sort_unstable();
-        let rec = DerivativeLinks {
-            kind: "derivatives",
-            source: id(s),
-            source_kept: decision.removed[s as usize].is_none(),
-            derived: ds.iter().map(|&d| id(d)).collect(),
-        };
-        write_json_line(w, &rec).map_err(&fail)?;
-    }
-    Ok(())
-}
-
-/// One JSON record and its line end.
-fn write_json_line(w: &mut impl Write, record: &impl serde::Serialize) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, record)?;
-    w.write_all(b"\n")
 }
 
 /// Pass 3: the kept documents in input order.
@@ -175,4 +281,114 @@ pub(super) fn write_kept(
     catalog
         .store
         .write_records(spec, &catalog.ids, &kept, w, fail, progress)
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::dedup::store::TextStore;
+    use crate::dedup::{Cluster as Group, SketchTable};
+    use crate::verify::{Scores, Which};
+
+    fn pair(a: u32, b: u32, relation: Relation, derived: Option<Which>) -> VerifiedPair {
+        let scores = Scores {
+            a_shingles: 10,
+            b_shingles: 10,
+            shared: 9,
+            jaccard: 0.8,
+            containment_a_in_b: 0.9,
+            containment_b_in_a: 0.9,
+        };
+        VerifiedPair {
+            a,
+            b,
+            scores,
+            relation,
+            derived,
+            direction_score: 0.0,
+        }
+    }
+
+    /// Documents 0-3 are one cluster kept as 0 (3 joins through 2); 5 derives from 4; 6 and 7
+    /// overlap.
+    pub(in crate::dedup) fn run() -> (Vec<VerifiedPair>, Decision) {
+        let dup = Relation::Duplicate;
+        let pairs = vec![
+            pair(0, 1, dup, None),
+            pair(0, 2, dup, None),
+            pair(2, 3, dup, None),
+            pair(4, 5, Relation::Derivative, Some(Which::B)),
+            pair(6, 7, Relation::Overlap, None),
+        ];
+        let mut removed = vec![None; 8];
+        for m in [1, 2, 3] {
+            removed[m] = Some(Removal::DuplicateOf(0));
+        }
+        removed[5] = Some(Removal::DerivativeOf(4));
+        let decision = Decision {
+            clusters: vec![Group {
+                representative: 0,
+                members: vec![0, 1, 2, 3],
+            }],
+            removed,
+        };
+        (pairs, decision)
+    }
+
+    #[test]
+    fn cluster_members_are_explained_through_the_representative_or_a_neighbour() {
+        let (pairs, decision) = run();
+        let e = Explained::new(&pairs, &decision);
+        assert_eq!(e.members, [vec![(1, Some(0)), (2, Some(1)), (3, Some(2))]]);
+        assert_eq!(e.removals, [3]);
+    }
+
+    /// The cluster events of a run, as text: `head kept: member<via ...`.
+    #[derive(Default)]
+    struct Groups(Vec<String>);
+
+    impl Sink for Groups {
+        fn pair(&mut self, _: &Pair, _: &crate::Document, _: &crate::Document) -> io::Result<()> {
+            unreachable!("a run pushes no pair with its clusters")
+        }
+
+        fn cluster(&mut self, cluster: &Cluster<'_>) -> io::Result<()> {
+            let (head, kept, members) = match *cluster {
+                Cluster::Duplicates {
+                    representative,
+                    representative_kept,
+                    members,
+                    ..
+                } => (representative, representative_kept, members),
+                Cluster::Derivatives {
+                    source,
+                    source_kept,
+                    derived,
+                } => (source, source_kept, derived),
+            };
+            let members: Vec<String> = members
+                .iter()
+                .map(|m| format!("{}<{}", m.id, m.via.unwrap_or("-")))
+                .collect();
+            self.0.push(format!("{head} {kept}: {}", members.join(" ")));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn cluster_events_link_each_member_through_its_pair() {
+        let (pairs, decision) = run();
+        let catalog = Catalog {
+            ids: (0..8).map(|i| format!("d{i}")).collect(),
+            sketches: SketchTable::new(1),
+            store: TextStore::Reread,
+        };
+        let decided = Decided::new(&catalog, &pairs, &decision);
+        let mut sink = Groups::default();
+        decided.push_clusters(&mut sink).unwrap();
+        assert_eq!(
+            sink.0,
+            ["d0 true: d0<- d1<d0 d2<d0 d3<d2", "d4 true: d5<d4",]
+        );
+    }
 }

@@ -16,7 +16,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::outcome::{RunError, Summary};
-use super::output::{write_atomically, write_clusters, write_kept, write_pairs};
+use super::output::{write_atomically, write_clusters, write_kept, write_pairs, Decided};
 use super::store::{Catalog, TextStore};
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
@@ -88,19 +88,17 @@ pub fn run(
 
     progress.stage("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {
-        write_atomically(path, |w| {
-            write_pairs(path, w, &catalog, &pairs, &alignments)
-        })?;
+        write_pairs(path, &catalog, &pairs, alignments)?;
     }
-    if let Some(path) = &outputs.clusters {
-        write_atomically(path, |w| {
-            write_clusters(path, w, &catalog, &pairs, &decision)
-        })?;
-    }
-    if let Some(html) = &outputs.html {
-        progress.stage("writing the HTML report", None);
-        let align = &deduper.config().align;
-        html::write_report(html, spec, &catalog, &pairs, &decision, &summary, align)?;
+    if outputs.clusters.is_some() || outputs.html.is_some() {
+        let decided = Decided::new(&catalog, &pairs, &decision);
+        if let Some(path) = &outputs.clusters {
+            write_clusters(path, &decided)?;
+        }
+        if let Some(html) = &outputs.html {
+            progress.stage("writing the HTML report", None);
+            html::write_report(html, spec, &decided, &summary, &deduper.config().align)?;
+        }
     }
     if let Some(path) = &outputs.kept {
         progress.stage("writing kept documents", Some(n as u64));

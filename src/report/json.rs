@@ -17,11 +17,15 @@
 //! {"kind": "duplicates", "cluster": n, "size": n, "representative": id, "members": [id, ...]}
 //! {"kind": "derivatives", "source": id, "source_kept": bool, "derived": [id, ...]}
 //! ```
-//! Scores are rounded to four decimals. [`JsonLines`] ignores the other events.
+//! Scores are rounded to four decimals. [`JsonLines`] ignores the other events. A batch of
+//! records ([`Sink::records`]) is formatted on rayon's threads, each record into its own buffer,
+//! and the buffers written in order: a dedup run's pairs file with passages is mostly
+//! formatting, and the bytes are those of one record at a time.
 
 use std::io::{self, Write};
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Cluster, Sink};
@@ -200,6 +204,10 @@ impl<'c> ClusterRecord<'c> {
     }
 }
 
+/// Pair records a dedup run pushes at once ([`Sink::records`]): enough to keep every thread
+/// formatting, few enough that the formatted lines of a batch with passages stay small.
+pub(crate) const RECORD_BATCH: usize = 4096;
+
 /// Writes one JSON record per line: a [`PairRecord`] per pair, a [`ClusterRecord`] per cluster.
 pub struct JsonLines<W: Write> {
     out: W,
@@ -241,6 +249,21 @@ impl<W: Write> Sink for JsonLines<W> {
     fn record(&mut self, pair: &Pair) -> io::Result<()> {
         let record = PairRecord::with_passages(pair, self.passages);
         self.line(&record)
+    }
+
+    /// Formats the records in parallel, then writes them in order.
+    fn records(&mut self, pairs: &[Pair]) -> io::Result<()> {
+        let passages = self.passages;
+        let lines: Vec<Vec<u8>> = pairs
+            .par_iter()
+            .map(|pair| {
+                let mut line = Vec::with_capacity(256);
+                serde_json::to_writer(&mut line, &PairRecord::with_passages(pair, passages))?;
+                line.push(b'\n');
+                Ok(line)
+            })
+            .collect::<io::Result<_>>()?;
+        lines.iter().try_for_each(|line| self.out.write_all(line))
     }
 
     fn cluster(&mut self, cluster: &Cluster<'_>) -> io::Result<()> {
@@ -303,6 +326,31 @@ mod tests {
         let mut stripped = JsonLines::new(Vec::new()).passages(false);
         stripped.record(&pair).unwrap();
         assert_eq!(plain.into_inner(), stripped.into_inner());
+    }
+
+    /// A batch is written as its records one by one would be, in order.
+    #[test]
+    fn a_batch_of_records_is_its_records_in_order() {
+        let (copy, src) = seedlike();
+        let pair = Comparer::default().compare(&copy, &src);
+        let reversed = Comparer::default().compare(&src, &copy);
+        let mut unaligned = pair.clone();
+        unaligned.alignment = None;
+        let batch = [pair, reversed, unaligned];
+        for passages in [true, false] {
+            let mut one_by_one = JsonLines::new(Vec::new()).passages(passages);
+            for p in &batch {
+                one_by_one.record(p).unwrap();
+            }
+            let mut at_once = JsonLines::new(Vec::new()).passages(passages);
+            at_once.records(&batch).unwrap();
+            at_once.records(&[]).unwrap();
+            let (want, got) = (one_by_one.into_inner(), at_once.into_inner());
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap()
+            );
+        }
     }
 
     /// The cluster records are the bytes of a dedup run's clusters file.

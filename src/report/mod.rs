@@ -1,15 +1,17 @@
 //! Reports: what a command found, pushed as events, written as text. Every output format is a
 //! [`Sink`] of the same events, as ripgrep's printers are sinks of its searcher's matches: the
 //! command (or the library loop behind it, such as [`crate::index::Index::check_corpus`]) pushes,
-//! the sink writes. `compare` and `check` push to these sinks; the events of a dedup run (the
-//! cluster records, its figures) are defined here for its pairs file, clusters file and HTML
-//! report to be pushed the same way.
+//! the sink writes. `compare`, `check` and `dedup` push to these sinks: a dedup run pushes its
+//! pair records to a [`JsonLines`] over its pairs file, its clusters to one over its clusters
+//! file, and the pairs it explains (with their texts), its clusters and its figures to its HTML
+//! report.
 //!
 //! The events, in the order a producer pushes them:
 //! - [`Sink::begin_document`]: a checked document begins, its matches follow (`check`);
 //! - [`Sink::pair`]: one pair with the texts of its two documents (`compare`, `check`, and the
 //!   pairs a dedup report explains), or [`Sink::record`]: a pair whose texts are not at hand (the
-//!   verified pairs of a dedup run, written as records);
+//!   verified pairs of a dedup run, written as records), or [`Sink::records`]: several of those
+//!   at once, which a sink may format in parallel;
 //! - [`Sink::cluster`]: a group a dedup run decided on, duplicates or a source with its
 //!   derivatives ([`Cluster`]);
 //! - [`Sink::summary`]: the figures of a dedup run ([`RunFigures`]);
@@ -60,6 +62,14 @@ pub trait Sink {
     fn record(&mut self, pair: &Pair) -> io::Result<()> {
         let _ = pair;
         Ok(())
+    }
+
+    /// Several pairs whose texts the producer does not hold, in order: the same as one
+    /// [`Sink::record`] each (the default pushes them so). A sink that can do better with a
+    /// batch overrides it: [`JsonLines`] formats the records in parallel and writes them in order.
+    /// The producer bounds the batch (a dedup run pushes a few thousand at a time).
+    fn records(&mut self, pairs: &[Pair]) -> io::Result<()> {
+        pairs.iter().try_for_each(|pair| self.record(pair))
     }
 
     /// A group a dedup run decided on. The default ignores it.
