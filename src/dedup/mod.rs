@@ -33,8 +33,8 @@
 //! outputs (`output`, and the HTML report in `html`) are written beside their final path and
 //! renamed into place when complete: a failed run never leaves an output that looks finished.
 //! The run ends with a [`Summary`] or a [`RunError`] (`outcome`, which every other file of the
-//! run may use and which uses none of them): imports run one way, `run` over `html` and `output`
-//! over `store` over `outcome`.
+//! run may use and which uses none of them): imports run one way, `run` over `html` over
+//! `output` over `store` over `outcome`.
 
 use crate::align::AlignParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
