@@ -357,20 +357,7 @@ mod tests {
     #[test]
     fn cluster_records_keep_the_clusters_file_format() {
         use crate::report::{Cluster, Linked};
-        let members = [
-            Linked {
-                id: "d1",
-                via: Some("d2"),
-            },
-            Linked {
-                id: "d2",
-                via: None,
-            },
-            Linked {
-                id: "d3",
-                via: Some("d2"),
-            },
-        ];
+        let members = crate::report::tests::three_duplicates();
         let derived = [Linked {
             id: "d5",
             via: Some("d4"),

@@ -154,3 +154,18 @@ pub(crate) fn short(id: &str) -> &str {
 pub(crate) fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Linked;
+
+    /// The members of one duplicate cluster, d2 its representative, for the sinks' tests.
+    pub(crate) fn three_duplicates() -> [Linked<'static>; 3] {
+        let via = |id, via| Linked { id, via };
+        [
+            via("d1", Some("d2")),
+            via("d2", None),
+            via("d3", Some("d2")),
+        ]
+    }
+}

@@ -246,20 +246,7 @@ mod tests {
             .collect();
 
         let mut g = Gathered::new([((0, 1), 0), ((2, 3), 1)]);
-        let dups = [
-            Linked {
-                id: "d1",
-                via: Some("d2"),
-            },
-            Linked {
-                id: "d2",
-                via: None,
-            },
-            Linked {
-                id: "d3",
-                via: Some("d2"),
-            },
-        ];
+        let dups = crate::report::tests::three_duplicates();
         g.cluster(
             &Cluster::Duplicates {
                 number: 0,
