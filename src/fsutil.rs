@@ -11,6 +11,44 @@ use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+/// What makes two paths one file: the device and inode of an existing file (links followed), or,
+/// for a file not there yet, its directory's canonical path and its name. Two paths spelled
+/// differently (`./a`, `../d/a`, a link) give the same key when they are the same file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FileKey {
+    /// An existing file.
+    Inode(u64, u64),
+    /// A file to be made: its canonical directory and its name.
+    Path(PathBuf),
+}
+
+impl FileKey {
+    /// The key of `path`; `None` when neither it nor its directory can be looked at (writing to
+    /// it then fails with its own error).
+    pub(crate) fn of(path: &Path) -> Option<FileKey> {
+        if let Ok(meta) = std::fs::metadata(path) {
+            return Some(FileKey::existing(path, &meta));
+        }
+        let name = path.file_name()?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(FileKey::Path(std::fs::canonicalize(dir).ok()?.join(name)))
+    }
+
+    #[cfg(unix)]
+    fn existing(_: &Path, meta: &std::fs::Metadata) -> FileKey {
+        use std::os::unix::fs::MetadataExt;
+        FileKey::Inode(meta.dev(), meta.ino())
+    }
+
+    #[cfg(not(unix))]
+    fn existing(path: &Path, _: &std::fs::Metadata) -> FileKey {
+        FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
+}
+
 /// How the temporary file beside a path is named (the index's sweep recognises its own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TempName {

@@ -452,3 +452,108 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     assert!(err.contains("cut.jsonl.gz"), "{err}");
     assert!(!d.join("pairs.jsonl").exists());
 }
+
+/// Issue 13: `dedup in.jsonl --out-kept in.jsonl` exited 0 and replaced the corpus with its kept
+/// lines. An output that is the same file as an input (however spelled, through a link, or
+/// found in a directory) or as another output is refused before anything is read or written.
+#[test]
+fn an_output_never_replaces_an_input_or_another_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "article", "text": read_repo(ARTICLE)}),
+        serde_json::json!({"id": "repost", "text": read_repo(REPOST)})
+    );
+    std::fs::write(root.join("in.jsonl"), &corpus).unwrap();
+    std::fs::create_dir(root.join("d")).unwrap();
+    std::fs::write(root.join("d/x.jsonl"), &corpus).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("in.jsonl", root.join("link.jsonl")).unwrap();
+    let name = root.file_name().unwrap().to_str().unwrap();
+    let roundabout = format!("../{name}/in.jsonl");
+    let absolute = root.join("in.jsonl");
+    let mut cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["in.jsonl", "--out-kept", "in.jsonl"],
+            "in.jsonl: the kept output would replace the input in.jsonl, the same file",
+        ),
+        (
+            vec!["in.jsonl", "--out-pairs", "./in.jsonl"],
+            "./in.jsonl: the pairs output would replace the input in.jsonl",
+        ),
+        (
+            vec!["./in.jsonl", "--out-clusters", &roundabout],
+            "the clusters output would replace the input ./in.jsonl",
+        ),
+        (
+            vec!["in.jsonl", "--out-kept", absolute.to_str().unwrap()],
+            "the kept output would replace the input in.jsonl",
+        ),
+        (
+            vec!["d", "--out-pairs", "d/x.jsonl"],
+            "d/x.jsonl: the pairs output would replace the input d/x.jsonl",
+        ),
+        (
+            vec![
+                "in.jsonl",
+                "--out-pairs",
+                "p.jsonl",
+                "--out-clusters",
+                "./p.jsonl",
+            ],
+            "./p.jsonl: the clusters output would replace the pairs output p.jsonl",
+        ),
+        (
+            vec!["in.jsonl", "--out-pairs", "p.jsonl", "--html", "p.jsonl"],
+            "p.jsonl: the HTML report would replace the pairs output p.jsonl",
+        ),
+    ];
+    #[cfg(unix)]
+    cases.extend([
+        (
+            vec!["in.jsonl", "--out-kept", "link.jsonl"],
+            "link.jsonl: the kept output would replace the input in.jsonl",
+        ),
+        (
+            vec!["link.jsonl", "--out-pairs", "in.jsonl"],
+            "in.jsonl: the pairs output would replace the input link.jsonl",
+        ),
+    ]);
+    for (args, message) in cases {
+        let mut all = vec!["dedup"];
+        all.extend(&args);
+        let out = run_in(root, &all);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("in.jsonl")).unwrap(),
+            corpus
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join("d/x.jsonl")).unwrap(),
+            corpus
+        );
+        assert!(!root.join("p.jsonl").exists(), "{args:?}");
+    }
+    // Distinct outputs beside the input are still written.
+    let out = run_in(
+        root,
+        &[
+            "dedup",
+            "in.jsonl",
+            "--out-kept",
+            "kept.jsonl",
+            "--out-pairs",
+            "p.jsonl",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(lines(&root.join("kept.jsonl")).len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(root.join("in.jsonl")).unwrap(),
+        corpus
+    );
+}

@@ -29,6 +29,18 @@ pub enum RunError {
         /// Where it appeared again.
         second: String,
     },
+    /// An output would replace an input, or another output: refused before the run starts.
+    #[error("{}: the {what} would replace the {other_what} {}, the same file", path.display(), other.display())]
+    SameFile {
+        /// The output's path, as given.
+        path: PathBuf,
+        /// Which output it is (`pairs output`, `kept output`, ...).
+        what: &'static str,
+        /// The input or output it is the same file as, as given or found.
+        other: PathBuf,
+        /// What that is (`input`, or which output).
+        other_what: &'static str,
+    },
     /// An output could not be written.
     #[error("{}: cannot write: {source}", path.display())]
     Write {

@@ -23,8 +23,9 @@ use super::store::Catalog;
 use super::{Decision, Removal, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
+use crate::document::input_files;
 use crate::document::CorpusSpec;
-use crate::fsutil::{self, TempName};
+use crate::fsutil::{self, FileKey, TempName};
 use crate::progress::Progress;
 use crate::report::json::RECORD_BATCH;
 use crate::report::{Cluster, JsonLines, Linked, Sink};
@@ -55,6 +56,62 @@ pub struct HtmlOutput {
     pub title: String,
     /// At most this many pair views.
     pub max_pairs: usize,
+}
+
+impl Outputs {
+    /// The outputs asked for, each with what it is.
+    fn named(&self) -> impl Iterator<Item = (&'static str, &Path)> {
+        [
+            ("pairs output", self.pairs.as_deref()),
+            ("clusters output", self.clusters.as_deref()),
+            ("kept output", self.kept.as_deref()),
+            ("HTML report", self.html.as_ref().map(|h| h.path.as_path())),
+        ]
+        .into_iter()
+        .filter_map(|(what, path)| Some((what, path?)))
+    }
+
+    /// Refuses, before a run reads anything, an output that is the same file as one of the
+    /// inputs (a file named or found in a directory, however spelled, links followed) or as
+    /// another output: writing it would destroy the input, or one output would replace the other.
+    pub(super) fn check_paths(&self, inputs: &[PathBuf]) -> Result<(), RunError> {
+        let outputs: Vec<(&'static str, &Path, Option<FileKey>)> = self
+            .named()
+            .map(|(what, path)| (what, path, FileKey::of(path)))
+            .collect();
+        let same = |what, path: &Path, other_what, other: &Path| RunError::SameFile {
+            path: path.to_path_buf(),
+            what,
+            other: other.to_path_buf(),
+            other_what,
+        };
+        for (i, (what, path, key)) in outputs.iter().enumerate() {
+            let Some(key) = key else { continue };
+            if let Some((other_what, other, _)) = outputs[..i]
+                .iter()
+                .find(|(_, _, k)| k.as_ref() == Some(key))
+            {
+                return Err(same(what, path, other_what, other));
+            }
+        }
+        // Only an output that exists can be an input; the inputs are listed only then.
+        if !outputs
+            .iter()
+            .any(|(_, _, k)| matches!(k, Some(FileKey::Inode(..))))
+        {
+            return Ok(());
+        }
+        for input in input_files(inputs) {
+            let Some(key) = FileKey::of(&input) else {
+                continue;
+            };
+            if let Some((what, path, _)) = outputs.iter().find(|(_, _, k)| k.as_ref() == Some(&key))
+            {
+                return Err(same(what, path, "input", &input));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds

@@ -37,6 +37,7 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<Summary, RunError> {
     deduper.config().validate()?;
+    outputs.check_paths(&spec.inputs)?;
     let started = Instant::now();
     let hold = spec.inputs.iter().any(|p| p.as_os_str() == "-");
     let (catalog, read) = sketch_all(spec, deduper, hold, progress)?;

@@ -104,6 +104,7 @@ pub(crate) use lines::Placed;
 pub(crate) use reader::Unit;
 pub use reader::{read_corpus, reread, CorpusReader};
 pub(crate) use record::record_text;
+pub(crate) use walk::input_files;
 
 /// A document: an id and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -152,6 +152,21 @@ impl Walk {
     }
 }
 
+/// The files the inputs name or hold, in reading order, standard input left out; inputs and
+/// directories that cannot be looked at are left out too (reading them reports them). Only
+/// looks: nothing is opened. For a run to refuse, before it starts, an output that would replace
+/// one of its inputs.
+pub(crate) fn input_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut walk = Walk::default();
+    let mut files = Vec::new();
+    while let Some(found) = walk.next(inputs) {
+        if let Ok(Found::File(path)) = found {
+            files.push(path);
+        }
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::{at, collect, spec_in, write_tree, Enc};
