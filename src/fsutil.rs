@@ -24,9 +24,13 @@ pub(crate) enum FileKey {
 
 impl FileKey {
     /// The key of `path`; `None` when neither it nor its directory can be looked at (writing to
-    /// it then fails with its own error).
+    /// it then fails with its own error), and for a character device such as `/dev/null`, which
+    /// writing never replaces and which any number of outputs may share.
     pub(crate) fn of(path: &Path) -> Option<FileKey> {
         if let Ok(meta) = std::fs::metadata(path) {
+            if is_char_device(&meta) {
+                return None;
+            }
             return Some(FileKey::existing(path, &meta));
         }
         let name = path.file_name()?;
@@ -48,6 +52,20 @@ impl FileKey {
         FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
     }
 }
+
+#[cfg(unix)]
+fn is_char_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_char_device(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// The write buffer of an output.
+const BUFFER: usize = 1 << 20;
 
 /// How the temporary file beside a path is named (the index's sweep recognises its own).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +109,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             path: path.to_path_buf(),
             tmp,
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: BufWriter::with_capacity(BUFFER, file),
             renamed: false,
         })
     }
@@ -149,15 +167,48 @@ impl Drop for AtomicFile {
 /// into place only when `write` succeeds. No fsync: the rename already keeps a failed run from
 /// leaving a complete-looking file, and forcing gigabytes of output to disk would double a run's
 /// time. `fail` turns an error of creating, writing out or renaming the file into the caller's.
+///
+/// What is not a regular file is written directly, never replaced: `-` is standard output, and
+/// an existing character device or FIFO (`/dev/null`, `<(...)`'s other end) is opened and
+/// written (Unix). A temporary file and a rename there would put a regular file in place of the
+/// device, or leave the reader of the FIFO waiting.
 pub(crate) fn write_atomically<E>(
     path: &Path,
     naming: TempName,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
     fail: impl Fn(io::Error) -> E,
 ) -> Result<(), E> {
+    if let Some(direct) = open_direct(path).map_err(&fail)? {
+        let mut w = BufWriter::with_capacity(BUFFER, direct);
+        write(&mut w)?;
+        return w.flush().map_err(fail);
+    }
     let mut file = AtomicFile::create(path, naming).map_err(&fail)?;
     write(file.writer())?;
     file.rename().map_err(fail)
+}
+
+/// The file to write `path` directly, when it is not a regular file (see [`write_atomically`]).
+#[cfg(unix)]
+fn open_direct(path: &Path) -> io::Result<Option<File>> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+    if path.as_os_str() == "-" {
+        // A duplicate of standard output, so that it is written like any file.
+        return Ok(Some(File::from(io::stdout().as_fd().try_clone_to_owned()?)));
+    }
+    match std::fs::metadata(path) {
+        Ok(m) if is_char_device(&m) || m.file_type().is_fifo() => {
+            std::fs::OpenOptions::new().write(true).open(path).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Elsewhere every output is a file written beside its path and renamed.
+#[cfg(not(unix))]
+fn open_direct(_: &Path) -> io::Result<Option<File>> {
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -557,3 +557,61 @@ fn an_output_never_replaces_an_input_or_another_output() {
         corpus
     );
 }
+
+/// Issue 13: `--out-pairs -` left a file named `-`, and an output on a device or FIFO was
+/// replaced by a regular file through the rename (as root, `/dev/null` became one). `-` is now
+/// standard output, and devices and FIFOs are written directly, never replaced.
+#[cfg(unix)]
+#[test]
+fn standard_output_devices_and_fifos_are_written_directly() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "article", "text": read_repo(ARTICLE)}),
+        serde_json::json!({"id": "repost", "text": read_repo(REPOST)})
+    );
+    std::fs::write(root.join("in.jsonl"), &corpus).unwrap();
+
+    let out = run_in(root, &["dedup", "in.jsonl", "--out-pairs", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pairs = util::json_lines(&out.stdout);
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0]["derived"], "repost");
+    assert!(!root.join("-").exists());
+
+    // Several outputs may share /dev/null, which stays a device.
+    let out = run_in(
+        root,
+        &[
+            "dedup",
+            "in.jsonl",
+            "--out-pairs",
+            "/dev/null",
+            "--out-kept",
+            "/dev/null",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let null = std::fs::metadata("/dev/null").unwrap();
+    assert!(null.file_type().is_char_device());
+
+    // A FIFO gets the kept records; its reader sees them and the FIFO is still one.
+    let fifo = root.join("kept.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED the FIFO part: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = run_in(root, &["dedup", "in.jsonl", "--out-kept", "kept.fifo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let kept = reader.join().unwrap();
+    assert_eq!(kept.lines().count(), 1);
+    assert!(kept.contains("\"id\":\"article\""));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
