@@ -351,3 +351,38 @@ fn thresholds_change_the_verdict() {
     .output();
     assert_eq!(text(&renamed.stdout), text(&out.stdout));
 }
+
+/// Issue 13: a file name holding `ESC ] 0 ; ... BEL` or a newline reached the terminal raw from
+/// `compare`, even with `--color never`: it set the window title or forged a verdict line.
+#[cfg(unix)]
+#[test]
+fn a_file_name_cannot_drive_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "a\x1b]0;pwned\x07\nX and Y are duplicates.txt";
+    let repost = temp_file(dir.path(), name, read_repo(REPOST).as_bytes());
+    let out = neardup(&["compare", "--color", "never"])
+        .arg(&repost)
+        .arg(util::repo_path(ARTICLE))
+        .output();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        !stdout.chars().any(|c| c.is_control() && c != '\n'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("a\\u{1b}]0;pwned\\u{7}\\u{a}X and Y"),
+        "{stdout:?}"
+    );
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("X and Y")),
+        "{stdout:?}"
+    );
+    // The JSON record keeps the id exact.
+    let out = neardup(&["compare", "--json"])
+        .arg(&repost)
+        .arg(util::repo_path(ARTICLE))
+        .output();
+    let record: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert!(record["a"].as_str().unwrap().ends_with(name));
+}

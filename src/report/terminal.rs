@@ -2,7 +2,13 @@
 //! passages like a diff; a checked document is a heading before its pairs. Colour (ANSI) only when
 //! asked, so the caller decides from the terminal, `--color` and `NO_COLOR`. The other events
 //! (clusters, a run's figures) have no terminal form yet and are ignored.
+//!
+//! Nothing a document says reaches the terminal raw: ids, file names and text pass through
+//! [`escape_controls`], so an id holding `ESC ] 0 ;` cannot set the window title, nor one holding
+//! a newline forge a verdict line, whatever `--color` says. (JSON output stays exact.)
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -11,6 +17,23 @@ use crate::align::{Passage, PassageKind};
 use crate::compare::Pair;
 use crate::document::Document;
 use crate::verify::{Relation, Which};
+
+/// `text` with every control character (C0, DEL, C1; so ESC, BEL and line ends too) written as
+/// a visible escape such as `\u{1b}`, for a terminal: borrowed when there is none.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// ANSI styles of the terminal view.
 #[derive(Clone, Copy)]
@@ -83,6 +106,7 @@ impl<W: Write> Terminal<W> {
     }
 
     fn styled(&mut self, style: Style, text: &str) -> io::Result<()> {
+        let text = escape_controls(text);
         if self.color {
             write!(self.out, "{}{}\x1b[0m", style.code(), text)
         } else {
@@ -132,11 +156,11 @@ impl<W: Write> Sink for Terminal<W> {
             "  jaccard {:.2} · {} of {} is in {} · {} of {} is in {}",
             s.jaccard,
             percent(s.containment_a_in_b),
-            short(&pair.a),
-            short(&pair.b),
+            escape_controls(short(&pair.a)),
+            escape_controls(short(&pair.b)),
             percent(s.containment_b_in_a),
-            short(&pair.b),
-            short(&pair.a),
+            escape_controls(short(&pair.b)),
+            escape_controls(short(&pair.a)),
         )?;
         writeln!(
             self.out,
@@ -298,6 +322,45 @@ pub(crate) mod tests {
             "Posted today. one two three four five six seven eight nine ten eleven twelve",
         );
         (copy, src)
+    }
+
+    /// Issue 13: ids and text were printed raw, so an id holding `ESC ] 0 ; ... BEL` set the
+    /// terminal's title and one holding a newline forged a line, even without colour.
+    #[test]
+    fn what_a_document_says_reaches_the_terminal_escaped() {
+        assert_eq!(escape_controls("plain · text"), "plain · text");
+        assert!(matches!(escape_controls("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_controls("a\x1b[31mb\u{7}\n\u{9b}\u{7f}"),
+            "a\\u{1b}[31mb\\u{7}\\u{a}\\u{9b}\\u{7f}"
+        );
+        let (mut copy, mut src) = seedlike();
+        copy.id = "dir/\x1b]0;pwned\x07copy.txt".into();
+        copy.text = copy.text.replacen("today", "to\x1b[2Jday", 1);
+        src.id = "x\nX and Y are duplicates".into();
+        let pair = Comparer::default().compare(&copy, &src);
+        for color in [false, true] {
+            let mut sink = Terminal::new(Vec::new(), color);
+            sink.heading(&copy.id, 1).unwrap();
+            sink.pair(&pair, &copy, &src).unwrap();
+            let out = String::from_utf8(sink.out).unwrap();
+            // Once the view's own colour codes are taken out, no control character but the
+            // line ends is left.
+            let mut bare = out.clone();
+            for code in [
+                "\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[0m",
+            ] {
+                bare = bare.replace(code, "");
+            }
+            assert!(
+                !bare.chars().any(|c| c.is_control() && c != '\n'),
+                "{out:?}"
+            );
+            assert_eq!(bare != out, color, "{out:?}");
+            assert!(!out.lines().any(|l| l.starts_with("X and Y")), "{out:?}");
+            assert!(out.contains("\\u{1b}]0;pwned\\u{7}copy.txt"), "{out:?}");
+            assert!(out.contains("to\\u{1b}[2Jday"), "{out:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! HTML report when asked (each a [`neardup::report::Sink`] the check pushes to), and the summary
 //! on standard error. This file only builds the sinks and prints what the check counted.
 
+use neardup::report::terminal::escape_controls;
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -62,7 +63,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
     }
     let mut err = io::stderr().lock();
     for s in &summary.skipped {
-        writeln!(err, "neardup: skipped {s}")?;
+        writeln!(err, "neardup: skipped {}", escape_controls(&s.to_string()))?;
     }
     writeln!(
         err,

@@ -1,6 +1,7 @@
 //! `neardup dedup`: a corpus in, the pairs, clusters, kept documents and HTML report out (through
 //! the library's run), and the run's summary on standard error.
 
+use neardup::report::terminal::escape_controls;
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -52,7 +53,7 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     bar.finish();
     let mut err = io::stderr().lock();
     for s in &summary.skipped {
-        writeln!(err, "neardup: skipped {s}")?;
+        writeln!(err, "neardup: skipped {}", escape_controls(&s.to_string()))?;
     }
     writeln!(
         err,

@@ -2,6 +2,7 @@
 //! the library's `IndexWriter` and `Index`, and what was done printed: the add report on standard
 //! error, the statistics on standard output.
 
+use neardup::report::terminal::escape_controls;
 use std::io::{self, Write};
 
 use anyhow::Result;
@@ -13,7 +14,7 @@ use crate::progress::Bar;
 fn print_add_report(report: &neardup::index::AddReport, index: &std::path::Path) -> Result<()> {
     let mut err = io::stderr().lock();
     for s in &report.skipped {
-        writeln!(err, "neardup: skipped {s}")?;
+        writeln!(err, "neardup: skipped {}", escape_controls(&s.to_string()))?;
     }
     for a in &report.already {
         writeln!(

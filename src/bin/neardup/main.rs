@@ -11,6 +11,7 @@ mod index;
 mod progress;
 mod synth;
 
+use neardup::report::terminal::escape_controls;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -37,7 +38,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(io::stderr(), "neardup: error: {}", error_chain(&e));
+            let message = error_chain(&e);
+            let _ = writeln!(
+                io::stderr(),
+                "neardup: error: {}",
+                escape_controls(&message)
+            );
             ExitCode::from(2)
         }
     }
