@@ -453,6 +453,17 @@ fn truncated_gzip_is_an_error_naming_the_file() {
     assert!(!d.join("pairs.jsonl").exists());
 }
 
+/// Writes `in.jsonl` in `root`: the seed article and its repost as two records; gives its text.
+fn seed_corpus_in(root: &Path) -> String {
+    let corpus = format!(
+        "{}\n{}\n",
+        serde_json::json!({"id": "article", "text": read_repo(ARTICLE)}),
+        serde_json::json!({"id": "repost", "text": read_repo(REPOST)})
+    );
+    std::fs::write(root.join("in.jsonl"), &corpus).unwrap();
+    corpus
+}
+
 /// Issue 13: `dedup in.jsonl --out-kept in.jsonl` exited 0 and replaced the corpus with its kept
 /// lines. An output that is the same file as an input (however spelled, through a link, or
 /// found in a directory) or as another output is refused before anything is read or written.
@@ -460,12 +471,7 @@ fn truncated_gzip_is_an_error_naming_the_file() {
 fn an_output_never_replaces_an_input_or_another_output() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let corpus = format!(
-        "{}\n{}\n",
-        serde_json::json!({"id": "article", "text": read_repo(ARTICLE)}),
-        serde_json::json!({"id": "repost", "text": read_repo(REPOST)})
-    );
-    std::fs::write(root.join("in.jsonl"), &corpus).unwrap();
+    let corpus = seed_corpus_in(root);
     std::fs::create_dir(root.join("d")).unwrap();
     std::fs::write(root.join("d/x.jsonl"), &corpus).unwrap();
     #[cfg(unix)]
@@ -567,12 +573,7 @@ fn standard_output_devices_and_fifos_are_written_directly() {
     use std::os::unix::fs::FileTypeExt;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let corpus = format!(
-        "{}\n{}\n",
-        serde_json::json!({"id": "article", "text": read_repo(ARTICLE)}),
-        serde_json::json!({"id": "repost", "text": read_repo(REPOST)})
-    );
-    std::fs::write(root.join("in.jsonl"), &corpus).unwrap();
+    seed_corpus_in(root);
 
     let out = run_in(root, &["dedup", "in.jsonl", "--out-pairs", "-"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
