@@ -8,7 +8,7 @@ use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
 use crate::document::Document;
 use crate::shingle::{ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
-use crate::verify::{verdict_tied, Relation, Scores, Thresholds, Typography, Which};
+use crate::verify::{verdict_tied, RawFigures, Relation, Scores, Thresholds, Typography, Which};
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
 #[derive(Clone, Debug)]
@@ -87,6 +87,9 @@ pub struct Pair {
     pub direction_score: f64,
     /// The aligned passages, when asked for.
     pub alignment: Option<Alignment>,
+    /// When `scores` are on the two texts' content only (their background left out), the figures
+    /// on the whole texts.
+    pub raw: Option<RawFigures>,
 }
 
 impl Pair {
@@ -207,6 +210,7 @@ impl Comparer {
             derived: v.derived,
             direction_score: v.direction_score,
             alignment,
+            raw: None,
         }
     }
 }

@@ -47,6 +47,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod align;
+pub mod boilerplate;
 pub mod compare;
 pub mod dedup;
 pub mod document;

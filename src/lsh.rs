@@ -361,19 +361,87 @@ pub fn candidate_pairs_by<'s, F>(n: usize, signature: F, params: &LshParams) -> 
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
+    candidate_pairs_where(n, signature, params, |_, run, voters| {
+        voters.clear();
+        voters.extend_from_slice(run);
+    })
+}
+
+/// [`candidate_pairs_by`], where only the members of a bucket that `select(band, run, voters)`
+/// puts in `voters` vote (`run` is its packed `key << 32 | id` entries, ids in increasing order,
+/// and `voters` must keep that order): how the background is kept out of the vote
+/// ([`crate::boilerplate`]).
+pub fn candidate_pairs_where<'s, F, V>(
+    n: usize,
+    signature: F,
+    params: &LshParams,
+    select: V,
+) -> Vec<(u32, u32, u32)>
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+    V: Fn(usize, &[u64], &mut Vec<u64>) + Sync,
+{
+    let maps = for_each_band_run(
+        n,
+        signature,
+        params,
+        || (AHashMap::new(), Vec::new()),
+        |(map, voters), band, run| {
+            select(band, run, voters);
+            if voters.len() >= 2 {
+                vote_run(voters, params, map);
+            }
+        },
+    );
+    let votes = maps
+        .into_iter()
+        .map(|(map, _)| map)
+        .fold(AHashMap::new(), |a, b| {
+            if a.len() < b.len() {
+                merge(b, a)
+            } else {
+                merge(a, b)
+            }
+        });
+    let mut out: Vec<(u32, u32, u32)> = votes
+        .into_iter()
+        .filter(|&(_, v)| v as usize >= params.min_votes)
+        .map(|(k, v)| ((k >> 32) as u32, k as u32, v))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Calls `visit(state, band, run)` on every bucket of two or more documents of every band, where
+/// `run` is the bucket's packed `key << 32 | id` entries with ids in increasing order; returns the
+/// states, one per split of the bands between threads (each band is visited by exactly one state,
+/// its buckets in no particular order). Empty signatures are in no bucket.
+///
+/// Each band is grouped on its own: its keys, packed with the document ids, sorted so that equal
+/// keys are adjacent ([`for_each_run`]). Bands are split between threads, and each thread reads
+/// the signatures once per group of `GROUP` bands rather than once per band (with one-value
+/// bands, a group's values are one cache line), writing the group's keys column by column into
+/// one buffer.
+pub(crate) fn for_each_band_run<'s, F, S, I, G>(
+    n: usize,
+    signature: F,
+    params: &LshParams,
+    init: I,
+    visit: G,
+) -> Vec<S>
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+    S: Send,
+    I: Fn() -> S + Sync,
+    G: Fn(&mut S, usize, &[u64]) + Sync,
+{
     use rayon::prelude::*;
     assert!(n <= u32::MAX as usize, "too many signatures for u32 ids");
     if n < 2 {
         return Vec::new();
     }
-    // Each band votes on its own: its keys, packed with the document ids, grouped so that equal
-    // keys are adjacent. Bands are split between threads, each with its own vote map, and each
-    // thread reads the signatures once per group of `GROUP` bands rather than once per band (with
-    // one-value bands, a group's values are one cache line), writing the group's keys column by
-    // column into one buffer.
     const GROUP: usize = 16;
-    struct State {
-        votes: AHashMap<u64, u32>,
+    struct Buffers {
         /// The group's keys: band `j`'s at `j * n..`, for the non-empty signatures.
         entries: Vec<u64>,
         tmp: Vec<u64>,
@@ -382,17 +450,21 @@ where
     let groups = params.bands.div_ceil(GROUP);
     // A few large splits, so that each thread allocates its buffers once.
     let per_split = groups.div_ceil(rayon::current_num_threads().max(1));
-    let votes = (0..groups)
+    (0..groups)
         .into_par_iter()
         .with_min_len(per_split.max(1))
         .fold(
-            || State {
-                votes: AHashMap::new(),
-                entries: Vec::new(),
-                tmp: Vec::new(),
-                counts: Vec::new(),
+            || {
+                (
+                    init(),
+                    Buffers {
+                        entries: Vec::new(),
+                        tmp: Vec::new(),
+                        counts: Vec::new(),
+                    },
+                )
             },
-            |mut st: State, group| {
+            |(mut state, mut st), group| {
                 let bands = group * GROUP..((group + 1) * GROUP).min(params.bands);
                 // Every slot used is written below: the buffer is not cleared first.
                 st.entries.resize(GROUP * n, 0);
@@ -432,30 +504,21 @@ where
                     }
                     filled += found;
                 }
-                for column in st.entries.chunks_exact_mut(n).take(bands.len()) {
-                    let votes = &mut st.votes;
-                    for_each_run(&mut column[..filled], &mut st.tmp, &mut st.counts, |run| {
-                        vote_run(run, params, votes)
+                let Buffers {
+                    entries,
+                    tmp,
+                    counts,
+                } = &mut st;
+                for (column, band) in entries.chunks_exact_mut(n).zip(bands) {
+                    for_each_run(&mut column[..filled], tmp, counts, |run| {
+                        visit(&mut state, band, run)
                     });
                 }
-                st
+                (state, st)
             },
         )
-        .map(|st| st.votes)
-        .reduce(AHashMap::new, |a, b| {
-            if a.len() < b.len() {
-                merge(b, a)
-            } else {
-                merge(a, b)
-            }
-        });
-    let mut out: Vec<(u32, u32, u32)> = votes
-        .into_iter()
-        .filter(|&(_, v)| v as usize >= params.min_votes)
-        .map(|(k, v)| ((k >> 32) as u32, k as u32, v))
-        .collect();
-    out.sort_unstable();
-    out
+        .map(|(state, _)| state)
+        .collect()
 }
 
 fn merge(mut a: AHashMap<u64, u32>, b: AHashMap<u64, u32>) -> AHashMap<u64, u32> {

@@ -242,6 +242,13 @@ impl MinHasher {
         self.params
     }
 
+    /// The bin a shingle hash falls in and the value it would store there: a document's
+    /// signature holds, in each bin, the least value of its shingles in that bin.
+    #[inline]
+    pub fn locate(&self, h: u64) -> (usize, u32) {
+        locate(h, self.params.seed, self.params.num_perm as u64)
+    }
+
     /// The signature of a set of shingle hashes.
     ///
     /// `shingles` must hold *distinct* hashes, as [`crate::shingle::ShingleSet::hashes`] does

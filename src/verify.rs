@@ -260,6 +260,18 @@ impl Scores {
     }
 }
 
+/// A pair's figures on the whole texts, kept beside the [`Scores`] it was judged on when that was
+/// its content only, with the background (boilerplate) left out ([`crate::boilerplate`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RawFigures {
+    /// Scores on every shingle of the two texts.
+    pub scores: Scores,
+    /// Distinct shingles of a that are background.
+    pub a_boilerplate: usize,
+    /// Distinct shingles of b that are background.
+    pub b_boilerplate: usize,
+}
+
 /// Counts of typographic quote characters in a text: curly (’ ‘ “ ”) against straight (' ").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Typography {

@@ -195,6 +195,7 @@ mod tests {
             relation: Relation::Duplicate,
             derived: None,
             direction_score: 0.0,
+            raw: None,
         };
         let _ = d;
         assert_eq!(
@@ -225,6 +226,7 @@ mod tests {
             relation,
             derived,
             direction_score: 0.0,
+            raw: None,
         };
         let pairs = [
             v(0, 1, Relation::Duplicate, None),

@@ -57,6 +57,7 @@ pub(super) fn write_report(
                 derived: p.derived,
                 direction_score: p.direction_score,
                 alignment: Some(align_texts(&a.text, &b.text, align)),
+                raw: p.raw,
             }
         })
         .collect();
@@ -134,7 +135,7 @@ fn load_docs(
         &catalog.ids,
         wanted,
         || (),
-        |(), text| text.into_owned(),
+        |(), _, text| text.into_owned(),
         &Silent,
     )?;
     Ok(texts

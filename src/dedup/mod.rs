@@ -37,6 +37,7 @@
 //! `output` over `store` over `outcome`.
 
 use crate::align::AlignParams;
+use crate::boilerplate::BoilerplateParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
 use crate::minhash::{MinHashParams, MAX_NUM_PERM};
 use crate::shingle::{DEFAULT_K, MAX_SHINGLE_SIZE};
@@ -75,6 +76,9 @@ pub struct DedupConfig {
     pub keep: KeepPolicy,
     /// Aligner settings, for the passages of reported pairs (`--passages`, the HTML report).
     pub align: AlignParams,
+    /// How background text (templates, boilerplate, stock phrases) is told from evidence of
+    /// copying; `None` counts every shared shingle as evidence ([`crate::boilerplate`]).
+    pub boilerplate: Option<BoilerplateParams>,
 }
 
 impl Default for DedupConfig {
@@ -87,6 +91,7 @@ impl Default for DedupConfig {
             max_ratio: DEFAULT_MAX_RATIO,
             keep: KeepPolicy::Longest,
             align: AlignParams::default(),
+            boilerplate: Some(BoilerplateParams::default()),
         }
     }
 }

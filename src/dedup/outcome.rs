@@ -74,6 +74,10 @@ pub struct Summary {
     pub short: u64,
     /// Candidate pairs the LSH index proposed and the estimates let through.
     pub candidates: u64,
+    /// Background buckets learnt: shared text that is not evidence of copying.
+    pub background_buckets: u64,
+    /// Documents holding some of it.
+    pub background_docs: u64,
     /// Verified pairs reported.
     pub pairs: u64,
     /// Of which duplicates.

@@ -155,6 +155,7 @@ pub(super) fn write_pairs(
                     derived: p.derived,
                     direction_score: p.direction_score,
                     alignment: alignment.take(),
+                    raw: p.raw,
                 })
                 .collect();
             sink.records(&batch).map_err(&fail)?;
@@ -362,6 +363,7 @@ pub(super) mod tests {
             relation,
             derived,
             direction_score: 0.0,
+            raw: None,
         }
     }
 

@@ -23,6 +23,7 @@ use super::{
     VerifiedPair,
 };
 use crate::align::{align_texts, Alignment};
+use crate::boilerplate::Background;
 use crate::document::{
     CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed, ReadError, Skipped, Unit,
 };
@@ -57,13 +58,16 @@ pub fn run(
     }
 
     progress.stage("candidates", None);
-    let candidates = deduper.candidates(&catalog.sketches);
+    let (candidates, background) = deduper.candidates(&catalog.sketches);
     summary.candidates = candidates.len() as u64;
+    summary.background_buckets = background.buckets().len() as u64;
+    summary.background_docs = background.documents_touched() as u64;
     let (pairs, alignments) = verify_all(
         spec,
         deduper,
         &catalog,
         &candidates,
+        &background,
         outputs.passages,
         progress,
     )?;
@@ -593,6 +597,7 @@ fn verify_all(
     deduper: &Deduper,
     catalog: &Catalog,
     candidates: &[Candidate],
+    background: &Background,
     passages: bool,
     progress: &dyn Progress,
 ) -> Result<(Vec<VerifiedPair>, Vec<Option<Alignment>>), RunError> {
@@ -610,8 +615,13 @@ fn verify_all(
             // The text is tokenized again for its alignment: holding every candidate's tokens
             // from here to the alignment took 65% more peak memory (20k synth, --passages) and
             // saved no time.
-            |s: &mut Scratch, text: Cow<'_, str>| Loaded {
-                measured: deduper.measure(&text, s),
+            |s: &mut Scratch, i: u32, text: Cow<'_, str>| Loaded {
+                measured: deduper.measure(
+                    &text,
+                    s,
+                    background,
+                    catalog.sketches.signature(i as usize),
+                ),
                 text: passages.then(|| text.into_owned()),
             },
             progress,

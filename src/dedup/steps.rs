@@ -8,11 +8,12 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
+use crate::boilerplate::{candidates_and_background, Background};
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
-use crate::verify::{verdict_tied, Relation, Scores, Typography, Which};
+use crate::verify::{verdict_tied, RawFigures, Relation, Scores, Typography, Which};
 
 /// What is kept of a document for the whole run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,11 +75,18 @@ pub struct Figures {
 pub struct Measured {
     /// The exact shingle set.
     pub set: ShingleSet,
+    /// When some of its shingles are background: the others, its content.
+    pub content: Option<ShingleSet>,
     /// Quote typography, for the direction of derivatives.
     pub typography: Typography,
 }
 
 impl SketchTable {
+    /// Values per signature.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
     /// An empty table for signatures of `width` values.
     pub fn new(width: usize) -> Self {
         SketchTable {
@@ -166,6 +174,8 @@ pub struct VerifiedPair {
     pub derived: Option<Which>,
     /// Direction evidence.
     pub direction_score: f64,
+    /// When the pair was judged on its content: the figures on the whole texts.
+    pub raw: Option<RawFigures>,
 }
 
 impl VerifiedPair {
@@ -265,10 +275,24 @@ impl Deduper {
         )
     }
 
-    /// What verification needs of one candidate text: its exact shingle set and its typography.
-    pub fn measure(&self, text: &str, scratch: &mut Scratch) -> Measured {
+    /// What verification needs of one candidate text: its exact shingle set, split into content
+    /// and background when `background` knows some of it (`signature` is the text's own, from
+    /// pass 1), and its typography.
+    pub fn measure(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        background: &Background,
+        signature: SignatureRef<'_>,
+    ) -> Measured {
+        let set = self.shingle_set(text, scratch);
+        let content = (!background.is_empty())
+            .then(|| background.classify(&self.hasher, &scratch.shingles, signature))
+            .filter(|c| !c.background.is_empty())
+            .map(|c| ShingleSet::from_hashes(c.content));
         Measured {
-            set: self.shingle_set(text, scratch),
+            set,
+            content,
             typography: Typography::of(text),
         }
     }
@@ -284,18 +308,41 @@ impl Deduper {
         ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts)
     }
 
-    /// Candidate pairs among the sketches: LSH votes, then the signatures' estimates within a
-    /// margin of either reporting threshold.
-    pub fn candidates(&self, sketches: &SketchTable) -> Vec<Candidate> {
-        let raw = candidate_pairs_by(sketches.len(), |i| sketches.signature(i), &self.lsh);
-        raw.into_par_iter()
+    /// Candidate pairs among the sketches, and the background learnt on the way when the
+    /// configuration asks for it ([`crate::boilerplate`]): LSH votes (background buckets do not
+    /// vote), then the signatures' estimates (on the bins that are background in neither
+    /// document) within a margin of either reporting threshold.
+    pub fn candidates(&self, sketches: &SketchTable) -> (Vec<Candidate>, Background) {
+        let n = sketches.len();
+        let signature = |i| sketches.signature(i);
+        let (raw, background) = match self.config.boilerplate {
+            None => (
+                candidate_pairs_by(n, signature, &self.lsh),
+                Background::default(),
+            ),
+            Some(params) => candidates_and_background(
+                n,
+                signature,
+                &self.lsh,
+                params,
+                self.config.report.containment(),
+            ),
+        };
+        let pairs = raw
+            .into_par_iter()
             .filter_map(|(a, b, votes)| {
                 let (sa, sb) = (
                     sketches.signature(a as usize),
                     sketches.signature(b as usize),
                 );
-                let jaccard = sa.jaccard(sb);
-                let containment = sa.containment_in(sb).max(sb.containment_in(sa));
+                let (jaccard, containment) = background
+                    .content_estimates(a, b, sa, sb)
+                    .unwrap_or_else(|| {
+                        (
+                            sa.jaccard(sb),
+                            sa.containment_in(sb).max(sb.containment_in(sa)),
+                        )
+                    });
                 let report = &self.config.report;
                 let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
                     || containment >= report.containment() - ESTIMATE_MARGIN;
@@ -307,13 +354,35 @@ impl Deduper {
                     containment,
                 })
             })
-            .collect()
+            .collect();
+        (pairs, background)
     }
 
     /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
     /// documents; `None` when it meets no reporting threshold.
     pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
-        let scores = Scores::exact(&a.set, &b.set);
+        let whole = Scores::exact(&a.set, &b.set);
+        let (scores, raw) = match (&a.content, &b.content) {
+            (None, None) => (whole, None),
+            (ca, cb) => {
+                let (ca, cb) = (ca.as_ref().unwrap_or(&a.set), cb.as_ref().unwrap_or(&b.set));
+                // Two texts that are (nearly) all background are judged on the whole of them:
+                // pages of a template with no article are duplicates of each other.
+                let little = |content: &ShingleSet, set: &ShingleSet| {
+                    content.len() * MOSTLY_BACKGROUND < set.len()
+                };
+                if little(ca, &a.set) && little(cb, &b.set) {
+                    (whole, None)
+                } else {
+                    let raw = RawFigures {
+                        scores: whole,
+                        a_boilerplate: a.set.len() - ca.len(),
+                        b_boilerplate: b.set.len() - cb.len(),
+                    };
+                    (Scores::exact(ca, cb), Some(raw))
+                }
+            }
+        };
         if !self.config.report.reports(&scores) {
             return None;
         }
@@ -332,9 +401,14 @@ impl Deduper {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
+            raw,
         })
     }
 }
+
+/// A text whose content is less than one part in this many of its shingles is nearly all
+/// background.
+const MOSTLY_BACKGROUND: usize = 10;
 
 /// Buffers reused between sketches.
 #[derive(Clone, Debug, Default)]
@@ -407,9 +481,13 @@ pub(super) mod tests {
     fn run(texts: &[&str]) -> (Vec<VerifiedPair>, Decision) {
         let (d, sk) = sketches(texts);
         let mut scratch = Scratch::default();
-        let measured: Vec<Measured> = texts.iter().map(|t| d.measure(t, &mut scratch)).collect();
-        let pairs: Vec<VerifiedPair> = d
-            .candidates(&sk)
+        let (candidates, background) = d.candidates(&sk);
+        let measured: Vec<Measured> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| d.measure(t, &mut scratch, &background, sk.signature(i)))
+            .collect();
+        let pairs: Vec<VerifiedPair> = candidates
             .iter()
             .filter_map(|c| d.verify(c, &measured[c.a as usize], &measured[c.b as usize]))
             .collect();

@@ -81,14 +81,14 @@ impl TextStore {
         ids: &[String],
         docs: &[u32],
         init: impl Fn() -> S + Sync + Send,
-        f: impl Fn(&mut S, Cow<'_, str>) -> T + Sync + Send,
+        f: impl Fn(&mut S, u32, Cow<'_, str>) -> T + Sync + Send,
         progress: &dyn Progress,
     ) -> Result<Vec<(u32, T)>, RunError> {
         let mut done: Vec<(u32, T)> = Vec::with_capacity(docs.len());
         let batch = |batch: Vec<(u32, String)>, done: &mut Vec<(u32, T)>| {
             let each: Vec<(u32, T)> = batch
                 .into_par_iter()
-                .map_init(&init, |s, (i, text)| (i, f(s, Cow::Owned(text))))
+                .map_init(&init, |s, (i, text)| (i, f(s, i, Cow::Owned(text))))
                 .collect();
             progress.advance(each.len() as u64);
             done.extend(each);
@@ -98,7 +98,7 @@ impl TextStore {
                 let text = |i: u32| Cow::Borrowed(held[i as usize].0.as_str());
                 done = docs
                     .par_iter()
-                    .map_init(&init, |s, &i| (i, f(s, text(i))))
+                    .map_init(&init, |s, &i| (i, f(s, i, text(i))))
                     .collect();
                 progress.advance(done.len() as u64);
             }
@@ -117,7 +117,7 @@ impl TextStore {
                                 .map_err(|e| RunError::InputsChanged(e.to_string()))?;
                             let text = text_of(record, spec)
                                 .ok_or_else(|| RunError::InputsChanged(ids[i as usize].clone()))?;
-                            let t = f(s, text);
+                            let t = f(s, i, text);
                             progress.advance(1);
                             Ok((i, t))
                         },
@@ -380,7 +380,7 @@ mod tests {
         ids: &[String],
         docs: &[u32],
     ) -> Result<Vec<(u32, String)>, RunError> {
-        let into = |_: &mut (), t: Cow<'_, str>| t.into_owned();
+        let into = |_: &mut (), _: u32, t: Cow<'_, str>| t.into_owned();
         store.map_texts(spec, ids, docs, || (), into, &Silent)
     }
 

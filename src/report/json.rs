@@ -67,6 +67,31 @@ pub struct PairRecord<'p> {
     /// Direction evidence: positive leans to a derived from b.
     #[serde(serialize_with = "round4")]
     pub direction_score: f64,
+    /// When the scores above are on the content only (background left out): Jaccard of the
+    /// whole texts.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round4_some"
+    )]
+    pub raw_jaccard: Option<f64>,
+    /// On the whole texts: share of a's shingles in b.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round4_some"
+    )]
+    pub raw_containment_a_in_b: Option<f64>,
+    /// On the whole texts: share of b's shingles in a.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round4_some"
+    )]
+    pub raw_containment_b_in_a: Option<f64>,
+    /// Distinct shingles of a that are background (left out of the scores above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a_boilerplate_shingles: Option<usize>,
+    /// Distinct shingles of b that are background.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_boilerplate_shingles: Option<usize>,
     /// The passages, when aligned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<Vec<PassageRecord>>,
@@ -102,6 +127,13 @@ fn round4<S: serde::Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64((x * 1e4).round() / 1e4)
 }
 
+fn round4_some<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => round4(x, s),
+        None => s.serialize_none(),
+    }
+}
+
 fn pair_span(r: &Option<Range<usize>>) -> Option<[usize; 2]> {
     r.as_ref().map(|r| [r.start, r.end])
 }
@@ -127,6 +159,11 @@ impl<'p> PairRecord<'p> {
             b_shingles: pair.scores.b_shingles,
             shared_shingles: pair.scores.shared,
             direction_score: pair.direction_score,
+            raw_jaccard: pair.raw.map(|r| r.scores.jaccard),
+            raw_containment_a_in_b: pair.raw.map(|r| r.scores.containment_a_in_b),
+            raw_containment_b_in_a: pair.raw.map(|r| r.scores.containment_b_in_a),
+            a_boilerplate_shingles: pair.raw.map(|r| r.a_boilerplate),
+            b_boilerplate_shingles: pair.raw.map(|r| r.b_boilerplate),
             passages: pair.alignment.as_ref().filter(|_| passages).map(|al| {
                 al.passages
                     .iter()

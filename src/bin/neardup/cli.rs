@@ -141,6 +141,20 @@ pub(crate) struct DedupArgs {
     /// Which member of a cluster of duplicates to keep.
     #[arg(long, value_enum, default_value_t = Keep::Longest)]
     pub(crate) keep: Keep,
+    /// Whether text that many documents share while the rest of them differs (a site's
+    /// navigation and footer, a licence quoted everywhere, stock phrases) counts as evidence.
+    ///
+    /// `auto` learns that background from the corpus itself: a shingle that is the least of its
+    /// signature bin in at least 4 documents, most of which are at least half their own text
+    /// (found in no other document), is background. It casts no LSH votes, and pairs are measured
+    /// and labelled on the rest, their content; the pair record keeps the figures on the whole
+    /// texts as raw_jaccard, raw_containment_a_in_b/b_in_a and the background shingles of each
+    /// side. A story syndicated unchanged to many sites is not background: those pages are copies,
+    /// not their own text. Templates are learnt from about a dozen pages of a site on; a smaller
+    /// corpus, or one that is all template, is judged on the whole texts. `off` counts every
+    /// shared shingle as evidence.
+    #[arg(long, value_enum, default_value_t = BoilerplateMode::Auto)]
+    pub(crate) boilerplate: BoilerplateMode,
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) progress: ColorChoice,
@@ -330,6 +344,14 @@ impl MatchArgs {
             ..Default::default()
         })
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum BoilerplateMode {
+    /// Learn the background from the corpus and leave it out of the evidence.
+    Auto,
+    /// Every shared shingle is evidence.
+    Off,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

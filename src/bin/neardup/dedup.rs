@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use anyhow::Result;
 
-use crate::cli::{show_progress, DedupArgs, Keep};
+use crate::cli::{show_progress, BoilerplateMode, DedupArgs, Keep};
 use crate::progress::Bar;
 
 /// Runs `neardup dedup`.
@@ -15,12 +15,17 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::CorpusSpec;
 
+    let matching = args.matching.config()?;
     let config = DedupConfig {
+        boilerplate: match args.boilerplate {
+            BoilerplateMode::Auto => matching.boilerplate,
+            BoilerplateMode::Off => None,
+        },
         keep: match args.keep {
             Keep::Longest => KeepPolicy::Longest,
             Keep::First => KeepPolicy::First,
         },
-        ..args.matching.config()?
+        ..matching
     };
     // Kept records are copied byte for byte, from the raw lines of standard input.
     let spec = CorpusSpec {
@@ -73,5 +78,15 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         summary.bytes as f64 / 1e6,
         summary.elapsed.as_secs_f64(),
     )?;
+    if summary.background_buckets > 0 {
+        writeln!(
+            err,
+            "boilerplate: {} shared shingles left out of the evidence, in {} of {} documents ({:.0}%)",
+            summary.background_buckets,
+            summary.background_docs,
+            summary.read,
+            100.0 * summary.background_docs as f64 / summary.read.max(1) as f64,
+        )?;
+    }
     Ok(())
 }

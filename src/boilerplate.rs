@@ -1,0 +1,640 @@
+//! Boilerplate: a corpus's MinHash signatures in; out, which bins of which documents hold
+//! background text (a site's template, a licence quoted everywhere, stock phrases), and for exact
+//! verification, which shingles of a text are background.
+//!
+//! Shared text is evidence of copying only when the documents that share it are copies. A site's
+//! navigation and footer are in every page of the site, while each page's article is its own; a
+//! wire story syndicated unchanged to fifty sites is in fifty pages too, but those pages are
+//! nothing *but* that story (and their own sites' templates). Document frequency alone cannot
+//! tell the two apart; what the documents holding the shared text are made of can:
+//!
+//! 1. **Own share.** In one-row banding a band is a signature bin, and a bucket is the documents
+//!    whose least shingle in that bin is the same. A document's *own share* is the fraction of
+//!    its bands in which no other document has its key: the part of it found nowhere else. An
+//!    article wrapped in a template is mostly its own text (own share ~0.8); a syndicated copy,
+//!    a mirror or a page that is all template has almost none.
+//! 2. **Templates.** A bucket of at least `min_docs` documents, at least half of which have an
+//!    own share of `own_share` or more, is a template bucket: text that many documents carry
+//!    while their rest differs (a site's navigation and footer, a licence, a stock phrase).
+//! 3. **Background, member by member.** In a bucket of two documents or more, the bucket's
+//!    shingle is evidence for a member that shares more than it with the others: outside the
+//!    template bins of either, its estimated containment (of the smaller in the larger) with one
+//!    of the next [`NEIGHBOURS`] members reaches [`INCIDENTAL`] times the containment threshold.
+//!    For the other members the bin is background: it casts no vote and is left out of their
+//!    estimates. So a template is background for the site's articles, a headline quoted in
+//!    another page's related-stories block is background for that page, and a bucket of copies
+//!    (a story syndicated to fifty sites, every page identical but for a date) is evidence for
+//!    all of its members, however large. A bucket whose shingle is background for most of its
+//!    members is a background *key*.
+//! 4. **Shingles.** Exact verification needs to know every shingle, not only the least one of a
+//!    bin. A shingle whose (bin, value) is a background key is background; one that is its
+//!    document's least in a bin that is not background is content; the others (about two in
+//!    three) take the status of the nearest classified shingle in the text, as templates come in
+//!    runs ([`Background::classify`]).
+//!
+//! The cost is three passes over the bands' buckets (own shares, templates, the vote), each linear in
+//! the signatures, and up to [`NEIGHBOURS`] signature comparisons per document in a bucket of two
+//! or more; memory is one bit per bin and document, a float per document, and the keys of the
+//! background buckets. A bucket of background casts no votes at all, so a template shared by a
+//! thousand pages costs a thousand comparisons instead of half a million pair votes.
+//!
+//! Limits. Two pages are enough to learn a template that is less than [`INCIDENTAL`] of the
+//! containment threshold of the pages (18% at the default 0.6); a heavier one is learnt once its
+//! least shingle of a bin is the least of that bin in `min_docs` pages of which half are at least
+//! `own_share` their own text, which takes about three times as many pages of the site. A site of
+//! pages that are mostly template (less than `own_share` article), a corpus too small to learn
+//! from, and a corpus that is all template (its pages have no own text) are judged on their whole
+//! text, as with `--boilerplate off`; so are two texts that are both nearly all background (less
+//! than a tenth content): pages of one template with no article are duplicates of each other. A
+//! story reposted with commentary by `min_docs` sites or more, each adding at least `own_share`
+//! of its own, looks like a template and is discounted.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use ahash::AHashSet;
+
+use crate::lsh::{candidate_pairs_where, for_each_band_run, LshParams};
+use crate::minhash::{MinHasher, SignatureRef};
+
+/// Default [`BoilerplateParams::min_docs`].
+pub const DEFAULT_MIN_DOCS: usize = 6;
+
+/// Default [`BoilerplateParams::own_share`].
+pub const DEFAULT_OWN_SHARE: f64 = 0.3;
+
+/// When a bucket of shared text is background.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BoilerplateParams {
+    /// Fewest documents in a background bucket.
+    pub min_docs: usize,
+    /// Own share at or above which a document is mostly its own text; a bucket is background when
+    /// at least half of its documents are.
+    pub own_share: f64,
+}
+
+impl Default for BoilerplateParams {
+    fn default() -> Self {
+        BoilerplateParams {
+            min_docs: DEFAULT_MIN_DOCS,
+            own_share: DEFAULT_OWN_SHARE,
+        }
+    }
+}
+
+/// One bucket of background text: a band key that `docs` documents share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackgroundBucket {
+    /// The band.
+    pub band: u32,
+    /// The band key.
+    pub key: u32,
+    /// Documents in the bucket.
+    pub docs: u32,
+    /// The first of them (lowest index).
+    pub first: u32,
+}
+
+/// Candidate pairs among `n` signatures (as [`crate::lsh::candidate_pairs_by`] gives them) with
+/// the background learnt on the way and kept out of the vote: the three sweeps of the module
+/// docs. `containment` is the reporting threshold the floors are fractions of.
+pub fn candidates_and_background<'s, F>(
+    n: usize,
+    signature: F,
+    lsh: &LshParams,
+    params: BoilerplateParams,
+    containment: f64,
+) -> (Vec<(u32, u32, u32)>, Background)
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    let bins = (0..n)
+        .map(&signature)
+        .find(|s| !s.is_empty())
+        .map_or(0, |s| s.values().len());
+    let words = bins.div_ceil(64);
+    let own = own_shares(n, &signature, lsh);
+    let templates = template_bins(n, &signature, lsh, &params, &own, words);
+    let learner = Learner {
+        signature: &signature,
+        floor: INCIDENTAL * containment,
+        rows: lsh.rows,
+        words,
+        templates: &templates,
+        masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
+        found: Mutex::new(Vec::new()),
+    };
+    let pairs = candidate_pairs_where(n, &signature, lsh, |band, run, voters| {
+        learner.select(band, run, voters)
+    });
+    (pairs, learner.finish())
+}
+
+/// Share of the containment threshold under which what a document shares with the others of a
+/// bucket, outside their templates, is incidental.
+pub const INCIDENTAL: f64 = 0.3;
+
+/// The own share of every document (0 for an empty signature): the fraction of its bands in
+/// which no other document has its key.
+fn own_shares<'s, F>(n: usize, signature: &F, lsh: &LshParams) -> Vec<f32>
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    let counts = for_each_band_run(
+        n,
+        signature,
+        lsh,
+        || vec![0u16; n],
+        |shared, _band, run| {
+            for &e in run {
+                shared[id(e)] += 1;
+            }
+        },
+    );
+    let bands = lsh.bands.max(1) as f32;
+    (0..n)
+        .map(|i| {
+            if signature(i).is_empty() {
+                return 0.0;
+            }
+            let shared: u32 = counts.iter().map(|c| u32::from(c[i])).sum();
+            1.0 - shared as f32 / bands
+        })
+        .collect()
+}
+
+/// One bit per bin and document: the bin is in a template bucket (at least `min_docs` documents,
+/// at least half of them mostly their own text).
+fn template_bins<'s, F>(
+    n: usize,
+    signature: &F,
+    lsh: &LshParams,
+    params: &BoilerplateParams,
+    own: &[f32],
+    words: usize,
+) -> Vec<u64>
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    let marks: Vec<AtomicU64> = (0..n * words).map(|_| AtomicU64::new(0)).collect();
+    let own_share = params.own_share as f32;
+    for_each_band_run(
+        n,
+        signature,
+        lsh,
+        || (),
+        |(), band, run| {
+            if run.len() < params.min_docs.max(2) {
+                return;
+            }
+            let mostly_own = run.iter().filter(|&&e| own[id(e)] >= own_share).count();
+            if 2 * mostly_own >= run.len() {
+                for &e in run {
+                    mark(&marks, id(e) * words, band, lsh.rows);
+                }
+            }
+        },
+    );
+    marks.into_iter().map(AtomicU64::into_inner).collect()
+}
+
+fn id(e: u64) -> usize {
+    (e & 0xffff_ffff) as usize
+}
+
+/// Sets the bits of `band`'s bins in the mask at `at`.
+fn mark(masks: &[AtomicU64], at: usize, band: usize, rows: usize) {
+    for bin in band * rows..(band + 1) * rows {
+        masks[at + bin / 64].fetch_or(1 << (bin % 64), Ordering::Relaxed);
+    }
+}
+
+/// Other members of its bucket a document is compared with, to tell whether it shares more than
+/// the bucket's shingle with them.
+pub const NEIGHBOURS: usize = 3;
+
+/// The vote's filter: which members of a bucket the bucket's shingle is evidence for.
+struct Learner<'a, F> {
+    signature: &'a F,
+    /// Estimated containment, outside templates, under which sharing is incidental.
+    floor: f64,
+    rows: usize,
+    words: usize,
+    templates: &'a [u64],
+    masks: Vec<AtomicU64>,
+    found: Mutex<Vec<BackgroundBucket>>,
+}
+
+impl<'s, F> Learner<'_, F>
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    /// The members of a bucket (packed `key << 32 | id` entries) for which its shingle is
+    /// evidence, into `voters`; the others have the band's bins marked as background.
+    fn select(&self, band: usize, run: &[u64], voters: &mut Vec<u64>) {
+        voters.clear();
+        let mut background = 0;
+        for (i, &e) in run.iter().enumerate() {
+            let doc = id(e);
+            let (mine, my_templates) = ((self.signature)(doc), self.template_mask(doc));
+            let shares = (1..=NEIGHBOURS.min(run.len() - 1)).any(|step| {
+                let other = id(run[(i + step) % run.len()]);
+                masked_estimates(
+                    mine,
+                    (self.signature)(other),
+                    my_templates,
+                    self.template_mask(other),
+                )
+                .is_some_and(|(_, containment)| containment >= self.floor)
+            });
+            if shares {
+                voters.push(e);
+            } else {
+                background += 1;
+                mark(&self.masks, doc * self.words, band, self.rows);
+            }
+        }
+        // The bucket's key is background text when it is for most of its members.
+        if 2 * background >= run.len() {
+            self.found
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(BackgroundBucket {
+                    band: band as u32,
+                    key: (run[0] >> 32) as u32,
+                    docs: run.len() as u32,
+                    first: id(run[0]) as u32,
+                });
+        }
+    }
+
+    fn template_mask(&self, doc: usize) -> &[u64] {
+        &self.templates[doc * self.words..(doc + 1) * self.words]
+    }
+
+    /// The background learnt, with the (bin, value) keys read from each bucket's first member.
+    fn finish(self) -> Background {
+        let mut buckets = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
+        buckets.sort_unstable_by_key(|b| (b.band, b.key));
+        let mut keys = AHashSet::new();
+        for b in &buckets {
+            let values = (self.signature)(b.first as usize).values();
+            let band = b.band as usize;
+            let bins = band * self.rows..(band + 1) * self.rows;
+            for (bin, &value) in bins.clone().zip(&values[bins]) {
+                keys.insert(bin_key(bin, value));
+            }
+        }
+        Background {
+            words: self.words,
+            masks: self.masks.into_iter().map(AtomicU64::into_inner).collect(),
+            keys,
+            buckets,
+        }
+    }
+}
+
+/// Estimates of (Jaccard, containment of the smaller in the larger) on the bins that neither
+/// mask holds, the sizes scaled by each one's share of unmasked bins; `None` when either has no
+/// bin left. Equality is found 64 bins at a time as a bit mask.
+fn masked_estimates(
+    sa: SignatureRef<'_>,
+    sb: SignatureRef<'_>,
+    ma: &[u64],
+    mb: &[u64],
+) -> Option<(f64, f64)> {
+    let (va, vb) = (sa.values(), sb.values());
+    let bins = va.len().min(vb.len());
+    if bins == 0 || sa.is_empty() || sb.is_empty() {
+        return None;
+    }
+    let (mut both, mut agree, mut in_a, mut in_b) = (0u32, 0u32, 0u32, 0u32);
+    for (w, (ca, cb)) in va[..bins].chunks(64).zip(vb[..bins].chunks(64)).enumerate() {
+        let live = if ca.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << ca.len()) - 1
+        };
+        let equal = ca
+            .iter()
+            .zip(cb)
+            .enumerate()
+            .fold(0u64, |m, (i, (x, y))| m | u64::from(x == y) << i);
+        let (xa, xb) = (
+            !ma.get(w).copied().unwrap_or(0) & live,
+            !mb.get(w).copied().unwrap_or(0) & live,
+        );
+        in_a += xa.count_ones();
+        in_b += xb.count_ones();
+        both += (xa & xb).count_ones();
+        agree += (xa & xb & equal).count_ones();
+    }
+    if in_a == 0 || in_b == 0 || both == 0 {
+        return None;
+    }
+    let jaccard = f64::from(agree) / f64::from(both);
+    let size_a = f64::from(sa.n_shingles()) * f64::from(in_a) / bins as f64;
+    let size_b = f64::from(sb.n_shingles()) * f64::from(in_b) / bins as f64;
+    let shared = jaccard / (1.0 + jaccard) * (size_a + size_b);
+    let smaller = size_a.min(size_b).max(1.0);
+    Some((jaccard, (shared / smaller).min(1.0)))
+}
+
+fn bin_key(bin: usize, value: u32) -> u64 {
+    ((bin as u64) << 32) | u64::from(value)
+}
+
+/// What a corpus holds in common that is not evidence of copying (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct Background {
+    words: usize,
+    /// One bit per bin and document: the bin's value is background.
+    masks: Vec<u64>,
+    /// The (bin, value) pairs of the background, `bin << 32 | value`.
+    keys: AHashSet<u64>,
+    buckets: Vec<BackgroundBucket>,
+}
+
+/// What [`Background::classify`] found of one text: its shingles split into content and
+/// background, distinct and sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Classified {
+    /// Shingles that are the text's own evidence.
+    pub content: Vec<u64>,
+    /// Shingles that are background.
+    pub background: Vec<u64>,
+}
+
+impl Background {
+    /// Whether nothing was learnt.
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    /// The background buckets, by band and key.
+    pub fn buckets(&self) -> &[BackgroundBucket] {
+        &self.buckets
+    }
+
+    /// Documents with at least one background bin.
+    pub fn documents_touched(&self) -> usize {
+        if self.words == 0 {
+            return 0;
+        }
+        self.masks
+            .chunks_exact(self.words)
+            .filter(|m| m.iter().any(|&w| w != 0))
+            .count()
+    }
+
+    /// The background bins of document `doc`, one bit a bin (empty when nothing was learnt).
+    pub fn mask(&self, doc: u32) -> &[u64] {
+        let at = doc as usize * self.words;
+        self.masks.get(at..at + self.words).unwrap_or(&[])
+    }
+
+    /// Estimates of (Jaccard, containment of the smaller in the larger) between two documents'
+    /// content: the bins that are background in neither, and the sizes scaled by each one's share
+    /// of content bins. `None` when either has no content bin left, or nothing was learnt of
+    /// either (then the whole signatures' estimates stand).
+    pub fn content_estimates(
+        &self,
+        a: u32,
+        b: u32,
+        sa: SignatureRef<'_>,
+        sb: SignatureRef<'_>,
+    ) -> Option<(f64, f64)> {
+        let (ma, mb) = (self.mask(a), self.mask(b));
+        if ma.iter().chain(mb).all(|&w| w == 0) {
+            return None;
+        }
+        masked_estimates(sa, sb, ma, mb)
+    }
+
+    /// Splits the shingles of a text, in text order (`shingles[i]` starts at token `i`), into
+    /// content and background (module docs, step 3). `signature` is the text's own signature from
+    /// `hasher`. With nothing learnt, everything is content.
+    pub fn classify(
+        &self,
+        hasher: &MinHasher,
+        shingles: &[u64],
+        signature: SignatureRef<'_>,
+    ) -> Classified {
+        let mut out = Classified::default();
+        if self.keys.is_empty() {
+            out.content = shingles.to_vec();
+        } else {
+            const UNKNOWN: u8 = 0;
+            const CONTENT: u8 = 1;
+            const BACKGROUND: u8 = 2;
+            let values = signature.values();
+            let mut status: Vec<u8> = shingles
+                .iter()
+                .map(|&h| {
+                    let (bin, value) = hasher.locate(h);
+                    if self.keys.contains(&bin_key(bin, value)) {
+                        BACKGROUND
+                    } else if values.get(bin) == Some(&value) {
+                        CONTENT
+                    } else {
+                        UNKNOWN
+                    }
+                })
+                .collect();
+            // Each unknown shingle takes the status of the nearest known one (content on a tie).
+            let mut left: Vec<Option<(usize, u8)>> = Vec::with_capacity(status.len());
+            let mut last = None;
+            for (i, &s) in status.iter().enumerate() {
+                if s != UNKNOWN {
+                    last = Some((i, s));
+                }
+                left.push(last);
+            }
+            let mut next: Option<(usize, u8)> = None;
+            for i in (0..status.len()).rev() {
+                if status[i] != UNKNOWN {
+                    next = Some((i, status[i]));
+                    continue;
+                }
+                status[i] = match (left[i], next) {
+                    (None, None) => CONTENT,
+                    (Some((_, s)), None) | (None, Some((_, s))) => s,
+                    (Some((l, sl)), Some((r, sr))) => match (i - l).cmp(&(r - i)) {
+                        std::cmp::Ordering::Less => sl,
+                        std::cmp::Ordering::Greater => sr,
+                        std::cmp::Ordering::Equal if sl == sr => sl,
+                        std::cmp::Ordering::Equal => CONTENT,
+                    },
+                };
+            }
+            for (&h, &s) in shingles.iter().zip(&status) {
+                if s == BACKGROUND {
+                    out.background.push(h);
+                } else {
+                    out.content.push(h);
+                }
+            }
+        }
+        out.content.sort_unstable();
+        out.content.dedup();
+        out.background.sort_unstable();
+        out.background.dedup();
+        // A shingle that is content somewhere in the text is content.
+        if !out.background.is_empty() {
+            let content = &out.content;
+            out.background.retain(|h| content.binary_search(h).is_err());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dedup::{DedupConfig, Deduper, Measured, Scratch, SketchTable, VerifiedPair};
+    use crate::hash::SplitMix64;
+    use crate::verify::Relation;
+
+    /// `n` words drawn from a vocabulary of 50,000, from `seed`: two such texts share no 5-gram.
+    fn words(seed: u64, n: usize) -> String {
+        let mut rng = SplitMix64::new(seed);
+        (0..n)
+            .map(|_| format!("w{}", rng.next_u64() % 50_000))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A page of site `site`: its navigation (12 words), the body, its footer (`footer` words).
+    fn page(site: u64, body: &str, footer: usize) -> String {
+        format!(
+            "{}\n\n{body}\n\n{}",
+            words(1_000 + site, 12),
+            words(2_000 + site, footer)
+        )
+    }
+
+    /// Steps 2-4 of a dedup over `texts`, with the background on or off.
+    fn pairs(texts: &[String], boilerplate: bool) -> Vec<VerifiedPair> {
+        let config = DedupConfig {
+            boilerplate: boilerplate.then(Default::default),
+            ..DedupConfig::default()
+        };
+        let d = Deduper::new(config);
+        let mut scratch = Scratch::default();
+        let sk: SketchTable = texts.iter().map(|t| d.sketch(t, &mut scratch)).collect();
+        let (candidates, background) = d.candidates(&sk);
+        let measured: Vec<Measured> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| d.measure(t, &mut scratch, &background, sk.signature(i)))
+            .collect();
+        candidates
+            .iter()
+            .filter_map(|c| d.verify(c, &measured[c.a as usize], &measured[c.b as usize]))
+            .collect()
+    }
+
+    #[test]
+    fn pages_that_share_only_their_template_are_not_pairs() {
+        // 40 distinct articles of 150 words under one template of 12 + 260 words: two pages
+        // share 63% of their shingles, all of them template.
+        let texts: Vec<String> = (0..40).map(|i| page(0, &words(i, 150), 260)).collect();
+        let raw = pairs(&texts, false);
+        assert!(
+            raw.len() > 100,
+            "the template alone makes pairs: {}",
+            raw.len()
+        );
+        let found = pairs(&texts, true);
+        assert!(
+            found.is_empty(),
+            "{} pairs, first {:?}",
+            found.len(),
+            found.first()
+        );
+    }
+
+    #[test]
+    fn a_story_syndicated_to_many_sites_is_a_cluster_of_duplicates() {
+        // Twelve sites of 30 pages each; one story of 250 words runs on all twelve, inside each
+        // site's template of 12 + 90 words.
+        let story = words(7, 250);
+        let mut texts = Vec::new();
+        let mut syndicated = Vec::new();
+        for site in 0..12 {
+            for i in 0..30 {
+                texts.push(page(site, &words(100 + site * 100 + i, 300), 90));
+            }
+            syndicated.push(texts.len() as u32);
+            texts.push(page(site, &story, 90));
+        }
+        let found = pairs(&texts, true);
+        let among = |p: &&VerifiedPair| syndicated.contains(&p.a) && syndicated.contains(&p.b);
+        let copies: Vec<&VerifiedPair> = found.iter().filter(among).collect();
+        assert_eq!(copies.len(), 12 * 11 / 2, "every pair of copies is found");
+        for p in &copies {
+            assert_eq!(p.relation, Relation::Duplicate, "{p:?}");
+            let raw = p.raw.expect("judged on content");
+            assert!(raw.scores.containment_a_in_b < 0.9, "{raw:?}");
+            assert!(raw.a_boilerplate > 50 && raw.b_boilerplate > 50, "{raw:?}");
+        }
+        assert_eq!(
+            found.len(),
+            copies.len(),
+            "nothing else is a pair: {found:?}"
+        );
+        // Counting every shingle, the templates make the copies derivatives.
+        let whole = pairs(&texts, false);
+        assert!(whole
+            .iter()
+            .filter(among)
+            .all(|p| p.relation != Relation::Duplicate));
+    }
+
+    #[test]
+    fn a_repost_onto_another_site_is_measured_on_the_article() {
+        // Two sites of 25 pages; site 1 reposts site 0's first article with its first 60% and a
+        // comment of 20 words.
+        let mut texts: Vec<String> = (0..50)
+            .map(|i| page(i / 25, &words(300 + i, 250), 120))
+            .collect();
+        let article = words(300, 250);
+        let kept: Vec<&str> = article.split(' ').take(150).collect();
+        let repost = format!("{} {}", kept.join(" "), words(9, 20));
+        texts.push(page(1, &repost, 120));
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = found[0];
+        assert_eq!((p.a, p.b, p.relation), (0, 50, Relation::Derivative));
+        assert_eq!(p.derivation(), Some((50, 0)), "the repost is the copy");
+        // On the bodies: 146 of the repost's 166 shingles are the article's.
+        assert!(
+            (p.scores.containment_b_in_a - 146.0 / 166.0).abs() < 0.05,
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn a_corpus_that_is_all_template_is_all_duplicates() {
+        // 30 pages identical but for their date.
+        let template = words(5, 200);
+        let texts: Vec<String> = (0..30)
+            .map(|i| format!("Published {} March 2024. {template}", i + 1))
+            .collect();
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 30 * 29 / 2);
+        assert!(found.iter().all(|p| p.relation == Relation::Duplicate));
+        assert!(
+            found.iter().all(|p| p.raw.is_none()),
+            "nothing is background"
+        );
+    }
+
+    #[test]
+    fn one_or_two_documents_behave_as_without_background() {
+        let article = words(11, 300);
+        let copy = format!("{article} and one more line");
+        for texts in [vec![article.clone()], vec![article.clone(), copy]] {
+            assert_eq!(pairs(&texts, true), pairs(&texts, false));
+        }
+    }
+}
