@@ -19,8 +19,9 @@
 //! - a **JSON Lines** file, told by its name: `.jsonl` or `.ndjson`, optionally followed by `.gz` or
 //!   `.zst`. One document a line, a JSON object; the text is the string in the text field (`text`
 //!   by default) and the id the value of the id field (`id` by default), a string or a number
-//!   (an integer is rendered as written, `123`; a non-integer in serde_json's shortest form, so
-//!   `1e3` becomes `1000.0`). A missing or `null` id becomes `<file>:<line>`, the line from 1.
+//!   (a number's id is its text as written, whatever its size or form: `123`, `1e3`, `1.0` and
+//!   `123456789012345678901234567890` stay as they are). A missing or `null` id becomes
+//!   `<file>:<line>`, the line from 1.
 //!   Blank lines are skipped; they are neither documents nor errors. A UTF-8 byte-order mark on
 //!   line 1 is ignored. Other fields are skipped without being kept.
 //! - any **other file**: one plain-text document, read whole like [`read_file`], its id the path as
