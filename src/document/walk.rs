@@ -195,6 +195,40 @@ pub(crate) fn input_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{at, collect, spec_in, write_tree, Enc};
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn streams_are_told_from_files_without_opening_them() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(dir.path(), &[("a.jsonl", Enc::Plain, b"{}")]);
+        let file = dir.path().join("a.jsonl");
+        let dev = PathBuf::from("/dev/null");
+        // (inputs, read once)
+        let cases: &[(&[&Path], bool)] = &[
+            (&[&file, dir.path()], false),
+            (&[Path::new("-")], true),
+            (&[&file, &dev], true),
+            (&[Path::new("/no/such/file")], false),
+        ];
+        for &(inputs, once) in cases {
+            let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.to_path_buf()).collect();
+            assert_eq!(reads_once(&inputs), once, "{inputs:?}");
+        }
+        let mut walk = Walk::default();
+        let found = walk.next(&[dev.clone(), file.clone()]);
+        assert!(matches!(found, Some(Ok(Found::Stream(p))) if p == dev));
+        let found = walk.next(&[dev.clone(), file.clone()]);
+        assert!(matches!(found, Some(Ok(Found::File(p))) if p == file));
+        // Read once: reading again is refused, not silently empty.
+        let spec = crate::document::CorpusSpec {
+            inputs: vec![file, dev],
+            ..Default::default()
+        };
+        let err = crate::document::reread(&spec, &[0], |_| {}).unwrap_err();
+        assert!(matches!(err.kind, crate::document::ReadErrorKind::ReadOnce));
+        assert!(err.to_string().starts_with("/dev/null: a stream"), "{err}");
+    }
 
     #[cfg(unix)]
     #[test]
