@@ -25,7 +25,8 @@ use super::{
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::Background;
 use crate::document::{
-    CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed, ReadError, Skipped, Unit,
+    path_text, reads_once, CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed,
+    ReadError, Skipped, Unit,
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
@@ -40,7 +41,7 @@ pub fn run(
     deduper.config().validate()?;
     outputs.check_paths(&spec.inputs)?;
     let started = Instant::now();
-    let hold = spec.inputs.iter().any(|p| p.as_os_str() == "-");
+    let hold = reads_once(&spec.inputs);
     let (catalog, read) = sketch_all(spec, deduper, hold, progress)?;
     let n = catalog.ids.len();
     let mut summary = Summary {
@@ -222,7 +223,7 @@ impl Whence {
     /// `path:line`, or `path`, as [`Origin`] displays it.
     fn place(&self, doc: u32) -> String {
         let (file, line) = self.at[doc as usize];
-        let path = self.files[file as usize].display();
+        let path = path_text(&self.files[file as usize]);
         match line {
             u32::MAX => format!("{path}"),
             line => format!("{path}:{line}"),

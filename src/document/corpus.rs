@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::{Document, ReadError, DEFAULT_MAX_DOC_BYTES};
+use super::{path_text, Document, ReadError, DEFAULT_MAX_DOC_BYTES};
 
 #[cfg(doc)]
 use super::ReadErrorKind;
@@ -124,8 +124,8 @@ impl fmt::Display for Origin {
     /// `path:line`, or `path` when there is no line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{line}", self.path.display()),
-            None => write!(f, "{}", self.path.display()),
+            Some(line) => write!(f, "{}:{line}", path_text(&self.path)),
+            None => write!(f, "{}", path_text(&self.path)),
         }
     }
 }

@@ -7,8 +7,17 @@
 //! match on the kind. One enum for the whole stage, `#[non_exhaustive]`, because every layer's
 //! failure ends up in the same place: the line or file that is skipped, or the error that stops
 //! the run.
+//!
+//! A file name is not always UTF-8, and an id or a message must be text, so a path becomes text
+//! here alone ([`path_text`]): unchanged when it is UTF-8 and holds no `\x`, and otherwise escaped,
+//! each byte that is not UTF-8 written `\xHH` (two upper-case hex digits) and each backslash `\\`.
+//! Two different names never give the same text: an escaped text always holds a `\x` (an escaped
+//! byte, or an escaped backslash before an `x`) and a text left as it was never does, and an
+//! escaped text reads back to its bytes. Replacing the bad bytes by U+FFFD, as `Path::display`
+//! does, made `a\xFF.txt` and `a\xFE.txt` one id.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -122,6 +131,10 @@ pub enum ReadErrorKind {
     /// Standard input cannot be read a second time (see [`reread`]).
     #[error("standard input cannot be read a second time")]
     NotRereadable,
+    /// A stream named as an input (a FIFO, a process substitution, a device) cannot be read a
+    /// second time (see [`reread`]).
+    #[error("a stream (a FIFO, a pipe, a device) is read once: it cannot be read a second time")]
+    ReadOnce,
     /// A document larger than the limit ([`CorpusSpec::max_doc_bytes`], [`ReadOptions::max_bytes`]).
     #[error("document of {bytes} bytes, over the limit of {limit} (--max-doc-bytes)")]
     TooLarge {
@@ -166,8 +179,8 @@ impl ReadError {
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.kind),
-            None => write!(f, "{}: {}", self.path.display(), self.kind),
+            Some(line) => write!(f, "{}:{line}: {}", path_text(&self.path), self.kind),
+            None => write!(f, "{}: {}", path_text(&self.path), self.kind),
         }
     }
 }
@@ -175,6 +188,31 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.kind)
+    }
+}
+
+/// A path as text, for an id or a message: as it is when it is UTF-8 and holds no `\x`, else with
+/// each byte that is not UTF-8 written `\xHH` and each backslash doubled, so that two different
+/// paths never give the same text (see the module's doc).
+pub fn path_text(path: &Path) -> Cow<'_, str> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains("\\x") => Cow::Borrowed(text),
+        _ => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            for chunk in bytes.utf8_chunks() {
+                for c in chunk.valid().chars() {
+                    if c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                for b in chunk.invalid() {
+                    let _ = write!(out, "\\x{b:02X}");
+                }
+            }
+            Cow::Owned(out)
+        }
     }
 }
 
@@ -186,5 +224,47 @@ pub(super) fn io_error_kind(path: &Path, e: io::Error) -> ReadErrorKind {
         io::ErrorKind::IsADirectory => ReadErrorKind::IsDirectory,
         _ if path.is_dir() => ReadErrorKind::IsDirectory,
         _ => ReadErrorKind::Io(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_as_text_is_as_given_when_it_can_be() {
+        for plain in ["d/a.txt", "café/“q”.jsonl", "a\\b.txt", "x\\"] {
+            assert!(matches!(path_text(Path::new(plain)), Cow::Borrowed(p) if p == plain));
+        }
+        assert_eq!(path_text(Path::new("a\\xFF.txt")), "a\\\\xFF.txt");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_differ_only_in_bad_bytes_stay_apart() {
+        use std::collections::HashSet;
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        // (name's bytes, its text)
+        let cases: &[(&[u8], &str)] = &[
+            (b"d/a\xff.txt", "d/a\\xFF.txt"),
+            (b"d/a\xfe.txt", "d/a\\xFE.txt"),
+            (b"d/a\\xFF.txt", "d/a\\\\xFF.txt"),
+            (b"d/a\\\\xFF.txt", "d/a\\\\\\\\xFF.txt"),
+            (b"d/a\\b\xff", "d/a\\\\b\\xFF"),
+            (b"d/\xc3\xa9\x9b[31m", "d/\u{e9}\\x9B[31m"),
+            (b"d/a\xFF.txt", "d/a\\xFF.txt"),
+        ];
+        let mut seen = HashSet::new();
+        for &(bytes, want) in &cases[..6] {
+            let text = path_text(Path::new(OsStr::from_bytes(bytes)));
+            assert_eq!(text, want, "{bytes:?}");
+            assert!(seen.insert(text.into_owned()), "{bytes:?} shares its text");
+        }
+        // The same bytes, the same text.
+        let (bytes, want) = cases[6];
+        assert_eq!(path_text(Path::new(OsStr::from_bytes(bytes))), want);
+        let err = ReadError::new(OsStr::from_bytes(b"d/a\xff.txt"), ReadErrorKind::NotFound);
+        assert_eq!(err.to_string(), "d/a\\xFF.txt: no such file");
     }
 }

@@ -12,14 +12,14 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::error::io_error_kind;
-use super::{Document, Position, ReadError, ReadErrorKind, ReadOptions};
+use super::{path_text, Document, Position, ReadError, ReadErrorKind, ReadOptions};
 
 /// Reads one file as one document, its id the path as given.
 pub fn read_file(path: &Path, options: ReadOptions) -> Result<Document, ReadError> {
     let fail = |kind| ReadError::new(path, kind);
     let file = File::open(path).map_err(|e| fail(io_error_kind(path, e)))?;
     let (_, text) = read_whole(file, path, options, |e| io_error_kind(path, e));
-    Ok(Document::new(path.to_string_lossy(), text.map_err(fail)?))
+    Ok(Document::new(path_text(path), text.map_err(fail)?))
 }
 
 /// Reads one document whole from `reader`, the file `path` opened: no more than
@@ -39,7 +39,10 @@ pub(super) fn read_whole(
     let text = match read {
         Err(e) => Err(read_error(e)),
         Ok(_) if n > limit => Err(ReadErrorKind::TooLarge {
-            bytes: fs::metadata(path).map_or(n, |m| m.len()),
+            bytes: fs::metadata(path)
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .map_or(n, |m| m.len()),
             limit,
         }),
         Ok(_) => decode(bytes, options),

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::record::parse_record;
 use super::stream::{Compression, Stream, BUFFER};
-use super::{CorpusDoc, CorpusSpec, Origin, ReadError, ReadErrorKind};
+use super::{path_text, CorpusDoc, CorpusSpec, Origin, ReadError, ReadErrorKind};
 
 /// A JSON Lines stream being read.
 pub(super) struct JsonlStream {
@@ -303,7 +303,7 @@ pub(crate) struct LineAt<'p> {
 impl LineAt<'_> {
     /// The id of a record without one: `<file>:<line>`.
     pub fn default_id(&self) -> String {
-        format!("{}:{}", self.path.display(), self.line)
+        format!("{}:{}", path_text(self.path), self.line)
     }
 
     /// The origin of this line's record, starting at `start` in the stream and `length` long, or

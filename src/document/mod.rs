@@ -19,13 +19,20 @@
 //! - a **JSON Lines** file, told by its name: `.jsonl` or `.ndjson`, optionally followed by `.gz` or
 //!   `.zst`. One document a line, a JSON object; the text is the string in the text field (`text`
 //!   by default) and the id the value of the id field (`id` by default), a string or a number
-//!   (an integer is rendered as written, `123`; a non-integer in serde_json's shortest form, so
-//!   `1e3` becomes `1000.0`). A missing or `null` id becomes `<file>:<line>`, the line from 1.
+//!   (a number's id is its text as written, whatever its size or form: `123`, `1e3`, `1.0` and
+//!   `123456789012345678901234567890` stay as they are). A missing or `null` id becomes
+//!   `<file>:<line>`, the line from 1.
 //!   Blank lines are skipped; they are neither documents nor errors. A UTF-8 byte-order mark on
 //!   line 1 is ignored. Other fields are skipped without being kept.
 //! - any **other file**: one plain-text document, read whole like [`read_file`], its id the path as
 //!   given or as found in a directory walk; `.gz` and `.zst` files are decompressed (`a.txt.gz`).
-//!   A file named on the command line is opened whatever it is, so `<(zcat x.txt.gz)` works.
+//! - a **stream**: a file named as an input that is not a regular file or a directory (a FIFO, a
+//!   process substitution's `/dev/fd/N`, a character device). It is opened once and read once,
+//!   from start to end, as standard input is. A name with an extension says what it is, as for a
+//!   regular file (a FIFO `x.jsonl` is JSON Lines, `x.txt.gz` one gzipped plain document); a
+//!   name without one (`/dev/fd/63` from `<(zcat x.jsonl.gz)`) says nothing, so the stream's
+//!   compression is sniffed from its magic bytes, and then it is JSON Lines when its first byte
+//!   that is not whitespace (past a byte-order mark) is `{`, else one plain document.
 //! - a **directory**: walked recursively, each directory's entries in byte order of their names
 //!   (the same run gives the same order). Entries whose name starts with `.` are skipped, files and
 //!   directories alike. Symbolic links are followed to files only: a link to a directory is
@@ -34,7 +41,14 @@
 //!   no documents, and is not an error.
 //! - `-`: **standard input**, read as JSON Lines; gzip and zstd are recognised by their magic bytes.
 //!   It can be read only once, so [`reread`] refuses a spec that has it
-//!   ([`ReadErrorKind::NotRereadable`]): keep what you need from it in memory.
+//!   ([`ReadErrorKind::NotRereadable`], and [`ReadErrorKind::ReadOnce`] for a stream): keep what
+//!   you need from it in memory.
+//!
+//! A path becomes an id, and a name in a message, through [`path_text`]: as it is when it is
+//! UTF-8 (and holds no `\x`); otherwise each byte that is not UTF-8 is written `\xHH` and each
+//! backslash `\\`, so that two names differing only in bytes that are not UTF-8 keep two ids
+//! (`d/a\xFF.txt` and `d/a\xFE.txt`), and a name that holds a literal `\x` is told from one that
+//! holds a bad byte (`a\xFF.txt` written so becomes `a\\xFF.txt`).
 //!
 //! Compressed inputs are decompressed as a stream (gzip members are read one after the other, as
 //! `zcat` does; zstd frames likewise), never loaded whole.
@@ -95,7 +109,7 @@ mod walk;
 mod tests;
 
 pub use corpus::{CorpusDoc, CorpusSpec, CorpusSummary, OnError, Origin, Skipped};
-pub use error::{Position, ReadError, ReadErrorKind};
+pub use error::{path_text, Position, ReadError, ReadErrorKind};
 pub use file::{decode, read_file};
 pub(crate) use lines::LineChunk;
 // For the dedup run's first pass, which parses chunks itself: `Line::place` turns each parsed
@@ -104,7 +118,7 @@ pub(crate) use lines::Placed;
 pub(crate) use reader::Unit;
 pub use reader::{read_corpus, reread, CorpusReader};
 pub(crate) use record::record_text;
-pub(crate) use walk::input_files;
+pub(crate) use walk::{input_files, reads_once};
 
 /// A document: an id and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]

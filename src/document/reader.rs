@@ -19,10 +19,11 @@ use std::path::PathBuf;
 
 use super::file::read_whole;
 use super::lines::{ChunkStep, JsonlStream, LineChunk, Step};
-use super::stream::{format_of, open_file, open_sniffed};
-use super::walk::{is_stdin, Found, Walk};
+use super::stream::{format_of, open_file, open_sniffed, open_stream};
+use super::walk::{first_stream, is_stdin, Found, Walk};
 use super::{
-    CorpusDoc, CorpusSpec, CorpusSummary, Origin, ReadError, ReadErrorKind, ReadOptions, Skipped,
+    path_text, CorpusDoc, CorpusSpec, CorpusSummary, Origin, ReadError, ReadErrorKind, ReadOptions,
+    Skipped,
 };
 
 #[cfg(doc)]
@@ -55,7 +56,8 @@ pub fn read_corpus(
 /// parsed and checked (the ordinals depend on it) but their texts are not copied out.
 ///
 /// A spec with `-` among its inputs is refused with [`ReadErrorKind::NotRereadable`]: standard
-/// input was consumed by the first pass.
+/// input was consumed by the first pass; so is one naming a stream (a FIFO, a process
+/// substitution), with [`ReadErrorKind::ReadOnce`].
 pub fn reread(
     spec: &CorpusSpec,
     wanted: &[u64],
@@ -63,6 +65,9 @@ pub fn reread(
 ) -> Result<u64, ReadError> {
     if let Some(stdin) = spec.inputs.iter().find(|p| is_stdin(p)) {
         return Err(ReadError::new(stdin, ReadErrorKind::NotRereadable));
+    }
+    if let Some(stream) = first_stream(&spec.inputs) {
+        return Err(ReadError::new(stream, ReadErrorKind::ReadOnce));
     }
     let mut wanted = wanted.to_vec();
     wanted.sort_unstable();
@@ -297,7 +302,8 @@ impl CorpusReader {
             }
             Some(Err(failed)) => Err(failed),
             Some(Ok(Found::Stdin(path))) => self.open_stdin(path),
-            Some(Ok(Found::File(path))) => self.open(path, want),
+            Some(Ok(Found::File(path))) => self.open(path, false, want),
+            Some(Ok(Found::Stream(path))) => self.open(path, true, want),
         };
         match opened {
             Ok(Some(doc)) => Walked::Doc(doc),
@@ -322,19 +328,26 @@ impl CorpusReader {
         Ok(None)
     }
 
-    /// Opens a file: a JSON Lines file becomes the current stream, a plain file is read whole
-    /// and returned as a document if wanted.
+    /// Opens a file, a regular one or a `stream` (its format then sniffed when its name does not
+    /// tell it): a JSON Lines file becomes the current stream, a plain file is read whole and
+    /// returned as a document if wanted.
     #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn open(
         &mut self,
         path: PathBuf,
+        stream: bool,
         want: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<CorpusDoc>, (ReadError, Origin)> {
-        let (jsonl, compression) = format_of(&path);
         let input = self.walk.input();
         self.files += 1;
-        let mut reader = match open_file(&path, compression) {
-            Ok(reader) => reader,
+        let opened = if stream {
+            open_stream(&path)
+        } else {
+            let (jsonl, compression) = format_of(&path);
+            open_file(&path, compression).map(|reader| (reader, jsonl, compression))
+        };
+        let (mut reader, jsonl, compression) = match opened {
+            Ok(opened) => opened,
             Err(kind) => {
                 let origin = Origin::file(input, &path);
                 return Err((ReadError::new(path, kind), origin));
@@ -358,7 +371,7 @@ impl CorpusReader {
         self.ordinal += 1;
         Ok(want(ordinal).then(|| CorpusDoc {
             ordinal,
-            id: path.to_string_lossy().into_owned(),
+            id: path_text(&path).into_owned(),
             text,
             origin,
             raw: None,

@@ -11,6 +11,17 @@
 //! text and error whichever parser read it, and a record read again gets exactly the text its
 //! first reading gave (a property test in `scan` checks both). Only a line that is not an object
 //! at all is read into a `serde_json::Value`, to say what it holds: an error path.
+//!
+//! A number id is its text as written in the record, whatever the number: `123`,
+//! `123456789012345678901234567890`, `1.0`, `1e3` and `-0` are five ids, none rewritten. An id is
+//! a name, not a quantity: rounding `123456789012345678901234567890` to a float gave two
+//! different ids one text, and rewriting `1e3` as `1000.0` named a record by what it does not
+//! say. serde_json reads a number as a value, so its parser takes the id field as raw JSON
+//! (`serde_json::value::RawValue`, for that field alone: the rest of the record is parsed as
+//! before, no `arbitrary_precision` slowing every number down) and the scanner gives the
+//! integers it accepts as written. An id field that is not a number, a string or `null`, or a
+//! string the raw reading cannot decode alone, sends the record to the reading that treats
+//! the id as any other value, whose error is the one reported.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -18,6 +29,8 @@ use std::fmt;
 use serde::de::{
     self, DeserializeSeed, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
+use serde::Deserialize as _;
+use serde_json::value::RawValue;
 
 use super::scan::{self, Fields, Parsed};
 use super::{CorpusSpec, Position, ReadErrorKind};
@@ -115,11 +128,22 @@ pub(super) fn full_record(
     fields: Fields<'_>,
     keep: bool,
 ) -> Result<Parsed, ReadErrorKind> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let found = (&mut de)
-        .deserialize_map(RecordVisitor { fields, keep })
-        .and_then(|found| de.end().map(|()| found))
-        .map_err(|e| json_error(&e))?;
+    let read = |raw_id| {
+        let mut de = serde_json::Deserializer::from_str(json);
+        (&mut de)
+            .deserialize_map(RecordVisitor {
+                fields,
+                keep,
+                raw_id,
+            })
+            .and_then(|found| de.end().map(|()| found))
+    };
+    // The id read raw, so that a number keeps its text; on anything unsure or wrong, the reading
+    // that takes the id as any value decides, and names what is wrong.
+    let found = match read(true) {
+        Ok(found) if !matches!(found.id, Some(Value::Unsure)) => found,
+        _ => read(false).map_err(|e| json_error(&e))?,
+    };
     if let Some(field) = found.duplicate {
         return Err(ReadErrorKind::DuplicateField {
             field: field.to_owned(),
@@ -144,7 +168,7 @@ pub(super) fn full_record(
         None | Some(Value::Null) => None,
         Some(Value::Str(id)) => id,
         Some(Value::Number(id)) => Some(id),
-        Some(other) => {
+        Some(other @ (Value::Other(_) | Value::Unsure)) => {
             return Err(ReadErrorKind::WrongType {
                 field: fields.id.to_owned(),
                 expected: "a string or a number",
@@ -193,6 +217,8 @@ struct Found<'f> {
 struct RecordVisitor<'f> {
     fields: Fields<'f>,
     keep: bool,
+    /// Read the id field as raw JSON ([`IdSeed`]), else as any value ([`ValueSeed`]).
+    raw_id: bool,
 }
 
 impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
@@ -210,15 +236,27 @@ impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
         };
         let keep = self.keep;
         while let Some(key) = map.next_key_seed(KeySeed(self.fields))? {
-            let (slot, name) = match key {
-                Key::Text => (&mut found.text, self.fields.text),
-                Key::Id => (&mut found.id, self.fields.id),
+            let (slot, name, value) = match key {
+                Key::Text => (
+                    &mut found.text,
+                    self.fields.text,
+                    map.next_value_seed(ValueSeed { keep })?,
+                ),
+                Key::Id if self.raw_id => (
+                    &mut found.id,
+                    self.fields.id,
+                    map.next_value_seed(IdSeed { keep })?,
+                ),
+                Key::Id => (
+                    &mut found.id,
+                    self.fields.id,
+                    map.next_value_seed(ValueSeed { keep })?,
+                ),
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
                 }
             };
-            let value = map.next_value_seed(ValueSeed { keep })?;
             if slot.is_some() {
                 found.duplicate.get_or_insert(name);
             } else {
@@ -270,11 +308,14 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 enum Value {
     /// A string (empty when not kept).
     Str(Option<String>),
-    /// A number, rendered.
+    /// A number: as written when the id was read raw ([`IdSeed`]), else rendered.
     Number(String),
     Null,
     /// Another type: "a boolean", "an object", "an array".
     Other(&'static str),
+    /// An id read raw that is none of a number, a string and `null`, or a string that does not
+    /// decode alone: the record is read again with the id as any value, which names it.
+    Unsure,
 }
 
 impl Value {
@@ -284,7 +325,33 @@ impl Value {
             Value::Number(_) => "a number",
             Value::Null => "null",
             Value::Other(name) => name,
+            Value::Unsure => "a value",
         }
+    }
+}
+
+/// Reads the id field as raw JSON: a number as written, a string decoded (copied only if
+/// `keep`), `null`; anything else [`Value::Unsure`].
+struct IdSeed {
+    keep: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for IdSeed {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?.get();
+        Ok(match raw.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => Value::Number(raw.to_owned()),
+            Some(b'n') => Value::Null,
+            // The string alone decodes as it does in its record (an escape, or a lone surrogate
+            // serde_json refuses, is the same there); only its error would be placed otherwise.
+            Some(b'"') => match serde_json::from_str::<String>(raw) {
+                Ok(id) => Value::Str(self.keep.then_some(id)),
+                Err(_) => Value::Unsure,
+            },
+            _ => Value::Unsure,
+        })
     }
 }
 
@@ -356,6 +423,66 @@ impl<'de> Visitor<'de> for ValueSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_id_is_its_text_as_written() {
+        let spec = CorpusSpec::default();
+        let id = |record: &str| match parse_record(
+            record.as_bytes(),
+            &spec,
+            true,
+            (1, 0),
+            &mut String::new(),
+        ) {
+            Ok(Some(Some((id, _)))) => Ok(id),
+            Ok(other) => panic!("{record}: {other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        // Each number as written, taken by the scanner or by serde_json, alone or with a
+        // field the scanner declines (an escaped key).
+        for number in [
+            "123",
+            "-7",
+            "123456789012345678901234567890",
+            "123456789012345678901234567891",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "1.0",
+            "1e3",
+            "-0",
+            "2.5E-3",
+            "1e400",
+        ] {
+            for record in [
+                format!(r#"{{"id":{number},"text":"t"}}"#),
+                format!(r#"{{"te\u0078t":"t", "id" : {number} }}"#),
+            ] {
+                assert_eq!(id(&record), Ok(Some(number.to_owned())), "{record}");
+            }
+        }
+        assert_eq!(id(r#"{"id":null,"text":"t"}"#), Ok(None));
+        assert_eq!(
+            id(r#"{"id":"\u0041\"b","te\u0078t":"t"}"#),
+            Ok(Some("A\"b".to_owned()))
+        );
+        // What the id field holds otherwise is named, and placed, as it was.
+        for (record, want) in [
+            (
+                r#"{"text":"t","id":[1,2]}"#,
+                "field `id` is an array, expected a string or a number",
+            ),
+            (
+                r#"{"text":"t","id":"\ud800"}"#,
+                "malformed JSON at column 25: unexpected end of hex escape",
+            ),
+            (
+                r#"{"text":"t","id":01}"#,
+                "malformed JSON at column 19: invalid number",
+            ),
+        ] {
+            assert_eq!(id(record), Err(want.to_owned()), "{record}");
+        }
+    }
 
     #[test]
     fn record_text_table() {

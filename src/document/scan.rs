@@ -1,8 +1,9 @@
 //! The fast path of record parsing: a JSON Lines record (a UTF-8 line) in, its id and text fields
 //! out, read in one pass with nothing else built.
 //!
-//! It accepts only the JSON it is sure of, and gives `None` for anything else: an escaped key, an
-//! id it would have to render as a float, a `\u` surrogate out of its pair, a wanted field met
+//! It accepts only the JSON it is sure of, and gives `None` for anything else: an escaped key, a
+//! number id other than an integer of up to 19 digits (the full parser gives every number id
+//! as written too, but those are rare), a `\u` surrogate out of its pair, a wanted field met
 //! twice, nesting deeper than [`MAX_DEPTH`], a missing or non-string text, and every error. The
 //! caller's full parser (serde_json) then decides, and names the error. So on every record this
 //! path accepts, the full parser accepts it too and finds the same fields (a property test below
@@ -47,7 +48,7 @@ pub(super) enum Id<'a> {
     Null,
     /// A string.
     Str(Cow<'a, str>),
-    /// An integer that fits 64 bits, as written (which is how the full parser renders it).
+    /// An integer that fits 64 bits, as written (as the full parser gives every number id).
     Number(&'a str),
 }
 

@@ -2,7 +2,12 @@
 //!
 //! What a file is comes from its name ([`format_of`]: JSON Lines or not, gzip, zstd or plain);
 //! standard input has no name, so its compression is sniffed from its first bytes
-//! ([`open_sniffed`]). Either way the result is one [`Stream`], read through a buffer of
+//! ([`open_sniffed`]). A stream named as an input (a FIFO, a process substitution's `/dev/fd/N`)
+//! is opened once and never looked at again ([`open_stream`]): its name decides when it has an
+//! extension, as it would for a regular file of that name, and a name without one (`/dev/fd/63`)
+//! says nothing, so its compression is sniffed, then whether it is JSON Lines: it is when its
+//! first byte that is not whitespace (past a byte-order mark) is `{`, and is otherwise one plain
+//! document. The bytes looked at are handed on with the rest, so nothing is lost. Either way the result is one [`Stream`], read through a buffer of
 //! [`BUFFER`] bytes; decompression is streamed (gzip members one after the other, as `zcat`
 //! reads them, zstd frames likewise), never done whole. The stream is boxed once per file, so
 //! that the line reader above is one type whatever the compression; nothing is boxed per line.
@@ -110,6 +115,65 @@ pub(super) fn open_sniffed<R: Read + Send + 'static>(
     Ok((decompress(reader, compression)?, compression))
 }
 
+/// How many bytes of whitespace a nameless stream may start with before it is taken for a plain
+/// document without looking further.
+const SNIFF_MAX: usize = BUFFER;
+
+/// The stream `path` (not a regular file, see the module's doc), opened once: its bytes,
+/// decompressed, whether it is JSON Lines and how it is compressed, from its name when it has an
+/// extension, else from its first bytes.
+pub(super) fn open_stream(path: &Path) -> Result<(Stream, bool, Compression), ReadErrorKind> {
+    if path.extension().is_some() {
+        let (jsonl, compression) = format_of(path);
+        return Ok((open_file(path, compression)?, jsonl, compression));
+    }
+    let file = File::open(path).map_err(|e| io_error_kind(path, e))?;
+    let (stream, compression) =
+        open_sniffed(file).map_err(|e| Compression::None.read_error(path, e))?;
+    let (stream, jsonl) = sniff_jsonl(stream).map_err(|e| compression.read_error(path, e))?;
+    Ok((stream, jsonl, compression))
+}
+
+/// Whether `stream` holds JSON Lines: its first byte that is not JSON whitespace, past a UTF-8
+/// byte-order mark, is `{` (a stream of nothing but whitespace, or of more than [`SNIFF_MAX`]
+/// bytes of it, is not). The stream is handed back whole, the bytes looked at first.
+fn sniff_jsonl(mut stream: Stream) -> io::Result<(Stream, bool)> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    let mut head = Vec::new();
+    // Bytes of a byte-order mark at the very start (a slow pipe may give them one at a time).
+    let mut bom = 0;
+    let jsonl = loop {
+        let buf = stream.fill_buf()?;
+        if buf.is_empty() || head.len() >= SNIFF_MAX {
+            break false;
+        }
+        let mut first = None;
+        for (i, &b) in buf.iter().enumerate() {
+            let at = head.len() + i;
+            if at < BOM.len() && bom == at && b == BOM[at] {
+                bom += 1;
+            } else if bom > 0 && bom < BOM.len() {
+                // A mark begun and broken: the stream starts with a byte that is not `{`.
+                first = Some(BOM[0]);
+                break;
+            } else if !matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+                first = Some(b);
+                break;
+            }
+        }
+        if let Some(first) = first {
+            break first == b'{';
+        }
+        head.extend_from_slice(buf);
+        let n = buf.len();
+        stream.consume(n);
+    };
+    if head.is_empty() {
+        return Ok((stream, jsonl));
+    }
+    Ok((Box::new(io::Cursor::new(head).chain(stream)), jsonl))
+}
+
 /// The file `path` opened and decompressed as `compression` says.
 pub(super) fn open_file(path: &Path, compression: Compression) -> Result<Stream, ReadErrorKind> {
     let file = File::open(path).map_err(|e| io_error_kind(path, e))?;
@@ -136,5 +200,56 @@ mod tests {
             stream.read_to_end(&mut out).unwrap();
             assert_eq!(out, text);
         }
+    }
+
+    #[test]
+    fn a_nameless_stream_is_json_lines_when_it_starts_with_a_brace() {
+        // (bytes, JSON Lines); each read whole and one byte a read (a slow pipe), and the bytes
+        // looked at come out with the rest.
+        let cases: &[(&[u8], bool)] = &[
+            (b"{\"text\":\"t\"}\n", true),
+            (b" \r\n\n\t{\"text\":\"t\"}", true),
+            (b"\xEF\xBB\xBF{\"text\":\"t\"}", true),
+            (b"\xEF\xBB{\"text\":\"t\"}", false),
+            (b"\xEF {}", false),
+            (b"plain text {not json}", false),
+            (b"\n\n  plain", false),
+            (b"[1]", false),
+            (b"   \n", false),
+            (b"", false),
+        ];
+        for &(bytes, jsonl) in cases {
+            for capacity in [BUFFER, 1] {
+                let inner = BufReader::with_capacity(capacity, io::Cursor::new(bytes.to_vec()));
+                let (mut stream, found) = sniff_jsonl(Box::new(inner)).unwrap();
+                assert_eq!(found, jsonl, "{bytes:?}");
+                let mut out = Vec::new();
+                stream.read_to_end(&mut out).unwrap();
+                assert_eq!(out, bytes);
+            }
+        }
+        let spaces = vec![b' '; SNIFF_MAX + 10];
+        let (_, found) = sniff_jsonl(Box::new(io::Cursor::new(spaces))).unwrap();
+        assert!(!found, "a stream of blanks is not looked at without end");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_stream_takes_its_format_from_its_name_else_from_its_bytes() {
+        // A device stands for a FIFO here: neither can be sought, both are read once.
+        let dir = tempfile::tempdir().unwrap();
+        let named = dir.path().join("x.jsonl.gz");
+        std::fs::write(&named, gz(b"plain")).unwrap();
+        let (_, jsonl, compression) = open_stream(&named).unwrap();
+        assert_eq!((jsonl, compression), (true, Compression::Gzip));
+        let nameless = dir.path().join("x");
+        std::fs::write(&nameless, gz(b"{\"text\":\"t\"}\n")).unwrap();
+        let (mut stream, jsonl, compression) = open_stream(&nameless).unwrap();
+        assert_eq!((jsonl, compression), (true, Compression::Gzip));
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "{\"text\":\"t\"}\n");
+        let (_, jsonl, _) = open_stream(Path::new("/dev/null")).unwrap();
+        assert!(!jsonl);
     }
 }

@@ -1,8 +1,9 @@
 //! The walk over a corpus's inputs: the paths of a [`CorpusSpec`](super::CorpusSpec) in, the files
 //! to read out, one at a time and in a fixed order ([`Walk::next`]).
 //!
-//! An input is standard input (`-`), a file (opened whatever it is, so `<(zcat x.gz)` works) or a
-//! directory, walked recursively with each directory's entries in byte order of their names, so
+//! An input is standard input (`-`), a regular file, a stream (any other file named as an input:
+//! a FIFO, a process substitution's `/dev/fd/N`, a character device; read once, as standard input
+//! is, so `<(zcat x.gz)` works) or a directory, walked recursively with each directory's entries in byte order of their names, so
 //! that the same run gives the same order. Entries whose name starts with `.` are skipped; links
 //! are followed to files only, so a walk never loops; FIFOs, sockets and devices found in a
 //! directory are skipped. The walk only finds files: opening and reading them is the reader's
@@ -36,8 +37,29 @@ enum Pending {
 pub(super) enum Found {
     /// Standard input (the input `-`).
     Stdin(PathBuf),
-    /// A file: named as an input, or found in a directory.
+    /// A regular file: named as an input, or found in a directory.
     File(PathBuf),
+    /// A file named as an input that is not a regular file (a FIFO, `/dev/fd/N`, a device): it
+    /// can be read only once, from start to end.
+    Stream(PathBuf),
+}
+
+/// True when `path` is an input that can be read only once: standard input, or a file that is
+/// neither a regular file nor a directory (links followed). A missing path is not.
+fn is_stream(path: &Path) -> bool {
+    is_stdin(path) || fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// True when some of `inputs` can be read only once (standard input, a FIFO, a process
+/// substitution): a run must then keep what it needs of their documents as it reads them, and
+/// [`reread`](super::reread) refuses them. Looks only: nothing is opened.
+pub(crate) fn reads_once(inputs: &[PathBuf]) -> bool {
+    inputs.iter().any(|p| is_stream(p))
+}
+
+/// The first of `inputs` that can be read only once, if any (see [`reads_once`]).
+pub(super) fn first_stream(inputs: &[PathBuf]) -> Option<&PathBuf> {
+    inputs.iter().find(|p| is_stream(p))
 }
 
 /// A walk over the inputs of a spec, in order.
@@ -93,7 +115,8 @@ impl Walk {
         self.pending.clear();
     }
 
-    /// An input as given: standard input or a file, found; a directory, queued to be listed.
+    /// An input as given: standard input, a regular file or a stream, found; a directory, queued
+    /// to be listed.
     #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn look_at(&mut self, path: PathBuf) -> Result<Option<Found>, Failed> {
         if is_stdin(&path) {
@@ -104,7 +127,8 @@ impl Walk {
                 self.pending.push(Pending::Dir(path));
                 Ok(None)
             }
-            Ok(_) => Ok(Some(Found::File(path))),
+            Ok(meta) if meta.is_file() => Ok(Some(Found::File(path))),
+            Ok(_) => Ok(Some(Found::Stream(path))),
             Err(e) => {
                 let error = ReadError::new(&path, io_error_kind(&path, e));
                 Err((error, Origin::file(self.input, &path)))
@@ -152,7 +176,8 @@ impl Walk {
     }
 }
 
-/// The files the inputs name or hold, in reading order, standard input left out; inputs and
+/// The files the inputs name or hold, in reading order (streams too: a FIFO can be an output),
+/// standard input left out; inputs and
 /// directories that cannot be looked at are left out too (reading them reports them). Only
 /// looks: nothing is opened. For a run to refuse, before it starts, an output that would replace
 /// one of its inputs.
@@ -160,7 +185,7 @@ pub(crate) fn input_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
     let mut walk = Walk::default();
     let mut files = Vec::new();
     while let Some(found) = walk.next(inputs) {
-        if let Ok(Found::File(path)) = found {
+        if let Ok(Found::File(path) | Found::Stream(path)) = found {
             files.push(path);
         }
     }
@@ -170,6 +195,40 @@ pub(crate) fn input_files(inputs: &[PathBuf]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{at, collect, spec_in, write_tree, Enc};
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn streams_are_told_from_files_without_opening_them() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(dir.path(), &[("a.jsonl", Enc::Plain, b"{}")]);
+        let file = dir.path().join("a.jsonl");
+        let dev = PathBuf::from("/dev/null");
+        // (inputs, read once)
+        let cases: &[(&[&Path], bool)] = &[
+            (&[&file, dir.path()], false),
+            (&[Path::new("-")], true),
+            (&[&file, &dev], true),
+            (&[Path::new("/no/such/file")], false),
+        ];
+        for &(inputs, once) in cases {
+            let inputs: Vec<PathBuf> = inputs.iter().map(|p| p.to_path_buf()).collect();
+            assert_eq!(reads_once(&inputs), once, "{inputs:?}");
+        }
+        let mut walk = Walk::default();
+        let found = walk.next(&[dev.clone(), file.clone()]);
+        assert!(matches!(found, Some(Ok(Found::Stream(p))) if p == dev));
+        let found = walk.next(&[dev.clone(), file.clone()]);
+        assert!(matches!(found, Some(Ok(Found::File(p))) if p == file));
+        // Read once: reading again is refused, not silently empty.
+        let spec = crate::document::CorpusSpec {
+            inputs: vec![file, dev],
+            ..Default::default()
+        };
+        let err = crate::document::reread(&spec, &[0], |_| {}).unwrap_err();
+        assert!(matches!(err.kind, crate::document::ReadErrorKind::ReadOnce));
+        assert!(err.to_string().starts_with("/dev/null: a stream"), "{err}");
+    }
 
     #[cfg(unix)]
     #[test]
