@@ -79,6 +79,9 @@ pub enum PassageKind {
     AOnly,
     /// Only in text b.
     BOnly,
+    /// Background on its side(s): a site's template, boilerplate, stock phrases, learnt from a
+    /// corpus ([`crate::boilerplate`]); neither evidence of copying nor added or dropped text.
+    Boilerplate,
 }
 
 impl PassageKind {
@@ -89,6 +92,7 @@ impl PassageKind {
             PassageKind::Changed => "changed",
             PassageKind::AOnly => "a_only",
             PassageKind::BOnly => "b_only",
+            PassageKind::Boilerplate => "boilerplate",
         }
     }
 }

@@ -50,12 +50,15 @@
 //! of its own, looks like a template and is discounted.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::ops::Range;
 use std::sync::Mutex;
 
 use ahash::AHashSet;
 
+use crate::align::{Alignment, PassageKind};
 use crate::lsh::{candidate_pairs_where, for_each_band_run, LshParams};
 use crate::minhash::{MinHasher, SignatureRef};
+use crate::text::{tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
 pub const DEFAULT_MIN_DOCS: usize = 6;
@@ -363,6 +366,8 @@ pub struct Classified {
     pub content: Vec<u64>,
     /// Shingles that are background.
     pub background: Vec<u64>,
+    /// The runs of background shingles, by the index of their first token, in text order.
+    pub runs: Vec<Range<usize>>,
 }
 
 impl Background {
@@ -467,9 +472,13 @@ impl Background {
                     },
                 };
             }
-            for (&h, &s) in shingles.iter().zip(&status) {
+            for (i, (&h, &s)) in shingles.iter().zip(&status).enumerate() {
                 if s == BACKGROUND {
                     out.background.push(h);
+                    match out.runs.last_mut() {
+                        Some(run) if run.end == i => run.end = i + 1,
+                        _ => out.runs.push(i..i + 1),
+                    }
                 } else {
                     out.content.push(h);
                 }
@@ -485,6 +494,152 @@ impl Background {
             out.background.retain(|h| content.binary_search(h).is_err());
         }
         out
+    }
+}
+
+/// The background tokens of a text from its background shingle runs ([`Classified::runs`]): a
+/// shingle of `k` words covers its first token and the `k - 1` after it, so each run reaches
+/// `k - 1` tokens further (a template's last words are inside its last background shingle), up
+/// to the text's `tokens` words.
+pub fn background_tokens(runs: &[Range<usize>], k: usize, tokens: usize) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(runs.len());
+    for r in runs {
+        let run = r.start..(r.end + k.saturating_sub(1)).min(tokens);
+        match out.last_mut() {
+            Some(last) if last.end >= run.start => last.end = last.end.max(run.end),
+            _ => out.push(run),
+        }
+    }
+    out
+}
+
+/// Relabels the passages of an alignment that are background as [`PassageKind::Boilerplate`]:
+/// an `a_only` or `b_only` passage is cut where its side's background tokens begin and end (the
+/// background pieces become boilerplate); a shared or changed passage is boilerplate when most
+/// of its tokens are background on both sides. `a` and `b` are each text with its tokens and its
+/// background token ranges ([`background_tokens`]).
+pub fn mark_passages(al: &mut Alignment, a: Marked<'_>, b: Marked<'_>) {
+    if a.background.is_empty() && b.background.is_empty() {
+        return;
+    }
+    let mut out = Vec::with_capacity(al.passages.len());
+    for p in al.passages.drain(..) {
+        match p.kind {
+            PassageKind::AOnly | PassageKind::BOnly => {
+                let side_a = p.kind == PassageKind::AOnly;
+                let (side, tokens, bytes) = if side_a {
+                    (&a, p.a_tokens.clone(), p.a.clone())
+                } else {
+                    (&b, p.b_tokens.clone(), p.b.clone())
+                };
+                let (Some(tokens), Some(bytes)) = (tokens, bytes) else {
+                    out.push(p);
+                    continue;
+                };
+                for (piece, background) in side.cut(tokens.clone()) {
+                    let start = if piece.start == tokens.start {
+                        bytes.start
+                    } else {
+                        side.tokens[piece.start].start as usize
+                    };
+                    let end = if piece.end == tokens.end {
+                        bytes.end
+                    } else {
+                        side.tokens[piece.end - 1].end as usize
+                    };
+                    let mut q = p.clone();
+                    q.kind = if background {
+                        PassageKind::Boilerplate
+                    } else {
+                        p.kind
+                    };
+                    if side_a {
+                        (q.a, q.a_tokens) = (Some(start..end), Some(piece));
+                    } else {
+                        (q.b, q.b_tokens) = (Some(start..end), Some(piece));
+                    }
+                    out.push(q);
+                }
+            }
+            PassageKind::Shared | PassageKind::Changed => {
+                let mostly = |side: &Marked<'_>, t: &Option<Range<usize>>| {
+                    t.as_ref()
+                        .is_some_and(|t| 2 * side.covered(t.clone()) > t.len())
+                };
+                let mut q = p;
+                if mostly(&a, &q.a_tokens) && mostly(&b, &q.b_tokens) {
+                    q.kind = PassageKind::Boilerplate;
+                    q.edits.clear();
+                }
+                out.push(q);
+            }
+            PassageKind::Boilerplate => out.push(p),
+        }
+    }
+    al.passages = out;
+}
+
+/// [`mark_passages`] for two texts given with their background token ranges, tokenizing them
+/// only when either has some.
+pub fn mark_background(
+    al: &mut Alignment,
+    (a, a_background): (&str, &[Range<usize>]),
+    (b, b_background): (&str, &[Range<usize>]),
+) {
+    if a_background.is_empty() && b_background.is_empty() {
+        return;
+    }
+    let (ta, tb) = (tokenize(a), tokenize(b));
+    mark_passages(
+        al,
+        Marked {
+            tokens: &ta,
+            background: a_background,
+        },
+        Marked {
+            tokens: &tb,
+            background: b_background,
+        },
+    );
+}
+
+/// One text for [`mark_passages`]: its tokens and its background token ranges.
+#[derive(Clone, Copy, Debug)]
+pub struct Marked<'a> {
+    /// The text's tokens.
+    pub tokens: &'a [Token],
+    /// Its background token ranges, in order and disjoint.
+    pub background: &'a [Range<usize>],
+}
+
+impl Marked<'_> {
+    /// `tokens` cut into pieces that are all background or all not, in order.
+    fn cut(&self, tokens: Range<usize>) -> Vec<(Range<usize>, bool)> {
+        let mut pieces = Vec::new();
+        let mut at = tokens.start;
+        for r in self.background {
+            let (s, e) = (r.start.max(tokens.start), r.end.min(tokens.end));
+            if s >= e {
+                continue;
+            }
+            if s > at {
+                pieces.push((at..s, false));
+            }
+            pieces.push((s..e, true));
+            at = e;
+        }
+        if at < tokens.end {
+            pieces.push((at..tokens.end, false));
+        }
+        pieces
+    }
+
+    /// Background tokens in `tokens`.
+    fn covered(&self, tokens: Range<usize>) -> usize {
+        self.background
+            .iter()
+            .map(|r| r.end.min(tokens.end).saturating_sub(r.start.max(tokens.start)))
+            .sum()
     }
 }
 

@@ -60,6 +60,8 @@ pub const DEFAULT_CONTAINMENT: f64 = 0.6;
 pub struct Reporting {
     jaccard: f64,
     containment: f64,
+    /// Containment reports nothing: pairs are found and reported on their Jaccard alone.
+    jaccard_only: bool,
 }
 
 impl Default for Reporting {
@@ -67,6 +69,7 @@ impl Default for Reporting {
         Reporting {
             jaccard: DEFAULT_JACCARD,
             containment: DEFAULT_CONTAINMENT,
+            jaccard_only: false,
         }
     }
 }
@@ -117,7 +120,25 @@ impl Reporting {
         Ok(Reporting {
             jaccard: share("jaccard", jaccard)?,
             containment: share("containment", containment)?,
+            jaccard_only: false,
         })
+    }
+
+    /// Pairs with at least this Jaccard are reported, and containment alone reports nothing: the
+    /// candidate search then targets that Jaccard only, which costs far less than a containment
+    /// target (that must find a short text inside one several times longer, at a much lower
+    /// Jaccard). [`Reporting::containment`] is then 1.
+    pub fn jaccard_only(jaccard: f64) -> Result<Self, SettingError> {
+        Ok(Reporting {
+            jaccard: share("jaccard", jaccard)?,
+            containment: 1.0,
+            jaccard_only: true,
+        })
+    }
+
+    /// Whether containment alone reports nothing ([`Reporting::jaccard_only`]).
+    pub fn is_jaccard_only(&self) -> bool {
+        self.jaccard_only
     }
 
     /// The thresholds as a file written from a validated one records them.
@@ -125,6 +146,7 @@ impl Reporting {
         Reporting {
             jaccard,
             containment,
+            jaccard_only: false,
         }
     }
 
@@ -141,7 +163,8 @@ impl Reporting {
     /// Whether a pair with these exact scores is reported: unless its Jaccard and its larger
     /// containment are both below their thresholds.
     pub fn reports(&self, scores: &Scores) -> bool {
-        !(scores.jaccard < self.jaccard && scores.max_containment() < self.containment)
+        scores.jaccard >= self.jaccard
+            || (!self.jaccard_only && scores.max_containment() >= self.containment)
     }
 }
 

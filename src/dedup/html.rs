@@ -16,7 +16,11 @@ use rayon::prelude::*;
 use super::outcome::{RunError, Summary};
 use super::output::{Decided, Explained};
 use super::HtmlOutput;
-use crate::align::{align_texts, AlignParams};
+use std::ops::Range;
+
+use super::{Deduper, Scratch};
+use crate::align::align_texts;
+use crate::boilerplate::{mark_background, Background};
 use crate::compare::Pair;
 use crate::document::{CorpusSpec, Document};
 use crate::progress::Silent;
@@ -33,7 +37,8 @@ pub(super) fn write_report(
     spec: &CorpusSpec,
     decided: &Decided<'_>,
     summary: &Summary,
-    align: &AlignParams,
+    deduper: &Deduper,
+    background: &Background,
 ) -> Result<(), RunError> {
     let pairs = decided.pairs;
     let chosen = decided.explained.choose(pairs.len(), out.max_pairs);
@@ -44,6 +49,23 @@ pub(super) fn write_report(
     wanted.sort_unstable();
     wanted.dedup();
     let docs = load_docs(spec, decided, &wanted)?;
+    // Each document's background token ranges, for the boilerplate passages.
+    let backgrounds: AHashMap<u32, Vec<Range<usize>>> = if background.is_empty() {
+        AHashMap::new()
+    } else {
+        wanted
+            .par_iter()
+            .map_init(Scratch::default, |s, &i| {
+                let signature = decided.catalog.sketches.signature(i as usize);
+                let measured = deduper.measure(&docs[&i].text, s, background, signature);
+                (i, measured.background)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    };
+    let none = Vec::new();
+    let background_of = |i: u32| backgrounds.get(&i).unwrap_or(&none).as_slice();
     let aligned: Vec<Pair> = chosen
         .par_iter()
         .map(|&k| {
@@ -56,7 +78,15 @@ pub(super) fn write_report(
                 relation: p.relation,
                 derived: p.derived,
                 direction_score: p.direction_score,
-                alignment: Some(align_texts(&a.text, &b.text, align)),
+                alignment: Some({
+                    let mut al = align_texts(&a.text, &b.text, &deduper.config().align);
+                    mark_background(
+                        &mut al,
+                        (&a.text, background_of(p.a)),
+                        (&b.text, background_of(p.b)),
+                    );
+                    al
+                }),
                 raw: p.raw,
             }
         })

@@ -23,7 +23,7 @@ use super::{
     VerifiedPair,
 };
 use crate::align::{align_texts, Alignment};
-use crate::boilerplate::Background;
+use crate::boilerplate::{mark_background, Background};
 use crate::document::{
     path_text, reads_once, CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed,
     ReadError, Skipped, Unit,
@@ -103,7 +103,7 @@ pub fn run(
         }
         if let Some(html) = &outputs.html {
             progress.stage("writing the HTML report", None);
-            html::write_report(html, spec, &decided, &summary, &deduper.config().align)?;
+            html::write_report(html, spec, &decided, &summary, deduper, &background)?;
         }
     }
     if let Some(path) = &outputs.kept {
@@ -645,7 +645,9 @@ fn verify_all(
                     loaded[&p.a].text.as_deref().unwrap_or_default(),
                     loaded[&p.b].text.as_deref().unwrap_or_default(),
                 );
-                let al = align_texts(ta, tb, &deduper.config().align);
+                let mut al = align_texts(ta, tb, &deduper.config().align);
+                let (ma, mb) = (&loaded[&p.a].measured, &loaded[&p.b].measured);
+                mark_background(&mut al, (ta, &ma.background), (tb, &mb.background));
                 progress.advance(1);
                 Some(al)
             })

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
-use crate::boilerplate::{candidates_and_background, Background};
+use crate::boilerplate::{background_tokens, candidates_and_background, Background};
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
@@ -77,6 +77,8 @@ pub struct Measured {
     pub set: ShingleSet,
     /// When some of its shingles are background: the others, its content.
     pub content: Option<ShingleSet>,
+    /// Its background token ranges, for the passages ([`crate::boilerplate::mark_passages`]).
+    pub background: Vec<std::ops::Range<usize>>,
     /// Quote typography, for the direction of derivatives.
     pub typography: Typography,
 }
@@ -204,11 +206,17 @@ const ESTIMATE_MARGIN: f64 = 0.18;
 impl Deduper {
     /// A deduper for `config`, with the banding chosen for its thresholds.
     pub fn new(config: DedupConfig) -> Self {
+        // Jaccard only: no contained pair of another size to find.
+        let max_ratio = if config.report.is_jaccard_only() {
+            1.0
+        } else {
+            config.max_ratio
+        };
         let lsh = LshParams::for_thresholds(
             &LshTarget {
                 jaccard: config.report.jaccard(),
                 containment: config.report.containment(),
-                max_ratio: config.max_ratio,
+                max_ratio,
                 ..LshTarget::default()
             },
             config.minhash.num_perm,
@@ -286,13 +294,20 @@ impl Deduper {
         signature: SignatureRef<'_>,
     ) -> Measured {
         let set = self.shingle_set(text, scratch);
-        let content = (!background.is_empty())
+        let classified = (!background.is_empty())
             .then(|| background.classify(&self.hasher, &scratch.shingles, signature))
-            .filter(|c| !c.background.is_empty())
-            .map(|c| ShingleSet::from_hashes(c.content));
+            .filter(|c| !c.background.is_empty());
+        let (content, background) = match classified {
+            None => (None, Vec::new()),
+            Some(c) => (
+                Some(ShingleSet::from_hashes(c.content)),
+                background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
+            ),
+        };
         Measured {
             set,
             content,
+            background,
             typography: Typography::of(text),
         }
     }
@@ -345,7 +360,8 @@ impl Deduper {
                     });
                 let report = &self.config.report;
                 let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
-                    || containment >= report.containment() - ESTIMATE_MARGIN;
+                    || (!report.is_jaccard_only()
+                        && containment >= report.containment() - ESTIMATE_MARGIN);
                 worth.then_some(Candidate {
                     a,
                     b,

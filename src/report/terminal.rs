@@ -244,6 +244,28 @@ impl<W: Write> Terminal<W> {
                 self.styled(style, &format!("    {}", flat(text)))?;
                 writeln!(self.out)
             }
+            PassageKind::Boilerplate => {
+                let (side, range, text) = match (&p.a, &p.b) {
+                    (Some(r), _) => ('a', span(&p.a), &a.text[r.clone()]),
+                    (None, Some(r)) => ('b', span(&p.b), &b.text[r.clone()]),
+                    (None, None) => return Ok(()),
+                };
+                let at = if p.a.is_some() && p.b.is_some() {
+                    format!("a {}, b {}", span(&p.a), span(&p.b))
+                } else {
+                    format!("{side} {range}")
+                };
+                self.styled(
+                    Style::Dim,
+                    &format!("· boilerplate [{at}] ({} words)", words(text)),
+                )?;
+                writeln!(self.out)?;
+                self.styled(
+                    Style::Dim,
+                    &format!("    {}", compact(text, self.context_words)),
+                )?;
+                writeln!(self.out)
+            }
             PassageKind::Shared => {
                 let text = &a.text[p.a.clone().unwrap_or_default()];
                 let label = if p.moved { "shared, moved" } else { "shared" };

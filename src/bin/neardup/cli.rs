@@ -306,9 +306,16 @@ pub(crate) struct MatchArgs {
     #[arg(long, default_value_t = DEFAULT_JACCARD, value_parser = unit_interval)]
     pub(crate) jaccard: f64,
     /// Report pairs where at least this share of one document's shingles is in the other; such
-    /// a pair is a `derivative` unless it is a duplicate.
-    #[arg(long, default_value_t = DEFAULT_CONTAINMENT, value_parser = unit_interval)]
-    pub(crate) containment: f64,
+    /// a pair is a `derivative` unless it is a duplicate. `off` reports on --jaccard alone.
+    ///
+    /// What each target costs: a containment target must find a short text inside one up to
+    /// --max-ratio times longer, whose Jaccard is far lower (0.6 inside 6 times its size is a
+    /// Jaccard of 0.09), so the candidate search looks much wider than for a Jaccard of 0.5:
+    /// more LSH votes, more candidates to verify. `off` searches for --jaccard only (as datasketch
+    /// or rensa do), the cheapest setting; pairs are still labelled duplicate or derivative by
+    /// --duplicate and the default derivative share.
+    #[arg(long, default_value_t = ContainmentArg::At(DEFAULT_CONTAINMENT), value_parser = containment_arg)]
+    pub(crate) containment: ContainmentArg,
     /// Minimum share of each document's shingles in the other for a pair to be a `duplicate`.
     #[arg(long, default_value_t = Thresholds::default().duplicate, value_parser = unit_interval)]
     pub(crate) duplicate: f64,
@@ -331,15 +338,22 @@ impl MatchArgs {
         if self.max_ratio.is_nan() || self.max_ratio < 1.0 {
             bail!("--max-ratio must be at least 1, got {}", self.max_ratio);
         }
+        let (derivative, report) = match self.containment {
+            ContainmentArg::At(c) => (c, Reporting::new(self.jaccard, c)?),
+            ContainmentArg::Off => (
+                Thresholds::default().derivative,
+                Reporting::jaccard_only(self.jaccard)?,
+            ),
+        };
         Ok(neardup::dedup::DedupConfig {
             shingle_size: self.shingle_size as usize,
             minhash: MinHashParams::new(self.num_perm as usize),
             thresholds: Thresholds {
                 duplicate: self.duplicate,
-                derivative: self.containment,
-                overlap: Thresholds::default().overlap.min(self.containment),
+                derivative,
+                overlap: Thresholds::default().overlap.min(derivative),
             },
-            report: Reporting::new(self.jaccard, self.containment)?,
+            report,
             max_ratio: self.max_ratio,
             ..Default::default()
         })
@@ -458,6 +472,32 @@ fn byte_size(s: &str) -> Result<ByteSize, String> {
     match n.checked_mul(1 << shift) {
         Some(0) | None => Err(format!("`{s}` is not a usable size")),
         Some(n) => Ok(ByteSize(n)),
+    }
+}
+
+/// `--containment`: a share, or `off`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ContainmentArg {
+    /// Containment reports nothing.
+    Off,
+    /// Pairs with at least this containment are reported.
+    At(f64),
+}
+
+impl std::fmt::Display for ContainmentArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ContainmentArg::Off => f.write_str("off"),
+            ContainmentArg::At(c) => write!(f, "{c}"),
+        }
+    }
+}
+
+fn containment_arg(s: &str) -> Result<ContainmentArg, String> {
+    if s.eq_ignore_ascii_case("off") {
+        Ok(ContainmentArg::Off)
+    } else {
+        unit_interval(s).map(ContainmentArg::At)
     }
 }
 

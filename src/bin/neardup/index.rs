@@ -40,6 +40,11 @@ fn print_add_report(report: &neardup::index::AddReport, index: &std::path::Path)
 /// Runs `neardup index build`.
 pub(crate) fn build(args: &IndexBuildArgs) -> Result<()> {
     use neardup::index::IndexWriter;
+    if args.matching.containment == crate::cli::ContainmentArg::Off {
+        anyhow::bail!(
+            "--containment off is for dedup; an index reports containment (give a share, e.g. --containment 1)"
+        );
+    }
     let config = args.matching.config()?;
     let bar = Bar::new(show_progress(args.progress), false);
     let mut writer = IndexWriter::create(&args.index, &config)?;

@@ -74,6 +74,9 @@
     root.append(el('div', { class: 'legend', 'aria-label': 'legend' },
       el('span', { class: 'key' }, el('span', { class: 'sw sw-shared' }), 'shared: point at it to find its twin'),
       el('span', { class: 'key' }, el('span', { class: 'sw sw-changed' }), 'changed, small edits marked'),
+      (p.passages || []).some((x) => x.kind === 'boilerplate')
+        ? el('span', { class: 'key' }, el('span', { class: 'sw sw-boilerplate' }), 'boilerplate: template text, not evidence')
+        : null,
       el('span', { class: 'key' }, el('span', { class: 'sw sw-added' }), roleText(added)),
       el('span', { class: 'key' }, el('span', { class: 'sw sw-dropped' }), roleText(other(added))),
       el('span', { class: 'key' }, el('span', { class: 'sw sw-moved' }), 'moved')));
