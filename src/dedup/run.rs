@@ -16,7 +16,7 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::outcome::{RunError, Summary};
-use super::output::{write_atomically, write_clusters, write_kept, write_pairs, Decided};
+use super::output::{commit_all, write_clusters, write_kept, write_pairs, Decided, Planned};
 use super::store::{Catalog, TextStore};
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
@@ -88,25 +88,38 @@ pub fn run(
     summary.kept = decision.kept() as u64;
 
     progress.stage("writing pairs and clusters", None);
+    let decided = (outputs.clusters.is_some() || outputs.html.is_some())
+        .then(|| Decided::new(&catalog, &pairs, &decision));
+    let mut planned: Vec<Planned<'_>> = Vec::new();
+    const PAIRS_AND_CLUSTERS: (&str, Option<u64>) = ("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {
-        write_pairs(path, &catalog, &pairs, alignments)?;
+        let (catalog, pairs) = (&catalog, &pairs);
+        planned.push(Planned::new(path, PAIRS_AND_CLUSTERS, move |w| {
+            write_pairs(path, w, catalog, pairs, alignments)
+        }));
     }
-    if outputs.clusters.is_some() || outputs.html.is_some() {
-        let decided = Decided::new(&catalog, &pairs, &decision);
-        if let Some(path) = &outputs.clusters {
-            write_clusters(path, &decided)?;
-        }
-        if let Some(html) = &outputs.html {
-            progress.stage("writing the HTML report", None);
-            html::write_report(html, spec, &decided, &summary, &deduper.config().align)?;
-        }
+    if let (Some(path), Some(decided)) = (&outputs.clusters, &decided) {
+        planned.push(Planned::new(path, PAIRS_AND_CLUSTERS, |w| {
+            write_clusters(path, w, decided)
+        }));
+    }
+    if let (Some(html), Some(decided)) = (&outputs.html, &decided) {
+        let (summary, align) = (&summary, &deduper.config().align);
+        planned.push(Planned::new(
+            &html.path,
+            ("writing the HTML report", None),
+            move |w| html::write_report(html, w, spec, decided, summary, align),
+        ));
     }
     if let Some(path) = &outputs.kept {
-        progress.stage("writing kept documents", Some(n as u64));
-        write_atomically(path, |w| {
-            write_kept(path, w, spec, &catalog, &decision, progress)
-        })?;
+        let (catalog, decision) = (&catalog, &decision);
+        planned.push(Planned::new(
+            path,
+            ("writing kept documents", Some(n as u64)),
+            move |w| write_kept(path, w, spec, catalog, decision, progress),
+        ));
     }
+    commit_all(planned, progress)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -20,6 +20,7 @@ use clap::Parser;
 use cli::{Cli, Command, IndexCommand};
 
 fn main() -> ExitCode {
+    catch_file_size_limit();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Compare(args) => compare::compare(args),
@@ -72,3 +73,23 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Makes a write past the file-size limit (`ulimit -f`, RLIMIT_FSIZE) fail with EFBIG instead of
+/// killing the process: the kernel sends SIGXFSZ, whose default action ends the process with no
+/// message and leaves the temporary file of an output behind; with the signal caught, the write
+/// returns the error, and the command ends as on any write error (one line naming the file, exit
+/// 2, no temporary file left). The handler only sets a flag nobody reads: the error is what tells.
+#[cfg(unix)]
+fn catch_file_size_limit() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    // Registering fails only for the signals the crate forbids (SIGKILL, SIGSTOP, ...).
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        Arc::new(AtomicBool::new(false)),
+    );
+}
+
+/// Elsewhere there is no such signal.
+#[cfg(not(unix))]
+fn catch_file_size_limit() {}

@@ -1,0 +1,3 @@
+//! Issue 13's output cases, driven through the binary.
+
+mod util;
