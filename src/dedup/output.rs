@@ -395,9 +395,15 @@ pub(super) fn write_kept(
     let kept: Vec<u64> = (0..catalog.ids.len() as u64)
         .filter(|&i| decision.removed[i as usize].is_none())
         .collect();
-    catalog
-        .store
-        .write_records(spec, &catalog.ids, &kept, w, fail, progress)
+    catalog.store.write_records(
+        spec,
+        &catalog.ids,
+        &catalog.whence,
+        &kept,
+        w,
+        fail,
+        progress,
+    )
 }
 
 #[cfg(test)]
@@ -499,6 +505,7 @@ pub(super) mod tests {
             ids: (0..8).map(|i| format!("d{i}")).collect(),
             sketches: SketchTable::new(1),
             store: TextStore::Reread,
+            whence: Default::default(),
         };
         let decided = Decided::new(&catalog, &pairs, &decision);
         let mut sink = Groups::default();
