@@ -67,6 +67,36 @@ fn error_chain(e: &anyhow::Error) -> String {
     message
 }
 
+/// Standard output, buffered, for a command's report: its errors name it (`standard output: No
+/// space left on device`), keeping their kind, so that a broken pipe is still known as one. A
+/// command flushes it and returns the error; dropping it unflushed would lose one.
+pub(crate) struct Stdout(io::BufWriter<io::StdoutLock<'static>>);
+
+impl Stdout {
+    pub(crate) fn new() -> Self {
+        Stdout(io::BufWriter::new(io::stdout().lock()))
+    }
+}
+
+/// An error of standard output, named.
+fn named(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("standard output: {e}"))
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(named)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf).map_err(named)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(named)
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()

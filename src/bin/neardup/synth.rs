@@ -1,8 +1,8 @@
 //! `neardup synth`: options in, a generated corpus (JSON Lines) and its truth file out.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::cli::SynthArgs;
 
@@ -19,6 +19,13 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
             |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("{}", p.display()));
         spec = spec.seed_pair(read(&paths[0])?, read(&paths[1])?);
     }
+    if let Some(truth) = args.truth.as_deref().filter(|t| same_file(&args.out, t)) {
+        bail!(
+            "{}: the truth file would replace the corpus {}, the same file",
+            truth.display(),
+            args.out.display()
+        );
+    }
     let file =
         std::fs::File::create(&args.out).with_context(|| format!("{}", args.out.display()))?;
     let truth = stream_jsonl(&spec, file).with_context(|| format!("{}", args.out.display()))?;
@@ -33,4 +40,20 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
         args.out.display()
     );
     Ok(())
+}
+
+/// True when `a` and `b` name one file: the same device and inode when both exist (links
+/// followed), else the same name in the same directory, however spelled.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        use std::os::unix::fs::MetadataExt;
+        return (x.dev(), x.ino()) == (y.dev(), y.ino());
+    }
+    let place = |p: &Path| {
+        let dir = p.parent().filter(|d| !d.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(dir.unwrap_or(Path::new("."))).ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    place(a).is_some_and(|x| Some(x) == place(b))
 }

@@ -240,6 +240,40 @@ impl HtmlFile {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Refuses, before any work, a report path that is the same file (device and inode, links
+    /// followed) as one of `inputs`, files named or found in the directories named: writing the
+    /// report would replace it. `what` says what the inputs are (`input`, `index file`). A path
+    /// that does not exist yet is no input, and the inputs are listed only when it exists.
+    pub fn refuse_same_file(&self, inputs: &[PathBuf], what: &'static str) -> Result<(), SameFile> {
+        let Some(key @ crate::fsutil::FileKey::Inode(..)) = crate::fsutil::FileKey::of(&self.path)
+        else {
+            return Ok(());
+        };
+        let same = crate::document::input_files(inputs)
+            .into_iter()
+            .find(|input| crate::fsutil::FileKey::of(input).as_ref() == Some(&key));
+        match same {
+            Some(other) => Err(SameFile {
+                path: self.path.clone(),
+                what,
+                other,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A report that would replace one of the files it is made from ([`HtmlFile::refuse_same_file`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: the HTML report would replace the {what} {}, the same file", path.display(), other.display())]
+pub struct SameFile {
+    /// The report's path, as given.
+    pub path: PathBuf,
+    /// What the other file is (`input`, `index file`).
+    pub what: &'static str,
+    /// The file it is the same as, as named or found.
+    pub other: PathBuf,
 }
 
 impl Sink for HtmlFile {
