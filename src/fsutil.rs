@@ -187,6 +187,8 @@ enum Target {
     Temp(AtomicFile),
     /// Standard output, a character device or a FIFO, written as it is.
     Direct(BufWriter<File>),
+    /// A direct output given up ([`Staged::abandon`]).
+    Abandoned,
 }
 
 impl Staged {
@@ -217,7 +219,15 @@ impl Staged {
 
     /// True when file `k` is written directly: what it is given cannot be taken back.
     pub(crate) fn is_direct(&self, k: usize) -> bool {
-        matches!(self.files[k], Target::Direct(_))
+        !matches!(self.files[k], Target::Temp(_))
+    }
+
+    /// Gives up direct output `k` (its reader has gone: a broken pipe): what its buffer still
+    /// holds is dropped, never written, and the commit goes on without it.
+    pub(crate) fn abandon(&mut self, k: usize) {
+        if let Target::Direct(w) = std::mem::replace(&mut self.files[k], Target::Abandoned) {
+            let _ = w.into_parts();
+        }
     }
 
     /// The buffered writer of file `k`.
@@ -225,6 +235,7 @@ impl Staged {
         match &mut self.files[k] {
             Target::Temp(file) => file.writer(),
             Target::Direct(w) => w,
+            Target::Abandoned => panic!("output {k} was given up"),
         }
     }
 
@@ -243,6 +254,7 @@ impl Staged {
             let done = match &mut target {
                 Target::Temp(file) => file.rename(),
                 Target::Direct(w) => w.flush(),
+                Target::Abandoned => Ok(()),
             };
             done.map_err(|e| (k, e))?;
         }

@@ -175,7 +175,10 @@ pub(super) fn commit_all(
             (p.write)(staged.writer(k)).and_then(|()| staged.flush(k).map_err(write_error(p.path)));
         match written {
             Err(RunError::Write { source, .. })
-                if staged.is_direct(k) && source.kind() == io::ErrorKind::BrokenPipe => {}
+                if staged.is_direct(k) && source.kind() == io::ErrorKind::BrokenPipe =>
+            {
+                staged.abandon(k)
+            }
             written => written?,
         }
     }
