@@ -138,7 +138,8 @@ fn one_output_that_cannot_be_written_commits_none() {
 
 /// Issue 13: under `ulimit -f` the run was killed by SIGXFSZ with no message, leaving a
 /// temporary file. The signal is caught, so the write fails with EFBIG: one line naming the
-/// output, exit 2, no temporary file, and the other output not committed either.
+/// output, exit 2, no temporary file, and the other output not committed either; `synth`'s
+/// files are written whole or not at all too.
 #[cfg(unix)]
 #[test]
 fn a_file_size_limit_is_a_one_line_error_and_leaves_no_temporary_file() {
@@ -158,6 +159,18 @@ fn a_file_size_limit_is_a_one_line_error_and_leaves_no_temporary_file() {
     assert_one_line_error(&out, "kept.jsonl: cannot write: File too large", "ulimit");
     assert_eq!(names(root), ["c.jsonl"], "nothing committed, nothing left");
     assert_eq!(std::fs::read(root.join("c.jsonl")).unwrap(), corpus);
+
+    // `synth` leaves no half corpus either.
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -f 100; exec \"$@\"", "sh", BIN])
+        .args([
+            "synth", "--docs", "1000", "--out", "s.jsonl", "--truth", "t.json",
+        ])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_one_line_error(&out, "s.jsonl: cannot write: File too large", "synth");
+    assert_eq!(names(root), ["c.jsonl"], "nothing committed, nothing left");
 }
 
 /// A run of `args` in `dir` with standard output on `/dev/full`.

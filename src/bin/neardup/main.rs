@@ -1,7 +1,11 @@
 //! The `neardup` command: a thin client of the library. It parses arguments ([`cli`]), builds
 //! library objects, and prints, one module per command group; exit codes are 0 (done; for
 //! `check`, nothing matched), 1 (`check`: a document matched a source), 2 (an error: bad input or
-//! arguments). A broken pipe (output piped into `head`) ends the command quietly, as success.
+//! arguments). A broken pipe (output piped into `head`) ends the command quietly, as success: the
+//! reader has what it wanted, and the first failed write stops the command, so there is one
+//! error, not one per line, and it is not printed (for `dedup`, an output on standard output
+//! whose reader has gone is given up and the files are still committed). Any other error of
+//! standard output (a full disk) is an error like any other: one line, exit 2.
 
 mod check;
 mod cli;

@@ -1,4 +1,5 @@
-//! `neardup synth`: options in, a generated corpus (JSON Lines) and its truth file out.
+//! `neardup synth`: options in, a generated corpus (JSON Lines) and its truth file out, each
+//! written beside its path and renamed into place when complete.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +9,7 @@ use crate::cli::SynthArgs;
 
 /// Runs `neardup synth`.
 pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
+    use neardup::report::html::write_atomically;
     use neardup::synth::{stream_jsonl, write_truth_json, CorpusSpec};
     let mut spec = CorpusSpec::default()
         .docs(args.docs)
@@ -26,12 +28,15 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
             args.out.display()
         );
     }
-    let file =
-        std::fs::File::create(&args.out).with_context(|| format!("{}", args.out.display()))?;
-    let truth = stream_jsonl(&spec, file).with_context(|| format!("{}", args.out.display()))?;
+    // Each file beside its path, renamed into place when complete: a full disk or a file-size
+    // limit leaves no half corpus.
+    let mut truth = Vec::new();
+    write_atomically(&args.out, |w| {
+        truth = stream_jsonl(&spec, w)?;
+        Ok(())
+    })?;
     if let Some(path) = &args.truth {
-        let file = std::fs::File::create(path).with_context(|| format!("{}", path.display()))?;
-        write_truth_json(&truth, file).with_context(|| format!("{}", path.display()))?;
+        write_atomically(path, |w| write_truth_json(&truth, w))?;
     }
     eprintln!(
         "wrote {} documents ({} derived pairs in the truth) to {}",
