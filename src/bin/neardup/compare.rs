@@ -7,7 +7,7 @@ use std::io;
 use anyhow::{bail, Result};
 
 use neardup::document::{read_file, ReadOptions};
-use neardup::report::html::{HtmlFile, HtmlReport};
+use neardup::report::html::{refuse_same_file, HtmlFile, HtmlReport};
 use neardup::report::{JsonLines, Sink, Terminal};
 use neardup::{Document, Pair};
 
@@ -53,8 +53,7 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
         .common
         .comparer(!args.no_passages || args.html.is_some())?;
     if let Some(path) = &args.html {
-        HtmlFile::new(HtmlReport::new(""), path)
-            .refuse_same_file(&[args.a.clone(), args.b.clone()], "input")?;
+        refuse_same_file(path, &[args.a.clone(), args.b.clone()], "input")?;
     }
     let a = args.common.read(&args.a)?;
     let b = args.common.read(&args.b)?;
