@@ -49,8 +49,8 @@
 //! story reposted with commentary by `min_docs` sites or more, each adding at least `own_share`
 //! of its own, looks like a template and is discounted.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ahash::AHashSet;
@@ -638,7 +638,11 @@ impl Marked<'_> {
     fn covered(&self, tokens: Range<usize>) -> usize {
         self.background
             .iter()
-            .map(|r| r.end.min(tokens.end).saturating_sub(r.start.max(tokens.start)))
+            .map(|r| {
+                r.end
+                    .min(tokens.end)
+                    .saturating_sub(r.start.max(tokens.start))
+            })
             .sum()
     }
 }

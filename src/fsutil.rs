@@ -3,9 +3,15 @@
 //! failed run never leaves a file that looks finished (or a half index).
 //!
 //! In: the final path and how to name the temporary file. Out: an [`AtomicFile`] to write
-//! through, whose [`AtomicFile::rename`] puts it in place; or, for a file written in one go,
-//! [`write_atomically`]. Errors are plain [`io::Error`]s, each step's apart, so that every caller
-//! names the path it always named (the final path, or the temporary one) in its own error type.
+//! through, whose [`AtomicFile::rename`] puts it in place; for several files committed together
+//! (the outputs of a dedup run), a [`Staged`] set, renamed only once every one is complete; or,
+//! for one file written in one go, [`write_atomically`]. Errors are plain [`io::Error`]s, each
+//! step's apart, so that every caller names the path it always named (the final path, or the
+//! temporary one) in its own error type.
+//!
+//! What is not a regular file is written directly, never replaced: `-` is standard output, and
+//! an existing character device or FIFO is opened and written (see [`write_atomically`]). Such an
+//! output cannot be taken back: its reader has what was written when a later step fails.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -163,6 +169,99 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Files written together and committed together: each regular file under its temporary name
+/// ([`AtomicFile`]), each direct output ([`write_atomically`] says which) as it is. Nothing is
+/// renamed before [`Staged::commit`], which the caller calls only once every file is complete;
+/// dropped before that, the set removes every temporary file, so that a run that fails while
+/// writing any of its outputs leaves none of them.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    naming: TempName,
+    files: Vec<Target>,
+}
+
+/// Where one file of a [`Staged`] set is written.
+#[derive(Debug)]
+enum Target {
+    /// A regular file (or one not there yet), under its temporary name.
+    Temp(AtomicFile),
+    /// Standard output, a character device or a FIFO, written as it is.
+    Direct(BufWriter<File>),
+    /// A direct output given up ([`Staged::abandon`]).
+    Abandoned,
+}
+
+impl Staged {
+    /// An empty set, its temporary files named by `naming`.
+    pub(crate) fn new(naming: TempName) -> Self {
+        Staged {
+            naming,
+            files: Vec::new(),
+        }
+    }
+
+    /// Opens `path` for writing: creates its temporary file, or opens it when it is written
+    /// directly. Its number in the set. A path that is a directory is refused here, so that the
+    /// rename of [`Staged::commit`] cannot fail on it after other files were renamed.
+    pub(crate) fn open(&mut self, path: &Path) -> io::Result<usize> {
+        let target = match open_direct(path)? {
+            Some(direct) => Target::Direct(BufWriter::with_capacity(BUFFER, direct)),
+            None => {
+                if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+                    return Err(io::ErrorKind::IsADirectory.into());
+                }
+                Target::Temp(AtomicFile::create(path, self.naming)?)
+            }
+        };
+        self.files.push(target);
+        Ok(self.files.len() - 1)
+    }
+
+    /// True when file `k` is written directly: what it is given cannot be taken back.
+    pub(crate) fn is_direct(&self, k: usize) -> bool {
+        !matches!(self.files[k], Target::Temp(_))
+    }
+
+    /// Gives up direct output `k` (its reader has gone: a broken pipe): what its buffer still
+    /// holds is dropped, never written, and the commit goes on without it.
+    pub(crate) fn abandon(&mut self, k: usize) {
+        if let Target::Direct(w) = std::mem::replace(&mut self.files[k], Target::Abandoned) {
+            let _ = w.into_parts();
+        }
+    }
+
+    /// The buffered writer of file `k`.
+    pub(crate) fn writer(&mut self, k: usize) -> &mut BufWriter<File> {
+        match &mut self.files[k] {
+            Target::Temp(file) => file.writer(),
+            Target::Direct(w) => w,
+            Target::Abandoned => panic!("output {k} was given up"),
+        }
+    }
+
+    /// Writes out the buffer of file `k`: the last write errors (a full disk, a file-size limit)
+    /// come out here at the latest.
+    pub(crate) fn flush(&mut self, k: usize) -> io::Result<()> {
+        self.writer(k).flush()
+    }
+
+    /// Renames every temporary file into place, in the order opened; on the first failure, its
+    /// number and why, the files after it removed (the ones before it are in place by then: a
+    /// rename fails only when the directory changes under the run, the path's being a directory
+    /// having been refused by [`Staged::open`]).
+    pub(crate) fn commit(self) -> Result<(), (usize, io::Error)> {
+        for (k, mut target) in self.files.into_iter().enumerate() {
+            let done = match &mut target {
+                Target::Temp(file) => file.rename(),
+                Target::Direct(w) => w.flush(),
+                Target::Abandoned => Ok(()),
+            };
+            done.map_err(|e| (k, e))?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes `path` through an [`AtomicFile`] named by `naming`: `write` fills it, and it is renamed
 /// into place only when `write` succeeds. No fsync: the rename already keeps a failed run from
 /// leaving a complete-looking file, and forcing gigabytes of output to disk would double a run's
@@ -178,14 +277,11 @@ pub(crate) fn write_atomically<E>(
     write: impl FnOnce(&mut BufWriter<File>) -> Result<(), E>,
     fail: impl Fn(io::Error) -> E,
 ) -> Result<(), E> {
-    if let Some(direct) = open_direct(path).map_err(&fail)? {
-        let mut w = BufWriter::with_capacity(BUFFER, direct);
-        write(&mut w)?;
-        return w.flush().map_err(fail);
-    }
-    let mut file = AtomicFile::create(path, naming).map_err(&fail)?;
-    write(file.writer())?;
-    file.rename().map_err(fail)
+    let mut staged = Staged::new(naming);
+    let k = staged.open(path).map_err(&fail)?;
+    write(staged.writer(k))?;
+    staged.flush(k).map_err(&fail)?;
+    staged.commit().map_err(|(_, e)| fail(e))
 }
 
 /// The file to write `path` directly, when it is not a regular file (see [`write_atomically`]).
@@ -254,5 +350,42 @@ mod tests {
         f.rename().unwrap();
         drop(f);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "xbc");
+    }
+
+    #[test]
+    fn a_staged_set_is_renamed_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&a, "old a").unwrap();
+        let entries = || std::fs::read_dir(dir.path()).unwrap().count();
+        // Both written, then dropped before the commit: nothing changes, no temporary file.
+        let mut staged = Staged::new(TempName::Output);
+        for (path, text) in [(&a, "new a"), (&b, "new b")] {
+            let k = staged.open(path).unwrap();
+            staged.writer(k).write_all(text.as_bytes()).unwrap();
+            assert!(!staged.is_direct(k));
+        }
+        assert_eq!(entries(), 3, "a and the two temporary files");
+        drop(staged);
+        assert_eq!(entries(), 1);
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a");
+        // A directory is refused when opened; a missing directory fails there too.
+        let mut staged = Staged::new(TempName::Output);
+        staged.open(&a).unwrap();
+        let err = staged.open(dir.path()).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::IsADirectory);
+        assert!(staged.open(&dir.path().join("none/c")).is_err());
+        drop(staged);
+        assert_eq!(entries(), 1);
+        // Committed: both in place.
+        let mut staged = Staged::new(TempName::Output);
+        for (path, text) in [(&a, "new a"), (&b, "new b")] {
+            let k = staged.open(path).unwrap();
+            staged.writer(k).write_all(text.as_bytes()).unwrap();
+        }
+        staged.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&a).unwrap(), "new a");
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "new b");
+        assert_eq!(entries(), 2);
     }
 }

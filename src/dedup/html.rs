@@ -1,5 +1,6 @@
-//! The HTML report of a dedup run: the decided run ([`Decided`]) in, one HTML file out, written
-//! by an [`HtmlReport`] sink (see [`crate::report::html`]) that the run pushes its chosen pairs
+//! The HTML report of a dedup run: the decided run ([`Decided`]) in, one HTML file out (written
+//! to the writer the run's commit of its outputs gives, `output::commit_all`), made by an
+//! [`HtmlReport`] sink (see [`crate::report::html`]) that the run pushes its chosen pairs
 //! (with their texts), its clusters and its figures to; the report builds its overview (the
 //! histogram, the largest clusters and sources, their limits) from those events.
 //!
@@ -34,6 +35,7 @@ const FIRST_ROUND: usize = 10;
 /// run's clusters and figures, pushed to an [`HtmlReport`] (which builds the overview from them).
 pub(super) fn write_report(
     out: &HtmlOutput,
+    w: &mut impl std::io::Write,
     spec: &CorpusSpec,
     decided: &Decided<'_>,
     summary: &Summary,
@@ -92,7 +94,7 @@ pub(super) fn write_report(
         })
         .collect();
     // The report is held in memory and written when complete, as `path: cannot write: why` like
-    // every output of the run (an `HtmlFile` would name its path inside that message again).
+    // every output of the run.
     let mut report = HtmlReport::new(out.title.clone());
     let pushed = (|| {
         for (&k, pair) in chosen.iter().zip(&aligned) {
@@ -100,13 +102,10 @@ pub(super) fn write_report(
         }
         decided.push_clusters(&mut report)?;
         report.summary(&figures(summary))?;
-        report.finish()
+        report.finish()?;
+        report.write_to(w)
     })();
-    pushed.map_err(super::output::write_error(&out.path))?;
-    report.write_file(&out.path).map_err(|e| RunError::Write {
-        path: e.path,
-        source: e.source,
-    })
+    pushed.map_err(super::output::write_error(&out.path))
 }
 
 /// The figures of a run, as the report's [`Sink::summary`] event carries them.

@@ -52,6 +52,15 @@ pub enum RunError {
     /// The inputs changed between two passes.
     #[error("the inputs changed while they were read (document {0} differs on the second pass)")]
     InputsChanged(String),
+    /// A record about to be copied to the kept output is not the one pass 1 read and analysed:
+    /// its input was rewritten during the run. Nothing is written.
+    #[error("{}{} changed since it was read", path.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Changed {
+        /// The input.
+        path: PathBuf,
+        /// The record's line (none for a plain file).
+        line: Option<u32>,
+    },
     /// Too many documents for one run.
     #[error("more than {} documents in one run", u32::MAX)]
     TooManyDocuments,

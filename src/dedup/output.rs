@@ -1,7 +1,9 @@
 //! The files a dedup run writes: the settings of what is written ([`Outputs`], [`HtmlOutput`]) and
 //! the decided run in; out the pairs file and the clusters file, each a [`JsonLines`] sink the
-//! run pushes its events to, and the kept documents. Every file is written beside its final path
-//! and renamed into place when complete, so a failed run never leaves one that looks finished.
+//! run pushes its events to, and the kept documents. The outputs are committed together
+//! ([`commit_all`]): each file is written beside its final path, and they are renamed into place
+//! only once every one is complete, so a failed run leaves none of them, not even one that looks
+//! finished.
 //!
 //! The verified pairs go to the pairs file as [`Sink::records`] batches, each batch's [`Pair`]s
 //! built in parallel (taking over the pairs' alignments, not copying them) and formatted in
@@ -24,7 +26,7 @@ use super::{Decision, Removal, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
 use crate::document::{input_files, CorpusSpec};
-use crate::fsutil::{self, FileKey, TempName};
+use crate::fsutil::{FileKey, Staged, TempName};
 use crate::progress::Progress;
 use crate::report::json::RECORD_BATCH;
 use crate::report::{Cluster, JsonLines, Linked, Sink};
@@ -113,13 +115,74 @@ impl Outputs {
     }
 }
 
-/// Writes through a temporary file beside `path`, renamed into place only when `write` succeeds
-/// (see [`fsutil::write_atomically`]).
-pub(super) fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError>,
+/// One output of a run, planned: where it goes, the progress stage that writes it, and how.
+pub(super) struct Planned<'a> {
+    path: &'a Path,
+    stage: &'static str,
+    total: Option<u64>,
+    write: Box<dyn FnOnce(&mut BufWriter<File>) -> Result<(), RunError> + 'a>,
+}
+
+impl<'a> Planned<'a> {
+    /// `path`, written by `write` in the progress stage `stage` (of `total` steps, if known).
+    pub(super) fn new(
+        path: &'a Path,
+        (stage, total): (&'static str, Option<u64>),
+        write: impl FnOnce(&mut BufWriter<File>) -> Result<(), RunError> + 'a,
+    ) -> Self {
+        Planned {
+            path,
+            stage,
+            total,
+            write: Box::new(write),
+        }
+    }
+}
+
+/// Writes every output of a run and commits them together, or none of them.
+///
+/// Every output is opened first (a missing directory fails before anything is written), then
+/// the regular files are written under their temporary names, then the outputs written directly
+/// (standard output, a device, a FIFO: see [`crate::fsutil::write_atomically`]), and only once every one
+/// is complete are the files renamed into place. An error anywhere (a full disk, a file-size
+/// limit, a changed input) removes every temporary file: the run leaves none of its files, and
+/// a direct output, which cannot be taken back, has received nothing unless the error was its
+/// own (or the renames', which fail only if the directories change under the run).
+///
+/// A direct output whose reader has gone (a broken pipe: `--out-pairs - | head -1`) is not an
+/// error: its reader has what it wanted, and the other outputs are committed.
+pub(super) fn commit_all(
+    planned: Vec<Planned<'_>>,
+    progress: &dyn Progress,
 ) -> Result<(), RunError> {
-    fsutil::write_atomically(path, TempName::Output, write, write_error(path))
+    let mut staged = Staged::new(TempName::Output);
+    for p in &planned {
+        staged.open(p.path).map_err(write_error(p.path))?;
+    }
+    let paths: Vec<&Path> = planned.iter().map(|p| p.path).collect();
+    let (files, direct): (Vec<_>, Vec<_>) = planned
+        .into_iter()
+        .enumerate()
+        .partition(|(k, _)| !staged.is_direct(*k));
+    // The stage under way: the caller's, when the first output's.
+    let mut stage = "writing pairs and clusters";
+    for (k, p) in files.into_iter().chain(direct) {
+        if p.stage != stage || p.total.is_some() {
+            stage = p.stage;
+            progress.stage(stage, p.total);
+        }
+        let written =
+            (p.write)(staged.writer(k)).and_then(|()| staged.flush(k).map_err(write_error(p.path)));
+        match written {
+            Err(RunError::Write { source, .. })
+                if staged.is_direct(k) && source.kind() == io::ErrorKind::BrokenPipe =>
+            {
+                staged.abandon(k)
+            }
+            written => written?,
+        }
+    }
+    staged.commit().map_err(|(k, e)| write_error(paths[k])(e))
 }
 
 pub(super) fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
@@ -129,50 +192,51 @@ pub(super) fn write_error(path: &Path) -> impl Fn(io::Error) -> RunError + '_ {
     }
 }
 
-/// Writes the pairs file: one record per verified pair, with its passages when `alignments` has
-/// them (it is taken over: each alignment moves into its record's [`Pair`]).
+/// Writes the pairs file to `w`: one record per verified pair, with its passages when
+/// `alignments` has them (it is taken over: each alignment moves into its record's [`Pair`]).
 pub(super) fn write_pairs(
     path: &Path,
+    w: &mut impl Write,
     catalog: &Catalog,
     pairs: &[VerifiedPair],
     mut alignments: Vec<Option<Alignment>>,
 ) -> Result<(), RunError> {
     let fail = write_error(path);
-    write_atomically(path, |w| {
-        let mut sink = JsonLines::new(w);
-        for (pairs, alignments) in pairs
-            .chunks(RECORD_BATCH)
-            .zip(alignments.chunks_mut(RECORD_BATCH))
-        {
-            let batch: Vec<Pair> = pairs
-                .par_iter()
-                .zip(alignments.par_iter_mut())
-                .map(|(p, alignment)| Pair {
-                    a: catalog.ids[p.a as usize].clone(),
-                    b: catalog.ids[p.b as usize].clone(),
-                    scores: p.scores,
-                    relation: p.relation,
-                    derived: p.derived,
-                    direction_score: p.direction_score,
-                    alignment: alignment.take(),
-                    raw: p.raw,
-                })
-                .collect();
-            sink.records(&batch).map_err(&fail)?;
-        }
-        sink.finish().map_err(&fail)
-    })
+    let mut sink = JsonLines::new(w);
+    for (pairs, alignments) in pairs
+        .chunks(RECORD_BATCH)
+        .zip(alignments.chunks_mut(RECORD_BATCH))
+    {
+        let batch: Vec<Pair> = pairs
+            .par_iter()
+            .zip(alignments.par_iter_mut())
+            .map(|(p, alignment)| Pair {
+                a: catalog.ids[p.a as usize].clone(),
+                b: catalog.ids[p.b as usize].clone(),
+                scores: p.scores,
+                relation: p.relation,
+                derived: p.derived,
+                direction_score: p.direction_score,
+                alignment: alignment.take(),
+                raw: p.raw,
+            })
+            .collect();
+        sink.records(&batch).map_err(&fail)?;
+    }
+    sink.finish().map_err(&fail)
 }
 
-/// Writes the clusters file: one record per cluster of duplicates, then one per source of
-/// derivatives.
-pub(super) fn write_clusters(path: &Path, decided: &Decided<'_>) -> Result<(), RunError> {
+/// Writes the clusters file to `w`: one record per cluster of duplicates, then one per source
+/// of derivatives.
+pub(super) fn write_clusters(
+    path: &Path,
+    w: &mut impl Write,
+    decided: &Decided<'_>,
+) -> Result<(), RunError> {
     let fail = write_error(path);
-    write_atomically(path, |w| {
-        let mut sink = JsonLines::new(w);
-        decided.push_clusters(&mut sink).map_err(&fail)?;
-        sink.finish().map_err(&fail)
-    })
+    let mut sink = JsonLines::new(w);
+    decided.push_clusters(&mut sink).map_err(&fail)?;
+    sink.finish().map_err(&fail)
 }
 
 /// A run whose decision is made: what its clusters file and its HTML report are pushed from.
@@ -335,9 +399,15 @@ pub(super) fn write_kept(
     let kept: Vec<u64> = (0..catalog.ids.len() as u64)
         .filter(|&i| decision.removed[i as usize].is_none())
         .collect();
-    catalog
-        .store
-        .write_records(spec, &catalog.ids, &kept, w, fail, progress)
+    catalog.store.write_records(
+        spec,
+        &catalog.ids,
+        &catalog.whence,
+        &kept,
+        w,
+        fail,
+        progress,
+    )
 }
 
 #[cfg(test)]
@@ -440,6 +510,7 @@ pub(super) mod tests {
             ids: (0..8).map(|i| format!("d{i}")).collect(),
             sketches: SketchTable::new(1),
             store: TextStore::Reread,
+            whence: Default::default(),
         };
         let decided = Decided::new(&catalog, &pairs, &decision);
         let mut sink = Groups::default();

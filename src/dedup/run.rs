@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -16,8 +16,8 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::outcome::{RunError, Summary};
-use super::output::{write_atomically, write_clusters, write_kept, write_pairs, Decided};
-use super::store::{Catalog, TextStore};
+use super::output::{commit_all, write_clusters, write_kept, write_pairs, Decided, Planned};
+use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
     VerifiedPair,
@@ -25,8 +25,8 @@ use super::{
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
 use crate::document::{
-    path_text, reads_once, CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed,
-    ReadError, Skipped, Unit,
+    reads_once, CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed, ReadError, Skipped,
+    Unit,
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
@@ -42,7 +42,9 @@ pub fn run(
     outputs.check_paths(&spec.inputs)?;
     let started = Instant::now();
     let hold = reads_once(&spec.inputs);
-    let (catalog, read) = sketch_all(spec, deduper, hold, progress)?;
+    // The kept output is checked against what pass 1 read of each record.
+    let fingerprints = outputs.kept.is_some();
+    let (catalog, read) = sketch_all(spec, deduper, (hold, fingerprints), progress)?;
     let n = catalog.ids.len();
     let mut summary = Summary {
         read: n as u64,
@@ -93,27 +95,52 @@ pub fn run(
     summary.kept = decision.kept() as u64;
 
     progress.stage("writing pairs and clusters", None);
+    let decided = (outputs.clusters.is_some() || outputs.html.is_some())
+        .then(|| Decided::new(&catalog, &pairs, &decision));
+    let mut planned: Vec<Planned<'_>> = Vec::new();
+    const PAIRS_AND_CLUSTERS: (&str, Option<u64>) = ("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {
-        write_pairs(path, &catalog, &pairs, alignments)?;
+        let (catalog, pairs) = (&catalog, &pairs);
+        planned.push(Planned::new(path, PAIRS_AND_CLUSTERS, move |w| {
+            write_pairs(path, w, catalog, pairs, alignments)
+        }));
     }
-    if outputs.clusters.is_some() || outputs.html.is_some() {
-        let decided = Decided::new(&catalog, &pairs, &decision);
-        if let Some(path) = &outputs.clusters {
-            write_clusters(path, &decided)?;
-        }
-        if let Some(html) = &outputs.html {
-            progress.stage("writing the HTML report", None);
-            html::write_report(html, spec, &decided, &summary, deduper, &background)?;
-        }
+    if let (Some(path), Some(decided)) = (&outputs.clusters, &decided) {
+        planned.push(Planned::new(path, PAIRS_AND_CLUSTERS, |w| {
+            write_clusters(path, w, decided)
+        }));
+    }
+    if let (Some(html), Some(decided)) = (&outputs.html, &decided) {
+        let (summary, background) = (&summary, &background);
+        planned.push(Planned::new(
+            &html.path,
+            ("writing the HTML report", None),
+            move |w| html::write_report(html, w, spec, decided, summary, deduper, background),
+        ));
     }
     if let Some(path) = &outputs.kept {
-        progress.stage("writing kept documents", Some(n as u64));
-        write_atomically(path, |w| {
-            write_kept(path, w, spec, &catalog, &decision, progress)
-        })?;
+        let (catalog, decision) = (&catalog, &decision);
+        planned.push(Planned::new(
+            path,
+            ("writing kept documents", Some(n as u64)),
+            move |w| write_kept(path, w, spec, catalog, decision, progress),
+        ));
     }
+    pause_at("dedup-outputs");
+    commit_all(planned, progress)?;
     summary.elapsed = started.elapsed();
     Ok(summary)
+}
+
+/// Test hook: with `NEARDUP_FAILPOINT=<name>` in the environment, a run that reaches the point
+/// `name` says so on standard error and waits for a line (or the end) on standard input before it
+/// goes on, so that a test can change the inputs at exactly that moment. Point: `dedup-outputs`
+/// (the passes done, before the outputs are written).
+fn pause_at(name: &str) {
+    if std::env::var_os("NEARDUP_FAILPOINT").is_some_and(|v| v == name) {
+        eprintln!("neardup: failpoint {name}");
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
 }
 
 /// What pass 1 saw of the inputs.
@@ -158,6 +185,8 @@ enum Sketched {
         length: u64,
         /// The text and the record, kept when the inputs include standard input.
         held: Option<(String, Vec<u8>)>,
+        /// The record's [`fingerprint`], when asked for (otherwise 0).
+        print: u64,
     },
     Bad {
         error: ReadError,
@@ -202,41 +231,12 @@ impl<H: std::hash::BuildHasher> IdSet<H> {
     }
 }
 
-/// Where every document of pass 1 came from, in eight bytes a document, to name the two places
-/// of a duplicate id.
-#[derive(Default)]
-struct Whence {
-    files: Vec<PathBuf>,
-    /// Per document: index into `files`, and the line (`u32::MAX` for none).
-    at: Vec<(u32, u32)>,
-}
-
-impl Whence {
-    fn push(&mut self, path: &Path, line: Option<usize>) {
-        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
-            self.files.push(path.to_path_buf());
-        }
-        let line = line.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX - 1));
-        self.at.push(((self.files.len() - 1) as u32, line));
-    }
-
-    /// `path:line`, or `path`, as [`Origin`] displays it.
-    fn place(&self, doc: u32) -> String {
-        let (file, line) = self.at[doc as usize];
-        let path = path_text(&self.files[file as usize]);
-        match line {
-            u32::MAX => format!("{path}"),
-            line => format!("{path}:{line}"),
-        }
-    }
-}
-
 /// Pass 1: a reader thread reads the inputs in pieces of whole lines; this thread parses and
 /// sketches each piece in parallel and keeps the ids and sketches, in input order.
 fn sketch_all(
     spec: &CorpusSpec,
     deduper: &Deduper,
-    hold: bool,
+    (hold, fingerprints): (bool, bool),
     progress: &dyn Progress,
 ) -> Result<(Catalog, ReadStats), RunError> {
     progress.stage("reading and sketching", None);
@@ -246,6 +246,7 @@ fn sketch_all(
         ids: Vec::new(),
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
         store: TextStore::new(hold, spec.lossy),
+        whence: Whence::new(fingerprints),
     };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Chunk buffers go back to the reader once their lines are accepted.
@@ -254,7 +255,6 @@ fn sketch_all(
         spec,
         catalog,
         first_seen: IdSet::default(),
-        whence: Whence::default(),
         skipped: Vec::new(),
         progress,
         recycle,
@@ -348,7 +348,7 @@ fn sketch_all(
                     scope.spawn(move |_| {
                         // A panic is carried to this thread, which waits for every piece.
                         let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                            sketch_piece(spec, deduper, hold, piece)
+                            sketch_piece(spec, deduper, (hold, fingerprints), piece)
                         }));
                         let _ = sketched.send((seq, done));
                     });
@@ -379,8 +379,9 @@ enum Done {
     Docs {
         skipped: Vec<Skipped>,
         batch: Vec<CorpusDoc>,
-        /// The sketches, [`BLOCK_LINES`] documents a table.
-        sketches: Vec<SketchTable>,
+        /// The sketches, [`BLOCK_LINES`] documents a table, with the documents' fingerprints
+        /// (when asked for).
+        sketches: Vec<(SketchTable, Vec<u64>)>,
     },
     Lines {
         skipped: Vec<Skipped>,
@@ -394,8 +395,14 @@ enum Done {
 /// allocates a table per block rather than a signature per document.
 const BLOCK_LINES: usize = 32;
 
-/// Parses (for lines) and sketches a piece, in parallel.
-fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) -> Done {
+/// Parses (for lines) and sketches a piece, in parallel; with `fingerprints`, also takes the
+/// [`fingerprint`] of each record (of each plain document's text).
+fn sketch_piece(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    (hold, fingerprints): (bool, bool),
+    piece: Piece,
+) -> Done {
     match piece.what {
         PieceKind::Docs(batch) => {
             let width = deduper.config().minhash.num_perm;
@@ -406,7 +413,14 @@ fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) 
                     for d in block {
                         deduper.sketch_into(&d.text, s, &mut table);
                     }
-                    table
+                    let prints = match fingerprints {
+                        true => block
+                            .iter()
+                            .map(|d| fingerprint(d.text.as_bytes()))
+                            .collect(),
+                        false => Vec::new(),
+                    };
+                    (table, prints)
                 })
                 .collect();
             Done::Docs {
@@ -424,7 +438,16 @@ fn sketch_piece(spec: &CorpusSpec, deduper: &Deduper, hold: bool, piece: Piece) 
                     let mut table = SketchTable::new(width);
                     let sketched = block
                         .iter()
-                        .map(|&line| sketch_line(spec, deduper, &chunk, hold, s, line, &mut table))
+                        .map(|&line| {
+                            let mut sketched =
+                                sketch_line(spec, deduper, &chunk, hold, s, line, &mut table);
+                            if let (true, Sketched::Doc { length, print, .. }) =
+                                (fingerprints, &mut sketched)
+                            {
+                                *print = fingerprint(&line.2[line.2.len() - *length as usize..]);
+                            }
+                            sketched
+                        })
                         .collect();
                     (sketched, table)
                 })
@@ -444,7 +467,6 @@ struct Acceptor<'a> {
     spec: &'a CorpusSpec,
     catalog: Catalog,
     first_seen: IdSet,
-    whence: Whence,
     skipped: Vec<Skipped>,
     progress: &'a dyn Progress,
     /// Where the buffers of accepted chunks go, for the reader to fill again.
@@ -462,12 +484,12 @@ impl Acceptor<'_> {
             } => {
                 self.skipped.extend(skipped);
                 self.progress.advance(batch.len() as u64);
-                let tables = sketches
-                    .iter()
-                    .flat_map(|t| (0..t.len()).map(move |k| (t, k)));
-                for (doc, sketch) in batch.into_iter().zip(tables) {
+                let tables = sketches.iter().flat_map(|(t, prints)| {
+                    (0..t.len()).map(move |k| ((t, k), prints.get(k).copied().unwrap_or(0)))
+                });
+                for (doc, (sketch, print)) in batch.into_iter().zip(tables) {
                     let o = &doc.origin;
-                    let place = (o.byte_offset, o.length);
+                    let place = (o.byte_offset, o.length, print);
                     self.document(doc.id, sketch, &o.path, o.line, place)?;
                     self.catalog.store.hold(doc.text, doc.raw);
                 }
@@ -490,8 +512,9 @@ impl Acceptor<'_> {
                                 start,
                                 length,
                                 held,
+                                print,
                             } => {
-                                let place = (Some(start), Some(length));
+                                let place = (Some(start), Some(length), print);
                                 let path = &chunk.path;
                                 self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
@@ -517,26 +540,27 @@ impl Acceptor<'_> {
     }
 
     /// Keeps one document, numbered in input order.
-    /// Its sketch is entry `k` of a block's table, given as `(table, k)`.
+    /// Its sketch is entry `k` of a block's table, given as `(table, k)`; `place` is its record's
+    /// offset and length in its file, where it has them, and its [`fingerprint`].
     fn document(
         &mut self,
         id: String,
         (table, k): (&SketchTable, usize),
         path: &Path,
         line: Option<usize>,
-        place: (Option<u64>, Option<u64>),
+        place: (Option<u64>, Option<u64>, u64),
     ) -> Result<(), RunError> {
         let catalog = &mut self.catalog;
         let index = catalog.ids.len();
         if index >= u32::MAX as usize {
             return Err(RunError::TooManyDocuments);
         }
-        self.whence.push(path, line);
+        catalog.whence.push(path, line, place.2);
         if let Some(first) = self.first_seen.insert(&id, index as u32, &catalog.ids) {
             return Err(RunError::DuplicateId {
                 id,
-                first: self.whence.place(first),
-                second: self.whence.place(index as u32),
+                first: catalog.whence.place(first),
+                second: catalog.whence.place(index as u32),
             });
         }
         catalog.store.place(path, place.0, place.1);
@@ -579,6 +603,7 @@ fn sketch_line(
                 start,
                 length,
                 held,
+                print: 0,
             }
         }
         Placed::Bad { error, origin } => Sketched::Bad { error, origin },

@@ -9,18 +9,22 @@
 //! - otherwise read again from the inputs ([`reread`]), in input order.
 //!
 //! However a text comes back, it must be the one pass 1 read: a different id, a record that no
-//! longer parses or a document missing is [`RunError::InputsChanged`], checked here alone.
+//! longer parses or a document missing is [`RunError::InputsChanged`], checked here alone. A
+//! record copied to the kept output is also checked byte for byte against what pass 1 read of
+//! it: [`Whence`] keeps the xxh3 of every record (8 bytes a document, only when the kept output
+//! is asked for), and a record rewritten in place since is [`RunError::Changed`], naming its file
+//! and line, so that the kept output never holds bytes that were not analysed.
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::outcome::RunError;
 use super::SketchTable;
-use crate::document::{record_text, reread, CorpusDoc, CorpusSpec};
+use crate::document::{path_text, record_text, reread, CorpusDoc, CorpusSpec};
 use crate::progress::Progress;
 
 /// What pass 1 keeps of every document.
@@ -29,6 +33,86 @@ pub(super) struct Catalog {
     pub(super) sketches: SketchTable,
     /// Where the texts come back from in the later passes.
     pub(super) store: TextStore,
+    /// Where each document was read, and what.
+    pub(super) whence: Whence,
+}
+
+/// Where every document of pass 1 came from, in eight bytes a document, to name the two places
+/// of a duplicate id; and, when the kept documents are copied, what pass 1 read of each (eight
+/// bytes more), so that a record copied later is the one analysed ([`Whence::check`]).
+#[derive(Default)]
+pub(super) struct Whence {
+    files: Vec<PathBuf>,
+    /// Per document: index into `files`, and the line (`u32::MAX` for none).
+    at: Vec<(u32, u32)>,
+    /// Per document, when asked for: the [`fingerprint`] of what pass 1 read.
+    read: Option<Vec<u64>>,
+}
+
+impl Whence {
+    /// Where nothing is read yet; the fingerprints of the records are kept when `fingerprints`.
+    pub(super) fn new(fingerprints: bool) -> Self {
+        Whence {
+            read: fingerprints.then(Vec::new),
+            ..Whence::default()
+        }
+    }
+
+    /// True when the fingerprints of the records are kept.
+    pub(super) fn fingerprints(&self) -> bool {
+        self.read.is_some()
+    }
+
+    /// Pass 1: the next document was read at `line` of `path` (none for a plain file), and its
+    /// record had `fingerprint` (kept only when [`Whence::fingerprints`]).
+    pub(super) fn push(&mut self, path: &Path, line: Option<usize>, fingerprint: u64) {
+        if let Some(read) = &mut self.read {
+            read.push(fingerprint);
+        }
+        if self.files.last().map(|f| f.as_os_str()) != Some(path.as_os_str()) {
+            self.files.push(path.to_path_buf());
+        }
+        let line = line.map_or(u32::MAX, |l| u32::try_from(l).unwrap_or(u32::MAX - 1));
+        self.at.push(((self.files.len() - 1) as u32, line));
+    }
+
+    /// `path:line`, or `path`, as [`Origin`] displays it.
+    pub(super) fn place(&self, doc: u32) -> String {
+        let (file, line) = self.at[doc as usize];
+        let path = path_text(&self.files[file as usize]);
+        match line {
+            u32::MAX => format!("{path}"),
+            line => format!("{path}:{line}"),
+        }
+    }
+
+    /// Checks that `bytes`, the record of document `doc` about to be copied (a JSON Lines record,
+    /// or a plain file's text), are what pass 1 read and analysed; nothing is checked when the
+    /// fingerprints were not kept.
+    pub(super) fn check(&self, doc: u64, bytes: &[u8]) -> Result<(), RunError> {
+        let Some(read) = &self.read else {
+            return Ok(());
+        };
+        if read[doc as usize] == fingerprint(bytes) {
+            return Ok(());
+        }
+        Err(self.changed(doc))
+    }
+
+    /// The error of document `doc`'s record changed since pass 1 read it.
+    pub(super) fn changed(&self, doc: u64) -> RunError {
+        let (file, line) = self.at[doc as usize];
+        RunError::Changed {
+            path: self.files[file as usize].clone(),
+            line: (line != u32::MAX).then_some(line),
+        }
+    }
+}
+
+/// What [`Whence::check`] compares: the xxh3 of a record's bytes (a JSON Lines record, as the kept
+/// output copies it) or of a plain file's text.
+pub(super) fn fingerprint(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Documents read again from the inputs together, in one parallel batch.
@@ -150,12 +234,16 @@ impl TextStore {
     }
 
     /// Writes the records of `docs` (in increasing order) to `w`, one a line: the exact line of
-    /// a JSON Lines record, a `{"id", "text"}` record for a plain file. `fail` names a write
-    /// error; progress advances by the documents read again.
+    /// a JSON Lines record, a `{"id", "text"}` record for a plain file. Each record read again
+    /// is checked against what pass 1 read of it (`whence`'s fingerprints, where it has them:
+    /// [`Whence::check`]), so that what is copied is what was analysed; held records are what
+    /// was read. `fail` names a write error; progress advances by the documents read again.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn write_records<W: Write>(
         &self,
         spec: &CorpusSpec,
         ids: &[String],
+        whence: &Whence,
         docs: &[u64],
         w: &mut W,
         fail: impl Fn(io::Error) -> RunError,
@@ -168,17 +256,34 @@ impl TextStore {
                     write_record(w, &ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
                 }
             }
-            TextStore::Placed(places) => places.copy(docs, w).map_err(&fail)?,
+            TextStore::Placed(places) => places.copy(docs, whence, w, fail)?,
             TextStore::Reread => {
+                // The fingerprint of a JSON Lines record is of its raw line: read it again even
+                // when the caller's records are rebuilt from their fields.
+                let raw_spec;
+                let reread_spec = match whence.fingerprints() && !spec.keep_raw {
+                    true => {
+                        raw_spec = CorpusSpec {
+                            keep_raw: true,
+                            ..spec.clone()
+                        };
+                        &raw_spec
+                    }
+                    false => spec,
+                };
                 let mut result = Ok(());
-                let changed = reread_checked(spec, ids, docs, |doc| {
+                let changed = reread_checked(reread_spec, ids, docs, |doc| {
                     if result.is_ok() {
-                        result = write_record(w, &doc.id, &doc.text, doc.raw.as_deref());
+                        let read = doc.raw.as_deref().unwrap_or(doc.text.as_bytes());
+                        let raw = doc.raw.as_deref().filter(|_| spec.keep_raw);
+                        result = whence
+                            .check(doc.ordinal, read)
+                            .and_then(|()| write_record(w, &doc.id, &doc.text, raw).map_err(&fail));
                     }
                     progress.advance(1);
                 })?;
-                result.map_err(&fail)?;
                 changed?;
+                result?;
             }
         }
         Ok(())
@@ -265,50 +370,70 @@ impl Places {
         read_exact_at(&files[file as usize], buf, offset)
     }
 
-    /// Copies the records of the given documents (in increasing order), one a line, to `w`.
-    /// Records that follow each other in their file, separated by just their line end, are
-    /// copied as one range: a file with few removed documents goes over in a few large copies,
-    /// which `std::io::copy` hands to the kernel (`copy_file_range` on Linux) when `w` is a file.
-    pub(super) fn copy<W: Write>(&self, docs: &[u64], w: &mut W) -> io::Result<()> {
+    /// Copies the records of the given documents (in increasing order), one a line, to `w`,
+    /// each checked against what pass 1 read of it ([`Whence::check`]). Records that follow each
+    /// other in their file, separated by just their line end, are read and written as one range
+    /// of up to [`COPY_WINDOW`] bytes: a file with few removed documents goes over in large
+    /// reads, each record's bytes fingerprinted in the buffer they are written from, so that the
+    /// bytes checked are the bytes written. `fail` names a write error (and a read error, as
+    /// the copy always named it).
+    pub(super) fn copy<W: Write>(
+        &self,
+        docs: &[u64],
+        whence: &Whence,
+        w: &mut W,
+        fail: impl Fn(io::Error) -> RunError,
+    ) -> Result<(), RunError> {
         let mut open: Option<(u32, File)> = None;
-        // The range being gathered: file, start, end.
-        let mut run: Option<(u32, u64, u64)> = None;
-        let mut copy_run = |(file, start, end): (u32, u64, u64), w: &mut W| -> io::Result<()> {
-            if open.as_ref().map(|o| o.0) != Some(file) {
-                open = Some((file, File::open(&self.files[file as usize])?));
+        let mut buf = Vec::new();
+        let mut i = 0;
+        while i < docs.len() {
+            let (file, start, len) = self.at[docs[i] as usize];
+            // The window: docs[i..j], one after the other in one file.
+            let (mut j, mut end) = (i + 1, start + u64::from(len));
+            while let Some(&d) = docs.get(j) {
+                let (f, offset, len) = self.at[d as usize];
+                if f == file && offset <= end {
+                    return Err(fail(io::Error::other("records out of order")));
+                }
+                let next_end = offset + u64::from(len);
+                if f != file || offset != end + 1 || next_end - start > COPY_WINDOW {
+                    break;
+                }
+                (j, end) = (j + 1, next_end);
             }
-            let mut r = &open.as_ref().expect("opened above").1;
-            r.seek(SeekFrom::Start(start))?;
-            let copied = io::copy(&mut r.take(end - start), w)?;
-            if copied != end - start {
-                return Err(io::Error::new(
+            if open.as_ref().map(|o| o.0) != Some(file) {
+                let opened = File::open(&self.files[file as usize]).map_err(&fail)?;
+                open = Some((file, opened));
+            }
+            buf.resize((end - start) as usize, 0);
+            let from = &open.as_ref().expect("opened above").1;
+            read_exact_at(from, &mut buf, start).map_err(|e| match e.kind() {
+                io::ErrorKind::UnexpectedEof => fail(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "the input is shorter than on the first pass",
-                ));
-            }
-            w.write_all(b"\n")
-        };
-        for &d in docs {
-            let (file, offset, len) = self.at[d as usize];
-            let end = offset + u64::from(len);
-            match &mut run {
-                Some((f, _, e)) if *f == file && offset == *e + 1 => *e = end,
-                Some((f, _, e)) if *f == file && offset <= *e => {
-                    return Err(io::Error::other("records out of order"));
+                )),
+                _ => fail(e),
+            })?;
+            for &d in &docs[i..j] {
+                let (_, offset, len) = self.at[d as usize];
+                let at = (offset - start) as usize;
+                // The line end before it, copied with it, is still a line end.
+                if at > 0 && buf[at - 1] != b'\n' {
+                    return Err(whence.changed(d));
                 }
-                _ => {
-                    if let Some(done) = run.replace((file, offset, end)) {
-                        copy_run(done, w)?;
-                    }
-                }
+                whence.check(d, &buf[at..at + len as usize])?;
             }
-        }
-        if let Some(done) = run {
-            copy_run(done, w)?;
+            w.write_all(&buf).map_err(&fail)?;
+            w.write_all(b"\n").map_err(&fail)?;
+            i = j;
         }
         Ok(())
     }
 }
+
+/// The most bytes of records one read of [`Places::copy`] takes (one record may be larger).
+const COPY_WINDOW: u64 = 1 << 20;
 
 /// Fills `buf` from `file` at `offset`, without moving a shared cursor.
 #[cfg(unix)]
@@ -400,7 +525,15 @@ mod tests {
             assert_eq!(texts(store, &spec, &ids, &[0, 2]).unwrap(), want);
             let mut out = Vec::new();
             store
-                .write_records(&spec, &ids, &[0, 2], &mut out, |e| panic!("{e}"), &Silent)
+                .write_records(
+                    &spec,
+                    &ids,
+                    &Whence::default(),
+                    &[0, 2],
+                    &mut out,
+                    |e| panic!("{e}"),
+                    &Silent,
+                )
                 .unwrap();
             records.push(out);
         }
@@ -438,5 +571,46 @@ mod tests {
             matches!(&err, RunError::InputsChanged(m) if m == "1 documents missing"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_record_copied_is_checked_against_what_pass_1_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let (spec, ids, placed) = placed(dir.path(), &["one two", "three", "four five"]);
+        let raw = std::fs::read(&spec.inputs[0]).unwrap();
+        let mut whence = Whence::new(true);
+        for (k, line) in raw.split(|&b| b == b'\n').take(3).enumerate() {
+            whence.push(&spec.inputs[0], Some(k + 1), fingerprint(line));
+        }
+        let copy = |store: &TextStore, docs: &[u64]| {
+            let mut out = Vec::new();
+            let fail = |e: io::Error| RunError::Write {
+                path: "out".into(),
+                source: e,
+            };
+            store
+                .write_records(&spec, &ids, &whence, docs, &mut out, fail, &Silent)
+                .map(|()| out)
+        };
+        for store in [&placed, &TextStore::Reread] {
+            assert_eq!(copy(store, &[0, 1, 2]).unwrap(), raw);
+        }
+        // The second record rewritten in place, its length and id kept: a change either way.
+        let changed = String::from_utf8(raw.clone())
+            .unwrap()
+            .replace("three", "thr3e");
+        std::fs::write(&spec.inputs[0], changed).unwrap();
+        for store in [&placed, &TextStore::Reread] {
+            let lines: Vec<&[u8]> = raw.split_inclusive(|&b| b == b'\n').collect();
+            assert_eq!(copy(store, &[0, 2]).unwrap(), [lines[0], lines[2]].concat());
+            let err = copy(store, &[0, 1, 2]).unwrap_err();
+            assert!(
+                matches!(err, RunError::Changed { line: Some(2), .. }),
+                "{err}"
+            );
+            assert!(err
+                .to_string()
+                .ends_with("c.jsonl line 2 changed since it was read"));
+        }
     }
 }

@@ -17,22 +17,23 @@ use crate::progress::Bar;
 
 /// Checks every input document; `Ok(true)` when one matched a source.
 pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
-    let index = Index::open(&args.index)?;
-    let out = io::BufWriter::new(io::stdout().lock());
-    let mut json = args.json.then(|| JsonLines::new(out));
-    let mut human = (!args.json).then(|| {
-        Terminal::new(
-            io::BufWriter::new(io::stdout().lock()),
-            use_color(args.color),
-        )
-    });
-    let passages = !args.json || args.passages || args.html.is_some();
-    let mut html = args.html.as_ref().map(|path| {
+    let html = args.html.as_ref().map(|path| {
         let report = HtmlReport::new(format!("neardup check against {}", args.index.display()))
             .sink_labels("checked document", "source")
             .max_pairs(args.html_max_pairs);
         HtmlFile::new(report, path)
     });
+    // The report replaces neither a checked document nor a file of the index.
+    if let Some(html) = &html {
+        html.refuse_same_file(&args.input.inputs, "input")?;
+        html.refuse_same_file(std::slice::from_ref(&args.index), "index file")?;
+    }
+    let index = Index::open(&args.index)?;
+    let mut json = args.json.then(|| JsonLines::new(crate::Stdout::new()));
+    let mut human =
+        (!args.json).then(|| Terminal::new(crate::Stdout::new(), use_color(args.color)));
+    let passages = !args.json || args.passages || args.html.is_some();
+    let mut html = html;
     let bar = Bar::new(show_progress(args.progress), false);
     // Standard output's sinks first: it is flushed before the report file is written.
     let mut sinks: Vec<&mut dyn Sink> = Vec::new();

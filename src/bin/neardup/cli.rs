@@ -112,9 +112,11 @@ pub(crate) struct DedupArgs {
     pub(crate) input: InputArgs,
     /// Write one pair record per line (the JSON of `compare --json`); `-` is standard output.
     ///
-    /// Every output (this, --out-clusters, --out-kept, --html) is written beside its path and
-    /// renamed into place when complete; `-`, devices and FIFOs are written directly. An output
-    /// that is the same file as an input or another output is refused before anything is read.
+    /// Every output (this, --out-clusters, --out-kept, --html) is written beside its path, and
+    /// they are renamed into place together once every one is complete: a run that fails leaves
+    /// none of them. `-`, devices and FIFOs are written directly, after the files, and what they
+    /// were given stays if a later step fails. An output that is the same file as an input or
+    /// another output is refused before anything is read.
     #[arg(long, value_name = "FILE")]
     pub(crate) out_pairs: Option<PathBuf>,
     /// Write one record per cluster of duplicates, then the derivative links of each source.

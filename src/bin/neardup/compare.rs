@@ -4,10 +4,10 @@
 
 use std::io;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 use neardup::document::{read_file, ReadOptions};
-use neardup::report::html::{HtmlFile, HtmlReport};
+use neardup::report::html::{refuse_same_file, HtmlFile, HtmlReport};
 use neardup::report::{JsonLines, Sink, Terminal};
 use neardup::{Document, Pair};
 
@@ -52,6 +52,9 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
     let comparer = args
         .common
         .comparer(!args.no_passages || args.html.is_some())?;
+    if let Some(path) = &args.html {
+        refuse_same_file(path, &[args.a.clone(), args.b.clone()], "input")?;
+    }
     let a = args.common.read(&args.a)?;
     let b = args.common.read(&args.b)?;
     let pair = comparer.compare(&a, &b);
@@ -60,14 +63,14 @@ pub(crate) fn compare(args: &CompareArgs) -> Result<()> {
         let mut html = HtmlFile::new(HtmlReport::new(title), path);
         push(&mut html, &pair, &a, &b)?;
     }
-    let out = io::BufWriter::new(io::stdout().lock());
+    let out = crate::Stdout::new();
     let passages = !args.no_passages;
     let mut sink: Box<dyn Sink> = if args.json {
         Box::new(JsonLines::new(out).passages(passages))
     } else {
         Box::new(Terminal::new(out, args.common.use_color()).passages(passages))
     };
-    push(&mut *sink, &pair, &a, &b).context("writing the output")
+    Ok(push(&mut *sink, &pair, &a, &b)?)
 }
 
 /// The events of one compared pair: the pair, then the end.

@@ -69,10 +69,11 @@ pub(crate) fn add(args: &IndexAddArgs) -> Result<()> {
 pub(crate) fn stats(args: &IndexStatsArgs) -> Result<()> {
     let index = neardup::index::Index::open(&args.index)?;
     let s = index.stats()?;
-    let mut out = io::stdout().lock();
+    let mut out = crate::Stdout::new();
     if args.json {
         serde_json::to_writer(&mut out, &s)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(());
     }
     writeln!(out, "index {}", args.index.display())?;
@@ -98,6 +99,7 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> Result<()> {
         "  word {}-shingles, {} permutations, {} bands of {} rows, {} votes; reports Jaccard >= {} or containment >= {}",
         s.shingle_size, s.num_perm, s.bands, s.rows, s.min_votes, s.jaccard, s.containment
     )?;
+    out.flush()?;
     Ok(())
 }
 

@@ -1,7 +1,11 @@
 //! The `neardup` command: a thin client of the library. It parses arguments ([`cli`]), builds
 //! library objects, and prints, one module per command group; exit codes are 0 (done; for
 //! `check`, nothing matched), 1 (`check`: a document matched a source), 2 (an error: bad input or
-//! arguments). A broken pipe (output piped into `head`) ends the command quietly, as success.
+//! arguments). A broken pipe (output piped into `head`) ends the command quietly, as success: the
+//! reader has what it wanted, and the first failed write stops the command, so there is one
+//! error, not one per line, and it is not printed (for `dedup`, an output on standard output
+//! whose reader has gone is given up and the files are still committed). Any other error of
+//! standard output (a full disk) is an error like any other: one line, exit 2.
 
 mod check;
 mod cli;
@@ -20,6 +24,7 @@ use clap::Parser;
 use cli::{Cli, Command, IndexCommand};
 
 fn main() -> ExitCode {
+    catch_file_size_limit();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Compare(args) => compare::compare(args),
@@ -66,9 +71,59 @@ fn error_chain(e: &anyhow::Error) -> String {
     message
 }
 
+/// Standard output, buffered, for a command's report: its errors name it (`standard output: No
+/// space left on device`), keeping their kind, so that a broken pipe is still known as one. A
+/// command flushes it and returns the error; dropping it unflushed would lose one.
+pub(crate) struct Stdout(io::BufWriter<io::StdoutLock<'static>>);
+
+impl Stdout {
+    pub(crate) fn new() -> Self {
+        Stdout(io::BufWriter::new(io::stdout().lock()))
+    }
+}
+
+/// An error of standard output, named.
+fn named(e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("standard output: {e}"))
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(named)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0.write_all(buf).map_err(named)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(named)
+    }
+}
+
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Makes a write past the file-size limit (`ulimit -f`, RLIMIT_FSIZE) fail with EFBIG instead of
+/// killing the process: the kernel sends SIGXFSZ, whose default action ends the process with no
+/// message and leaves the temporary file of an output behind; with the signal caught, the write
+/// returns the error, and the command ends as on any write error (one line naming the file, exit
+/// 2, no temporary file left). The handler only sets a flag nobody reads: the error is what tells.
+#[cfg(unix)]
+fn catch_file_size_limit() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+    // Registering fails only for the signals the crate forbids (SIGKILL, SIGSTOP, ...).
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        Arc::new(AtomicBool::new(false)),
+    );
+}
+
+/// Elsewhere there is no such signal.
+#[cfg(not(unix))]
+fn catch_file_size_limit() {}

@@ -26,7 +26,8 @@
 //!
 //! The layers, one file each: `view` (a pair as the page shows it: [`PairView`]), `dedup` (a
 //! run's overview: [`DedupOverview`]), `page` (the page's bytes and the escaping that makes them
-//! safe); this file holds the report being assembled, its sink, and the writing of its file.
+//! safe); this file holds the report being assembled, its sink, and the writing of its file
+//! (refused, by [`refuse_same_file`], where it would replace one of the files it is made from).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -240,6 +241,49 @@ impl HtmlFile {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Refuses a report path that is the same file as one of `inputs` ([`refuse_same_file`]).
+    pub fn refuse_same_file(&self, inputs: &[PathBuf], what: &'static str) -> Result<(), SameFile> {
+        refuse_same_file(&self.path, inputs, what)
+    }
+}
+
+/// Refuses, before any work, a report `path` that is the same file (device and inode, links
+/// followed) as one of `inputs`, files named or found in the directories named: writing the
+/// report would replace it. `what` says what the inputs are (`input`, `index file`). A path that
+/// does not exist yet is no input, and the inputs are listed only when it exists.
+pub fn refuse_same_file(
+    path: &Path,
+    inputs: &[PathBuf],
+    what: &'static str,
+) -> Result<(), SameFile> {
+    use crate::fsutil::FileKey;
+    let Some(key @ FileKey::Inode(..)) = FileKey::of(path) else {
+        return Ok(());
+    };
+    let same = crate::document::input_files(inputs)
+        .into_iter()
+        .find(|input| FileKey::of(input).as_ref() == Some(&key));
+    match same {
+        Some(other) => Err(SameFile {
+            path: path.to_path_buf(),
+            what,
+            other,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A report that would replace one of the files it is made from ([`refuse_same_file`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: the HTML report would replace the {what} {}, the same file", path.display(), other.display())]
+pub struct SameFile {
+    /// The report's path, as given.
+    pub path: PathBuf,
+    /// What the other file is (`input`, `index file`).
+    pub what: &'static str,
+    /// The file it is the same as, as named or found.
+    pub other: PathBuf,
 }
 
 impl Sink for HtmlFile {
