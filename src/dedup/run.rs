@@ -332,13 +332,23 @@ fn sketch_all(
         rayon::in_place_scope(|scope| -> Result<(), RunError> {
             let mut ready: BTreeMap<usize, Done> = BTreeMap::new();
             let (mut spawned, mut accepted, mut read_all) = (0, 0, false);
+            // The reader's error comes after the pieces before it are accepted: one of them may
+            // hold an earlier bad line, the run's first error.
+            let mut failed = None;
             loop {
                 while !read_all && spawned - accepted < IN_FLIGHT {
-                    let Ok(piece) = rx.recv() else {
-                        read_all = true;
-                        break;
+                    let piece = match rx.recv() {
+                        Ok(Ok(piece)) => piece,
+                        Ok(Err(error)) => {
+                            failed = Some(error);
+                            read_all = true;
+                            break;
+                        }
+                        Err(_) => {
+                            read_all = true;
+                            break;
+                        }
                     };
-                    let piece = piece?;
                     let (seq, sketched) = (spawned, sketched.clone());
                     scope.spawn(move |_| {
                         // A panic is carried to this thread, which waits for every piece.
@@ -350,7 +360,7 @@ fn sketch_all(
                     spawned += 1;
                 }
                 if accepted == spawned {
-                    return Ok(());
+                    return failed.map_or(Ok(()), |error| Err(error.into()));
                 }
                 let done = loop {
                     if let Some(done) = ready.remove(&accepted) {

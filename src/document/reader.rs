@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use super::file::read_whole;
 use super::lines::{ChunkStep, JsonlStream, LineChunk, Step};
-use super::stream::{format_of, open_file, open_sniffed};
+use super::stream::{format_of, open_file, open_sniffed, Compression};
 use super::walk::{is_stdin, Found, Walk};
 use super::{
     CorpusDoc, CorpusSpec, CorpusSummary, Origin, ReadError, ReadErrorKind, ReadOptions, Skipped,
@@ -264,9 +264,14 @@ impl CorpusReader {
                     Walked::End => break,
                 }
             };
-            match stream.chunk(max, self.spare.pop()) {
+            match stream.chunk(&self.spec, max, self.spare.pop()) {
                 ChunkStep::Lines(lines) => return Some(Ok(Unit::Lines(lines))),
                 ChunkStep::End => self.close_stream(),
+                ChunkStep::BadLine(error, origin) => {
+                    if let Some(error) = self.fail(error, origin) {
+                        return Some(Err(error));
+                    }
+                }
                 ChunkStep::Broken(error, origin) => {
                     self.close_stream();
                     if let Some(error) = self.fail(error, origin) {
@@ -349,7 +354,8 @@ impl CorpusReader {
             lossy: self.spec.lossy,
             max_bytes: self.spec.max_doc_bytes,
         };
-        let (read, text) = read_whole(&mut reader, &path, options, |e| {
+        let sized = compression == Compression::None;
+        let (read, text) = read_whole(&mut reader, &path, sized, options, |e| {
             compression.read_error(&path, e)
         });
         self.bytes += read;
