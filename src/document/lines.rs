@@ -14,6 +14,14 @@
 //! defaulted to `<file>:<line>`, a bad line made an error naming the file and line, with the
 //! origin a [`Skipped`](super::Skipped) entry needs). What to do with a bad line is then
 //! [`OnError::decide`](super::OnError::decide)'s.
+//!
+//! Neither mode buffers a line past the size limit ([`CorpusSpec::max_doc_bytes`], and a
+//! byte-order mark): as soon as a line has more bytes than that before its `\n`, it stops being
+//! kept, whatever the stream (an endless line on standard input, a compressed bomb). In stop mode
+//! it is then an error at once ([`ReadErrorKind::PastLimit`]: its end is not looked for); with
+//! [`OnError::Skip`] the rest of it is read and dropped in the stream buffer's memory, and it is a
+//! bad line of its size ([`ReadErrorKind::TooLarge`]), reading going on at the next line. Memory
+//! is thus one limit's worth a line (or a chunk and one limit), whatever the input.
 
 use std::io::{self, BufRead, Read};
 use std::path::{Path, PathBuf};

@@ -9,7 +9,8 @@
 //! around the one step that moves the walk on ([`CorpusReader::walk_on`]); what to do with a bad
 //! line or file is [`OnError::decide`]'s, whichever mode met it. Nothing is opened before the
 //! first document is asked for, and nothing is kept of a file once it is read, so a corpus of
-//! gigabytes streams through in the memory of one line (or one chunk) and one plain file.
+//! gigabytes streams through in the memory of one line (or one chunk) and one plain file, each
+//! bounded by the size limit however long the line or large the file is.
 
 use std::fmt;
 use std::io;
