@@ -474,7 +474,7 @@ impl Acceptor<'_> {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length);
                     self.document(doc.id, sketch, &o.path, o.line, place)?;
-                    self.catalog.store.hold(doc.text, doc.raw);
+                    self.catalog.store.hold(&doc.text, doc.raw.as_deref())?;
                 }
             }
             Done::Lines {
@@ -501,7 +501,7 @@ impl Acceptor<'_> {
                                 self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
                                 if let Some((text, raw)) = held {
-                                    self.catalog.store.hold(text, Some(raw));
+                                    self.catalog.store.hold(&text, Some(&raw))?;
                                 }
                             }
                             Sketched::Bad { error, origin } => {
