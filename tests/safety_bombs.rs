@@ -1,6 +1,7 @@
 //! Bombs under a memory cap: endless zeros on standard input, a gzip and a zstd file that expand to
 //! one line far larger than the cap, read by `dedup`, `check` and `index build`, with and without
-//! `--skip-bad` (issue 13: each aborted with "memory allocation failed" and a backtrace, exit 134).
+//! `--skip-bad` (issue 13: each aborted with "memory allocation failed" and a backtrace, exit 134);
+//! and a stream of records on standard input larger than the cap, which pass 1 used to hold.
 //!
 //! In: inputs made on the fly (the compressed bombs as many small members or frames of one
 //! compressed megabyte, so that the files stay small and are quick to make). Out: each run's exit
@@ -289,4 +290,36 @@ fn compressed_bombs_are_skipped_with_skip_bad() {
             "{err}"
         );
     }
+}
+
+/// A stream of many large records on standard input, more than the cap in all: pass 1 keeps no
+/// record in memory (standard input cannot be read again, so they are spooled to a temporary
+/// file), and the kept output repeats each record byte for byte.
+#[test]
+fn records_from_standard_input_are_not_held_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let pad = "p".repeat(128 << 10);
+    let record = |i: usize| {
+        format!("{{\"id\":\"d{i}\",\"text\":\"document {i} of the stream\",\"pad\":\"{pad}\"}}\n")
+    };
+    let docs = 2100;
+    assert!((docs * (128 << 10)) as u64 > CAP_KIB << 10);
+    let args = ["dedup", "-", "--out-kept", "kept.jsonl"];
+    let out = capped_fed(dir.path(), &args, |w| {
+        for i in 0..docs {
+            w.write_all(record(i).as_bytes()).unwrap();
+        }
+    });
+    let err = lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains(&format!("read {docs}, kept {docs}")), "{err}");
+    let kept = std::fs::read_to_string(dir.path().join("kept.jsonl")).unwrap();
+    assert_eq!(
+        kept.len(),
+        (0..docs).map(|i| record(i).len()).sum::<usize>()
+    );
+    assert!(kept
+        .lines()
+        .zip(0..docs)
+        .all(|(line, i)| line == record(i).trim_end()));
 }
