@@ -215,7 +215,9 @@ impl JsonlStream {
     /// The line after those read so far, `past` the limit, made an error: with
     /// [`OnError::Skip`] the rest of it is read and dropped, so that reading goes on at the next
     /// line and the error says its size; in stop mode it is given up where it is (an endless
-    /// line ends the run at once). `Err` if the stream broke on the way.
+    /// line ends the run at once), and its size is not given even when its end happens to be
+    /// buffered already: how much of a pipe one read brings must not change the message.
+    /// `Err` if the stream broke on the way.
     #[allow(clippy::result_large_err)] // errors are rare: a cold path
     fn past_limit(
         &mut self,
@@ -227,12 +229,11 @@ impl JsonlStream {
             mut ended,
             bom,
         } = past;
-        let mut whole = ended;
-        if !ended && spec.on_error == OnError::Skip {
+        let whole = spec.on_error == OnError::Skip;
+        if whole && !ended {
             let (rest, newline) = skip_line(&mut self.reader).map_err(|e| self.broken_at(e))?;
             seen += rest;
             ended = newline;
-            whole = true;
         }
         let at = self.at(self.line + 1);
         let bom = if bom { BOM.len() as u64 } else { 0 };
@@ -754,6 +755,22 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn in_stop_mode_the_message_does_not_depend_on_how_much_one_read_brings() {
+        let mut bytes = b"{\"text\":\"".to_vec();
+        bytes.resize(300, b'x');
+        bytes.extend_from_slice(b"\"}\n{\"text\":\"t\"}\n");
+        let stop = spec(100, OnError::Stop);
+        let want = ["bad s.jsonl:1: document of more than 100 bytes, over the limit (--max-doc-bytes); not read further @Some(0)"];
+        for capacity in [7, 150, 4096] {
+            let reader: Stream = Box::new(BufReader::with_capacity(
+                capacity,
+                Cursor::new(bytes.clone()),
+            ));
+            assert_eq!(steps(&stop, reader).0, want, "capacity {capacity}");
         }
     }
 
