@@ -27,8 +27,9 @@
 //! 3. with a kept output, read everything again and write the kept documents in input order: the
 //!    exact line for JSON Lines, a `{"id", "text"}` record for a plain file.
 //!
-//! Where a text comes back from in passes 2 and 3 is one decision (`store`): held in memory when
-//! the inputs include standard input (which cannot be read twice), read at its recorded place when
+//! Where a text comes back from in passes 2 and 3 is one decision (`store`): spooled to a temporary
+//! file in pass 1 when the inputs include standard input (which cannot be read twice, and whose
+//! texts must not fill memory), read at its recorded place when
 //! every document is a line of an uncompressed JSON Lines file, or else the inputs read again. The
 //! outputs (`output`, and the HTML report in `html`) are written beside their final path and
 //! renamed into place when complete: a failed run never leaves an output that looks finished.

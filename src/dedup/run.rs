@@ -337,13 +337,23 @@ fn sketch_all(
         rayon::in_place_scope(|scope| -> Result<(), RunError> {
             let mut ready: BTreeMap<usize, Done> = BTreeMap::new();
             let (mut spawned, mut accepted, mut read_all) = (0, 0, false);
+            // The reader's error comes after the pieces before it are accepted: one of them may
+            // hold an earlier bad line, the run's first error.
+            let mut failed = None;
             loop {
                 while !read_all && spawned - accepted < IN_FLIGHT {
-                    let Ok(piece) = rx.recv() else {
-                        read_all = true;
-                        break;
+                    let piece = match rx.recv() {
+                        Ok(Ok(piece)) => piece,
+                        Ok(Err(error)) => {
+                            failed = Some(error);
+                            read_all = true;
+                            break;
+                        }
+                        Err(_) => {
+                            read_all = true;
+                            break;
+                        }
                     };
-                    let piece = piece?;
                     let (seq, sketched) = (spawned, sketched.clone());
                     scope.spawn(move |_| {
                         // A panic is carried to this thread, which waits for every piece.
@@ -355,7 +365,7 @@ fn sketch_all(
                     spawned += 1;
                 }
                 if accepted == spawned {
-                    return Ok(());
+                    return failed.map_or(Ok(()), |error| Err(error.into()));
                 }
                 let done = loop {
                     if let Some(done) = ready.remove(&accepted) {
@@ -491,7 +501,7 @@ impl Acceptor<'_> {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length, print);
                     self.document(doc.id, sketch, &o.path, o.line, place)?;
-                    self.catalog.store.hold(doc.text, doc.raw);
+                    self.catalog.store.hold(&doc.text, doc.raw.as_deref())?;
                 }
             }
             Done::Lines {
@@ -519,7 +529,7 @@ impl Acceptor<'_> {
                                 self.document(id, (&table, k), path, Some(line), place)?;
                                 k += 1;
                                 if let Some((text, raw)) = held {
-                                    self.catalog.store.hold(text, Some(raw));
+                                    self.catalog.store.hold(&text, Some(&raw))?;
                                 }
                             }
                             Sketched::Bad { error, origin } => {

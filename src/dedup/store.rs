@@ -2,7 +2,10 @@
 //! Pass 1 fills it as it accepts documents; then the candidates' texts (for verification and the
 //! HTML report) and the kept documents' records (for the kept output) are asked of it, and it
 //! reads them from where it can:
-//! - held in memory, when the inputs include standard input (which cannot be read twice);
+//! - held, when the inputs include standard input (which cannot be read twice): spooled to an
+//!   unnamed temporary file as pass 1 accepts them, so that pass 1 keeps no text in memory
+//!   whatever the input (a stream of many gigabytes costs disk, not memory), and read back
+//!   from it by position;
 //! - read at their places, with positioned reads of the files, while every document is a line
 //!   of an uncompressed JSON Lines file: later passes then read just those bytes, on every
 //!   thread at once, instead of parsing every input again;
@@ -16,7 +19,7 @@
 //! and line, so that the kept output never holds bytes that were not analysed.
 
 use std::borrow::Cow;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -120,8 +123,8 @@ const BATCH_DOCS: usize = 2048;
 
 /// Where the texts of a run's documents come back from (see the module's doc).
 pub(super) enum TextStore {
-    /// Every document's text, and its raw line when it was one, in input order.
-    Held(Vec<(String, Option<Vec<u8>>)>),
+    /// Every document's text, and its raw line when it was one, in input order, spooled.
+    Held(Spool),
     /// Every document's record, at its place in its file.
     Placed(Places),
     /// Read the inputs again.
@@ -133,7 +136,7 @@ impl TextStore {
     /// unless the inputs are read lossily (a record read again would not give the same text).
     pub(super) fn new(hold: bool, lossy: bool) -> Self {
         match (hold, lossy) {
-            (true, _) => TextStore::Held(Vec::new()),
+            (true, _) => TextStore::Held(Spool::default()),
             (false, false) => TextStore::Placed(Places::default()),
             (false, true) => TextStore::Reread,
         }
@@ -149,11 +152,16 @@ impl TextStore {
         }
     }
 
-    /// Pass 1: the next document's text and raw line, kept when the store holds texts.
-    pub(super) fn hold(&mut self, text: String, raw: Option<Vec<u8>>) {
-        if let TextStore::Held(held) = self {
-            held.push((text, raw));
+    /// Pass 1: the next document's text and raw line, kept when the store holds texts; an error
+    /// when the spool cannot be written.
+    pub(super) fn hold(&mut self, text: &str, raw: Option<&[u8]>) -> Result<(), RunError> {
+        if let TextStore::Held(spool) = self {
+            spool.push(text, raw).map_err(|source| RunError::Write {
+                path: spool.path.clone(),
+                source,
+            })?;
         }
+        Ok(())
     }
 
     /// `f` of the text of each of `docs` (in increasing order), in parallel with a state made by
@@ -178,12 +186,20 @@ impl TextStore {
             done.extend(each);
         };
         match self {
-            TextStore::Held(held) => {
-                let text = |i: u32| Cow::Borrowed(held[i as usize].0.as_str());
-                done = docs
+            TextStore::Held(spool) => {
+                let each: Vec<Result<(u32, T), RunError>> = docs
                     .par_iter()
-                    .map_init(&init, |s, &i| (i, f(s, i, text(i))))
+                    .map_init(
+                        || (init(), Vec::new()),
+                        |(s, bytes), &i| {
+                            let text = spool.text(i, bytes).map_err(|e| spool.failed(e))?;
+                            Ok((i, f(s, i, Cow::Owned(text))))
+                        },
+                    )
                     .collect();
+                for one in each {
+                    done.push(one?);
+                }
                 progress.advance(done.len() as u64);
             }
             TextStore::Placed(places) => {
@@ -250,10 +266,18 @@ impl TextStore {
         progress: &dyn Progress,
     ) -> Result<(), RunError> {
         match self {
-            TextStore::Held(held) => {
+            TextStore::Held(spool) => {
+                let mut bytes = Vec::new();
                 for &i in docs {
-                    let (text, raw) = &held[i as usize];
-                    write_record(w, &ids[i as usize], text, raw.as_deref()).map_err(&fail)?;
+                    let i = i as usize;
+                    let raw = spool.raw(i, &mut bytes).map_err(|e| spool.failed(e))?;
+                    if raw {
+                        w.write_all(&bytes).and_then(|()| w.write_all(b"\n"))
+                    } else {
+                        let text = String::from_utf8_lossy(&bytes);
+                        write_record(w, &ids[i], &text, None)
+                    }
+                    .map_err(&fail)?;
                 }
             }
             TextStore::Placed(places) => places.copy(docs, whence, w, fail)?,
@@ -326,6 +350,133 @@ fn write_record(w: &mut impl Write, id: &str, text: &str, raw: Option<&[u8]>) ->
         None => serde_json::to_writer(&mut *w, &PlainRecord { id, text })?,
     }
     w.write_all(b"\n")
+}
+
+/// Bytes of the spool gathered before they are written.
+const SPOOL_BUFFER: usize = 1 << 20;
+
+/// The texts and raw lines of pass 1, one after the other in an unnamed temporary file (made at
+/// the first, in the system's temporary directory, and unlinked at once where the system allows
+/// it), with where each lies. The bytes not yet written are read from the buffer.
+#[derive(Default)]
+pub(super) struct Spool {
+    file: Option<File>,
+    /// Where it was made, to name it in an error.
+    path: PathBuf,
+    /// Bytes written to the file.
+    written: u64,
+    /// The bytes after them, to be written.
+    pending: Vec<u8>,
+    /// Per document: where its text starts, the text's length, and the length of its raw line
+    /// (which follows the text; `u64::MAX` for a plain document, which has none).
+    at: Vec<(u64, u64, u64)>,
+}
+
+impl Spool {
+    /// Appends a document's text and raw line.
+    fn push(&mut self, text: &str, raw: Option<&[u8]>) -> io::Result<()> {
+        let start = self.written + self.pending.len() as u64;
+        self.pending.extend_from_slice(text.as_bytes());
+        self.pending.extend_from_slice(raw.unwrap_or_default());
+        let raw = raw.map_or(u64::MAX, |r| r.len() as u64);
+        self.at.push((start, text.len() as u64, raw));
+        if self.pending.len() >= SPOOL_BUFFER {
+            if self.file.is_none() {
+                let (path, file) = temporary_file()?;
+                self.path = path;
+                self.file = Some(file);
+            }
+            let mut file = self.file.as_ref().expect("made above");
+            file.write_all(&self.pending)?;
+            self.written += self.pending.len() as u64;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Reads `len` bytes at `offset` of the spool into `buf`.
+    fn read(&self, offset: u64, len: u64, buf: &mut Vec<u8>) -> io::Result<()> {
+        let len = usize::try_from(len).map_err(io::Error::other)?;
+        buf.resize(len, 0);
+        match offset.checked_sub(self.written) {
+            // Documents are written whole: one is in the file or in the buffer.
+            Some(at) => {
+                let at = at as usize;
+                buf.copy_from_slice(&self.pending[at..at + len]);
+                Ok(())
+            }
+            None => {
+                let file = self.file.as_ref().ok_or(io::ErrorKind::NotFound)?;
+                read_exact_at(file, buf, offset)
+            }
+        }
+    }
+
+    /// The text of document `d`, read through `buf`.
+    fn text(&self, d: u32, buf: &mut Vec<u8>) -> io::Result<String> {
+        let (start, len, _) = self.at[d as usize];
+        self.read(start, len, buf)?;
+        // Valid UTF-8 when it was spooled: a text read back otherwise would be a broken disk.
+        String::from_utf8(std::mem::take(buf)).map_err(io::Error::other)
+    }
+
+    /// Document `d`'s raw line read into `buf`, or its text when it has none: whether it was the
+    /// raw line.
+    fn raw(&self, d: usize, buf: &mut Vec<u8>) -> io::Result<bool> {
+        let (start, text, raw) = self.at[d];
+        match raw {
+            u64::MAX => self.read(start, text, buf).map(|()| false),
+            raw => self.read(start + text, raw, buf).map(|()| true),
+        }
+    }
+
+    /// A failure to read the spool back.
+    fn failed(&self, source: io::Error) -> RunError {
+        RunError::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // Closed first: an open file cannot be removed there.
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// A new file in the system's temporary directory, open for reading and writing, unlinked at
+/// once on Unix (it goes when it is closed, or when the process dies).
+fn temporary_file() -> io::Result<(PathBuf, File)> {
+    let dir = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for attempt in 0.. {
+        let path = dir.join(format!(
+            ".neardup-spool-{}-{nanos}-{attempt}",
+            std::process::id()
+        ));
+        match OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => {
+                #[cfg(unix)]
+                std::fs::remove_file(&path)?;
+                return Ok((path, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns")
 }
 
 /// The byte ranges of JSON Lines records in their files.
@@ -517,7 +668,7 @@ mod tests {
         let mut held = TextStore::new(true, false);
         let raw = std::fs::read_to_string(&spec.inputs[0]).unwrap();
         for (line, text) in raw.lines().zip(["one two", "three", "four é"]) {
-            held.hold(text.to_string(), Some(line.as_bytes().to_vec()));
+            held.hold(text, Some(line.as_bytes())).unwrap();
         }
         let want = vec![(0, "one two".to_string()), (2, "four é".to_string())];
         let mut records = Vec::new();
@@ -543,6 +694,65 @@ mod tests {
             format!("{}\n{}\n", lines[0], lines[2]).as_bytes()
         );
         assert!(records.iter().all(|r| r == &records[0]));
+    }
+
+    #[test]
+    fn held_texts_come_back_from_the_spool_and_its_buffer() {
+        // Enough to be written to the file a few times over, with the last ones still buffered.
+        let texts: Vec<String> = (0..3000)
+            .map(|i| format!("{i} {}", "w ".repeat(i % 700)))
+            .collect();
+        let ids: Vec<String> = (0..texts.len()).map(|i| format!("d{i}")).collect();
+        let mut held = TextStore::new(true, false);
+        for (i, text) in texts.iter().enumerate() {
+            let line = format!("{{\"id\":\"{}\",\"text\":\"{text}\"}}", ids[i]);
+            // Every third document a plain one, without a raw line.
+            let raw = (i % 3 != 0).then_some(line.as_bytes());
+            held.hold(text, raw).unwrap();
+        }
+        let TextStore::Held(spool) = &held else {
+            panic!("not held")
+        };
+        assert!(spool.written > 2 * SPOOL_BUFFER as u64 && !spool.pending.is_empty());
+        let docs: Vec<u32> = (0..3000).step_by(7).chain([2998, 2999]).collect();
+        let want: Vec<(u32, String)> = docs
+            .iter()
+            .map(|&d| (d, texts[d as usize].clone()))
+            .collect();
+        let spec = CorpusSpec::default();
+        assert_eq!(texts_of(&held, &spec, &ids, &docs), want);
+        let mut out = Vec::new();
+        let records: Vec<u64> = docs.iter().map(|&d| u64::from(d)).collect();
+        held.write_records(
+            &spec,
+            &ids,
+            &Whence::default(),
+            &records,
+            &mut out,
+            |e| panic!("{e}"),
+            &Silent,
+        )
+        .unwrap();
+        let lines: Vec<String> = records
+            .iter()
+            .map(|&d| {
+                let (id, text) = (&ids[d as usize], &texts[d as usize]);
+                match d % 3 {
+                    0 => serde_json::json!({"id": id, "text": text}).to_string(),
+                    _ => format!("{{\"id\":\"{id}\",\"text\":\"{text}\"}}"),
+                }
+            })
+            .collect();
+        assert_eq!(String::from_utf8(out).unwrap(), lines.join("\n") + "\n");
+    }
+
+    fn texts_of(
+        store: &TextStore,
+        spec: &CorpusSpec,
+        ids: &[String],
+        docs: &[u32],
+    ) -> Vec<(u32, String)> {
+        texts(store, spec, ids, docs).unwrap()
     }
 
     #[test]

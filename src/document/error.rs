@@ -138,8 +138,19 @@ pub enum ReadErrorKind {
     /// A document larger than the limit ([`CorpusSpec::max_doc_bytes`], [`ReadOptions::max_bytes`]).
     #[error("document of {bytes} bytes, over the limit of {limit} (--max-doc-bytes)")]
     TooLarge {
-        /// Its size (at least; a file is not read past the limit).
+        /// Its size.
         bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A document found to be larger than the limit without being read to its end, so its size
+    /// is unknown: a JSON Lines line given up as soon as it passed the limit (in stop mode; with
+    /// [`OnError::Skip`](super::OnError::Skip) it is read to its end and is
+    /// [`ReadErrorKind::TooLarge`]), or a plain file from a stream that does not say its size.
+    #[error(
+        "document of more than {limit} bytes, over the limit (--max-doc-bytes); not read further"
+    )]
+    PastLimit {
         /// The limit.
         limit: u64,
     },

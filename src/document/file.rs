@@ -18,17 +18,21 @@ use super::{path_text, Document, Position, ReadError, ReadErrorKind, ReadOptions
 pub fn read_file(path: &Path, options: ReadOptions) -> Result<Document, ReadError> {
     let fail = |kind| ReadError::new(path, kind);
     let file = File::open(path).map_err(|e| fail(io_error_kind(path, e)))?;
-    let (_, text) = read_whole(file, path, options, |e| io_error_kind(path, e));
+    let (_, text) = read_whole(file, path, true, options, |e| io_error_kind(path, e));
     Ok(Document::new(path_text(path), text.map_err(fail)?))
 }
 
 /// Reads one document whole from `reader`, the file `path` opened: no more than
-/// `options.max_bytes` of it (past that it is [`ReadErrorKind::TooLarge`], its size taken from
-/// the file's metadata when there is one), then [`decode`]s it; `read_error` names a failure to
-/// read. Also says how many bytes were read, whatever the outcome.
+/// `options.max_bytes` of it, and one byte to tell it is past them, then [`decode`]s it;
+/// `read_error` names a failure to read. A document past the limit is
+/// [`ReadErrorKind::TooLarge`] with its size when `sized` (the reader gives the file's bytes as
+/// they are, not decompressed) and the path is a regular file, else [`ReadErrorKind::PastLimit`]
+/// (a stream, a compressed file: the rest is not read to measure it). Also says how many bytes
+/// were read, whatever the outcome.
 pub(super) fn read_whole(
     reader: impl Read,
     path: &Path,
+    sized: bool,
     options: ReadOptions,
     read_error: impl FnOnce(io::Error) -> ReadErrorKind,
 ) -> (u64, Result<String, ReadErrorKind>) {
@@ -38,12 +42,12 @@ pub(super) fn read_whole(
     let n = bytes.len() as u64;
     let text = match read {
         Err(e) => Err(read_error(e)),
-        Ok(_) if n > limit => Err(ReadErrorKind::TooLarge {
-            bytes: fs::metadata(path)
-                .ok()
-                .filter(fs::Metadata::is_file)
-                .map_or(n, |m| m.len()),
-            limit,
+        Ok(_) if n > limit => Err(match fs::metadata(path) {
+            Ok(m) if sized && m.is_file() && m.len() > limit => ReadErrorKind::TooLarge {
+                bytes: m.len(),
+                limit,
+            },
+            _ => ReadErrorKind::PastLimit { limit },
         }),
         Ok(_) => decode(bytes, options),
     };

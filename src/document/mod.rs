@@ -51,7 +51,13 @@
 //! holds a bad byte (`a\xFF.txt` written so becomes `a\\xFF.txt`).
 //!
 //! Compressed inputs are decompressed as a stream (gzip members are read one after the other, as
-//! `zcat` does; zstd frames likewise), never loaded whole.
+//! `zcat` does; zstd frames likewise), never loaded whole; a zstd frame asking for a window over
+//! 128 MiB (`zstd --long=28` and more) is refused, as `zstd -d` refuses it by default.
+//!
+//! No document is read past [`CorpusSpec::max_doc_bytes`]: a plain file is read up to one byte
+//! past it, and a JSON Lines line stops being buffered as soon as it passes it (then, in stop
+//! mode, it is an error at once; with [`OnError::Skip`] it is read through, dropped, and listed),
+//! so an endless line or a decompression bomb costs one limit's worth of memory.
 //!
 //! # What comes out
 //!

@@ -9,7 +9,8 @@
 //! around the one step that moves the walk on ([`CorpusReader::walk_on`]); what to do with a bad
 //! line or file is [`OnError::decide`]'s, whichever mode met it. Nothing is opened before the
 //! first document is asked for, and nothing is kept of a file once it is read, so a corpus of
-//! gigabytes streams through in the memory of one line (or one chunk) and one plain file.
+//! gigabytes streams through in the memory of one line (or one chunk) and one plain file, each
+//! bounded by the size limit however long the line or large the file is.
 
 use std::fmt;
 use std::io;
@@ -19,7 +20,7 @@ use std::path::PathBuf;
 
 use super::file::read_whole;
 use super::lines::{ChunkStep, JsonlStream, LineChunk, Step};
-use super::stream::{format_of, open_file, open_sniffed, open_stream};
+use super::stream::{format_of, open_file, open_sniffed, open_stream, Compression};
 use super::walk::{first_stream, is_stdin, Found, Walk};
 use super::{
     path_text, CorpusDoc, CorpusSpec, CorpusSummary, Origin, ReadError, ReadErrorKind, ReadOptions,
@@ -269,9 +270,14 @@ impl CorpusReader {
                     Walked::End => break,
                 }
             };
-            match stream.chunk(max, self.spare.pop()) {
+            match stream.chunk(&self.spec, max, self.spare.pop()) {
                 ChunkStep::Lines(lines) => return Some(Ok(Unit::Lines(lines))),
                 ChunkStep::End => self.close_stream(),
+                ChunkStep::BadLine(error, origin) => {
+                    if let Some(error) = self.fail(error, origin) {
+                        return Some(Err(error));
+                    }
+                }
                 ChunkStep::Broken(error, origin) => {
                     self.close_stream();
                     if let Some(error) = self.fail(error, origin) {
@@ -362,7 +368,8 @@ impl CorpusReader {
             lossy: self.spec.lossy,
             max_bytes: self.spec.max_doc_bytes,
         };
-        let (read, text) = read_whole(&mut reader, &path, options, |e| {
+        let sized = compression == Compression::None;
+        let (read, text) = read_whole(&mut reader, &path, sized, options, |e| {
             compression.read_error(&path, e)
         });
         self.bytes += read;

@@ -9,7 +9,9 @@
 //! first byte that is not whitespace (past a byte-order mark) is `{`, and is otherwise one plain
 //! document. The bytes looked at are handed on with the rest, so nothing is lost. Either way the result is one [`Stream`], read through a buffer of
 //! [`BUFFER`] bytes; decompression is streamed (gzip members one after the other, as `zcat`
-//! reads them, zstd frames likewise), never done whole. The stream is boxed once per file, so
+//! reads them, zstd frames likewise), never done whole, and in bounded memory: gzip's window is
+//! 32 KiB, a zstd frame's at most 128 MiB ([`ZSTD_WINDOW_LOG_MAX`]); the bound on a line's or a
+//! document's size is the readers' above. The stream is boxed once per file, so
 //! that the line reader above is one type whatever the compression; nothing is boxed per line.
 
 use std::fs::File;
@@ -21,6 +23,11 @@ use super::ReadErrorKind;
 
 /// Size of the read buffers, before and after decompression.
 pub(super) const BUFFER: usize = 256 * 1024;
+
+/// The largest zstd window accepted, as a power of two: 128 MiB, `zstd -d`'s own default limit
+/// and the window `zstd --long` writes. A frame that asks for more (`--long=28` to `31`, up to
+/// 2 GiB) is refused with an error saying so, rather than given the memory a crafted file asks.
+const ZSTD_WINDOW_LOG_MAX: u32 = 27;
 
 /// How a file is compressed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +61,15 @@ impl Compression {
     pub(super) fn read_error(self, path: &Path, e: io::Error) -> ReadErrorKind {
         match self {
             Compression::None => io_error_kind(path, e),
+            // zstd's own words for a frame over `window_log_max`, pinned by a test.
+            Compression::Zstd if e.to_string() == "Frame requires too much memory for decoding" => {
+                ReadErrorKind::Io(io::Error::other(format!(
+                    "a zstd frame asks for a window of more than {} MiB (written with --long=28 \
+                     or more), refused to bound memory; pipe it in decompressed: \
+                     zstd -dc --long=31 FILE | neardup ... -",
+                    (1u64 << ZSTD_WINDOW_LOG_MAX) >> 20
+                )))
+            }
             _ => ReadErrorKind::Decompress {
                 format: self.name(),
                 source: e,
@@ -95,9 +111,9 @@ fn decompress<R: BufRead + Send + 'static>(
         )),
         Compression::Zstd => {
             let mut decoder = zstd::stream::read::Decoder::with_buffer(inner)?;
-            // Accept frames written with `zstd --long` (windows up to 2 GiB); memory is only
-            // taken as a frame asks for it. Refused on 32-bit targets, where the default stays.
-            let _ = decoder.window_log_max(31);
+            // A frame's window is memory the decoder takes, and a frame says how large it is, up
+            // to 2 GiB with `zstd --long=31`: bounded as `zstd -d` bounds it by default.
+            decoder.window_log_max(ZSTD_WINDOW_LOG_MAX)?;
             Box::new(BufReader::with_capacity(BUFFER, decoder))
         }
     })
@@ -183,6 +199,8 @@ pub(super) fn open_file(path: &Path, compression: Compression) -> Result<Stream,
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::super::tests::{gz, zst};
     use super::*;
 
@@ -251,5 +269,33 @@ mod tests {
         assert_eq!(out, "{\"text\":\"t\"}\n");
         let (_, jsonl, _) = open_stream(Path::new("/dev/null")).unwrap();
         assert!(!jsonl);
+    }
+
+    /// A frame written with a window of 2^`log` bytes (`zstd --long=log`).
+    fn zst_window(bytes: &[u8], log: u32) -> Vec<u8> {
+        let mut e = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+        e.window_log(log).unwrap();
+        e.long_distance_matching(true).unwrap();
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_zstd_window_past_128_mib_is_refused_by_name() {
+        let text = b"{\"text\":\"t\"}\n";
+        let read = |bytes: Vec<u8>| {
+            let (mut stream, _) = open_sniffed(io::Cursor::new(bytes)).unwrap();
+            let mut out = Vec::new();
+            stream.read_to_end(&mut out).map(|_| out)
+        };
+        assert_eq!(read(zst_window(text, 27)).unwrap(), text);
+        let e = read(zst_window(text, 28)).unwrap_err();
+        let kind = Compression::Zstd.read_error(Path::new("x.jsonl.zst"), e);
+        assert_eq!(
+            kind.to_string(),
+            "cannot read: a zstd frame asks for a window of more than 128 MiB (written with \
+             --long=28 or more), refused to bound memory; pipe it in decompressed: zstd -dc \
+             --long=31 FILE | neardup ... -"
+        );
     }
 }

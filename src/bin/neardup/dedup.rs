@@ -60,6 +60,17 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     for s in &summary.skipped {
         writeln!(err, "neardup: skipped {}", escape_controls(&s.to_string()))?;
     }
+    // Before the summary, which stays the last line.
+    if summary.background_buckets > 0 {
+        writeln!(
+            err,
+            "boilerplate: {} shared shingles left out of the evidence, in {} of {} documents ({:.0}%)",
+            summary.background_buckets,
+            summary.background_docs,
+            summary.read,
+            100.0 * summary.background_docs as f64 / summary.read.max(1) as f64,
+        )?;
+    }
     writeln!(
         err,
         "read {}, kept {}, removed {} ({} duplicates, {} derivatives); pairs {} ({} duplicate, {} derivative), clusters {}; empty {}, shorter than a shingle {}, skipped {}; {:.1} MB in {:.2} s",
@@ -78,15 +89,5 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         summary.bytes as f64 / 1e6,
         summary.elapsed.as_secs_f64(),
     )?;
-    if summary.background_buckets > 0 {
-        writeln!(
-            err,
-            "boilerplate: {} shared shingles left out of the evidence, in {} of {} documents ({:.0}%)",
-            summary.background_buckets,
-            summary.background_docs,
-            summary.read,
-            100.0 * summary.background_docs as f64 / summary.read.max(1) as f64,
-        )?;
-    }
     Ok(())
 }
