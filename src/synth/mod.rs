@@ -37,7 +37,9 @@
 mod article;
 mod copies;
 mod layout;
+mod phrases;
 mod rng;
+mod site;
 mod truth;
 mod vocab;
 
@@ -53,7 +55,9 @@ use rng::Rng;
 use truth::write_doc_line;
 use vocab::vocab;
 
-pub use truth::{write_truth_json, CharSpan, Corpus, SynthDoc, TruthPair};
+pub use truth::{
+    write_truth_json, CharSpan, Corpus, Entry, Pages, SynthDoc, TruthPair, TruthWriter,
+};
 
 /// How a derived document was made from its source(s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -222,6 +226,36 @@ pub struct CorpusSpec {
     pub mix: KindMix,
     /// The real seed pair to put at the head of the corpus, if any.
     pub seed_pair: Option<SeedPair>,
+    /// Number of news sites; 0 (the default) gives bare articles. With sites, every page is its
+    /// article (headline and text, the page's *body*) inside its site's template: a navigation
+    /// line, a byline with the date, a related-stories block quoting other articles' headlines and
+    /// a footer of 60 to 100 words. Derived pages go to another site than their source's.
+    pub sites: usize,
+    /// Expected share of pages that are syndicated copies: a wire story republished unchanged (the
+    /// same body) on 2 to 50 other sites, each in its own template. Needs 3 sites or more; 0 by
+    /// default.
+    pub syndicated: f64,
+    /// How article text is written.
+    pub style: TextStyle,
+    /// Sentences in the shared pool of [`TextStyle::Phrases`] (default 600).
+    pub phrase_pool: usize,
+    /// Every generated page the same template page of site 0 but for its date (a corpus that is all
+    /// template): each a duplicate of the first, no bodies. Off by default.
+    pub all_template: bool,
+}
+
+/// How the generator writes article text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextStyle {
+    /// Fresh sentences: two unrelated articles share almost no word 5-gram.
+    #[default]
+    News,
+    /// About half of the sentences taken whole from a fixed pool of
+    /// [`phrase_pool`](CorpusSpec::phrase_pool) sentences, as stock phrases, quotes and wire copy
+    /// recur in news: with the default pool, about a third of unrelated articles share a word 5-gram
+    /// and the 5-grams of the pool recur in hundreds of documents of a 20,000-document corpus, while
+    /// unrelated articles stay far below a containment of 0.3.
+    Phrases,
 }
 
 impl Default for CorpusSpec {
@@ -235,6 +269,11 @@ impl Default for CorpusSpec {
             derived_fraction: 0.10,
             mix: KindMix::default(),
             seed_pair: None,
+            sites: 0,
+            syndicated: 0.0,
+            style: TextStyle::News,
+            phrase_pool: phrases::DEFAULT_POOL,
+            all_template: false,
         }
     }
 }
@@ -267,26 +306,75 @@ pub fn generate_par(spec: &CorpusSpec) -> Corpus {
 /// Writes the corpus of `spec` as JSON Lines to `w` without holding it, and returns its truth
 /// (small: one record per derived document). Documents are made in parallel batches of 4,096 and
 /// written in order; the bytes are those of [`Corpus::write_jsonl`] on [`generate`]'s corpus.
+/// Bodies of templated pages are not kept: [`stream_pages`] writes them to the truth file.
 pub fn stream_jsonl<W: Write>(spec: &CorpusSpec, w: W) -> io::Result<Vec<TruthPair>> {
+    let mut truth = Vec::new();
+    stream_entries(spec, w, |e| {
+        truth.extend(e.truth);
+        Ok(())
+    })?;
+    Ok(truth)
+}
+
+/// Writes the corpus of `spec` as JSON Lines to `docs` and its truth (pairs and, on templated
+/// sites, bodies) as the scorer's `TRUTH.json` to `truth`, holding neither the documents nor the
+/// bodies; returns the number of truth pairs. The bytes are those of [`generate_pages`]'s
+/// [`Pages::write_jsonl`] and [`Pages::write_truth`]; without sites, the truth file is that of
+/// [`write_truth_json`] on [`stream_jsonl`]'s truth.
+pub fn stream_pages<W: Write, T: Write>(spec: &CorpusSpec, docs: W, truth: T) -> io::Result<usize> {
+    let mut out = TruthWriter::new(truth);
+    stream_entries(spec, docs, |e| out.push(e))?;
+    out.finish()
+}
+
+fn stream_entries<W: Write>(
+    spec: &CorpusSpec,
+    w: W,
+    mut each: impl FnMut(Entry) -> io::Result<()>,
+) -> io::Result<()> {
     const BATCH: usize = 4096;
     let mut w = BufWriter::new(w);
-    let mut truth = Vec::new();
     let total = spec.total_docs();
     let mut start = 0;
     while start < total {
         let end = (start + BATCH).min(total);
-        let entries: Vec<(SynthDoc, Vec<TruthPair>)> = (start..end)
+        let entries: Vec<Entry> = (start..end)
             .into_par_iter()
-            .map(|pos| spec.entry(pos))
+            .map(|pos| spec.page(pos))
             .collect();
-        for (doc, t) in entries {
-            write_doc_line(&mut w, &doc)?;
-            truth.extend(t);
+        for e in entries {
+            write_doc_line(&mut w, &e.doc)?;
+            each(e)?;
         }
         start = end;
     }
-    w.flush()?;
-    Ok(truth)
+    w.flush()
+}
+
+/// Generates the whole corpus of `spec` on rayon's thread pool with the bodies of its templated
+/// pages (none without sites).
+pub fn generate_pages(spec: &CorpusSpec) -> Pages {
+    let entries: Vec<Entry> = (0..spec.total_docs())
+        .into_par_iter()
+        .map(|pos| spec.page(pos))
+        .collect();
+    let mut pages = Pages::default();
+    for e in entries {
+        if let Some(body) = e.body {
+            pages.bodies.push((e.doc.id.clone(), body));
+        }
+        pages.corpus.docs.push(e.doc);
+        pages.corpus.truth.extend(e.truth);
+    }
+    pages
+}
+
+/// An article of exactly `words` words in the shared-phrase style ([`TextStyle::Phrases`]): about
+/// half of its sentences from the pool of `pool` sentences, a pure function of `seed` and `pool`.
+pub fn phrase_text(seed: u64, words: usize, pool: usize) -> String {
+    let mut out = String::with_capacity(words * 7 + 32);
+    phrases::write_phrase_article(&mut Rng::new(seed), vocab(), &mut out, words, pool);
+    out
 }
 
 /// One original news-like article of exactly `words` words (whitespace-separated tokens with a
@@ -326,6 +414,36 @@ impl CorpusSpec {
     /// Sets the weights of the derivation kinds.
     pub fn mix(mut self, mix: KindMix) -> Self {
         self.mix = mix;
+        self
+    }
+
+    /// Sets the number of news sites (0: bare articles, no templates).
+    pub fn sites(mut self, sites: usize) -> Self {
+        self.sites = sites;
+        self
+    }
+
+    /// Sets the expected share of syndicated copies (with 3 sites or more).
+    pub fn syndicated(mut self, share: f64) -> Self {
+        self.syndicated = share;
+        self
+    }
+
+    /// Sets how article text is written.
+    pub fn style(mut self, style: TextStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Sets the number of sentences in the pool of [`TextStyle::Phrases`].
+    pub fn phrase_pool(mut self, sentences: usize) -> Self {
+        self.phrase_pool = sentences;
+        self
+    }
+
+    /// Makes every page the same template page but for its date.
+    pub fn all_template(mut self, on: bool) -> Self {
+        self.all_template = on;
         self
     }
 
