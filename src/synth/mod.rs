@@ -1,20 +1,22 @@
 //! Generated news-like corpora with known reposts, for tests, benchmarks and the quality scorer.
 //!
 //! In: a [`CorpusSpec`] (how many documents, a seed, the word range of an article, the share of
-//! derived documents and the [`KindMix`] of ways to derive them, optionally the two real seed texts).
-//! Out: a [`Corpus`]: documents `{id, text}` and [`TruthPair`] records saying which document was
-//! derived from which, how, and which character spans were added to the copy or dropped from the
-//! source. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] write the JSON Lines corpus and the
-//! `TRUTH.json` that `tools/score_pairs.py` reads.
+//! derived documents and the [`KindMix`] of ways to derive them, optionally the two real seed texts,
+//! and the phenomena of real crawls: news sites with templates, syndication, the shared-phrase
+//! [`TextStyle`], a corpus that is all template). Out: a [`Corpus`]: documents `{id, text}` and
+//! [`TruthPair`] records saying which document was derived from which, how, and which character
+//! spans were added to the copy or dropped from the source; with sites, [`Pages`] adds each page's
+//! body. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] (or [`stream_pages`]) write the JSON
+//! Lines corpus and the `TRUTH.json` that `tools/score_pairs.py` reads.
 //!
 //! Why it is built this way:
 //!
 //! - Every document is a pure function of the spec and its position ([`CorpusSpec::entry`]): whether
 //!   a position holds an original or a derived document, and which earlier original it copies, come
 //!   from hashes of `(seed, position)`. A caller can generate positions in any order, in parallel
-//!   ([`generate_par`]), or stream a million documents to disk ([`stream_jsonl`]) without holding
-//!   them. A derived document regenerates its source's text, which costs about one article more per
-//!   derived document.
+//!   ([`generate_par`]), or stream a million documents to disk ([`stream_jsonl`], [`stream_pages`])
+//!   without holding them. A derived document regenerates its source's text, which costs about one
+//!   article more per derived document.
 //! - Sources are always originals that come earlier in the corpus, and a derived document is never
 //!   the source of another, so the truth is a flat list of pairs.
 //! - The text is random but shaped like news: a fixed vocabulary of 6,000 pseudo-words made from
@@ -22,17 +24,31 @@
 //!   frequencies; sentences of 8 to 35 words with commas, numbers ("190,000", "40%", "2023"), curly
 //!   quotes, possessives ("Moscow’s"), em dashes and datelines; paragraphs of 1 to 5 sentences
 //!   separated by a blank line. Two unrelated articles share almost no word 5-gram.
+//! - Crawls are not like that, and [`CorpusSpec::sites`], [`CorpusSpec::syndicated`] and
+//!   [`TextStyle::Phrases`] add what makes them hard. With sites, each page is its body (a headline
+//!   and the article) inside its site's template: navigation, byline, a related-stories block
+//!   quoting other articles' headlines, a footer; the truth's `bodies` let the scorer measure the
+//!   articles, not the templates, and truth spans are page offsets of the bodies' differences only.
+//!   Copies go to other sites; a syndicated story is one body on 2 to 50 sites, every pair of its
+//!   pages a `duplicate` in the truth. The shared-phrase style stitches articles from a fixed pool
+//!   of phrases, so that half of each article's 5-grams recur in hundreds of documents and a third
+//!   of unrelated pairs share one, while unrelated articles stay below a containment of 0.3. Each is
+//!   still a pure function of `(seed, position)`: a related block links to originals chosen by hash
+//!   near its position, whose headlines are hashes too; syndicated copies fill the positions right
+//!   after their story, so each copy knows its cluster.
 //! - Truth spans count Unicode scalar values (Python string indices), end-exclusive, because that is
 //!   what the scorer reads; the text has multi-byte characters (’ “ ” — í ü), so chars, not bytes.
 //! - Only integer arithmetic and correctly rounded float operations (no `powf`, no `ln`), and a
 //!   splitmix64 generator of our own: the same spec gives the same bytes on every platform.
 //!
 //! Where things are: this file holds the spec ([`CorpusSpec`], [`KindMix`], [`DerivedKind`],
-//! [`SeedPair`]) and the entry points ([`generate`], [`generate_par`], [`stream_jsonl`],
-//! [`news_text`]); `layout` decides what each position holds and builds its entry; `rng` is the
-//! deterministic randomness; `vocab` the word lists; `article` writes original articles; `copies`
-//! makes the derived texts (light edit, repost, excerpt, digest) with their truth spans; `truth`
-//! holds the output records ([`SynthDoc`], [`TruthPair`], [`Corpus`]) and their file formats.
+//! [`TextStyle`], [`SeedPair`]) and the entry points ([`generate`], [`generate_par`],
+//! [`generate_pages`], [`stream_jsonl`], [`stream_pages`], [`news_text`], [`phrase_text`]); `layout`
+//! decides what each position holds and builds its entry; `rng` is the deterministic randomness;
+//! `vocab` the word lists; `article` writes original articles; `phrases` the shared-phrase ones;
+//! `site` the site templates and page assembly; `copies` makes the derived texts (light edit,
+//! repost, excerpt, digest) with their truth spans; `truth` holds the output records ([`SynthDoc`],
+//! [`TruthPair`], [`Corpus`], [`Entry`], [`Pages`]) and their file formats ([`TruthWriter`]).
 
 mod article;
 mod copies;
