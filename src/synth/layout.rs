@@ -453,13 +453,15 @@ impl CorpusSpec {
             &content.body,
         );
         let mut truth = content.truth;
-        for t in &mut truth {
-            let source_offset = match slot {
-                Slot::Syndicated { .. } | Slot::Original => 0, // no spans to move
-                Slot::Derived { source, .. } => self.body_offset(source),
-            };
-            shift(&mut t.added, offset);
-            shift(&mut t.dropped, source_offset);
+        // Spans move from the bodies to the pages: the derived page's body offset, the source's.
+        if let Slot::Derived { source, .. } = slot {
+            if truth.iter().any(|t| t.added.is_some()) {
+                let source_offset = self.body_offset(source);
+                for t in &mut truth {
+                    shift(&mut t.added, offset);
+                    shift(&mut t.dropped, source_offset);
+                }
+            }
         }
         Entry {
             doc: doc(id, text),
