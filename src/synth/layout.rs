@@ -189,6 +189,16 @@ impl CorpusSpec {
         (copy >= 1 && copy <= self.wire_copies(block)).then_some((block * WIRE_BLOCK, copy))
     }
 
+    /// The pages that publish the original at `i`: itself, then its syndicated copies.
+    fn publications(&self, i: usize) -> impl Iterator<Item = usize> {
+        let copies = if i.is_multiple_of(WIRE_BLOCK) {
+            self.wire_copies(i / WIRE_BLOCK)
+        } else {
+            0
+        };
+        i..(i + 1 + copies).min(self.docs)
+    }
+
     /// A random earlier original: a recent one or any, then down to the nearest original
     /// (position 0 always is one).
     fn pick_source(&self, i: usize, rng: &mut Rng) -> usize {
@@ -453,15 +463,24 @@ impl CorpusSpec {
             &content.body,
         );
         let mut truth = content.truth;
-        // Spans move from the bodies to the pages: the derived page's body offset, the source's.
-        if let Slot::Derived { source, .. } = slot {
-            if truth.iter().any(|t| t.added.is_some()) {
-                let source_offset = self.body_offset(source);
-                for t in &mut truth {
-                    shift(&mut t.added, offset);
-                    shift(&mut t.dropped, source_offset);
+        if let Slot::Derived { source, second, .. } = slot {
+            // One record per source (a digest has two, in this order). A syndicated source was
+            // published on several pages, and the derived page derives from each: one record per
+            // publication. Spans move from the bodies to the pages: the derived page's body
+            // offset, each publication's.
+            let mut all = Vec::with_capacity(truth.len());
+            for (record, from) in truth.into_iter().zip([source, second]) {
+                for page in self.publications(from) {
+                    let mut t = record.clone();
+                    t.source = self.doc_id(page);
+                    if t.added.is_some() {
+                        shift(&mut t.added, offset);
+                        shift(&mut t.dropped, self.body_offset(page));
+                    }
+                    all.push(t);
                 }
             }
+            truth = all;
         }
         Entry {
             doc: doc(id, text),

@@ -679,6 +679,35 @@ fn syndicated_copies_have_the_same_body_on_other_sites_and_all_their_pairs() {
         assert_eq!(navs.len(), all.len(), "each copy on its own site");
     }
     assert!(largest >= 8, "largest cluster {largest}");
+    // A page derived from a wire story derives from each of its publications, with its spans.
+    let record: HashMap<(&str, &str), &TruthPair> = pages
+        .corpus
+        .truth
+        .iter()
+        .map(|t| ((t.source.as_str(), t.derived.as_str()), t))
+        .collect();
+    let mut derived_from_wire = 0;
+    for t in pages.corpus.truth.iter().filter(|t| t.kind != "syndicated") {
+        let Some(copies) = clusters.get(t.source.as_str()) else {
+            continue;
+        };
+        derived_from_wire += 1;
+        for copy in copies {
+            let r = record[&(*copy, t.derived.as_str())];
+            assert_eq!(
+                (r.kind, r.relation, &r.added),
+                (t.kind, t.relation, &t.added)
+            );
+            if let Some(dropped) = &r.dropped {
+                let page = text[copy];
+                for &span in dropped {
+                    let dropped = char_slice(page, span);
+                    assert!(body[copy].contains(dropped.as_str()), "{dropped}");
+                }
+            }
+        }
+    }
+    assert!(derived_from_wire >= 3, "{derived_from_wire}");
 }
 
 #[test]
