@@ -39,8 +39,16 @@ rensa runs three ways:
   S-curve knee (1/b)^(1/r), r = 128/b, is nearest the threshold (32 bands of 4 rows at 0.5).
   datasketch picks its own bands and rows from the threshold (25 x 5 at 0.5; see its info line).
 
+Other corpora. `--synth-args "..."` passes more options to `neardup synth` (for instance
+`--synth-args "--style phrases"` for the shared-phrase corpus, `--synth-args "--sites 20
+--syndicated 0.05"` for templated news sites; not --docs, --seed, --derived, --out or --truth, which
+the script gives); `--corpus FILE --truth FILE` runs on a corpus made
+elsewhere (a truth file in the scorer's format; its `bodies`, if any, are not used here: recall is
+over its pairs). The corpus options are recorded in results.json.
+
 Usage: python3 benches/peers.py [--docs 20000] [--seed 1] [--threshold 0.5] [--workdir DIR]
-                                 [--venv DIR] [--skip-build]
+                                 [--venv DIR] [--skip-build] [--synth-args ARGS]
+                                 [--corpus FILE --truth FILE]
 Creates (or reuses) a venv, default target/peers-venv, installs datasketch and rensa from PyPI,
 builds neardup with `cargo build --release` unless --skip-build, and works in --workdir (default
 target/peers): the corpus, truth, each tool's pairs and log, results.json and results.md.
@@ -51,6 +59,7 @@ import collections
 import json
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -297,12 +306,20 @@ def main():
     ap.add_argument("--skip-build", action="store_true", help="use target/release/neardup as is")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of each tool; the fastest is reported (default 3)")
+    ap.add_argument("--synth-args", default="",
+                    help="more options for `neardup synth`, e.g. \"--style phrases\"")
+    ap.add_argument("--corpus", help="run on this JSON Lines corpus instead of generating one")
+    ap.add_argument("--truth", help="the truth file of --corpus (the scorer's TRUTH.json)")
     ap.add_argument("--worker", nargs=3, metavar=("TOOL", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not 0.0 < args.threshold <= 1.0:
         ap.error("--threshold must be in (0, 1]")
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
+    if bool(args.corpus) != bool(args.truth):
+        ap.error("--corpus and --truth go together")
+    if args.corpus and args.synth_args:
+        ap.error("--synth-args makes a corpus; --corpus brings one")
 
     if args.worker:
         tool, corpus, out = args.worker
@@ -321,13 +338,22 @@ def main():
         print(f"no neardup binary at {neardup}", file=sys.stderr)
         return 1
 
-    corpus = os.path.join(workdir, "corpus.jsonl")
-    truth_path = os.path.join(workdir, "truth.json")
-    made = subprocess.run([neardup, "synth", "--docs", str(args.docs), "--seed", str(args.seed),
-                           "--derived", "0.1", "--out", corpus, "--truth", truth_path])
-    if made.returncode != 0:
-        print("neardup synth failed", file=sys.stderr)
-        return 1
+    if args.corpus:
+        corpus, truth_path = os.path.abspath(args.corpus), os.path.abspath(args.truth)
+        with open(corpus, encoding="utf-8") as f:
+            args.docs = sum(1 for line in f if line.strip())
+        corpus_made = {"corpus": corpus, "truth": truth_path}
+    else:
+        corpus = os.path.join(workdir, "corpus.jsonl")
+        truth_path = os.path.join(workdir, "truth.json")
+        synth = [neardup, "synth", "--docs", str(args.docs), "--seed", str(args.seed),
+                 "--derived", "0.1", "--out", corpus, "--truth", truth_path]
+        synth += shlex.split(args.synth_args)
+        made = subprocess.run(synth)
+        if made.returncode != 0:
+            print("neardup synth failed", file=sys.stderr)
+            return 1
+        corpus_made = {"synth": " ".join(shlex.quote(c) for c in synth[1:])}
     with open(truth_path, encoding="utf-8") as f:
         truth = json.load(f)["pairs"]
     kinds = collections.Counter(t["kind"] for t in truth)
@@ -402,6 +428,7 @@ def main():
         f.write(table + "\n")
     with open(os.path.join(workdir, "results.json"), "w", encoding="utf-8") as f:
         json.dump({"docs": args.docs, "seed": args.seed, "threshold": args.threshold,
+                   **corpus_made,
                    "num_perm": NUM_PERM, "shingle_words": K, "cores": os.cpu_count(),
                    "truth_pairs": len(truth), "truth_kinds": dict(kinds), "versions": versions,
                    "results": results}, f, indent=1)

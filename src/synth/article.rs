@@ -116,7 +116,7 @@ pub(super) fn write_sentence(rng: &mut Rng, v: &Vocab, out: &mut String, len: us
 }
 
 /// Pushes one word; returns whether it is a common word.
-fn write_word(rng: &mut Rng, v: &Vocab, out: &mut String, prev_common: bool) -> bool {
+pub(super) fn write_word(rng: &mut Rng, v: &Vocab, out: &mut String, prev_common: bool) -> bool {
     if !prev_common && rng.chance(P_COMMON) {
         out.push_str(v.common[v.common_zipf.sample(rng)]);
         return true;

@@ -1,14 +1,25 @@
 //! The corpus layout: which position holds an original or a derived document, and its entry.
 //!
-//! In: a [`CorpusSpec`] and a position. Out: [`CorpusSpec::entry`], the document at that position
-//! and its truth records. Every choice (derived or not, the kind, the source, the length, the text,
-//! the edits) is drawn from a seed of `(corpus seed, position, purpose)`, so an entry is a pure
-//! function of the spec and its position and positions can be made in any order, in parallel.
+//! In: a [`CorpusSpec`] and a position. Out: [`CorpusSpec::entry`] and [`CorpusSpec::page`], the
+//! document at that position, its truth records and (on templated sites) its body. Every choice
+//! (derived or not, the kind, the source, the length, the text, the edits, the site, the date, the
+//! linked headlines) is drawn from a seed of `(corpus seed, position, purpose)`, so an entry is a
+//! pure function of the spec and its position and positions can be made in any order, in parallel.
+//!
+//! With sites ([`CorpusSpec::sites`] > 0) every page is an article body wrapped in its site's
+//! template (`site`); the body is the article's headline, a blank line and its text. A derived page
+//! (a copy, light edit, repost, excerpt or digest) goes to another site than its source's. Its
+//! truth spans are char offsets in the page texts (what the scorer indexes) but cover only the
+//! bodies' differences: the two templates are neither added nor dropped text, they are the
+//! boilerplate a detector should set aside. With syndication, positions come in blocks of
+//! [`WIRE_BLOCK`]: a block may open with a wire story, copied unchanged (the whole body) to the next
+//! 2 to 50 positions, each on its own site; the truth holds every pair of the cluster.
 
 use super::copies::{digest, excerpt, light_edit, repost};
 use super::rng::{derive_seed, unit, Rng};
+use super::site::{PageParts, Site};
 use super::vocab::vocab;
-use super::{news_text, CorpusSpec, DerivedKind, SynthDoc, TruthPair};
+use super::{news_text, CharSpan, CorpusSpec, DerivedKind, Entry, SynthDoc, TextStyle, TruthPair};
 
 const SALT_SLOT: u64 = 1;
 const SALT_KIND: u64 = 2;
@@ -16,9 +27,25 @@ const SALT_SOURCE: u64 = 3;
 const SALT_LEN: u64 = 4;
 const SALT_TEXT: u64 = 5;
 const SALT_EDIT: u64 = 6;
+const SALT_HEADLINE: u64 = 7;
+const SALT_SITE_OF: u64 = 8;
+const SALT_PAGE: u64 = 9;
+const SALT_RELATED: u64 = 10;
+const SALT_WIRE: u64 = 11;
+const SALT_SEED_PAGE: u64 = 12;
 /// Half of the derived documents copy one of the last this-many documents ("breaking news"),
 /// the other half any earlier original.
 const RECENT: usize = 200;
+/// Syndication works in blocks of this many positions: a block may open with a wire story whose
+/// copies fill the positions right after it.
+pub(super) const WIRE_BLOCK: usize = 64;
+/// The most copies of one syndicated story.
+pub(super) const MAX_SYNDICATED: usize = 50;
+/// Related stories are picked among the originals this many positions around a page.
+const RELATED_WINDOW: usize = 300;
+/// Dates run over this many days, in position order, from 2020-01-01.
+const DAYS: usize = 1095;
+const FIRST_DAY: i64 = 18_262;
 const SEED_ARTICLE: &str = "seed-article";
 const SEED_BLOG: &str = "seed-blog";
 
@@ -30,6 +57,17 @@ enum Slot {
         source: usize,
         second: usize,
     },
+    /// Copy number `copy` (1-based) of the wire story at `source`.
+    Syndicated {
+        source: usize,
+        copy: usize,
+    },
+}
+
+/// A body with truth spans relative to the source's and the derived body.
+struct Content {
+    body: String,
+    truth: Vec<TruthPair>,
 }
 
 impl CorpusSpec {
@@ -44,33 +82,43 @@ impl CorpusSpec {
     /// # Panics
     /// If `pos >= total_docs()`.
     pub fn entry(&self, pos: usize) -> (SynthDoc, Vec<TruthPair>) {
+        let e = self.page(pos);
+        (e.doc, e.truth)
+    }
+
+    /// The document at position `pos`, its truth records and, on templated sites, its body (the
+    /// article text inside the page). A pure function of the spec and `pos`.
+    ///
+    /// # Panics
+    /// If `pos >= total_docs()`.
+    pub fn page(&self, pos: usize) -> Entry {
         assert!(pos < self.total_docs(), "position {pos} out of range");
         if let Some(seeds) = &self.seed_pair {
-            match pos {
-                0 => return (doc(SEED_ARTICLE.into(), seeds.article.clone()), Vec::new()),
-                1 => {
-                    let truth = TruthPair {
-                        source: SEED_ARTICLE.into(),
-                        derived: SEED_BLOG.into(),
-                        relation: "derivative",
-                        kind: "seed",
-                        added: None,
-                        dropped: None,
-                    };
-                    return (doc(SEED_BLOG.into(), seeds.blog.clone()), vec![truth]);
-                }
-                _ => {}
+            if pos < 2 {
+                return self.seed_entry(pos, &seeds.article, &seeds.blog);
             }
         }
         let i = pos - self.seed_offset();
         let id = self.doc_id(i);
-        match self.slot(i) {
+        if self.all_template {
+            return self.all_template_entry(i, id);
+        }
+        if self.sites > 0 {
+            return self.templated_entry(i, id);
+        }
+        let (doc, truth) = match self.slot(i) {
             Slot::Original => (doc(id, self.original_text(i)), Vec::new()),
             Slot::Derived {
                 kind,
                 source,
                 second,
             } => self.derived_entry(i, id, kind, source, second),
+            Slot::Syndicated { .. } => unreachable!("syndication needs sites"),
+        };
+        Entry {
+            doc,
+            truth,
+            body: None,
         }
     }
 
@@ -102,7 +150,53 @@ impl CorpusSpec {
     }
 
     fn is_derived(&self, i: usize) -> bool {
-        i > 0 && unit(derive_seed(self.seed, i as u64, SALT_SLOT)) < self.fraction()
+        i > 0
+            && unit(derive_seed(self.seed, i as u64, SALT_SLOT)) < self.fraction()
+            && !(i.is_multiple_of(WIRE_BLOCK) && self.wire_copies(i / WIRE_BLOCK) > 0)
+    }
+
+    fn is_original(&self, i: usize) -> bool {
+        !self.is_derived(i) && self.syndicated_copy(i).is_none()
+    }
+
+    /// The most copies a wire story gets: 50, one site fewer than there are, one block fewer.
+    fn max_copies(&self) -> usize {
+        MAX_SYNDICATED
+            .min(self.sites.saturating_sub(1))
+            .min(WIRE_BLOCK - 1)
+    }
+
+    /// How many copies the wire story opening block `block` has (0: the block has none).
+    fn wire_copies(&self, block: usize) -> usize {
+        let max = self.max_copies();
+        if self.syndicated.is_nan() || self.syndicated <= 0.0 || max < 2 {
+            return 0;
+        }
+        // Copies: 2 + X * Y / k with X, Y uniform in 0..k, so mostly few, sometimes many.
+        let k = max - 1;
+        let mean = 2.0 + ((k - 1) as f64 / 2.0) * ((k - 1) as f64 / 2.0) / k as f64;
+        let p_block = self.syndicated.min(0.9) * WIRE_BLOCK as f64 / mean;
+        let mut rng = Rng::new(derive_seed(self.seed, block as u64, SALT_WIRE));
+        if !rng.chance(p_block) {
+            return 0;
+        }
+        2 + rng.below(k) * rng.below(k) / k
+    }
+
+    /// `Some((source, copy))` when position `i` is copy `copy` of the wire story at `source`.
+    fn syndicated_copy(&self, i: usize) -> Option<(usize, usize)> {
+        let (block, copy) = (i / WIRE_BLOCK, i % WIRE_BLOCK);
+        (copy >= 1 && copy <= self.wire_copies(block)).then_some((block * WIRE_BLOCK, copy))
+    }
+
+    /// The pages that publish the original at `i`: itself, then its syndicated copies.
+    fn publications(&self, i: usize) -> impl Iterator<Item = usize> {
+        let copies = if i.is_multiple_of(WIRE_BLOCK) {
+            self.wire_copies(i / WIRE_BLOCK)
+        } else {
+            0
+        };
+        i..(i + 1 + copies).min(self.docs)
     }
 
     /// A random earlier original: a recent one or any, then down to the nearest original
@@ -113,13 +207,16 @@ impl CorpusSpec {
         } else {
             rng.below(i)
         };
-        while self.is_derived(j) {
+        while !self.is_original(j) {
             j -= 1;
         }
         j
     }
 
     fn slot(&self, i: usize) -> Slot {
+        if let Some((source, copy)) = self.syndicated_copy(i) {
+            return Slot::Syndicated { source, copy };
+        }
         if !self.is_derived(i) {
             return Slot::Original;
         }
@@ -150,7 +247,11 @@ impl CorpusSpec {
     fn original_text(&self, i: usize) -> String {
         let (lo, hi) = self.word_range();
         let words = Rng::new(derive_seed(self.seed, i as u64, SALT_LEN)).range(lo, hi);
-        news_text(derive_seed(self.seed, i as u64, SALT_TEXT), words)
+        let seed = derive_seed(self.seed, i as u64, SALT_TEXT);
+        match self.style {
+            TextStyle::News => news_text(seed, words),
+            TextStyle::Phrases => super::phrase_text(seed, words, self.phrase_pool),
+        }
     }
 
     fn derived_entry(
@@ -193,6 +294,342 @@ impl CorpusSpec {
             }
         };
         (doc(id.clone(), text), truth)
+    }
+
+    // --- templated sites -------------------------------------------------------------------
+
+    /// The headline of the original at `i`: 6 to 12 words in title case.
+    pub(super) fn headline(&self, i: usize) -> String {
+        let mut rng = Rng::new(derive_seed(self.seed, i as u64, SALT_HEADLINE));
+        let words = rng.range(6, 12);
+        super::article::title(&mut rng, vocab(), words)
+    }
+
+    /// The body of the original at `i`: its headline, a blank line, its text.
+    fn original_body(&self, i: usize) -> (String, usize) {
+        let headline = self.headline(i);
+        let skip = headline.chars().count() + 2;
+        (format!("{headline}\n\n{}", self.original_text(i)), skip)
+    }
+
+    /// The site of the page at `i` (`sites > 0`).
+    fn site_of(&self, i: usize) -> usize {
+        let n = self.sites;
+        let h = derive_seed(self.seed, i as u64, SALT_SITE_OF);
+        match self.slot(i) {
+            Slot::Original => (h % n as u64) as usize,
+            Slot::Syndicated { source, copy } => (self.site_of(source) + copy) % n,
+            Slot::Derived { source, .. } => {
+                let own = (h % n as u64) as usize;
+                let theirs = self.site_of(source);
+                if own == theirs && n > 1 {
+                    (own + 1 + ((h >> 32) % (n as u64 - 1)) as usize) % n
+                } else {
+                    own
+                }
+            }
+        }
+    }
+
+    fn day_of(&self, i: usize) -> i64 {
+        if let Some((source, copy)) = self.syndicated_copy(i) {
+            return self.day_of(source) + (copy % 2) as i64;
+        }
+        let jitter = derive_seed(self.seed, i as u64, SALT_PAGE) % 3;
+        FIRST_DAY + (i * DAYS / self.docs.max(1)) as i64 + jitter as i64
+    }
+
+    /// The headlines of `count` originals around `center` (not `exclude`), of site `site` where
+    /// the window has them.
+    fn related(
+        &self,
+        center: usize,
+        key: u64,
+        site: usize,
+        count: usize,
+        exclude: &[usize],
+    ) -> Vec<String> {
+        let lo = center.saturating_sub(RELATED_WINDOW);
+        let hi = (center + RELATED_WINDOW).min(self.docs);
+        let mut chosen: Vec<usize> = Vec::with_capacity(count);
+        if hi <= lo {
+            return Vec::new();
+        }
+        let mut rng = Rng::new(key);
+        let tries = count * 12;
+        for attempt in 0..tries {
+            if chosen.len() == count {
+                break;
+            }
+            let j = lo + rng.below(hi - lo);
+            if exclude.contains(&j) || chosen.contains(&j) || !self.is_original(j) {
+                continue;
+            }
+            if attempt < count * 8 && self.site_of(j) != site {
+                continue;
+            }
+            chosen.push(j);
+        }
+        chosen.into_iter().map(|j| self.headline(j)).collect()
+    }
+
+    /// `body` in the template of `site`: the page text and the char offset of the body in it.
+    fn wrap(
+        &self,
+        site: usize,
+        day: i64,
+        key: u64,
+        exclude: &[usize],
+        body: &str,
+    ) -> (String, usize) {
+        let template = Site::new(self.seed, site, vocab());
+        let center = exclude.first().copied().unwrap_or(0);
+        let related = self.related(
+            center,
+            key ^ SALT_RELATED,
+            site,
+            template.related_count,
+            exclude,
+        );
+        let parts = PageParts {
+            day,
+            pick: key,
+            related: &related,
+        };
+        let header = template.header(&parts);
+        let trailer = template.trailer(&parts);
+        let offset = header.chars().count() + 2;
+        (format!("{header}\n\n{body}\n\n{trailer}"), offset)
+    }
+
+    /// The char offset of the body in the page at `i` (the header's length and a blank line).
+    fn body_offset(&self, i: usize) -> usize {
+        let template = Site::new(self.seed, self.site_of(i), vocab());
+        let parts = PageParts {
+            day: self.day_of(i),
+            pick: self.page_key(i),
+            related: &[],
+        };
+        template.header(&parts).chars().count() + 2
+    }
+
+    fn page_key(&self, i: usize) -> u64 {
+        derive_seed(self.seed, i as u64, SALT_PAGE)
+    }
+
+    fn templated_entry(&self, i: usize, id: String) -> Entry {
+        let slot = self.slot(i);
+        let (content, sources) = match slot {
+            Slot::Original => (
+                Content {
+                    body: self.original_body(i).0,
+                    truth: Vec::new(),
+                },
+                vec![i],
+            ),
+            Slot::Syndicated { source, copy } => {
+                let mut truth = Vec::with_capacity(copy);
+                // Every earlier page of the cluster: the first publication, then the copies.
+                for earlier in std::iter::once(source).chain(source + 1..i) {
+                    truth.push(TruthPair {
+                        source: self.doc_id(earlier),
+                        derived: id.clone(),
+                        relation: "duplicate",
+                        kind: "syndicated",
+                        added: Some(Vec::new()),
+                        dropped: Some(Vec::new()),
+                    });
+                }
+                let content = Content {
+                    body: self.original_body(source).0,
+                    truth,
+                };
+                (content, vec![i, source])
+            }
+            Slot::Derived {
+                kind,
+                source,
+                second,
+            } => (
+                self.templated_derived(i, &id, kind, source, second),
+                vec![i, source, second],
+            ),
+        };
+        let (text, offset) = self.wrap(
+            self.site_of(i),
+            self.day_of(i),
+            self.page_key(i),
+            &sources,
+            &content.body,
+        );
+        let mut truth = content.truth;
+        if let Slot::Derived { source, second, .. } = slot {
+            // One record per source (a digest has two, in this order). A syndicated source was
+            // published on several pages, and the derived page derives from each: one record per
+            // publication. Spans move from the bodies to the pages: the derived page's body
+            // offset, each publication's.
+            let mut all = Vec::with_capacity(truth.len());
+            for (record, from) in truth.into_iter().zip([source, second]) {
+                for page in self.publications(from) {
+                    let mut t = record.clone();
+                    t.source = self.doc_id(page);
+                    if t.added.is_some() {
+                        shift(&mut t.added, offset);
+                        shift(&mut t.dropped, self.body_offset(page));
+                    }
+                    all.push(t);
+                }
+            }
+            truth = all;
+        }
+        Entry {
+            doc: doc(id, text),
+            truth,
+            body: Some(content.body),
+        }
+    }
+
+    /// A derived body and its truth with spans relative to the bodies.
+    fn templated_derived(
+        &self,
+        i: usize,
+        id: &str,
+        kind: DerivedKind,
+        source: usize,
+        second: usize,
+    ) -> Content {
+        let headline = self.headline(source);
+        let skip = headline.chars().count() + 2;
+        let article = self.original_text(source);
+        let mut rng = Rng::new(derive_seed(self.seed, i as u64, SALT_EDIT));
+        let v = vocab();
+        let record = |source: usize, added, dropped| TruthPair {
+            source: self.doc_id(source),
+            derived: id.to_string(),
+            relation: kind.relation(),
+            kind: kind.as_str(),
+            added,
+            dropped,
+        };
+        let moved = |spans: Vec<CharSpan>| -> Vec<CharSpan> {
+            spans
+                .into_iter()
+                .map(|(s, e)| (s + skip, e + skip))
+                .collect()
+        };
+        let (body, truth) = match kind {
+            DerivedKind::Exact => (
+                format!("{headline}\n\n{article}"),
+                vec![record(source, Some(vec![]), Some(vec![]))],
+            ),
+            DerivedKind::LightEdit => (
+                format!("{headline}\n\n{}", light_edit(&mut rng, &article)),
+                vec![record(source, None, None)],
+            ),
+            DerivedKind::Repost => {
+                // A repost has its own date line and title: the source's headline is dropped.
+                let d = repost(&mut rng, v, &article);
+                let mut dropped = vec![(0, skip - 2)];
+                dropped.extend(moved(d.dropped));
+                (d.text, vec![record(source, Some(d.added), Some(dropped))])
+            }
+            DerivedKind::Excerpt => {
+                let d = excerpt(&mut rng, &article);
+                let body = format!("{headline}\n\n{}", d.text);
+                (
+                    body,
+                    vec![record(source, Some(moved(d.added)), Some(moved(d.dropped)))],
+                )
+            }
+            DerivedKind::Digest => {
+                let other = self.original_text(second);
+                let body = format!("{headline}\n\n{}", digest(&article, &other));
+                (
+                    body,
+                    vec![record(source, None, None), record(second, None, None)],
+                )
+            }
+        };
+        Content { body, truth }
+    }
+
+    fn seed_entry(&self, pos: usize, article: &str, blog: &str) -> Entry {
+        let (id, text) = if pos == 0 {
+            (SEED_ARTICLE, article)
+        } else {
+            (SEED_BLOG, blog)
+        };
+        let truth = (pos == 1)
+            .then(|| TruthPair {
+                source: SEED_ARTICLE.into(),
+                derived: SEED_BLOG.into(),
+                relation: "derivative",
+                kind: "seed",
+                added: None,
+                dropped: None,
+            })
+            .into_iter()
+            .collect();
+        if self.sites == 0 {
+            return Entry {
+                doc: doc(id.into(), text.to_string()),
+                truth,
+                body: None,
+            };
+        }
+        // The article on one site, the blog on another; both link to stories at the corpus head.
+        let key = derive_seed(self.seed, pos as u64, SALT_SEED_PAGE);
+        let first = (derive_seed(self.seed, 0, SALT_SEED_PAGE) % self.sites as u64) as usize;
+        let site = (first + pos) % self.sites;
+        let (page, _) = self.wrap(site, FIRST_DAY + pos as i64, key, &[], text);
+        Entry {
+            doc: doc(id.into(), page),
+            truth,
+            body: Some(text.to_string()),
+        }
+    }
+
+    /// Every page the template of site 0 around no article, the same linked headlines, the same
+    /// author: the pages differ only in their date. Each is a duplicate of the first.
+    fn all_template_entry(&self, i: usize, id: String) -> Entry {
+        let template = Site::new(self.seed, 0, vocab());
+        let related: Vec<String> = (1..=template.related_count)
+            .map(|j| self.headline(j))
+            .collect();
+        let parts = PageParts {
+            day: FIRST_DAY + i as i64,
+            pick: self.seed,
+            related: &related,
+        };
+        let text = format!(
+            "{}\n\n{}",
+            template.header(&parts),
+            template.trailer(&parts)
+        );
+        let truth = (i > 0)
+            .then(|| TruthPair {
+                source: self.doc_id(0),
+                derived: id.clone(),
+                relation: "duplicate",
+                kind: "date_only",
+                added: None,
+                dropped: None,
+            })
+            .into_iter()
+            .collect();
+        Entry {
+            doc: doc(id, text),
+            truth,
+            body: None,
+        }
+    }
+}
+
+fn shift(spans: &mut Option<Vec<CharSpan>>, by: usize) {
+    if let Some(spans) = spans {
+        for s in spans.iter_mut() {
+            *s = (s.0 + by, s.1 + by);
+        }
     }
 }
 

@@ -1,20 +1,22 @@
 //! Generated news-like corpora with known reposts, for tests, benchmarks and the quality scorer.
 //!
 //! In: a [`CorpusSpec`] (how many documents, a seed, the word range of an article, the share of
-//! derived documents and the [`KindMix`] of ways to derive them, optionally the two real seed texts).
-//! Out: a [`Corpus`]: documents `{id, text}` and [`TruthPair`] records saying which document was
-//! derived from which, how, and which character spans were added to the copy or dropped from the
-//! source. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] write the JSON Lines corpus and the
-//! `TRUTH.json` that `tools/score_pairs.py` reads.
+//! derived documents and the [`KindMix`] of ways to derive them, optionally the two real seed texts,
+//! and the phenomena of real crawls: news sites with templates, syndication, the shared-phrase
+//! [`TextStyle`], a corpus that is all template). Out: a [`Corpus`]: documents `{id, text}` and
+//! [`TruthPair`] records saying which document was derived from which, how, and which character
+//! spans were added to the copy or dropped from the source; with sites, [`Pages`] adds each page's
+//! body. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] (or [`stream_pages`]) write the JSON
+//! Lines corpus and the `TRUTH.json` that `tools/score_pairs.py` reads.
 //!
 //! Why it is built this way:
 //!
 //! - Every document is a pure function of the spec and its position ([`CorpusSpec::entry`]): whether
 //!   a position holds an original or a derived document, and which earlier original it copies, come
 //!   from hashes of `(seed, position)`. A caller can generate positions in any order, in parallel
-//!   ([`generate_par`]), or stream a million documents to disk ([`stream_jsonl`]) without holding
-//!   them. A derived document regenerates its source's text, which costs about one article more per
-//!   derived document.
+//!   ([`generate_par`]), or stream a million documents to disk ([`stream_jsonl`], [`stream_pages`])
+//!   without holding them. A derived document regenerates its source's text, which costs about one
+//!   article more per derived document.
 //! - Sources are always originals that come earlier in the corpus, and a derived document is never
 //!   the source of another, so the truth is a flat list of pairs.
 //! - The text is random but shaped like news: a fixed vocabulary of 6,000 pseudo-words made from
@@ -22,22 +24,38 @@
 //!   frequencies; sentences of 8 to 35 words with commas, numbers ("190,000", "40%", "2023"), curly
 //!   quotes, possessives ("Moscow’s"), em dashes and datelines; paragraphs of 1 to 5 sentences
 //!   separated by a blank line. Two unrelated articles share almost no word 5-gram.
+//! - Crawls are not like that, and [`CorpusSpec::sites`], [`CorpusSpec::syndicated`] and
+//!   [`TextStyle::Phrases`] add what makes them hard. With sites, each page is its body (a headline
+//!   and the article) inside its site's template: navigation, byline, a related-stories block
+//!   quoting other articles' headlines, a footer; the truth's `bodies` let the scorer measure the
+//!   articles, not the templates, and truth spans are page offsets of the bodies' differences only.
+//!   Copies go to other sites; a syndicated story is one body on 2 to 50 sites, every pair of its
+//!   pages a `duplicate` in the truth. The shared-phrase style stitches articles from a fixed pool
+//!   of phrases, so that half of each article's 5-grams recur in hundreds of documents and a third
+//!   of unrelated pairs share one, while unrelated articles stay below a containment of 0.3. Each is
+//!   still a pure function of `(seed, position)`: a related block links to originals chosen by hash
+//!   near its position, whose headlines are hashes too; syndicated copies fill the positions right
+//!   after their story, so each copy knows its cluster.
 //! - Truth spans count Unicode scalar values (Python string indices), end-exclusive, because that is
 //!   what the scorer reads; the text has multi-byte characters (’ “ ” — í ü), so chars, not bytes.
 //! - Only integer arithmetic and correctly rounded float operations (no `powf`, no `ln`), and a
 //!   splitmix64 generator of our own: the same spec gives the same bytes on every platform.
 //!
 //! Where things are: this file holds the spec ([`CorpusSpec`], [`KindMix`], [`DerivedKind`],
-//! [`SeedPair`]) and the entry points ([`generate`], [`generate_par`], [`stream_jsonl`],
-//! [`news_text`]); `layout` decides what each position holds and builds its entry; `rng` is the
-//! deterministic randomness; `vocab` the word lists; `article` writes original articles; `copies`
-//! makes the derived texts (light edit, repost, excerpt, digest) with their truth spans; `truth`
-//! holds the output records ([`SynthDoc`], [`TruthPair`], [`Corpus`]) and their file formats.
+//! [`TextStyle`], [`SeedPair`]) and the entry points ([`generate`], [`generate_par`],
+//! [`generate_pages`], [`stream_jsonl`], [`stream_pages`], [`news_text`], [`phrase_text`]); `layout`
+//! decides what each position holds and builds its entry; `rng` is the deterministic randomness;
+//! `vocab` the word lists; `article` writes original articles; `phrases` the shared-phrase ones;
+//! `site` the site templates and page assembly; `copies` makes the derived texts (light edit,
+//! repost, excerpt, digest) with their truth spans; `truth` holds the output records ([`SynthDoc`],
+//! [`TruthPair`], [`Corpus`], [`Entry`], [`Pages`]) and their file formats ([`TruthWriter`]).
 
 mod article;
 mod copies;
 mod layout;
+mod phrases;
 mod rng;
+mod site;
 mod truth;
 mod vocab;
 
@@ -53,7 +71,9 @@ use rng::Rng;
 use truth::write_doc_line;
 use vocab::vocab;
 
-pub use truth::{write_truth_json, CharSpan, Corpus, SynthDoc, TruthPair};
+pub use truth::{
+    write_truth_json, CharSpan, Corpus, Entry, Pages, SynthDoc, TruthPair, TruthWriter,
+};
 
 /// How a derived document was made from its source(s).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -222,6 +242,36 @@ pub struct CorpusSpec {
     pub mix: KindMix,
     /// The real seed pair to put at the head of the corpus, if any.
     pub seed_pair: Option<SeedPair>,
+    /// Number of news sites; 0 (the default) gives bare articles. With sites, every page is its
+    /// article (headline and text, the page's *body*) inside its site's template: a navigation
+    /// line, a byline with the date, a related-stories block quoting other articles' headlines and
+    /// a footer of 60 to 100 words. Derived pages go to another site than their source's.
+    pub sites: usize,
+    /// Expected share of pages that are syndicated copies: a wire story republished unchanged (the
+    /// same body) on 2 to 50 other sites, each in its own template. Needs 3 sites or more; 0 by
+    /// default.
+    pub syndicated: f64,
+    /// How article text is written.
+    pub style: TextStyle,
+    /// Sentences in the shared pool of [`TextStyle::Phrases`] (default 600).
+    pub phrase_pool: usize,
+    /// Every generated page the same template page of site 0 but for its date (a corpus that is all
+    /// template): each a duplicate of the first, no bodies. Off by default.
+    pub all_template: bool,
+}
+
+/// How the generator writes article text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TextStyle {
+    /// Fresh sentences: two unrelated articles share almost no word 5-gram.
+    #[default]
+    News,
+    /// About half of the sentences taken whole from a fixed pool of
+    /// [`phrase_pool`](CorpusSpec::phrase_pool) sentences, as stock phrases, quotes and wire copy
+    /// recur in news: with the default pool, about a third of unrelated articles share a word 5-gram
+    /// and the 5-grams of the pool recur in hundreds of documents of a 20,000-document corpus, while
+    /// unrelated articles stay far below a containment of 0.3.
+    Phrases,
 }
 
 impl Default for CorpusSpec {
@@ -235,6 +285,11 @@ impl Default for CorpusSpec {
             derived_fraction: 0.10,
             mix: KindMix::default(),
             seed_pair: None,
+            sites: 0,
+            syndicated: 0.0,
+            style: TextStyle::News,
+            phrase_pool: phrases::DEFAULT_POOL,
+            all_template: false,
         }
     }
 }
@@ -267,26 +322,75 @@ pub fn generate_par(spec: &CorpusSpec) -> Corpus {
 /// Writes the corpus of `spec` as JSON Lines to `w` without holding it, and returns its truth
 /// (small: one record per derived document). Documents are made in parallel batches of 4,096 and
 /// written in order; the bytes are those of [`Corpus::write_jsonl`] on [`generate`]'s corpus.
+/// Bodies of templated pages are not kept: [`stream_pages`] writes them to the truth file.
 pub fn stream_jsonl<W: Write>(spec: &CorpusSpec, w: W) -> io::Result<Vec<TruthPair>> {
+    let mut truth = Vec::new();
+    stream_entries(spec, w, |e| {
+        truth.extend(e.truth);
+        Ok(())
+    })?;
+    Ok(truth)
+}
+
+/// Writes the corpus of `spec` as JSON Lines to `docs` and its truth (pairs and, on templated
+/// sites, bodies) as the scorer's `TRUTH.json` to `truth`, holding neither the documents nor the
+/// bodies; returns the number of truth pairs. The bytes are those of [`generate_pages`]'s
+/// [`Pages::write_jsonl`] and [`Pages::write_truth`]; without sites, the truth file is that of
+/// [`write_truth_json`] on [`stream_jsonl`]'s truth.
+pub fn stream_pages<W: Write, T: Write>(spec: &CorpusSpec, docs: W, truth: T) -> io::Result<usize> {
+    let mut out = TruthWriter::new(truth);
+    stream_entries(spec, docs, |e| out.push(e))?;
+    out.finish()
+}
+
+fn stream_entries<W: Write>(
+    spec: &CorpusSpec,
+    w: W,
+    mut each: impl FnMut(Entry) -> io::Result<()>,
+) -> io::Result<()> {
     const BATCH: usize = 4096;
     let mut w = BufWriter::new(w);
-    let mut truth = Vec::new();
     let total = spec.total_docs();
     let mut start = 0;
     while start < total {
         let end = (start + BATCH).min(total);
-        let entries: Vec<(SynthDoc, Vec<TruthPair>)> = (start..end)
+        let entries: Vec<Entry> = (start..end)
             .into_par_iter()
-            .map(|pos| spec.entry(pos))
+            .map(|pos| spec.page(pos))
             .collect();
-        for (doc, t) in entries {
-            write_doc_line(&mut w, &doc)?;
-            truth.extend(t);
+        for e in entries {
+            write_doc_line(&mut w, &e.doc)?;
+            each(e)?;
         }
         start = end;
     }
-    w.flush()?;
-    Ok(truth)
+    w.flush()
+}
+
+/// Generates the whole corpus of `spec` on rayon's thread pool with the bodies of its templated
+/// pages (none without sites).
+pub fn generate_pages(spec: &CorpusSpec) -> Pages {
+    let entries: Vec<Entry> = (0..spec.total_docs())
+        .into_par_iter()
+        .map(|pos| spec.page(pos))
+        .collect();
+    let mut pages = Pages::default();
+    for e in entries {
+        if let Some(body) = e.body {
+            pages.bodies.push((e.doc.id.clone(), body));
+        }
+        pages.corpus.docs.push(e.doc);
+        pages.corpus.truth.extend(e.truth);
+    }
+    pages
+}
+
+/// An article of exactly `words` words in the shared-phrase style ([`TextStyle::Phrases`]): about
+/// half of its sentences from the pool of `pool` sentences, a pure function of `seed` and `pool`.
+pub fn phrase_text(seed: u64, words: usize, pool: usize) -> String {
+    let mut out = String::with_capacity(words * 7 + 32);
+    phrases::write_phrase_article(&mut Rng::new(seed), vocab(), &mut out, words, pool);
+    out
 }
 
 /// One original news-like article of exactly `words` words (whitespace-separated tokens with a
@@ -326,6 +430,36 @@ impl CorpusSpec {
     /// Sets the weights of the derivation kinds.
     pub fn mix(mut self, mix: KindMix) -> Self {
         self.mix = mix;
+        self
+    }
+
+    /// Sets the number of news sites (0: bare articles, no templates).
+    pub fn sites(mut self, sites: usize) -> Self {
+        self.sites = sites;
+        self
+    }
+
+    /// Sets the expected share of syndicated copies (with 3 sites or more).
+    pub fn syndicated(mut self, share: f64) -> Self {
+        self.syndicated = share;
+        self
+    }
+
+    /// Sets how article text is written.
+    pub fn style(mut self, style: TextStyle) -> Self {
+        self.style = style;
+        self
+    }
+
+    /// Sets the number of sentences in the pool of [`TextStyle::Phrases`].
+    pub fn phrase_pool(mut self, sentences: usize) -> Self {
+        self.phrase_pool = sentences;
+        self
+    }
+
+    /// Makes every page the same template page but for its date.
+    pub fn all_template(mut self, on: bool) -> Self {
+        self.all_template = on;
         self
     }
 

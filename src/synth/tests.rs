@@ -10,6 +10,7 @@ use super::copies::{
 use super::rng::{Alias, Rng};
 use super::vocab::{vocab, CONTENT_WORDS, PLACES, WEEKDAYS};
 use super::*;
+use super::{phrases, site};
 
 fn shingles(text: &str) -> HashSet<String> {
     let lower = text.to_lowercase();
@@ -63,6 +64,8 @@ fn public_types_are_send_and_sync() {
     check::<Corpus>();
     check::<SynthDoc>();
     check::<TruthPair>();
+    check::<Entry>();
+    check::<Pages>();
 }
 
 #[test]
@@ -460,4 +463,469 @@ fn helpers() {
     }
     assert_eq!(counts[2], 0);
     assert!((9_000..11_000).contains(&counts[0]), "{counts:?}");
+}
+
+// --- templated sites, syndication, shared phrases, all template --------------------------------
+
+fn templated(docs: usize, seed: u64) -> CorpusSpec {
+    CorpusSpec::default()
+        .docs(docs)
+        .seed(seed)
+        .sites(12)
+        .syndicated(0.08)
+        .derived_fraction(0.2)
+        .words(60, 250)
+}
+
+/// `(header, body, trailer)` of a templated page.
+fn split_page<'a>(page: &'a str, body: &str) -> (&'a str, &'a str, &'a str) {
+    let at = page.find(body).expect("the body is inside its page");
+    let header = page[..at]
+        .strip_suffix("\n\n")
+        .expect("a blank line after the header");
+    let rest = &page[at + body.len()..];
+    let trailer = rest
+        .strip_prefix("\n\n")
+        .expect("a blank line after the body");
+    (header, &page[at..at + body.len()], trailer)
+}
+
+fn truth_json(pages: &Pages) -> serde_json::Value {
+    let mut buf = Vec::new();
+    pages.write_truth(&mut buf).unwrap();
+    serde_json::from_slice(&buf).unwrap()
+}
+
+#[test]
+fn templated_corpora_are_deterministic_and_streamed_alike() {
+    let spec = templated(400, 21).seed_pair("the article text", "the blog text");
+    let pages = generate_pages(&spec);
+    assert_eq!(pages, generate_pages(&spec));
+    let (mut docs, mut truth) = (Vec::new(), Vec::new());
+    let pairs = stream_pages(&spec, &mut docs, &mut truth).unwrap();
+    assert_eq!(docs, jsonl(&pages.corpus));
+    let mut want = Vec::new();
+    pages.write_truth(&mut want).unwrap();
+    assert_eq!(truth, want);
+    assert_eq!(pairs, pages.corpus.truth.len());
+    assert_eq!(pages.corpus, generate(&spec), "entry and page agree");
+    assert_ne!(pages, generate_pages(&spec.clone().seed(22)));
+    // Without sites the truth file is today's, with no bodies.
+    let bare = CorpusSpec::default().docs(100).seed(3);
+    let (mut docs, mut truth) = (Vec::new(), Vec::new());
+    stream_pages(&bare, &mut docs, &mut truth).unwrap();
+    let mut want = Vec::new();
+    write_truth_json(&generate(&bare).truth, &mut want).unwrap();
+    assert_eq!((docs, truth), (jsonl(&generate(&bare)), want));
+    assert!(generate_pages(&bare).bodies.is_empty());
+}
+
+#[test]
+fn every_templated_page_has_its_body_inside_and_its_site_around() {
+    let spec = templated(600, 5);
+    let pages = generate_pages(&spec);
+    assert_eq!(pages.bodies.len(), 600);
+    let json = truth_json(&pages);
+    assert_eq!(json["bodies"].as_object().unwrap().len(), 600);
+    let mut by_site: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+    for (doc, (id, body)) in pages.corpus.docs.iter().zip(&pages.bodies) {
+        assert_eq!(&doc.id, id);
+        assert_eq!(json["bodies"][id], body.as_str());
+        let (header, _, trailer) = split_page(&doc.text, body);
+        let nav = header.lines().next().unwrap();
+        by_site.entry(nav).or_default().push((header, trailer));
+        // The footer: the last part of the trailer after the related block, 60 to 100 words.
+        let footer = trailer.split_once("\n\n").unwrap().1;
+        let words = count_words(footer);
+        assert!((60..=100).contains(&words), "{words} words: {footer}");
+    }
+    assert_eq!(by_site.len(), 12, "12 sites, each its own navigation line");
+    for s in 0..12 {
+        let parts = site::PageParts {
+            day: 19_000,
+            pick: 1,
+            related: &[],
+        };
+        let nav = site::Site::new(5, s, vocab()).header(&parts);
+        assert!(by_site.contains_key(nav.lines().next().unwrap()), "{nav}");
+    }
+    for pages in by_site.values() {
+        assert!(pages.len() >= 10);
+        // The footer is the site's but for the copyright year.
+        let footers: HashSet<String> = pages
+            .iter()
+            .map(|(_, t)| {
+                let f = t.split_once("\n\n").unwrap().1;
+                (2019..2026).fold(f.to_string(), |f, y| f.replace(&y.to_string(), "YEAR"))
+            })
+            .collect();
+        assert_eq!(footers.len(), 1, "{footers:?}");
+        // The byline varies (date, author), the related headlines too.
+        let bylines: HashSet<&str> = pages
+            .iter()
+            .map(|(h, _)| h.split_once("\n\n").unwrap().1)
+            .collect();
+        assert!(bylines.len() > pages.len() / 2);
+        let related: HashSet<&str> = pages
+            .iter()
+            .map(|(_, t)| t.split_once("\n\n").unwrap().0)
+            .collect();
+        assert!(related.len() > pages.len() * 9 / 10);
+    }
+}
+
+#[test]
+fn related_blocks_quote_other_articles_headlines() {
+    let spec = templated(500, 8);
+    let pages = generate_pages(&spec);
+    // The headline of a body is its first paragraph (a repost's is its own date line and title).
+    let mut owners: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (id, body) in &pages.bodies {
+        owners
+            .entry(body.split("\n\n").next().unwrap())
+            .or_default()
+            .insert(id);
+    }
+    let mut quoted = 0;
+    for (doc, (_, body)) in pages.corpus.docs.iter().zip(&pages.bodies) {
+        let (_, _, trailer) = split_page(&doc.text, body);
+        let related = trailer.split_once("\n\n").unwrap().0;
+        let own = body.split("\n\n").next().unwrap();
+        let lines: Vec<&str> = related.lines().skip(1).collect();
+        assert!((3..=5).contains(&lines.len()), "{related}");
+        for line in lines {
+            let headline = line.trim_start_matches(['•', '-', '›', ' ']);
+            let by = &owners[headline];
+            assert!(
+                !by.contains(doc.id.as_str()) && headline != own,
+                "{}: own headline",
+                doc.id
+            );
+            assert!(count_words(headline) >= 6);
+            quoted += 1;
+        }
+    }
+    assert!(quoted >= 1500);
+}
+
+#[test]
+fn syndicated_copies_have_the_same_body_on_other_sites_and_all_their_pairs() {
+    let spec = templated(3000, 13).derived_fraction(0.05);
+    let pages = generate_pages(&spec);
+    let body: HashMap<&str, &str> = pages
+        .bodies
+        .iter()
+        .map(|(i, b)| (i.as_str(), b.as_str()))
+        .collect();
+    let text: HashMap<&str, &str> = pages
+        .corpus
+        .docs
+        .iter()
+        .map(|d| (d.id.as_str(), d.text.as_str()))
+        .collect();
+    let mut clusters: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut pairs = HashSet::new();
+    for t in pages.corpus.truth.iter().filter(|t| t.kind == "syndicated") {
+        assert_eq!(t.relation, "duplicate");
+        assert_eq!(
+            body[t.source.as_str()],
+            body[t.derived.as_str()],
+            "same body"
+        );
+        assert_ne!(
+            text[t.source.as_str()],
+            text[t.derived.as_str()],
+            "other template"
+        );
+        assert_eq!(
+            (t.added.as_deref(), t.dropped.as_deref()),
+            (Some(&[][..]), Some(&[][..]))
+        );
+        pairs.insert((t.source.as_str(), t.derived.as_str()));
+    }
+    // The clusters: each copy's first source is the wire story (the smallest id).
+    for &(s, d) in &pairs {
+        let first = pairs
+            .iter()
+            .filter(|p| p.1 == d)
+            .map(|p| p.0)
+            .min()
+            .unwrap();
+        if s == first {
+            clusters.entry(first).or_default().insert(d);
+        }
+    }
+    assert!(clusters.len() >= 20, "{} clusters", clusters.len());
+    let mut largest = 0;
+    for (first, copies) in &clusters {
+        let mut all: Vec<&str> = copies.iter().copied().chain([*first]).collect();
+        all.sort();
+        largest = largest.max(all.len());
+        assert!((3..=51).contains(&all.len()), "{} pages", all.len());
+        for (a, b) in all
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| all[i + 1..].iter().map(move |b| (a, b)))
+        {
+            assert!(
+                pairs.contains(&(*a, *b)),
+                "{a} {b}: every pair of the cluster"
+            );
+        }
+        let navs: HashSet<&str> = all
+            .iter()
+            .map(|id| text[id].lines().next().unwrap())
+            .collect();
+        assert_eq!(navs.len(), all.len(), "each copy on its own site");
+    }
+    assert!(largest >= 8, "largest cluster {largest}");
+    // A page derived from a wire story derives from each of its publications, with its spans.
+    let record: HashMap<(&str, &str), &TruthPair> = pages
+        .corpus
+        .truth
+        .iter()
+        .map(|t| ((t.source.as_str(), t.derived.as_str()), t))
+        .collect();
+    let mut derived_from_wire = 0;
+    for t in pages.corpus.truth.iter().filter(|t| t.kind != "syndicated") {
+        let Some(copies) = clusters.get(t.source.as_str()) else {
+            continue;
+        };
+        derived_from_wire += 1;
+        for copy in copies {
+            let r = record[&(*copy, t.derived.as_str())];
+            assert_eq!(
+                (r.kind, r.relation, &r.added),
+                (t.kind, t.relation, &t.added)
+            );
+            if let Some(dropped) = &r.dropped {
+                let page = text[copy];
+                for &span in dropped {
+                    let dropped = char_slice(page, span);
+                    assert!(body[copy].contains(dropped.as_str()), "{dropped}");
+                }
+            }
+        }
+    }
+    assert!(derived_from_wire >= 3, "{derived_from_wire}");
+}
+
+#[test]
+fn templated_truth_spans_are_in_page_chars_and_cover_the_bodies_only() {
+    for kind in [
+        DerivedKind::Repost,
+        DerivedKind::Excerpt,
+        DerivedKind::Exact,
+    ] {
+        let spec = templated(400, 31)
+            .syndicated(0.0)
+            .derived_fraction(0.3)
+            .mix(KindMix::only(kind));
+        let pages = generate_pages(&spec);
+        let body: HashMap<&str, &str> = pages
+            .bodies
+            .iter()
+            .map(|(i, b)| (i.as_str(), b.as_str()))
+            .collect();
+        let ids = by_id(&pages.corpus);
+        let mut checked = 0;
+        for t in pages
+            .corpus
+            .truth
+            .iter()
+            .filter(|t| t.kind == kind.as_str())
+        {
+            let (src, der) = (ids[t.source.as_str()].1, ids[t.derived.as_str()].1);
+            let (sb, db) = (body[t.source.as_str()], body[t.derived.as_str()]);
+            assert_ne!(src.lines().next(), der.lines().next(), "another site");
+            // Body ranges in chars.
+            let range = |page: &str, body: &str| {
+                let at = page[..page.find(body).unwrap()].chars().count();
+                (at, at + body.chars().count())
+            };
+            let (ds, de) = range(der, db);
+            let (ss, se) = range(src, sb);
+            for &(s, e) in t.added.as_ref().unwrap() {
+                assert!(ds <= s && e <= de, "added inside the derived body");
+            }
+            for &(s, e) in t.dropped.as_ref().unwrap() {
+                assert!(ss <= s && e <= se, "dropped inside the source body");
+                let text = squash(&char_slice(src, (s, e)));
+                assert!(!squash(db).contains(&text), "dropped text not in the copy");
+            }
+            // What is neither added nor a separator in the derived body comes from the source body.
+            let mut rest = String::new();
+            let mut at = ds;
+            for &(s, e) in t.added.as_ref().unwrap() {
+                rest.push_str(&char_slice(der, (at, s)));
+                at = e;
+            }
+            rest.push_str(&char_slice(der, (at, de)));
+            for para in rest.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                assert!(squash(sb).contains(&squash(para)), "{para}");
+            }
+            if kind != DerivedKind::Exact {
+                assert!(containment(db, sb) >= 0.6, "{}", t.derived);
+            } else {
+                assert_eq!(sb, db);
+            }
+            checked += 1;
+        }
+        assert!(checked >= 40, "{kind:?}: {checked}");
+    }
+}
+
+#[test]
+fn seeds_sit_in_templates_with_their_bodies() {
+    let spec = templated(50, 2).seed_pair("The seed article.\n\nIts text.", "A blog repost of it.");
+    let pages = generate_pages(&spec);
+    let (a, b) = (&pages.corpus.docs[0], &pages.corpus.docs[1]);
+    assert_eq!(
+        (a.id.as_str(), b.id.as_str()),
+        ("seed-article", "seed-blog")
+    );
+    assert_eq!(
+        pages.bodies[0],
+        (
+            "seed-article".into(),
+            "The seed article.\n\nIts text.".into()
+        )
+    );
+    assert_eq!(
+        pages.bodies[1],
+        ("seed-blog".into(), "A blog repost of it.".into())
+    );
+    assert!(a.text.len() > 400 && a.text.contains(&pages.bodies[0].1));
+    assert_ne!(a.text.lines().next(), b.text.lines().next(), "two sites");
+    assert_eq!(pages.corpus.truth[0].kind, "seed");
+}
+
+#[test]
+fn all_template_pages_differ_only_in_their_date() {
+    let spec = CorpusSpec::default().docs(60).seed(4).all_template(true);
+    let pages = generate_pages(&spec);
+    assert!(pages.bodies.is_empty());
+    let first = &pages.corpus.docs[0].text;
+    assert!(count_words(first) >= 90, "{first}");
+    let mut texts = HashSet::new();
+    for d in &pages.corpus.docs {
+        texts.insert(d.text.as_str());
+        // Same words but for the byline's date (and the copyright year).
+        let (a, b): (Vec<&str>, Vec<&str>) =
+            (first.split(' ').collect(), d.text.split(' ').collect());
+        assert_eq!(a.len(), b.len());
+        let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        assert!(differ <= 5, "{differ} words differ");
+    }
+    assert_eq!(texts.len(), 60, "every date its own");
+    assert_eq!(pages.corpus.truth.len(), 59);
+    assert!(pages
+        .corpus
+        .truth
+        .iter()
+        .all(|t| t.source == "doc-000000" && t.relation == "duplicate"));
+}
+
+/// Document frequency of each 5-gram, and for each document its set.
+fn df_table(c: &Corpus) -> (Vec<HashSet<String>>, HashMap<String, usize>) {
+    let sets: Vec<HashSet<String>> = c.docs.iter().map(|d| shingles(&d.text)).collect();
+    let mut df: HashMap<String, usize> = HashMap::new();
+    for s in &sets {
+        for g in s {
+            *df.entry(g.clone()).or_default() += 1;
+        }
+    }
+    (sets, df)
+}
+
+#[test]
+fn shared_phrases_recur_across_documents_but_unrelated_articles_stay_apart() {
+    let n = 1500;
+    let spec = CorpusSpec::default()
+        .docs(n)
+        .seed(17)
+        .derived_fraction(0.0)
+        .style(TextStyle::Phrases);
+    let c = generate(&spec);
+    let (sets, df) = df_table(&c);
+    // At 1,500 documents the pool's 5-grams recur in ~17 documents on average (220 at 20,000).
+    let occurrences: usize = sets.iter().map(HashSet::len).sum();
+    let recurring: usize = sets.iter().flatten().filter(|g| df[*g] >= 10).count();
+    let share = recurring as f64 / occurrences as f64;
+    assert!(
+        (0.35..0.7).contains(&share),
+        "share of 5-grams in 10+ documents: {share}"
+    );
+    // Every pair, exactly: how many share a 5-gram, and the largest containment.
+    let mut index: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, s) in sets.iter().enumerate() {
+        for g in s {
+            index.entry(g.as_str()).or_default().push(i as u32);
+        }
+    }
+    let (mut sharing, mut worst) = (0usize, 0f64);
+    let mut counts = vec![0u32; n];
+    for (i, s) in sets.iter().enumerate() {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for g in s {
+            for &j in &index[g.as_str()] {
+                counts[j as usize] += 1;
+            }
+        }
+        for j in i + 1..n {
+            if counts[j] > 0 {
+                sharing += 1;
+                let c = counts[j] as f64 / sets[i].len().min(sets[j].len()) as f64;
+                worst = worst.max(c);
+            }
+        }
+    }
+    let pairs = n * (n - 1) / 2;
+    let shared = sharing as f64 / pairs as f64;
+    assert!(
+        (0.2..0.5).contains(&shared),
+        "pairs sharing a 5-gram: {shared}"
+    );
+    assert!(worst < 0.3, "unrelated containment {worst}");
+    // The news style shares next to nothing.
+    let news = generate(&spec.clone().style(TextStyle::News).docs(300));
+    let (sets, df) = df_table(&news);
+    let recurring = sets.iter().flatten().filter(|g| df[*g] >= 3).count();
+    assert!(recurring < sets.iter().map(HashSet::len).sum::<usize>() / 100);
+    // Pool phrases are what recurs: the first phrases of the pool are in many documents.
+    let v = vocab();
+    let hot = (0..5).map(|k| phrases::pool_phrase(v, k)).filter(|p| {
+        c.docs
+            .iter()
+            .filter(|d| d.text.to_lowercase().contains(&p.to_lowercase()))
+            .count()
+            >= 20
+    });
+    assert!(hot.count() >= 3);
+}
+
+#[test]
+fn shared_phrase_copies_are_made_as_in_the_news_style() {
+    let spec = CorpusSpec::default()
+        .docs(400)
+        .seed(6)
+        .derived_fraction(0.3)
+        .style(TextStyle::Phrases);
+    let c = generate(&spec);
+    let ids = by_id(&c);
+    let kinds: HashSet<&str> = c.truth.iter().map(|t| t.kind).collect();
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    for t in c.truth.iter().filter(|t| t.kind == "exact") {
+        assert_eq!(ids[t.source.as_str()].1, ids[t.derived.as_str()].1);
+    }
+    for t in c
+        .truth
+        .iter()
+        .filter(|t| t.kind == "repost" || t.kind == "excerpt")
+    {
+        let share = containment(ids[t.derived.as_str()].1, ids[t.source.as_str()].1);
+        assert!(share >= 0.6, "{} {share}", t.derived);
+    }
+    assert_eq!(count_words(&phrase_text(3, 321, 100)), 321);
+    assert_eq!(phrase_text(3, 321, 100), phrase_text(3, 321, 100));
 }

@@ -66,13 +66,108 @@ impl Corpus {
 /// Writes truth records as the scorer's `TRUTH.json`, `{"pairs": [..]}`, one record a line.
 pub fn write_truth_json<W: Write>(pairs: &[TruthPair], w: W) -> io::Result<()> {
     let mut w = BufWriter::new(w);
-    w.write_all(b"{\"pairs\": [")?;
+    w.write_all(b"{")?;
+    write_pairs(&mut w, pairs)?;
+    w.flush()
+}
+
+/// `"pairs": [..]}` and a newline, one record a line.
+fn write_pairs<W: Write>(w: &mut W, pairs: &[TruthPair]) -> io::Result<()> {
+    w.write_all(b"\"pairs\": [")?;
     for (i, pair) in pairs.iter().enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut w, pair)?;
+        serde_json::to_writer(&mut *w, pair)?;
     }
-    w.write_all(b"\n]}\n")?;
-    w.flush()
+    w.write_all(b"\n]}\n")
+}
+
+/// One position of a corpus: its document, the truth records whose derived document it is, and
+/// on templated sites its body (the article inside the page: headline and text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The document (on templated sites, the whole page).
+    pub doc: SynthDoc,
+    /// The truth records whose derived document this is.
+    pub truth: Vec<TruthPair>,
+    /// The article text inside the page, a substring of it; `None` without sites.
+    pub body: Option<String>,
+}
+
+/// A generated corpus with the bodies of its templated pages, in corpus order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pages {
+    /// Documents and truth pairs.
+    pub corpus: Corpus,
+    /// `(id, body)` of every templated page.
+    pub bodies: Vec<(String, String)>,
+}
+
+impl Pages {
+    /// Writes the documents as JSON Lines, as [`Corpus::write_jsonl`].
+    pub fn write_jsonl<W: Write>(&self, w: W) -> io::Result<()> {
+        self.corpus.write_jsonl(w)
+    }
+
+    /// Writes the scorer's `TRUTH.json`: `{"bodies": {id: body, ..}, "pairs": [..]}`, one body or
+    /// record a line; without bodies exactly [`write_truth_json`]'s `{"pairs": [..]}`.
+    pub fn write_truth<W: Write>(&self, w: W) -> io::Result<()> {
+        let mut out = TruthWriter::new(w);
+        for (id, body) in &self.bodies {
+            out.body(id, body)?;
+        }
+        out.pairs = self.corpus.truth.clone();
+        out.finish().map(|_| ())
+    }
+}
+
+/// Writes a `TRUTH.json` as entries come: bodies at once (they are as large as the corpus), the
+/// pairs (small) at the end.
+pub struct TruthWriter<W: Write> {
+    w: BufWriter<W>,
+    bodies: usize,
+    pairs: Vec<TruthPair>,
+}
+
+impl<W: Write> TruthWriter<W> {
+    /// A writer onto `w`; nothing is written before the first body or [`finish`](Self::finish).
+    pub fn new(w: W) -> Self {
+        TruthWriter {
+            w: BufWriter::new(w),
+            bodies: 0,
+            pairs: Vec::new(),
+        }
+    }
+
+    /// Takes one entry: writes its body, keeps its truth pairs.
+    pub fn push(&mut self, entry: Entry) -> io::Result<()> {
+        if let Some(body) = &entry.body {
+            self.body(&entry.doc.id, body)?;
+        }
+        self.pairs.extend(entry.truth);
+        Ok(())
+    }
+
+    fn body(&mut self, id: &str, body: &str) -> io::Result<()> {
+        self.w.write_all(if self.bodies == 0 {
+            b"{\"bodies\": {\n"
+        } else {
+            b",\n"
+        })?;
+        serde_json::to_writer(&mut self.w, id)?;
+        self.w.write_all(b": ")?;
+        serde_json::to_writer(&mut self.w, body)?;
+        self.bodies += 1;
+        Ok(())
+    }
+
+    /// Writes the pairs and closes the file; returns the number of pairs.
+    pub fn finish(mut self) -> io::Result<usize> {
+        self.w
+            .write_all(if self.bodies == 0 { b"{" } else { b"\n},\n" })?;
+        write_pairs(&mut self.w, &self.pairs)?;
+        self.w.flush()?;
+        Ok(self.pairs.len())
+    }
 }
 
 pub(super) fn write_doc_line<W: Write>(w: &mut W, doc: &SynthDoc) -> io::Result<()> {

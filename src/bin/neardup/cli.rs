@@ -104,6 +104,39 @@ pub(crate) struct SynthArgs {
     /// Where to write the truth (JSON).
     #[arg(long)]
     pub(crate) truth: Option<PathBuf>,
+    /// Wrap every page in the template of one of N news sites (0: bare articles).
+    ///
+    /// A site's template is a navigation line, a byline with the date, a related-stories block
+    /// that quotes other articles' headlines, and a footer of 60 to 100 words (newsletter, social
+    /// links, contact, copyright), the same on all its pages but for those small parts. Each page's
+    /// article (headline and text) is its body: the truth file gets `bodies`, which the scorer
+    /// measures instead of the pages. Copies and reposts go to another site than their source's.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub(crate) sites: usize,
+    /// Share of pages that are syndicated copies: a story republished unchanged on 2 to 50 other
+    /// sites (at most one fewer than --sites), every pair of them a `duplicate` in the truth.
+    #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
+    pub(crate) syndicated: f64,
+    /// How articles are written: `news` (fresh sentences) or `phrases` (about half of the
+    /// sentences from a shared pool, so that 5-grams recur in hundreds of documents).
+    #[arg(long, value_enum, default_value_t = SynthStyle::News)]
+    pub(crate) style: SynthStyle,
+    /// Sentences in the shared pool of `--style phrases`.
+    #[arg(long, default_value_t = SynthSpec::default().phrase_pool, value_name = "N")]
+    pub(crate) phrase_pool: usize,
+    /// Make every page the same template page (site 0, no article) but for its date: each a
+    /// duplicate of the first. For testing a corpus that is all template.
+    #[arg(long)]
+    pub(crate) all_template: bool,
+}
+
+/// `neardup synth --style`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SynthStyle {
+    /// Fresh sentences: unrelated articles share almost no 5-gram.
+    News,
+    /// Sentences from a shared pool: stock phrases, quotes and wire copy.
+    Phrases,
 }
 
 #[derive(Args, Debug)]

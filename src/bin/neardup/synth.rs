@@ -5,17 +5,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::SynthArgs;
+use crate::cli::{SynthArgs, SynthStyle};
 
 /// Runs `neardup synth`.
 pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
     use neardup::report::html::write_atomically;
-    use neardup::synth::{stream_jsonl, write_truth_json, CorpusSpec};
+    use neardup::synth::{stream_pages, CorpusSpec, TextStyle};
     let mut spec = CorpusSpec::default()
         .docs(args.docs)
         .seed(args.seed)
         .derived_fraction(args.derived)
-        .words(args.min_words, args.max_words);
+        .words(args.min_words, args.max_words)
+        .sites(args.sites)
+        .syndicated(args.syndicated)
+        .style(match args.style {
+            SynthStyle::News => TextStyle::News,
+            SynthStyle::Phrases => TextStyle::Phrases,
+        })
+        .phrase_pool(args.phrase_pool)
+        .all_template(args.all_template);
     if let Some(paths) = &args.with_seeds {
         let read =
             |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("{}", p.display()));
@@ -29,19 +37,28 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
         );
     }
     // Each file beside its path, renamed into place when complete: a full disk or a file-size
-    // limit leaves no half corpus.
-    let mut truth = Vec::new();
+    // limit leaves no half corpus. The truth is written as the corpus is (it holds the bodies),
+    // inside the corpus's writing, so that a failed corpus leaves no truth either.
+    let mut pairs = 0;
     write_atomically(&args.out, |w| {
-        truth = stream_jsonl(&spec, w)?;
+        pairs = match &args.truth {
+            Some(path) => {
+                let mut n = 0;
+                write_atomically(path, |t| {
+                    n = stream_pages(&spec, &mut *w, t)?;
+                    Ok(())
+                })
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+                n
+            }
+            None => stream_pages(&spec, &mut *w, std::io::sink())?,
+        };
         Ok(())
     })?;
-    if let Some(path) = &args.truth {
-        write_atomically(path, |w| write_truth_json(&truth, w))?;
-    }
     eprintln!(
         "wrote {} documents ({} derived pairs in the truth) to {}",
         spec.total_docs(),
-        truth.len(),
+        pairs,
         args.out.display()
     );
     Ok(())
