@@ -417,13 +417,21 @@ impl Background {
     }
 
     /// Splits the shingles of a text, in text order (`shingles[i]` starts at token `i`), into
-    /// content and background (module docs, step 3). `signature` is the text's own signature from
-    /// `hasher`. With nothing learnt, everything is content.
+    /// content and background (module docs, step 4). `signature` is the text's own signature from
+    /// `hasher`. A run of at most `gap` content shingles between two background ones is
+    /// background too: with `gap` the shingle size, that is the words where two template lines
+    /// meet (a related-stories block: headlines quoted from other pages, one a line), which no
+    /// other page has in that order. Then, line by line (`lines`: token ranges, in order), a line
+    /// whose shingles are at least half background is background, and a line too short to start
+    /// a shingle of its own words (fewer than `gap` tokens: a heading, a date) takes the status
+    /// of the next line. With nothing learnt, everything is content.
     pub fn classify(
         &self,
         hasher: &MinHasher,
         shingles: &[u64],
         signature: SignatureRef<'_>,
+        gap: usize,
+        lines: &[Range<usize>],
     ) -> Classified {
         let mut out = Classified::default();
         if self.keys.is_empty() {
@@ -472,6 +480,19 @@ impl Background {
                     },
                 };
             }
+            let mut i = 0;
+            while i < status.len() {
+                let end = (i..status.len())
+                    .find(|&j| status[j] == BACKGROUND)
+                    .unwrap_or(status.len());
+                if i > 0 && end < status.len() && end - i <= gap {
+                    status[i..end].fill(BACKGROUND);
+                }
+                i = (end..status.len())
+                    .find(|&j| status[j] != BACKGROUND)
+                    .unwrap_or(status.len());
+            }
+            smooth_lines(&mut status, lines, gap, BACKGROUND);
             for (i, (&h, &s)) in shingles.iter().zip(&status).enumerate() {
                 if s == BACKGROUND {
                     out.background.push(h);
@@ -495,6 +516,53 @@ impl Background {
         }
         out
     }
+}
+
+/// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
+/// line is; a line of fewer than `short` tokens takes the status of the next longer line.
+fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, background: u8) {
+    let n = status.len();
+    // Per line: whether it is background, `None` for a short one.
+    let mut verdicts: Vec<Option<bool>> = lines
+        .iter()
+        .map(|l| {
+            let (s, e) = (l.start.min(n), l.end.min(n));
+            (l.len() >= short && e > s).then(|| {
+                let b = status[s..e].iter().filter(|&&x| x == background).count();
+                2 * b >= e - s
+            })
+        })
+        .collect();
+    let mut next = None;
+    for v in verdicts.iter_mut().rev() {
+        match v {
+            Some(b) => next = Some(*b),
+            None => *v = next,
+        }
+    }
+    for (l, v) in lines.iter().zip(verdicts) {
+        if v == Some(true) {
+            status[l.start.min(n)..l.end.min(n)].fill(background);
+        }
+    }
+}
+
+/// The lines of a text as token ranges: a new line starts at a token whose gap from the one
+/// before holds a line break.
+pub fn token_lines(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, pair) in tokens.windows(2).enumerate() {
+        let gap = &text.as_bytes()[pair[0].end as usize..pair[1].start as usize];
+        if gap.contains(&b'\n') {
+            lines.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        lines.push(start..tokens.len());
+    }
+    lines
 }
 
 /// The background tokens of a text from its background shingle runs ([`Classified::runs`]): a

@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
-use crate::boilerplate::{background_tokens, candidates_and_background, Background};
+use crate::boilerplate::{background_tokens, candidates_and_background, token_lines, Background};
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
@@ -295,7 +295,15 @@ impl Deduper {
     ) -> Measured {
         let set = self.shingle_set(text, scratch);
         let classified = (!background.is_empty())
-            .then(|| background.classify(&self.hasher, &scratch.shingles, signature))
+            .then(|| {
+                background.classify(
+                    &self.hasher,
+                    &scratch.shingles,
+                    signature,
+                    self.config.shingle_size,
+                    &token_lines(text, &scratch.tokens),
+                )
+            })
             .filter(|c| !c.background.is_empty());
         let (content, background) = match classified {
             None => (None, Vec::new()),
