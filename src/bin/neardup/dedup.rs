@@ -60,20 +60,9 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     for s in &summary.skipped {
         writeln!(err, "neardup: skipped {}", escape_controls(&s.to_string()))?;
     }
-    // Before the summary, which stays the last line.
-    if summary.background_buckets > 0 {
-        writeln!(
-            err,
-            "boilerplate: {} shared shingles left out of the evidence, in {} of {} documents ({:.0}%)",
-            summary.background_buckets,
-            summary.background_docs,
-            summary.read,
-            100.0 * summary.background_docs as f64 / summary.read.max(1) as f64,
-        )?;
-    }
     writeln!(
         err,
-        "read {}, kept {}, removed {} ({} duplicates, {} derivatives); pairs {} ({} duplicate, {} derivative), clusters {}; empty {}, shorter than a shingle {}, skipped {}; {:.1} MB in {:.2} s",
+        "read {}, kept {}, removed {} ({} duplicates, {} derivatives); pairs {} ({} duplicate, {} derivative), clusters {}; empty {}, shorter than a shingle {}, skipped {}; {}{:.1} MB in {:.2} s",
         summary.read,
         summary.kept,
         summary.removed(),
@@ -86,8 +75,22 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         summary.empty,
         summary.short,
         summary.skipped.len(),
+        background(&summary),
         summary.bytes as f64 / 1e6,
         summary.elapsed.as_secs_f64(),
     )?;
     Ok(())
+}
+
+/// The summary's clause on the background left out of the evidence, when there was some.
+fn background(summary: &neardup::dedup::Summary) -> String {
+    if summary.background_buckets == 0 {
+        return String::new();
+    }
+    format!(
+        "boilerplate {} shingles in {} documents ({:.0}%); ",
+        summary.background_buckets,
+        summary.background_docs,
+        100.0 * summary.background_docs as f64 / summary.read.max(1) as f64,
+    )
 }

@@ -40,7 +40,9 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
     // limit leaves no half corpus. The truth is written as the corpus is (it holds the bodies),
     // inside the corpus's writing, so that a failed corpus leaves no truth either.
     let mut pairs = 0;
-    write_atomically(&args.out, |w| {
+    // The truth file's own error, named by itself rather than inside the corpus's.
+    let mut truth_error = None;
+    let written = write_atomically(&args.out, |w| {
         pairs = match &args.truth {
             Some(path) => {
                 let mut n = 0;
@@ -48,13 +50,21 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
                     n = stream_pages(&spec, &mut *w, t)?;
                     Ok(())
                 })
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
+                .map_err(|e| {
+                    let failed = std::io::Error::new(e.source.kind(), e.source.to_string());
+                    truth_error = Some(e);
+                    failed
+                })?;
                 n
             }
             None => stream_pages(&spec, &mut *w, std::io::sink())?,
         };
         Ok(())
-    })?;
+    });
+    if let Some(e) = truth_error {
+        return Err(e.into());
+    }
+    written?;
     eprintln!(
         "wrote {} documents ({} derived pairs in the truth) to {}",
         spec.total_docs(),
