@@ -421,10 +421,12 @@ impl Background {
     /// `hasher`. A run of at most `gap` content shingles between two background ones is
     /// background too: with `gap` the shingle size, that is the words where two template lines
     /// meet (a related-stories block: headlines quoted from other pages, one a line), which no
-    /// other page has in that order. Then, line by line (`lines`: token ranges, in order), a line
-    /// whose shingles are at least half background is background, and a line too short to start
-    /// a shingle of its own words (fewer than `gap` tokens: a heading, a date) takes the status
-    /// of the next line. With nothing learnt, everything is content.
+    /// other page has in that order (only where lines meet: in running prose, the words between
+    /// two stock phrases are the text's own). Then, line by line (`lines`: token ranges, in
+    /// order), a short line (a template's) whose shingles are at least half background is
+    /// background, and a line too short to start a shingle of its own words (fewer than `gap`
+    /// tokens: a heading, a date) takes the status of the next line. With nothing learnt,
+    /// everything is content.
     pub fn classify(
         &self,
         hasher: &MinHasher,
@@ -480,12 +482,19 @@ impl Background {
                     },
                 };
             }
+            // Gaps only where lines meet: inside running prose, a stock phrase next to another
+            // is no template, and the words between them are the text's own.
+            let breaks: Vec<usize> = lines.iter().skip(1).map(|l| l.start).collect();
+            let at_break = |from: usize, to: usize| {
+                let at = breaks.partition_point(|&b| b <= from);
+                breaks.get(at).is_some_and(|&b| b <= to + gap)
+            };
             let mut i = 0;
             while i < status.len() {
                 let end = (i..status.len())
                     .find(|&j| status[j] == BACKGROUND)
                     .unwrap_or(status.len());
-                if i > 0 && end < status.len() && end - i <= gap {
+                if i > 0 && end < status.len() && end - i <= gap && at_break(i, end) {
                     status[i..end].fill(BACKGROUND);
                 }
                 i = (end..status.len())
@@ -518,8 +527,12 @@ impl Background {
     }
 }
 
+/// Lines of more tokens than this are running prose, not template lines: they are not smoothed.
+const LONG_LINE: usize = 30;
+
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
-/// line is; a line of fewer than `short` tokens takes the status of the next longer line.
+/// line of at most [`LONG_LINE`] tokens is; a line of fewer than `short` tokens takes the status
+/// of the next line.
 fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, background: u8) {
     let n = status.len();
     // Per line: whether it is background, `None` for a short one.
@@ -527,6 +540,10 @@ fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, backgro
         .iter()
         .map(|l| {
             let (s, e) = (l.start.min(n), l.end.min(n));
+            if l.len() > LONG_LINE {
+                // Running prose: judged shingle by shingle.
+                return Some(false);
+            }
             (l.len() >= short && e > s).then(|| {
                 let b = status[s..e].iter().filter(|&&x| x == background).count();
                 2 * b >= e - s

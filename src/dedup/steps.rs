@@ -77,6 +77,8 @@ pub struct Measured {
     pub set: ShingleSet,
     /// When some of its shingles are background: the others, its content.
     pub content: Option<ShingleSet>,
+    /// Its background shingles (empty when `content` is `None`).
+    pub background_set: ShingleSet,
     /// Its background token ranges, for the passages ([`crate::boilerplate::mark_passages`]).
     pub background: Vec<std::ops::Range<usize>>,
     /// Quote typography, for the direction of derivatives.
@@ -305,16 +307,18 @@ impl Deduper {
                 )
             })
             .filter(|c| !c.background.is_empty());
-        let (content, background) = match classified {
-            None => (None, Vec::new()),
+        let (content, background_set, background) = match classified {
+            None => (None, ShingleSet::default(), Vec::new()),
             Some(c) => (
                 Some(ShingleSet::from_hashes(c.content)),
+                ShingleSet::from_hashes(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
             ),
         };
         Measured {
             set,
             content,
+            background_set,
             background,
             typography: Typography::of(text),
         }
@@ -398,12 +402,19 @@ impl Deduper {
                 if little(ca, &a.set) && little(cb, &b.set) {
                     (whole, None)
                 } else {
+                    // A shingle is background for the pair when it is for either text: one that
+                    // a text counts as content and the other as background leaves both sides,
+                    // so the two are measured on the same vocabulary. (What both count as
+                    // content is shared either way.)
+                    let a_content = ca.len() - ca.intersection_len(&b.background_set);
+                    let b_content = cb.len() - cb.intersection_len(&a.background_set);
                     let raw = RawFigures {
                         scores: whole,
-                        a_boilerplate: a.set.len() - ca.len(),
-                        b_boilerplate: b.set.len() - cb.len(),
+                        a_boilerplate: a.set.len() - a_content,
+                        b_boilerplate: b.set.len() - b_content,
                     };
-                    (Scores::exact(ca, cb), Some(raw))
+                    let shared = ca.intersection_len(cb);
+                    (Scores::from_counts(a_content, b_content, shared), Some(raw))
                 }
             }
         };
