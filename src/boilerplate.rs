@@ -53,7 +53,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use ahash::AHashSet;
+use ahash::{AHashMap, AHashSet};
 
 use crate::align::{Alignment, PassageKind};
 use crate::lsh::{candidate_pairs_where, for_each_band_run, LshParams};
@@ -127,9 +127,13 @@ where
         masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
         found: Mutex::new(Vec::new()),
     };
-    let pairs = candidate_pairs_where(n, &signature, lsh, |band, run, voters| {
-        learner.select(band, run, voters)
-    });
+    let pairs = candidate_pairs_where(
+        n,
+        &signature,
+        lsh,
+        AHashMap::new,
+        |shares, band, run, voters| learner.select(band, run, voters, shares),
+    );
     (pairs, learner.finish())
 }
 
@@ -234,23 +238,33 @@ where
 {
     /// The members of a bucket (packed `key << 32 | id` entries) for which its shingle is
     /// evidence, into `voters`; the others have the band's bins marked as background.
-    fn select(&self, band: usize, run: &[u64], voters: &mut Vec<u64>) {
+    /// `shares` remembers, for the pairs met so far on this thread, whether they share enough
+    /// outside their templates: copies meet in most bands, and are measured once.
+    fn select(
+        &self,
+        band: usize,
+        run: &[u64],
+        voters: &mut Vec<u64>,
+        shares: &mut AHashMap<u64, bool>,
+    ) {
         voters.clear();
         let mut background = 0;
         for (i, &e) in run.iter().enumerate() {
             let doc = id(e);
-            let (mine, my_templates) = ((self.signature)(doc), self.template_mask(doc));
-            let shares = (1..=NEIGHBOURS.min(run.len() - 1)).any(|step| {
+            let evidence = (1..=NEIGHBOURS.min(run.len() - 1)).any(|step| {
                 let other = id(run[(i + step) % run.len()]);
-                masked_estimates(
-                    mine,
-                    (self.signature)(other),
-                    my_templates,
-                    self.template_mask(other),
-                )
-                .is_some_and(|(_, containment)| containment >= self.floor)
+                let key = ((doc.min(other) as u64) << 32) | doc.max(other) as u64;
+                *shares.entry(key).or_insert_with(|| {
+                    masked_estimates(
+                        (self.signature)(doc),
+                        (self.signature)(other),
+                        self.template_mask(doc),
+                        self.template_mask(other),
+                    )
+                    .is_some_and(|(_, containment)| containment >= self.floor)
+                })
             });
-            if shares {
+            if evidence {
                 voters.push(e);
             } else {
                 background += 1;
@@ -390,6 +404,12 @@ impl Background {
             .chunks_exact(self.words)
             .filter(|m| m.iter().any(|&w| w != 0))
             .count()
+    }
+
+    /// The background, for a document that has some of it among its bin minima; `None` for
+    /// the others (their text is measured whole, which saves classifying it shingle by shingle).
+    pub fn of(&self, doc: u32) -> Option<&Background> {
+        self.mask(doc).iter().any(|&w| w != 0).then_some(self)
     }
 
     /// The background bins of document `doc`, one bit a bin (empty when nothing was learnt).
@@ -769,7 +789,7 @@ mod tests {
         let measured: Vec<Measured> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| d.measure(t, &mut scratch, &background, sk.signature(i)))
+            .map(|(i, t)| d.measure(t, &mut scratch, background.of(i as u32), sk.signature(i)))
             .collect();
         candidates
             .iter()

@@ -361,48 +361,56 @@ pub fn candidate_pairs_by<'s, F>(n: usize, signature: F, params: &LshParams) -> 
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
-    candidate_pairs_where(n, signature, params, |_, run, voters| {
-        voters.clear();
-        voters.extend_from_slice(run);
-    })
+    let maps = for_each_band_run(n, signature, params, AHashMap::new, |map, _, run| {
+        vote_run(run, params, map)
+    });
+    collect_votes(maps.into_iter(), params)
 }
 
-/// [`candidate_pairs_by`], where only the members of a bucket that `select(band, run, voters)`
-/// puts in `voters` vote (`run` is its packed `key << 32 | id` entries, ids in increasing order,
-/// and `voters` must keep that order): how the background is kept out of the vote
-/// ([`crate::boilerplate`]).
-pub fn candidate_pairs_where<'s, F, V>(
+/// [`candidate_pairs_by`], where only the members of a bucket that `select(state, band, run,
+/// voters)` puts in `voters` vote (`run` is its packed `key << 32 | id` entries, ids in increasing
+/// order, and `voters` must keep that order; `state` is the thread's own, made by `init`): how
+/// the background is kept out of the vote ([`crate::boilerplate`]).
+pub fn candidate_pairs_where<'s, F, S, I, V>(
     n: usize,
     signature: F,
     params: &LshParams,
+    init: I,
     select: V,
 ) -> Vec<(u32, u32, u32)>
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
-    V: Fn(usize, &[u64], &mut Vec<u64>) + Sync,
+    S: Send,
+    I: Fn() -> S + Sync,
+    V: Fn(&mut S, usize, &[u64], &mut Vec<u64>) + Sync,
 {
     let maps = for_each_band_run(
         n,
         signature,
         params,
-        || (AHashMap::new(), Vec::new()),
-        |(map, voters), band, run| {
-            select(band, run, voters);
+        || (AHashMap::new(), Vec::new(), init()),
+        |(map, voters, state), band, run| {
+            select(state, band, run, voters);
             if voters.len() >= 2 {
                 vote_run(voters, params, map);
             }
         },
     );
-    let votes = maps
-        .into_iter()
-        .map(|(map, _)| map)
-        .fold(AHashMap::new(), |a, b| {
-            if a.len() < b.len() {
-                merge(b, a)
-            } else {
-                merge(a, b)
-            }
-        });
+    collect_votes(maps.into_iter().map(|(map, _, _)| map), params)
+}
+
+/// The pairs with at least `min_votes` votes, from the threads' vote maps, sorted.
+fn collect_votes(
+    maps: impl Iterator<Item = AHashMap<u64, u32>>,
+    params: &LshParams,
+) -> Vec<(u32, u32, u32)> {
+    let votes = maps.fold(AHashMap::new(), |a, b| {
+        if a.len() < b.len() {
+            merge(b, a)
+        } else {
+            merge(a, b)
+        }
+    });
     let mut out: Vec<(u32, u32, u32)> = votes
         .into_iter()
         .filter(|&(_, v)| v as usize >= params.min_votes)

@@ -59,7 +59,7 @@ pub(super) fn write_report(
             .par_iter()
             .map_init(Scratch::default, |s, &i| {
                 let signature = decided.catalog.sketches.signature(i as usize);
-                let measured = deduper.measure(&docs[&i].text, s, background, signature);
+                let measured = deduper.measure(&docs[&i].text, s, background.of(i), signature);
                 (i, measured.background)
             })
             .collect::<Vec<_>>()

@@ -655,7 +655,7 @@ fn verify_all(
                 measured: deduper.measure(
                     &text,
                     s,
-                    background,
+                    background.of(i),
                     catalog.sketches.signature(i as usize),
                 ),
                 text: passages.then(|| text.into_owned()),

@@ -286,18 +286,19 @@ impl Deduper {
     }
 
     /// What verification needs of one candidate text: its exact shingle set, split into content
-    /// and background when `background` knows some of it (`signature` is the text's own, from
-    /// pass 1), and its typography.
+    /// and background when `background` is given (the corpus's, for a text that has some of it:
+    /// [`Background::of`]; `signature` is the text's own, from pass 1), and its typography.
     pub fn measure(
         &self,
         text: &str,
         scratch: &mut Scratch,
-        background: &Background,
+        background: Option<&Background>,
         signature: SignatureRef<'_>,
     ) -> Measured {
         let set = self.shingle_set(text, scratch);
-        let classified = (!background.is_empty())
-            .then(|| {
+        let classified = background
+            .filter(|b| !b.is_empty())
+            .map(|background| {
                 background.classify(
                     &self.hasher,
                     &scratch.shingles,
@@ -520,7 +521,7 @@ pub(super) mod tests {
         let measured: Vec<Measured> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| d.measure(t, &mut scratch, &background, sk.signature(i)))
+            .map(|(i, t)| d.measure(t, &mut scratch, background.of(i as u32), sk.signature(i)))
             .collect();
         let pairs: Vec<VerifiedPair> = candidates
             .iter()
