@@ -203,6 +203,18 @@ impl<W: Write> Sink for Terminal<W> {
 }
 
 impl<W: Write> Terminal<W> {
+    /// A passage shown dimmed: its `head` with its word count, then its text, compacted.
+    fn dim_passage(&mut self, head: &str, text: &str) -> io::Result<()> {
+        let words = text.split_whitespace().count();
+        self.styled(Style::Dim, &format!("{head} ({words} words)"))?;
+        writeln!(self.out)?;
+        self.styled(
+            Style::Dim,
+            &format!("    {}", compact(text, self.context_words)),
+        )?;
+        writeln!(self.out)
+    }
+
     fn passage(
         &mut self,
         p: &Passage,
@@ -245,45 +257,24 @@ impl<W: Write> Terminal<W> {
                 writeln!(self.out)
             }
             PassageKind::Boilerplate => {
-                let (side, range, text) = match (&p.a, &p.b) {
-                    (Some(r), _) => ('a', span(&p.a), &a.text[r.clone()]),
-                    (None, Some(r)) => ('b', span(&p.b), &b.text[r.clone()]),
+                let (at, text) = match (&p.a, &p.b) {
+                    (Some(ra), Some(_)) => (
+                        format!("a {}, b {}", span(&p.a), span(&p.b)),
+                        &a.text[ra.clone()],
+                    ),
+                    (Some(ra), None) => (format!("a {}", span(&p.a)), &a.text[ra.clone()]),
+                    (None, Some(rb)) => (format!("b {}", span(&p.b)), &b.text[rb.clone()]),
                     (None, None) => return Ok(()),
                 };
-                let at = if p.a.is_some() && p.b.is_some() {
-                    format!("a {}, b {}", span(&p.a), span(&p.b))
-                } else {
-                    format!("{side} {range}")
-                };
-                self.styled(
-                    Style::Dim,
-                    &format!("· boilerplate [{at}] ({} words)", words(text)),
-                )?;
-                writeln!(self.out)?;
-                self.styled(
-                    Style::Dim,
-                    &format!("    {}", compact(text, self.context_words)),
-                )?;
-                writeln!(self.out)
+                self.dim_passage(&format!("· boilerplate [{at}]"), text)
             }
             PassageKind::Shared => {
                 let text = &a.text[p.a.clone().unwrap_or_default()];
                 let label = if p.moved { "shared, moved" } else { "shared" };
-                self.styled(
-                    Style::Dim,
-                    &format!(
-                        "= {label} [a {}, b {}] ({} words)",
-                        span(&p.a),
-                        span(&p.b),
-                        words(text)
-                    ),
-                )?;
-                writeln!(self.out)?;
-                self.styled(
-                    Style::Dim,
-                    &format!("    {}", compact(text, self.context_words)),
-                )?;
-                writeln!(self.out)
+                self.dim_passage(
+                    &format!("= {label} [a {}, b {}]", span(&p.a), span(&p.b)),
+                    text,
+                )
             }
             PassageKind::Changed => {
                 let ra = p.a.clone().unwrap_or_default();
