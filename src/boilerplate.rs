@@ -754,18 +754,8 @@ impl Marked<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::dedup::{DedupConfig, Deduper, Measured, Scratch, SketchTable, VerifiedPair};
-    use crate::hash::SplitMix64;
+    use crate::dedup::{verified, words, DedupConfig, Deduper, VerifiedPair};
     use crate::verify::Relation;
-
-    /// `n` words drawn from a vocabulary of 50,000, from `seed`: two such texts share no 5-gram.
-    fn words(seed: u64, n: usize) -> String {
-        let mut rng = SplitMix64::new(seed);
-        (0..n)
-            .map(|_| format!("w{}", rng.next_u64() % 50_000))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
 
     /// A page of site `site`: its navigation (12 words), the body, its footer (`footer` words).
     fn page(site: u64, body: &str, footer: usize) -> String {
@@ -776,25 +766,13 @@ mod tests {
         )
     }
 
-    /// Steps 2-4 of a dedup over `texts`, with the background on or off.
+    /// Steps 1-3 of a dedup over `texts`, with the background on or off.
     fn pairs(texts: &[String], boilerplate: bool) -> Vec<VerifiedPair> {
         let config = DedupConfig {
             boilerplate: boilerplate.then(Default::default),
             ..DedupConfig::default()
         };
-        let d = Deduper::new(config);
-        let mut scratch = Scratch::default();
-        let sk: SketchTable = texts.iter().map(|t| d.sketch(t, &mut scratch)).collect();
-        let (candidates, background) = d.candidates(&sk);
-        let measured: Vec<Measured> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| d.measure(t, &mut scratch, background.of(i as u32), sk.signature(i)))
-            .collect();
-        candidates
-            .iter()
-            .filter_map(|c| d.verify(c, &measured[c.a as usize], &measured[c.b as usize]))
-            .collect()
+        verified(&Deduper::new(config), texts).1
     }
 
     #[test]

@@ -50,6 +50,8 @@ mod outcome;
 mod output;
 mod run;
 mod steps;
+#[cfg(test)]
+pub(crate) use steps::tests::{verified, words};
 mod store;
 
 pub use decide::{decide, Cluster, Decision, KeepPolicy, Removal};

@@ -494,7 +494,7 @@ fn count_distinct(hashes: &[u64], bitmaps: &mut Vec<u64>, crowded: &mut Vec<u64>
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::dedup::{decide, Decision, KeepPolicy, Removal};
 
@@ -513,20 +513,36 @@ pub(super) mod tests {
             .join(" ")
     }
 
-    /// Runs steps 2-4 with exact sets computed in place.
-    fn run(texts: &[&str]) -> (Vec<VerifiedPair>, Decision) {
-        let (d, sk) = sketches(texts);
+    /// Steps 1-3 of `d` over `texts`: the sketches and the verified pairs, each text measured in
+    /// place.
+    pub(crate) fn verified<S: AsRef<str>>(
+        d: &Deduper,
+        texts: &[S],
+    ) -> (SketchTable, Vec<VerifiedPair>) {
         let mut scratch = Scratch::default();
+        let sk: SketchTable = texts
+            .iter()
+            .map(|t| d.sketch(t.as_ref(), &mut scratch))
+            .collect();
         let (candidates, background) = d.candidates(&sk);
         let measured: Vec<Measured> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| d.measure(t, &mut scratch, background.of(i as u32), sk.signature(i)))
+            .map(|(i, t)| {
+                let of = background.of(i as u32);
+                d.measure(t.as_ref(), &mut scratch, of, sk.signature(i))
+            })
             .collect();
-        let pairs: Vec<VerifiedPair> = candidates
+        let pairs = candidates
             .iter()
             .filter_map(|c| d.verify(c, &measured[c.a as usize], &measured[c.b as usize]))
             .collect();
+        (sk, pairs)
+    }
+
+    /// Runs steps 2-4 with exact sets computed in place.
+    fn run(texts: &[&str]) -> (Vec<VerifiedPair>, Decision) {
+        let (sk, pairs) = verified(&Deduper::new(DedupConfig::default()), texts);
         let decision = decide(&sk, &pairs, KeepPolicy::Longest);
         (pairs, decision)
     }
