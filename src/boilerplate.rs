@@ -19,24 +19,34 @@
 //! 3. **Background, member by member.** In a bucket of two documents or more, the bucket's
 //!    shingle is evidence for a member that shares more than it with the others: outside the
 //!    template bins of either, its estimated containment (of the smaller in the larger) with one
-//!    of the next [`NEIGHBOURS`] members reaches [`INCIDENTAL`] times the containment threshold.
-//!    For the other members the bin is background: it casts no vote and is left out of their
-//!    estimates. So a template is background for the site's articles, a headline quoted in
-//!    another page's related-stories block is background for that page, and a bucket of copies
-//!    (a story syndicated to fifty sites, every page identical but for a date) is evidence for
-//!    all of its members, however large. A bucket whose shingle is background for most of its
-//!    members is a background *key*.
+//!    of its [`NEIGHBOURS`] on either side reaches [`INCIDENTAL`] times the containment
+//!    threshold. For the other members the bin is background: it casts no vote and is left out
+//!    of their estimates. So a template is background for the site's articles, a headline quoted
+//!    in another page's related-stories block is background for that page, and a bucket of
+//!    copies (a story syndicated to fifty sites, every page identical but for a date) is
+//!    evidence for all of its members, however large. A hot bucket (more than
+//!    [`crate::lsh::HOT_BUCKET`] members) that is not a cluster of copies (told from a few
+//!    probes) is first split by its members' keys in the next bands ([`crate::lsh::split_hot`]):
+//!    a stock phrase shared by hundreds of documents falls apart into documents that share only
+//!    it, background without a measurement, while the few that share the next bands too are
+//!    measured and vote together. A bucket whose shingle is background for most of its members
+//!    is a background *key*.
 //! 4. **Shingles.** Exact verification needs to know every shingle, not only the least one of a
 //!    bin. A shingle whose (bin, value) is a background key is background; one that is its
 //!    document's least in a bin that is not background is content; the others (about two in
 //!    three) take the status of the nearest classified shingle in the text, as templates come in
 //!    runs ([`Background::classify`]).
 //!
-//! The cost is three passes over the bands' buckets (own shares, templates, the vote), each linear in
-//! the signatures, and up to [`NEIGHBOURS`] signature comparisons per document in a bucket of two
-//! or more; memory is one bit per bin and document, a float per document, and the keys of the
-//! background buckets. A bucket of background casts no votes at all, so a template shared by a
-//! thousand pages costs a thousand comparisons instead of half a million pair votes.
+//! The cost is one grouping of the bands (as the plain vote does, [`crate::lsh::BandRuns`]),
+//! kept for three sweeps over the buckets of two or more (own shares, templates, the vote); at
+//! most two comparisons per member of a bucket (fewer in a hot one, whose singles need none), of
+//! signatures cut to a byte a bin so that they stay in cache; votes only within a bucket's
+//! measured parts, so at most [`crate::lsh::HOT_BUCKET`] per member and band outside clusters
+//! of copies. Memory is four bytes per document in a shared bucket and band, a byte per bin and
+//! document, one bit per bin and document for each of two masks, a float per document, and the
+//! keys of the background buckets. Nothing grows with the square of a bucket of shared text: a
+//! stock phrase in a thousand documents costs about a thousand key reads instead of half a
+//! million pair votes.
 //!
 //! Limits. Two pages are enough to learn a template that is less than [`INCIDENTAL`] of the
 //! containment threshold of the pages (18% at the default 0.6); a heavier one is learnt once its
@@ -53,12 +63,12 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use ahash::{AHashMap, AHashSet};
+use ahash::AHashSet;
 
 use crate::align::{Alignment, PassageKind};
-use crate::lsh::{candidate_pairs_where, for_each_band_run, LshParams};
+use crate::lsh::{split_hot, Ballot, BandRuns, LshParams, HOT_BUCKET};
 use crate::minhash::{MinHasher, SignatureRef};
-use crate::text::{tokenize, Token};
+use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
 pub const DEFAULT_MIN_DOCS: usize = 6;
@@ -100,7 +110,8 @@ pub struct BackgroundBucket {
 
 /// Candidate pairs among `n` signatures (as [`crate::lsh::candidate_pairs_by`] gives them) with
 /// the background learnt on the way and kept out of the vote: the three sweeps of the module
-/// docs. `containment` is the reporting threshold the floors are fractions of.
+/// docs, over the bands' buckets grouped once. `containment` is the reporting threshold the
+/// floors are fractions of.
 pub fn candidates_and_background<'s, F>(
     n: usize,
     signature: F,
@@ -116,10 +127,11 @@ where
         .find(|s| !s.is_empty())
         .map_or(0, |s| s.values().len());
     let words = bins.div_ceil(64);
-    let own = own_shares(n, &signature, lsh);
-    let templates = template_bins(n, &signature, lsh, &params, &own, words);
+    let runs = BandRuns::new(n, &signature, lsh);
+    let own = own_shares(n, &signature, &runs, lsh);
+    let templates = template_bins(n, &runs, lsh, &params, &own, words);
     let learner = Learner {
-        signature: &signature,
+        prints: Prints::new(n, &signature, bins),
         floor: INCIDENTAL * containment,
         rows: lsh.rows,
         words,
@@ -127,14 +139,16 @@ where
         masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
         found: Mutex::new(Vec::new()),
     };
-    let pairs = candidate_pairs_where(
-        n,
-        &signature,
+    let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 22);
+    let pairs = runs.votes_where(
         lsh,
-        AHashMap::new,
-        |shares, band, run, voters| learner.select(band, run, voters, shares),
+        || Scratch::new(memo_slots),
+        |scratch, band, key, ids, ballot| {
+            learner.select(band, key, ids, &signature, lsh, scratch, ballot)
+        },
     );
-    (pairs, learner.finish())
+    drop(runs);
+    (pairs, learner.finish(&signature))
 }
 
 /// Share of the containment threshold under which what a document shares with the others of a
@@ -143,18 +157,15 @@ pub const INCIDENTAL: f64 = 0.3;
 
 /// The own share of every document (0 for an empty signature): the fraction of its bands in
 /// which no other document has its key.
-fn own_shares<'s, F>(n: usize, signature: &F, lsh: &LshParams) -> Vec<f32>
+fn own_shares<'s, F>(n: usize, signature: &F, runs: &BandRuns, lsh: &LshParams) -> Vec<f32>
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
-    let counts = for_each_band_run(
-        n,
-        signature,
-        lsh,
+    let counts = runs.for_each(
         || vec![0u16; n],
-        |shared, _band, run| {
-            for &e in run {
-                shared[id(e)] += 1;
+        |shared, _band, _key, ids| {
+            for &i in ids {
+                shared[i as usize] += 1;
             }
         },
     );
@@ -172,41 +183,34 @@ where
 
 /// One bit per bin and document: the bin is in a template bucket (at least `min_docs` documents,
 /// at least half of them mostly their own text).
-fn template_bins<'s, F>(
+fn template_bins(
     n: usize,
-    signature: &F,
+    runs: &BandRuns,
     lsh: &LshParams,
     params: &BoilerplateParams,
     own: &[f32],
     words: usize,
-) -> Vec<u64>
-where
-    F: Fn(usize) -> SignatureRef<'s> + Sync,
-{
+) -> Vec<u64> {
     let marks: Vec<AtomicU64> = (0..n * words).map(|_| AtomicU64::new(0)).collect();
     let own_share = params.own_share as f32;
-    for_each_band_run(
-        n,
-        signature,
-        lsh,
+    runs.for_each(
         || (),
-        |(), band, run| {
-            if run.len() < params.min_docs.max(2) {
+        |(), band, _key, ids| {
+            if ids.len() < params.min_docs.max(2) {
                 return;
             }
-            let mostly_own = run.iter().filter(|&&e| own[id(e)] >= own_share).count();
-            if 2 * mostly_own >= run.len() {
-                for &e in run {
-                    mark(&marks, id(e) * words, band, lsh.rows);
+            let mostly_own = ids
+                .iter()
+                .filter(|&&i| own[i as usize] >= own_share)
+                .count();
+            if 2 * mostly_own >= ids.len() {
+                for &i in ids {
+                    mark(&marks, i as usize * words, band, lsh.rows);
                 }
             }
         },
     );
     marks.into_iter().map(AtomicU64::into_inner).collect()
-}
-
-fn id(e: u64) -> usize {
-    (e & 0xffff_ffff) as usize
 }
 
 /// Sets the bits of `band`'s bins in the mask at `at`.
@@ -216,13 +220,115 @@ fn mark(masks: &[AtomicU64], at: usize, band: usize, rows: usize) {
     }
 }
 
-/// Other members of its bucket a document is compared with, to tell whether it shares more than
-/// the bucket's shingle with them.
-pub const NEIGHBOURS: usize = 3;
+/// Other members of its bucket a document is compared with on either side (in id order, round
+/// the bucket), to tell whether it shares more than the bucket's shingle with them.
+pub const NEIGHBOURS: usize = 2;
+
+/// Each document's signature cut to one byte a bin (the value's low byte), with its number of
+/// shingles: what the vote's filter compares, a quarter of the signatures' bytes, so that the
+/// random reads of a bucket's members stay in cache longer. Two different values agree on their
+/// low byte one time in 256, which raises an estimated Jaccard by about 0.004: nothing next to
+/// the floors it is compared with.
+struct Prints {
+    bins: usize,
+    bytes: Vec<u8>,
+    shingles: Vec<u32>,
+}
+
+impl Prints {
+    fn new<'s, F>(n: usize, signature: &F, bins: usize) -> Prints
+    where
+        F: Fn(usize) -> SignatureRef<'s> + Sync,
+    {
+        use rayon::prelude::*;
+        let mut bytes = vec![0u8; n * bins];
+        let mut shingles = vec![0u32; n];
+        if bins > 0 {
+            bytes
+                .par_chunks_mut(bins)
+                .zip(shingles.par_iter_mut())
+                .enumerate()
+                .for_each(|(i, (row, count))| {
+                    let s = signature(i);
+                    if !s.is_empty() {
+                        for (b, &v) in row.iter_mut().zip(s.values()) {
+                            *b = v as u8;
+                        }
+                        *count = s.n_shingles();
+                    }
+                });
+        }
+        Prints {
+            bins,
+            bytes,
+            shingles,
+        }
+    }
+
+    fn of(&self, doc: usize) -> (&[u8], u32) {
+        (
+            &self.bytes[doc * self.bins..(doc + 1) * self.bins],
+            self.shingles[doc],
+        )
+    }
+}
+
+/// Whether pairs met so far on this thread share enough outside their templates: copies meet in
+/// most bands, and are measured once. A direct-mapped table of a fixed size (a pair that meets
+/// another in its slot is measured again later), so memory does not grow with the pairs.
+struct Memo {
+    /// `(pair, shares)`, the pair `a << 32 | b` with `a < b`, or 0 for an empty slot.
+    slots: Vec<(u64, bool)>,
+    bits: u32,
+}
+
+impl Memo {
+    fn new(slots: usize) -> Memo {
+        Memo {
+            slots: vec![(0, false); slots],
+            bits: slots.trailing_zeros(),
+        }
+    }
+
+    fn get_or(&mut self, a: u32, b: u32, measure: impl FnOnce() -> bool) -> bool {
+        let pair = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+        let at = (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize;
+        let slot = &mut self.slots[at];
+        if slot.0 != pair {
+            *slot = (pair, measure());
+        }
+        slot.1
+    }
+}
+
+/// Pairs measured to tell a hot bucket of copies from one of unrelated documents.
+const PROBES: usize = 8;
+
+/// A thread's buffers for [`Learner::select`].
+struct Scratch {
+    memo: Memo,
+    linked: Vec<bool>,
+    voters: Vec<u32>,
+    keys: Vec<u64>,
+}
+
+impl Scratch {
+    fn new(memo_slots: usize) -> Scratch {
+        Scratch {
+            memo: Memo::new(memo_slots),
+            linked: Vec::new(),
+            voters: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// Largest bucket whose pairs are looked up in the [`Memo`].
+const MEMO_BUCKET: usize = 4;
 
 /// The vote's filter: which members of a bucket the bucket's shingle is evidence for.
-struct Learner<'a, F> {
-    signature: &'a F,
+struct Learner<'a> {
+    prints: Prints,
     /// Estimated containment, outside templates, under which sharing is incidental.
     floor: f64,
     rows: usize,
@@ -232,57 +338,112 @@ struct Learner<'a, F> {
     found: Mutex<Vec<BackgroundBucket>>,
 }
 
-impl<'s, F> Learner<'_, F>
-where
-    F: Fn(usize) -> SignatureRef<'s> + Sync,
-{
-    /// The members of a bucket (packed `key << 32 | id` entries) for which its shingle is
-    /// evidence, into `voters`; the others have the band's bins marked as background.
-    /// `shares` remembers, for the pairs met so far on this thread, whether they share enough
-    /// outside their templates: copies meet in most bands, and are measured once.
-    fn select(
+impl Learner<'_> {
+    /// Decides for which members of a bucket (`ids`, increasing) its shingle is evidence, and
+    /// has those vote together; the others have the band's bins marked as background. A hot
+    /// bucket is first split by the members' next band keys ([`split_hot`]): a member alone in
+    /// its part shares only this shingle with the bucket and is background without a
+    /// measurement. In each part, each member is measured against the next [`NEIGHBOURS`] round
+    /// the part, and so meets as many before it too; the part's evidence votes together.
+    #[allow(clippy::too_many_arguments)]
+    fn select<'s, F>(
         &self,
         band: usize,
-        run: &[u64],
-        voters: &mut Vec<u64>,
-        shares: &mut AHashMap<u64, bool>,
-    ) {
-        voters.clear();
+        key: u32,
+        ids: &[u32],
+        signature: &F,
+        lsh: &LshParams,
+        scratch: &mut Scratch,
+        ballot: &mut Ballot<'_>,
+    ) where
+        F: Fn(usize) -> SignatureRef<'s> + Sync,
+    {
+        let Scratch {
+            memo,
+            linked,
+            voters,
+            keys,
+        } = scratch;
         let mut background = 0;
-        for (i, &e) in run.iter().enumerate() {
-            let doc = id(e);
-            let evidence = (1..=NEIGHBOURS.min(run.len() - 1)).any(|step| {
-                let other = id(run[(i + step) % run.len()]);
-                let key = ((doc.min(other) as u64) << 32) | doc.max(other) as u64;
-                *shares.entry(key).or_insert_with(|| {
-                    masked_estimates(
-                        (self.signature)(doc),
-                        (self.signature)(other),
-                        self.template_mask(doc),
-                        self.template_mask(other),
-                    )
-                    .is_some_and(|(_, containment)| containment >= self.floor)
-                })
-            });
-            if evidence {
-                voters.push(e);
-            } else {
-                background += 1;
-                mark(&self.masks, doc * self.words, band, self.rows);
+        let mut measure = |part: &[u32]| {
+            let m = part.len();
+            linked.clear();
+            linked.resize(m, false);
+            // With three members or fewer, the steps round the part already meet every pair.
+            let steps = NEIGHBOURS.min(m / 2);
+            for (i, &doc) in part.iter().enumerate() {
+                for step in 1..=steps {
+                    let j = if i + step < m { i + step } else { i + step - m };
+                    if linked[i] && linked[j] {
+                        continue;
+                    }
+                    let other = part[j];
+                    let shares = || self.shares(doc as usize, other as usize);
+                    // Copies meet in small buckets band after band; a large one is mostly
+                    // documents that meet only there, and looking them up would cost more
+                    // than it saves.
+                    let shares = if m <= MEMO_BUCKET {
+                        memo.get_or(doc, other, shares)
+                    } else {
+                        shares()
+                    };
+                    if shares {
+                        linked[i] = true;
+                        linked[j] = true;
+                    }
+                }
             }
+            voters.clear();
+            for (&doc, &evidence) in part.iter().zip(linked.iter()) {
+                if evidence {
+                    voters.push(doc);
+                } else {
+                    background += 1;
+                    mark(&self.masks, doc as usize * self.words, band, self.rows);
+                }
+            }
+            ballot.vote(voters);
+        };
+        if self.copies(ids) {
+            measure(ids);
+        } else {
+            split_hot(ids, band, signature, lsh, keys, &mut measure);
         }
         // The bucket's key is background text when it is for most of its members.
-        if 2 * background >= run.len() {
+        if 2 * background >= ids.len() {
             self.found
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(BackgroundBucket {
                     band: band as u32,
-                    key: (run[0] >> 32) as u32,
-                    docs: run.len() as u32,
-                    first: id(run[0]) as u32,
+                    key,
+                    docs: ids.len() as u32,
+                    first: ids[0],
                 });
         }
+    }
+
+    /// Whether a bucket is a cluster of copies (a story syndicated to many sites, a page
+    /// mirrored many times), which is measured whole rather than split: a copy on another site
+    /// differs from the others in its template's bins, so splitting by the next band's keys
+    /// would scatter the cluster. Told from [`PROBES`] pairs of neighbours spread over the bucket,
+    /// at least half of which share enough; a small bucket is always measured whole.
+    fn copies(&self, ids: &[u32]) -> bool {
+        if ids.len() <= HOT_BUCKET {
+            return true;
+        }
+        let stride = ids.len() / PROBES;
+        let sharing = (0..PROBES)
+            .filter(|&p| self.shares(ids[p * stride] as usize, ids[p * stride + 1] as usize))
+            .count();
+        2 * sharing >= PROBES
+    }
+
+    /// Whether two documents share enough outside their templates.
+    fn shares(&self, a: usize, b: usize) -> bool {
+        let ((pa, na), (pb, nb)) = (self.prints.of(a), self.prints.of(b));
+        print_containment(pa, pb, na, nb, self.template_mask(a), self.template_mask(b))
+            .is_some_and(|containment| containment >= self.floor)
     }
 
     fn template_mask(&self, doc: usize) -> &[u64] {
@@ -290,12 +451,15 @@ where
     }
 
     /// The background learnt, with the (bin, value) keys read from each bucket's first member.
-    fn finish(self) -> Background {
+    fn finish<'s, F>(self, signature: &F) -> Background
+    where
+        F: Fn(usize) -> SignatureRef<'s> + Sync,
+    {
         let mut buckets = self.found.into_inner().unwrap_or_else(|e| e.into_inner());
         buckets.sort_unstable_by_key(|b| (b.band, b.key));
         let mut keys = AHashSet::new();
         for b in &buckets {
-            let values = (self.signature)(b.first as usize).values();
+            let values = signature(b.first as usize).values();
             let band = b.band as usize;
             let bins = band * self.rows..(band + 1) * self.rows;
             for (bin, &value) in bins.clone().zip(&values[bins]) {
@@ -309,6 +473,53 @@ where
             buckets,
         }
     }
+}
+
+/// [`masked_estimates`]'s containment on two [`Prints`] rows, eight bins at a time: the bins
+/// whose bytes agree are the zero bytes of the rows' XOR, gathered into one bit each.
+fn print_containment(
+    pa: &[u8],
+    pb: &[u8],
+    na: u32,
+    nb: u32,
+    ma: &[u64],
+    mb: &[u64],
+) -> Option<f64> {
+    let bins = pa.len().min(pb.len());
+    if bins == 0 || na == 0 || nb == 0 {
+        return None;
+    }
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let (mut both, mut agree, mut in_a, mut in_b) = (0u32, 0u32, 0u32, 0u32);
+    for (w, (ca, cb)) in pa[..bins].chunks(64).zip(pb[..bins].chunks(64)).enumerate() {
+        let live = if ca.len() == 64 {
+            u64::MAX
+        } else {
+            (1u64 << ca.len()) - 1
+        };
+        let mut equal = 0u64;
+        let (octets_a, rest_a) = ca.as_chunks::<8>();
+        let (octets_b, rest_b) = cb.as_chunks::<8>();
+        for (o, (xa, xb)) in octets_a.iter().zip(octets_b).enumerate() {
+            let x = u64::from_le_bytes(*xa) ^ u64::from_le_bytes(*xb);
+            // The high bit of each byte of `zero` is set exactly when that byte of `x` is 0.
+            let zero = !(((x & LOW7) + LOW7) | x | LOW7);
+            equal |= pack8(zero) << (8 * o);
+        }
+        let done = 8 * octets_a.len();
+        for (i, (x, y)) in rest_a.iter().zip(rest_b).enumerate() {
+            equal |= u64::from(x == y) << (done + i);
+        }
+        let (xa, xb) = (
+            !ma.get(w).copied().unwrap_or(0) & live,
+            !mb.get(w).copied().unwrap_or(0) & live,
+        );
+        in_a += xa.count_ones();
+        in_b += xb.count_ones();
+        both += (xa & xb).count_ones();
+        agree += (xa & xb & equal).count_ones();
+    }
+    estimates_of(agree, both, in_a, in_b, bins, na, nb).map(|(_, containment)| containment)
 }
 
 /// Estimates of (Jaccard, containment of the smaller in the larger) on the bins that neither
@@ -346,12 +557,35 @@ fn masked_estimates(
         both += (xa & xb).count_ones();
         agree += (xa & xb & equal).count_ones();
     }
+    estimates_of(
+        agree,
+        both,
+        in_a,
+        in_b,
+        bins,
+        sa.n_shingles(),
+        sb.n_shingles(),
+    )
+}
+
+/// (Jaccard, containment of the smaller in the larger) from the bins left by two masks: `agree`
+/// of the `both` bins that neither masks hold equal values, `in_a` and `in_b` bins are left of
+/// each one's `bins`, and the sizes (`na`, `nb` shingles) are scaled by those shares.
+fn estimates_of(
+    agree: u32,
+    both: u32,
+    in_a: u32,
+    in_b: u32,
+    bins: usize,
+    na: u32,
+    nb: u32,
+) -> Option<(f64, f64)> {
     if in_a == 0 || in_b == 0 || both == 0 {
         return None;
     }
     let jaccard = f64::from(agree) / f64::from(both);
-    let size_a = f64::from(sa.n_shingles()) * f64::from(in_a) / bins as f64;
-    let size_b = f64::from(sb.n_shingles()) * f64::from(in_b) / bins as f64;
+    let size_a = f64::from(na) * f64::from(in_a) / bins as f64;
+    let size_b = f64::from(nb) * f64::from(in_b) / bins as f64;
     let shared = jaccard / (1.0 + jaccard) * (size_a + size_b);
     let smaller = size_a.min(size_b).max(1.0);
     Some((jaccard, (shared / smaller).min(1.0)))
@@ -877,6 +1111,40 @@ mod tests {
         let copy = format!("{article} and one more line");
         for texts in [vec![article.clone()], vec![article.clone(), copy]] {
             assert_eq!(pairs(&texts, true), pairs(&texts, false));
+        }
+    }
+
+    #[test]
+    fn the_byte_prints_estimate_what_the_signatures_do() {
+        use super::{masked_estimates, print_containment};
+        use crate::minhash::SignatureRef;
+        // Two signatures of 100 bins (not a multiple of 8 or 64) agreeing in every third bin,
+        // the others differing in their high bytes only, then in every byte.
+        let a: Vec<u32> = (0..100u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        for differ in [0x0100_0000u32, 0x0101_0101] {
+            let b: Vec<u32> = a
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| if i % 3 == 0 { v } else { v ^ differ })
+                .collect();
+            let (sa, sb) = (SignatureRef::new(&a, 400), SignatureRef::new(&b, 250));
+            let masks = [[0u64, 0], [0xf0f0_f0f0_f0f0_f0f0, 0x0f], [u64::MAX, 0]];
+            for ma in &masks {
+                for mb in &masks {
+                    let pa: Vec<u8> = a.iter().map(|&v| v as u8).collect();
+                    let pb: Vec<u8> = b.iter().map(|&v| v as u8).collect();
+                    let exact = masked_estimates(sa, sb, ma, mb).map(|(_, c)| c);
+                    let printed = print_containment(&pa, &pb, 400, 250, ma, mb);
+                    if differ & 0xff == 0 {
+                        // Equal low bytes: the prints see every bin agree, as for a copy of `a`.
+                        let copy = SignatureRef::new(&a, 250);
+                        let all = masked_estimates(sa, copy, ma, mb).map(|(_, c)| c);
+                        assert_eq!(printed, all, "masks {ma:x?} {mb:x?}");
+                    } else {
+                        assert_eq!(printed, exact, "masks {ma:x?} {mb:x?}");
+                    }
+                }
+            }
         }
     }
 }

@@ -362,41 +362,210 @@ where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
     let maps = for_each_band_run(n, signature, params, AHashMap::new, |map, _, run| {
-        vote_run(run, params, map)
+        vote_run(run, |e| e as u32, params, map)
     });
     collect_votes(maps.into_iter(), params)
 }
 
-/// [`candidate_pairs_by`], where only the members of a bucket that `select(state, band, run,
-/// voters)` puts in `voters` vote (`run` is its packed `key << 32 | id` entries, ids in increasing
-/// order, and `voters` must keep that order; `state` is the thread's own, made by `init`): how
-/// the background is kept out of the vote ([`crate::boilerplate`]).
-pub fn candidate_pairs_where<'s, F, S, I, V>(
-    n: usize,
-    signature: F,
-    params: &LshParams,
-    init: I,
-    select: V,
-) -> Vec<(u32, u32, u32)>
-where
-    F: Fn(usize) -> SignatureRef<'s> + Sync,
-    S: Send,
-    I: Fn() -> S + Sync,
-    V: Fn(&mut S, usize, &[u64], &mut Vec<u64>) + Sync,
-{
-    let maps = for_each_band_run(
-        n,
-        signature,
-        params,
-        || (AHashMap::new(), Vec::new(), init()),
-        |(map, voters, state), band, run| {
-            select(state, band, run, voters);
-            if voters.len() >= 2 {
-                vote_run(voters, params, map);
+/// The buckets of two or more documents of every band, grouped once ([`for_each_band_run`]) and
+/// kept, so that several sweeps can read them without grouping the bands again: the sweeps of
+/// [`crate::boilerplate`]. Memory is four bytes per document in such a bucket per band, and
+/// sixteen per bucket; a band of unrelated documents has almost none.
+#[derive(Debug, Default)]
+pub(crate) struct BandRuns {
+    /// One part per split of the bands between threads.
+    parts: Vec<RunPart>,
+}
+
+#[derive(Debug, Default)]
+struct RunPart {
+    /// The members of the part's buckets, bucket after bucket, ids in increasing order.
+    ids: Vec<u32>,
+    runs: Vec<Run>,
+}
+
+/// One bucket: its band, its key and where its members are in its part's `ids`.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    band: u32,
+    key: u32,
+    start: u32,
+    len: u32,
+}
+
+impl BandRuns {
+    /// Groups the bands of `n` signatures.
+    pub(crate) fn new<'s, F>(n: usize, signature: F, params: &LshParams) -> BandRuns
+    where
+        F: Fn(usize) -> SignatureRef<'s> + Sync,
+    {
+        let parts = for_each_band_run(n, signature, params, RunPart::default, |part, band, run| {
+            let start = u32::try_from(part.ids.len()).expect("too many bucket members for u32");
+            part.ids.extend(run.iter().map(|&e| e as u32));
+            part.runs.push(Run {
+                band: band as u32,
+                key: (run[0] >> 32) as u32,
+                start,
+                len: run.len() as u32,
+            });
+        });
+        BandRuns { parts }
+    }
+
+    /// Calls `visit(state, band, key, ids)` on every bucket (`ids` in increasing order), in
+    /// parallel, and returns the states (made by `init`): one per thread, each given buckets of
+    /// about as many members as the others.
+    pub(crate) fn for_each<S, I, G>(&self, init: I, visit: G) -> Vec<S>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        G: Fn(&mut S, usize, u32, &[u32]) + Sync + Send,
+    {
+        use rayon::prelude::*;
+        let threads = rayon::current_num_threads().max(1);
+        let members: usize = self.parts.iter().map(|p| p.ids.len()).sum();
+        let share = members.div_ceil(threads).max(1);
+        // Each task: a part and a range of its buckets.
+        let mut tasks = Vec::with_capacity(threads + self.parts.len());
+        for (p, part) in self.parts.iter().enumerate() {
+            let mut from = 0;
+            let mut load = 0;
+            for (r, run) in part.runs.iter().enumerate() {
+                load += run.len as usize;
+                if load >= share {
+                    tasks.push((p, from..r + 1));
+                    (from, load) = (r + 1, 0);
+                }
             }
-        },
-    );
-    collect_votes(maps.into_iter().map(|(map, _, _)| map), params)
+            if from < part.runs.len() {
+                tasks.push((p, from..part.runs.len()));
+            }
+        }
+        tasks
+            .into_par_iter()
+            .map(|(p, runs)| {
+                let part = &self.parts[p];
+                let mut state = init();
+                for r in &part.runs[runs] {
+                    let ids = &part.ids[r.start as usize..(r.start + r.len) as usize];
+                    visit(&mut state, r.band as usize, r.key, ids);
+                }
+                state
+            })
+            .collect()
+    }
+
+    /// Candidate pairs, as [`candidate_pairs_by`] gives them, where a bucket's votes are cast by
+    /// `select(state, band, key, ids, ballot)` (`ids` in increasing order; `state` is the
+    /// thread's own, made by `init`), which hands [`Ballot::vote`] the groups of members that
+    /// vote together: how the background is kept out of the vote ([`crate::boilerplate`]).
+    pub(crate) fn votes_where<S, I, V>(
+        &self,
+        params: &LshParams,
+        init: I,
+        select: V,
+    ) -> Vec<(u32, u32, u32)>
+    where
+        S: Send,
+        I: Fn() -> S + Sync + Send,
+        V: Fn(&mut S, usize, u32, &[u32], &mut Ballot<'_>) + Sync + Send,
+    {
+        let maps = self.for_each(
+            || (AHashMap::new(), init()),
+            |(map, state), band, key, ids| {
+                let mut ballot = Ballot { params, votes: map };
+                select(state, band, key, ids, &mut ballot);
+            },
+        );
+        collect_votes(maps.into_iter().map(|(map, _)| map), params)
+    }
+}
+
+/// Where the groups of a bucket's members that vote together cast their votes.
+pub(crate) struct Ballot<'a> {
+    params: &'a LshParams,
+    votes: &'a mut AHashMap<u64, u32>,
+}
+
+impl Ballot<'_> {
+    /// A vote for every pair of `ids` (increasing), as a star past `max_bucket`.
+    pub(crate) fn vote(&mut self, ids: &[u32]) {
+        if ids.len() >= 2 {
+            vote_run(ids, |i| i, self.params, self.votes);
+        }
+    }
+}
+
+/// Members of a bucket past which [`split_hot`] splits it.
+pub const HOT_BUCKET: usize = 16;
+
+/// Times [`split_hot`] splits a part, at most.
+const SPLITS: usize = 3;
+
+/// Calls `part` on the parts of a bucket of band `band` (`ids`, increasing, each part
+/// increasing too): the bucket itself when it has at most [`HOT_BUCKET`] members, else its
+/// members grouped by their keys in band `band + 1`, a part still that large by band `band + 2`,
+/// and so on up to [`SPLITS`] times; a member that no other shares the next key with is a part of
+/// its own. A shingle shared by hundreds of documents that share nothing else (a stock phrase)
+/// then falls apart into single documents, while copies, which agree in the next bands too, stay
+/// together: a pair of Jaccard `s` stays in one part with probability about `s` per split.
+/// `keys` is a buffer.
+pub(crate) fn split_hot<'s, F>(
+    ids: &[u32],
+    band: usize,
+    signature: &F,
+    params: &LshParams,
+    keys: &mut Vec<u64>,
+    part: &mut impl FnMut(&[u32]),
+) where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    split_from(ids, band, 1, signature, params, keys, part);
+}
+
+fn split_from<'s, F>(
+    ids: &[u32],
+    band: usize,
+    depth: usize,
+    signature: &F,
+    params: &LshParams,
+    keys: &mut Vec<u64>,
+    part: &mut impl FnMut(&[u32]),
+) where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    if ids.len() <= HOT_BUCKET || depth > SPLITS || params.bands < 2 {
+        part(ids);
+        return;
+    }
+    let next = (band + depth) % params.bands;
+    keys.clear();
+    keys.extend(ids.iter().map(|&i| {
+        let key = params.band_key(signature(i as usize).values(), next);
+        (u64::from(key) << 32) | u64::from(i)
+    }));
+    keys.sort_unstable();
+    let grouped: Vec<u32> = keys.iter().map(|&e| e as u32).collect();
+    let ends: Vec<usize> = keys
+        .chunk_by(|x, y| x >> 32 == y >> 32)
+        .scan(0, |end, g| {
+            *end += g.len();
+            Some(*end)
+        })
+        .collect();
+    let mut start = 0;
+    for end in ends {
+        split_from(
+            &grouped[start..end],
+            band,
+            depth + 1,
+            signature,
+            params,
+            keys,
+            part,
+        );
+        start = end;
+    }
 }
 
 /// The pairs with at least `min_votes` votes, from the threads' vote maps, sorted.
@@ -536,19 +705,26 @@ fn merge(mut a: AHashMap<u64, u32>, b: AHashMap<u64, u32>) -> AHashMap<u64, u32>
     a
 }
 
-/// Adds the votes of one run of packed entries with equal keys (ids in increasing order).
-fn vote_run(run: &[u64], params: &LshParams, votes: &mut AHashMap<u64, u32>) {
-    let pair = |i: u64, j: u64| (i << 32) | (j & 0xffff_ffff);
+/// Adds the votes of one bucket's members (ids in increasing order), each read from its entry
+/// by `id`.
+#[inline]
+fn vote_run<T: Copy>(
+    run: &[T],
+    id: impl Fn(T) -> u32,
+    params: &LshParams,
+    votes: &mut AHashMap<u64, u32>,
+) {
+    let pair = |i: u32, j: u32| (u64::from(i) << 32) | u64::from(j);
     if run.len() > params.max_bucket {
-        let first = run[0] & 0xffff_ffff;
+        let first = id(run[0]);
         for &j in &run[1..] {
-            *votes.entry(pair(first, j)).or_insert(0) += 1;
+            *votes.entry(pair(first, id(j))).or_insert(0) += 1;
         }
         return;
     }
     for (x, &i) in run.iter().enumerate() {
         for &j in &run[x + 1..] {
-            *votes.entry(pair(i & 0xffff_ffff, j)).or_insert(0) += 1;
+            *votes.entry(pair(id(i), id(j))).or_insert(0) += 1;
         }
     }
 }
@@ -800,6 +976,54 @@ mod tests {
         // 999 star edges, not 499,500 pairs; every copy is linked to the first.
         assert_eq!(pairs.len(), 999);
         assert!(pairs.iter().all(|p| p.0 == 0));
+    }
+
+    /// A hot bucket of documents that share only its band's key falls apart into singles, while
+    /// a cluster of copies inside it stays together; a bucket of at most `HOT_BUCKET` members is
+    /// one part, whatever its members share.
+    #[test]
+    fn hot_buckets_split_into_what_shares_the_next_bands() {
+        let params = LshParams {
+            rows: 1,
+            bands: 8,
+            min_votes: 1,
+            max_bucket: 256,
+        };
+        // 200 documents share bin 0; documents 10..15 are copies (equal in every bin), the
+        // others differ from everyone in bins 1..8.
+        let sigs: Vec<Signature> = (0..200u32)
+            .map(|d| {
+                let own = if (10..15).contains(&d) { 10 } else { d };
+                let values = (0..8u32)
+                    .map(|b| if b == 0 { 7 } else { own * 8 + b })
+                    .collect();
+                Signature::from_parts(values, 100)
+            })
+            .collect();
+        let signature = |i: usize| sigs[i].view();
+        let ids: Vec<u32> = (0..200).collect();
+        let mut parts = Vec::new();
+        let mut keys = Vec::new();
+        split_hot(&ids, 0, &signature, &params, &mut keys, &mut |p| {
+            parts.push(p.to_vec())
+        });
+        assert_eq!(
+            parts.iter().map(Vec::len).sum::<usize>(),
+            200,
+            "every member is in a part"
+        );
+        let big: Vec<&Vec<u32>> = parts.iter().filter(|p| p.len() > 1).collect();
+        assert_eq!(big, [&vec![10, 11, 12, 13, 14]]);
+        let mut small = Vec::new();
+        split_hot(
+            &ids[..HOT_BUCKET],
+            0,
+            &signature,
+            &params,
+            &mut keys,
+            &mut |p| small.push(p.to_vec()),
+        );
+        assert_eq!(small, [ids[..HOT_BUCKET].to_vec()]);
     }
 
     /// The batch's votes equal a plain count over every band's groups of equal keys: one-value

@@ -239,7 +239,7 @@ fn is_word_byte(b: u8) -> bool {
 /// Bit `i` set where byte `i` of the eight in `v` has bit 7 set (only bit 7 of each byte may be
 /// set in `v`): the bits gathered by one multiply, none of whose partial products overlap.
 #[inline]
-fn pack8(v: u64) -> u64 {
+pub(crate) fn pack8(v: u64) -> u64 {
     (v >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
