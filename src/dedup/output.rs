@@ -406,7 +406,8 @@ impl Explained {
 /// run would hold the page's own date or headlines and be found in that page alone. A line
 /// that a run reaches only with the last words of its last shingle is left out: shingles of its
 /// own start there, and they are evidence. Its text is
-/// the document's own characters for those tokens with each run of whitespace made one space.
+/// the document's own characters for those tokens (with the punctuation attached to its ends)
+/// with each run of whitespace made one space.
 /// Documents are added from many threads; one entry is kept per distinct text (not per
 /// document), and the documents holding it are counted, each once; [`write_boilerplate`] lists
 /// those that two documents or more hold.
@@ -468,7 +469,12 @@ impl Passages {
         let mut line = 0;
         for r in background {
             let end = r.end.min(tokens.len());
-            let starts = r.end.saturating_sub(k.saturating_sub(1)).max(r.start + 1);
+            let starts = if end == tokens.len() {
+                // No shingle starts in the last `k - 1` words: they are the last one's.
+                end
+            } else {
+                r.end.saturating_sub(k.saturating_sub(1)).max(r.start + 1)
+            };
             let mut at = r.start;
             while at < end.min(starts) {
                 while line < lines.len() && lines[line].end <= at {
@@ -476,8 +482,7 @@ impl Passages {
                 }
                 let to = lines.get(line).map_or(end, |l| l.end.min(end));
                 let from = scratch.text.len();
-                let bytes = tokens[at].start as usize..tokens[to - 1].end as usize;
-                collapse_whitespace(&text[bytes], &mut scratch.text);
+                collapse_whitespace(&text[spelled(text, tokens, at..to)], &mut scratch.text);
                 scratch
                     .spans
                     .push((from..scratch.text.len(), (to - at) as u32));
@@ -514,6 +519,35 @@ impl Passages {
             }
         }
     }
+}
+
+/// The bytes of `text` that spell tokens `words`, with the punctuation attached to either end
+/// (up to a space or the next token): `policy.`, `“Quote”`.
+fn spelled(text: &str, tokens: &[Token], words: Range<usize>) -> Range<usize> {
+    let (mut start, mut end) = (
+        tokens[words.start].start as usize,
+        tokens[words.end - 1].end as usize,
+    );
+    let before = words
+        .start
+        .checked_sub(1)
+        .map_or(0, |t| tokens[t].end as usize);
+    let after = tokens
+        .get(words.end)
+        .map_or(text.len(), |t| t.start as usize);
+    let attached = |c: char| !c.is_whitespace();
+    start -= text[before..start]
+        .chars()
+        .rev()
+        .take_while(|&c| attached(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    end += text[end..after]
+        .chars()
+        .take_while(|&c| attached(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    start..end
 }
 
 fn json_line(w: &mut impl Write, record: &impl Serialize) -> io::Result<()> {
@@ -730,6 +764,52 @@ pub(super) mod tests {
             self.0.push(format!("{head} {kept}: {}", members.join(" ")));
             Ok(())
         }
+    }
+
+    #[test]
+    fn boilerplate_passages_are_lines_counted_once_per_document() {
+        let page = |article: &str| {
+            format!("Home  News Sport\nHeadline “quoted” here\n{article}\nAbout us | Contact us.\n")
+        };
+        // Tokens: 0-2 the navigation, 3-5 the headline, 6-10 the article, 11-14 the footer.
+        let texts = [
+            page("Body words of one page."),
+            page("Other words of another page."),
+            "Home News Sport\nHome News Sport\nThird text with no footer at all.".to_string(),
+        ];
+        let passages = Passages::default();
+        let mut scratch = PassageScratch::default();
+        let k = 5;
+        passages.add((1, &texts[1]), &[0..3, 11..15], k, &mut scratch);
+        // The background reaches 4 words (its last shingle's tail) into the article, which are
+        // not listed; at the end of the text, the tail is the footer's.
+        passages.add((0, &texts[0]), &[0..10, 11..15], k, &mut scratch);
+        passages.add((2, &texts[2]), &[], k, &mut scratch);
+        // The navigation twice: the document counts once.
+        let twice = 0..10;
+        passages.add(
+            (2, &texts[2]),
+            std::slice::from_ref(&twice),
+            k,
+            &mut scratch,
+        );
+        let catalog = Catalog {
+            ids: ["p0", "p1", "p2"].map(String::from).to_vec(),
+            sketches: SketchTable::new(1),
+            store: TextStore::Reread,
+            whence: Default::default(),
+        };
+        let mut out = Vec::new();
+        write_boilerplate(Path::new("b"), &mut out, &catalog, passages).unwrap();
+        let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+        assert_eq!(
+            lines,
+            [
+                r#"{"kind":"passage","text":"Home News Sport","documents":3,"tokens":3,"example":"p0"}"#,
+                r#"{"kind":"passage","text":"About us | Contact us.","documents":2,"tokens":4,"example":"p0"}"#,
+                r#"{"kind":"total","passages":2,"documents_with_boilerplate":3,"documents_read":3,"passages_in_one_document":1,"tokens_in_one_document":3}"#,
+            ]
+        );
     }
 
     #[test]
