@@ -2,7 +2,9 @@
 //! [`Summary`] out. Pass 1 (reading and sketching) is a pipeline: a reader thread cuts the
 //! inputs into pieces of whole lines, rayon parses and sketches pieces, and the calling thread
 //! accepts them in input order (ids checked, sketches stored); pass 2 verifies the candidates on
-//! texts brought back by the store, then the decision and the outputs follow.
+//! texts brought back by the store, then the decision and the outputs follow. With the
+//! boilerplate output, the texts of the documents with background are brought back once more,
+//! after the decision (when the verified texts are gone), and their passages grouped.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
