@@ -173,7 +173,7 @@ pub(crate) struct DedupArgs {
     /// "tokens_in_one_document"}: the background pieces that one document alone holds (a byline
     /// with its date, the words where the template meets the article) are counted there, not
     /// listed. It costs one more pass over the texts of the documents with background. `-` is
-    /// standard output.
+    /// standard output. With --boilerplate off it is refused: nothing is learnt.
     #[arg(long, value_name = "FILE")]
     pub(crate) out_boilerplate: Option<PathBuf>,
     /// Add the aligned passages to each pair record.
