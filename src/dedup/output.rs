@@ -53,8 +53,9 @@ pub struct Outputs {
     pub passages: bool,
     /// An HTML report of the run.
     pub html: Option<HtmlOutput>,
-    /// The boilerplate passages learnt, one record per distinct passage text (most documents
-    /// first), then a total.
+    /// The boilerplate passages learnt, one record per distinct passage text held by two
+    /// documents or more (most documents first), then a total; with nothing learnt (as with
+    /// [`DedupConfig::boilerplate`](super::DedupConfig::boilerplate) `None`), the total alone.
     pub boilerplate: Option<PathBuf>,
 }
 
