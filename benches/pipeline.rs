@@ -1,6 +1,7 @@
 //! Benchmarks per pipeline stage, with throughput in bytes of input text: tokenize, shingle+sign,
-//! align, the LSH index (insert, query), and a whole dedup run on a generated corpus. Inputs: the
-//! seeds and generated news-like text.
+//! align, the LSH index (insert, query), the candidate stage on shared-phrase text (in documents),
+//! and a whole dedup run on a generated corpus. Inputs: the seeds, generated news-like text and
+//! generated shared-phrase text.
 //! Each timed loop also checks a known count, so a broken stage fails the bench.
 //!
 //! Run with `cargo bench --bench pipeline`; `-- tokenize` (or another group name) for one group.
@@ -267,6 +268,102 @@ fn bench_dedup(c: &mut Criterion) {
     g.finish();
 }
 
+/// Documents of the shared-phrase corpus of [`bench_candidates`].
+const PHRASE_DOCS: usize = 5_000;
+
+/// The candidate stage alone on shared-phrase text (`synth --style phrases`: about half of each
+/// article's sentences from a shared pool, so that most 5-grams recur in hundreds of documents
+/// and a third of unrelated pairs share one), the case where the bucket of a shared shingle
+/// grows with the corpus. Sketched once, outside the timed loops; timed: the LSH votes alone
+/// ([`candidate_pairs_by`]), the votes with the background learnt on the way
+/// ([`candidates_and_background`]), and [`Deduper::candidates`] (votes and the estimate filter)
+/// with `--boilerplate` auto and off. Each loop checks that the known copies (all but digests)
+/// are among the pairs it finds.
+fn bench_candidates(c: &mut Criterion) {
+    use neardup::boilerplate::{candidates_and_background, BoilerplateParams};
+    use neardup::dedup::SketchTable;
+    use neardup::lsh::candidate_pairs_by;
+    use rayon::prelude::*;
+    use std::collections::HashSet;
+
+    let spec = CorpusSpec::default()
+        .docs(PHRASE_DOCS)
+        .style(synth::TextStyle::Phrases);
+    let corpus = synth::generate_par(&spec);
+    let index: std::collections::HashMap<&str, u32> = corpus
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i as u32))
+        .collect();
+    let known: Vec<(u32, u32)> = corpus
+        .truth
+        .iter()
+        .filter(|t| t.kind != "digest")
+        .map(|t| {
+            let (a, b) = (index[t.source.as_str()], index[t.derived.as_str()]);
+            (a.min(b), a.max(b))
+        })
+        .collect();
+    let known: HashSet<(u32, u32)> = known.into_iter().collect();
+    // All but a few in a hundred (the LSH recall target is 0.99 per pair); each pair found is
+    // looked up in the small set of known ones.
+    let found_enough = |pairs: &mut dyn Iterator<Item = (u32, u32)>| {
+        let found = pairs.filter(|p| known.contains(p)).count();
+        assert!(
+            found * 100 >= known.len() * 98,
+            "{found} of {}",
+            known.len()
+        );
+    };
+    let auto = Deduper::new(DedupConfig::default());
+    let off = Deduper::new(DedupConfig {
+        boilerplate: None,
+        ..DedupConfig::default()
+    });
+    let sketches: SketchTable = corpus
+        .docs
+        .par_iter()
+        .map_init(Scratch::default, |s, d| auto.sketch(&d.text, s))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    drop(index);
+    let n = sketches.len();
+    let signature = |i| sketches.signature(i);
+    let lsh = *auto.lsh_params();
+    let containment = auto.config().report.containment();
+
+    let k = PHRASE_DOCS / 1000;
+    let mut g = c.benchmark_group("candidates");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(format!("lsh_votes_phrases_{k}k"), |b| {
+        b.iter(|| {
+            let pairs = candidate_pairs_by(n, signature, &lsh);
+            found_enough(&mut pairs.iter().map(|&(a, b, _)| (a, b)));
+        })
+    });
+    g.bench_function(format!("votes_and_background_phrases_{k}k"), |b| {
+        b.iter(|| {
+            let params = BoilerplateParams::default();
+            let (pairs, background) =
+                candidates_and_background(n, signature, &lsh, params, containment);
+            found_enough(&mut pairs.iter().map(|&(a, b, _)| (a, b)));
+            black_box(background);
+        })
+    });
+    for (mode, deduper) in [("auto", &auto), ("off", &off)] {
+        g.bench_function(format!("deduper_{mode}_phrases_{k}k"), |b| {
+            b.iter(|| {
+                let (candidates, _) = deduper.candidates(&sketches);
+                found_enough(&mut candidates.iter().map(|c| (c.a, c.b)));
+            })
+        });
+    }
+    g.finish();
+}
+
 fn corpus_bench(c: &mut Criterion) {
     // Sketching a generated corpus with known reposts end to end is in the dedup benches; here
     // only make sure the generator itself is cheap enough for them.
@@ -281,6 +378,7 @@ fn corpus_bench(c: &mut Criterion) {
 criterion_group!(
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench_tokenize, bench_sign, bench_align, bench_lsh, bench_dedup, corpus_bench
+    targets = bench_tokenize, bench_sign, bench_align, bench_lsh, bench_dedup, bench_candidates,
+        corpus_bench
 );
 criterion_main!(benches);

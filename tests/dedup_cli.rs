@@ -695,3 +695,191 @@ fn templated_sites_are_judged_on_their_articles() {
     // Counting the templates, the syndicated copies were not duplicates.
     assert!(f(off, "relation_acc") < 0.5, "{off}");
 }
+
+/// `text` with each run of whitespace made one space, as the boilerplate output spells passages.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Issue 14: a user could not see what the learnt boilerplate was. `--out-boilerplate` lists it:
+/// on six templated sites, every line that all pages of a site carry (navigation, newsletter,
+/// contact, links, address) is listed with that site's page count; every listed passage is in
+/// at least as many pages as it says, and at least two, so no page's own article text is listed;
+/// the records are sorted (most documents first, then text) and the same on every run.
+#[test]
+fn the_boilerplate_output_lists_each_sites_template_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let made = run_in(
+        root,
+        &[
+            "synth",
+            "--sites",
+            "6",
+            "--docs",
+            "600",
+            "--out",
+            "corpus.jsonl",
+            "--truth",
+            "truth.json",
+        ],
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let out = run_in(
+        root,
+        &[
+            "dedup",
+            "corpus.jsonl",
+            "--out-pairs",
+            "pairs.jsonl",
+            "--out-boilerplate",
+            "boilerplate.jsonl",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut records = json_lines(&root.join("boilerplate.jsonl"));
+    let total = records.pop().expect("a total record");
+    assert_eq!(total["kind"], "total", "{total}");
+    assert!(records.iter().all(|r| r["kind"] == "passage"));
+    assert_eq!(total["passages"], records.len() as u64, "{total}");
+    let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k} in {v}"));
+
+    let pages: Vec<(String, String)> = json_lines(&root.join("corpus.jsonl"))
+        .iter()
+        .map(|d| {
+            let t = d["text"].as_str().unwrap().to_string();
+            (d["id"].as_str().unwrap().to_string(), t)
+        })
+        .collect();
+    assert_eq!(n(&total, "documents_read"), pages.len() as u64);
+    let with = n(&total, "documents_with_boilerplate");
+    assert!(
+        with <= pages.len() as u64 && with * 10 >= pages.len() as u64 * 9,
+        "{total}"
+    );
+
+    // Sorted by documents, most first, then by text.
+    let key = |r: &Value| {
+        (
+            std::cmp::Reverse(n(r, "documents")),
+            r["text"].as_str().unwrap().to_string(),
+        )
+    };
+    assert!(records.windows(2).all(|w| key(&w[0]) < key(&w[1])));
+
+    let whole: Vec<String> = pages.iter().map(|(_, t)| collapsed(t)).collect();
+    let holding = |passage: &str| whole.iter().filter(|p| p.contains(passage)).count();
+    let listed: std::collections::HashMap<&str, &Value> = records
+        .iter()
+        .map(|r| (r["text"].as_str().unwrap(), r))
+        .collect();
+    for r in &records {
+        let passage = r["text"].as_str().unwrap();
+        let documents = n(r, "documents") as usize;
+        assert!(documents >= 2, "{r}");
+        assert!(holding(passage) >= documents, "{r}");
+        // Its words are those of its text.
+        let tokens = n(r, "tokens") as usize;
+        assert_eq!(neardup::text::tokenize(passage).len(), tokens, "{r}");
+        let example = pages.iter().find(|(id, _)| r["example"] == id.as_str());
+        let (_, example) = example.unwrap_or_else(|| panic!("the example of {r}"));
+        assert!(collapsed(example).contains(passage), "{r}");
+    }
+
+    // The sites, by their navigation line (each page's first).
+    let mut sites: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for (_, t) in &pages {
+        let nav = collapsed(t.lines().next().unwrap());
+        sites.entry(nav).or_default().push(t);
+    }
+    assert_eq!(sites.len(), 6, "{:?}", sites.keys());
+    for (nav, site) in &sites {
+        // The lines of a shingle (5 words) or more that every page of the site carries; a
+        // shorter one (a heading) takes the status of the line after it.
+        let mut common: Vec<String> = site[0].lines().map(collapsed).collect();
+        common.retain(|l| neardup::text::tokenize(l).len() >= 5);
+        common.retain(|l| site.iter().all(|p| p.lines().any(|x| collapsed(x) == *l)));
+        assert!(
+            common.len() >= 5 && common.contains(nav),
+            "{nav}: {common:?}"
+        );
+        for line in &common {
+            let r = listed
+                .get(line.as_str())
+                .unwrap_or_else(|| panic!("{line:?} of the site of {} pages", site.len()));
+            let documents = n(r, "documents") as usize;
+            assert!(
+                documents * 10 >= site.len() * 9 && documents <= holding(line),
+                "{r}: {} pages",
+                site.len()
+            );
+        }
+    }
+
+    // The same bytes on another run, on standard output.
+    let again = run_in(root, &["dedup", "corpus.jsonl", "--out-boilerplate", "-"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(
+        again.stdout,
+        std::fs::read(root.join("boilerplate.jsonl")).unwrap()
+    );
+}
+
+/// Issue 14: the boilerplate output is refused with `--boilerplate off` (nothing is learnt) in
+/// one line, exit 2; it is refused when it is an input or another output, and a failed run
+/// leaves none; a corpus too small to learn from lists no passage, only the total.
+#[test]
+fn the_boilerplate_output_is_refused_where_it_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let corpus = seed_corpus_in(root);
+    let refused: [(&[&str], &str); 3] = [
+        (
+            &["--boilerplate", "off", "--out-boilerplate", "b.jsonl"],
+            "--out-boilerplate lists the boilerplate learnt by --boilerplate auto; with --boilerplate off nothing is learnt",
+        ),
+        (
+            &["--out-boilerplate", "in.jsonl"],
+            "in.jsonl: the boilerplate output would replace the input in.jsonl, the same file",
+        ),
+        (
+            &["--out-pairs", "b.jsonl", "--out-boilerplate", "./b.jsonl"],
+            "./b.jsonl: the boilerplate output would replace the pairs output b.jsonl, the same file",
+        ),
+    ];
+    for (args, message) in refused {
+        let mut all = vec!["dedup", "in.jsonl"];
+        all.extend(args);
+        let out = run_in(root, &all);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr, format!("neardup: error: {message}\n"), "{args:?}");
+        assert!(!root.join("b.jsonl").exists(), "{args:?}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("in.jsonl")).unwrap(),
+            corpus
+        );
+    }
+
+    // A run that fails leaves no boilerplate output.
+    write_jsonl(
+        &root.join("bad.jsonl"),
+        &[r#"{"id": "a", "text": "one two"}"#, r#"{"id": "b", "#],
+    );
+    let out = run_in(
+        root,
+        &["dedup", "bad.jsonl", "--out-boilerplate", "b.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!root.join("b.jsonl").exists());
+
+    // Two documents teach no template: the total alone.
+    let out = run_in(root, &["dedup", "in.jsonl", "--out-boilerplate", "b.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let records = json_lines(&root.join("b.jsonl"));
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["kind"], "total");
+    assert_eq!(records[0]["passages"], 0);
+    assert_eq!(records[0]["documents_read"], 2);
+    assert_eq!(records[0]["documents_with_boilerplate"], 0);
+}

@@ -16,8 +16,9 @@
 //!    each, and which documents a kept document covers (its duplicates, and derivatives whose
 //!    source is kept). Every document ends up kept or removed, with the reason.
 //!
-//! The run ([`run()`], in `run`) streams the inputs three times at most, so that memory is bounded
-//! by the sketches and not by the texts:
+//! The run ([`run()`], in `run`) streams the inputs three times at most (four with the boilerplate
+//! output, which reads the texts of the documents with background again), so that memory is
+//! bounded by the sketches and not by the texts:
 //! 1. read every document and keep its [`Sketch`] and id: a reader thread cuts the inputs into
 //!    pieces, rayon parses and sketches pieces while the calling thread accepts them in order
 //!    (ids checked, sketches stored in a [`SketchTable`]);

@@ -1,6 +1,6 @@
 //! The files a dedup run writes: the settings of what is written ([`Outputs`], [`HtmlOutput`]) and
 //! the decided run in; out the pairs file and the clusters file, each a [`JsonLines`] sink the
-//! run pushes its events to, and the kept documents. The outputs are committed together
+//! run pushes its events to, the kept documents, and the boilerplate passages ([`Passages`]). The outputs are committed together
 //! ([`commit_all`]): each file is written beside its final path, and they are renamed into place
 //! only once every one is complete, so a failed run leaves none of them, not even one that looks
 //! finished.
@@ -11,25 +11,33 @@
 //! [`Sink::cluster`] events of one [`Decided`] run: each member comes with the document through
 //! whose pair it joined its group, found once by [`Explained`], whose pairs the report embeds
 //! first. The kept documents are not a report: they are copied from the inputs as they were read.
+//! The boilerplate passages are grouped by text as the documents are classified, one entry per
+//! distinct text, and written sorted (most documents first, then text), so that a run gives the
+//! same bytes whatever the threads did.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use ahash::AHashMap;
 use rayon::prelude::*;
+use serde::Serialize;
 
 use super::outcome::RunError;
 use super::store::Catalog;
 use super::{Decision, Removal, VerifiedPair};
 use crate::align::Alignment;
+use crate::boilerplate::token_lines;
 use crate::compare::Pair;
 use crate::document::{input_files, CorpusSpec};
 use crate::fsutil::{FileKey, Staged, TempName};
 use crate::progress::Progress;
 use crate::report::json::RECORD_BATCH;
 use crate::report::{Cluster, JsonLines, Linked, Sink};
+use crate::text::{tokenize_into, Token};
 use crate::verify::Relation;
 
 /// What a dedup run writes, besides its summary.
@@ -45,6 +53,10 @@ pub struct Outputs {
     pub passages: bool,
     /// An HTML report of the run.
     pub html: Option<HtmlOutput>,
+    /// The boilerplate passages learnt, one record per distinct passage text held by two
+    /// documents or more (most documents first), then a total; with nothing learnt (as with
+    /// [`DedupConfig::boilerplate`](super::DedupConfig::boilerplate) `None`), the total alone.
+    pub boilerplate: Option<PathBuf>,
 }
 
 /// The HTML report of a run: its figures, clusters and sources, and the views of a bounded number
@@ -67,6 +79,7 @@ impl Outputs {
             ("clusters output", self.clusters.as_deref()),
             ("kept output", self.kept.as_deref()),
             ("HTML report", self.html.as_ref().map(|h| h.path.as_path())),
+            ("boilerplate output", self.boilerplate.as_deref()),
         ]
         .into_iter()
         .filter_map(|(what, path)| Some((what, path?)))
@@ -386,6 +399,257 @@ impl Explained {
     }
 }
 
+/// The boilerplate passages of a run, grouped by their text: what the boilerplate output lists.
+///
+/// A passage is a document's background tokens ([`crate::boilerplate::background_tokens`],
+/// what its pairs are not judged on) cut at its line breaks, so that a template's lines (the
+/// navigation, a byline, each related headline, each footer line) are counted apart: one whole
+/// run would hold the page's own date or headlines and be found in that page alone. A line
+/// that a run reaches only with the last words of its last shingle is left out: shingles of its
+/// own start there, and they are evidence. Its text is
+/// the document's own characters for those tokens (with the punctuation attached to its ends)
+/// with each run of whitespace made one space.
+/// Documents are added from many threads; one entry is kept per distinct text (not per
+/// document), and the documents holding it are counted, each once; [`write_boilerplate`] lists
+/// those that two documents or more hold.
+#[derive(Debug, Default)]
+pub(super) struct Passages {
+    table: Mutex<PassageTable>,
+}
+
+#[derive(Debug, Default)]
+struct PassageTable {
+    by_text: AHashMap<Box<str>, Held>,
+    /// Documents with at least one passage.
+    documents: u64,
+}
+
+/// What is known of one passage text.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    /// Documents holding it.
+    documents: u32,
+    /// Its words, in the first of them.
+    tokens: u32,
+    /// The first of them (lowest index).
+    first: u32,
+}
+
+/// Buffers reused between the documents of one thread.
+#[derive(Debug, Default)]
+pub(super) struct PassageScratch {
+    tokens: Vec<Token>,
+    /// The document's passage texts, end to end.
+    text: String,
+    /// Each passage: its bytes in `text` and its token count.
+    spans: Vec<(Range<usize>, u32)>,
+}
+
+impl Passages {
+    /// Adds document `doc`, of text `text` whose background token ranges (in order, disjoint)
+    /// are `background`, with shingles of `k` words.
+    pub(super) fn add(
+        &self,
+        (doc, text): (u32, &str),
+        background: &[Range<usize>],
+        k: usize,
+        scratch: &mut PassageScratch,
+    ) {
+        if background.is_empty() {
+            return;
+        }
+        tokenize_into(text, &mut scratch.tokens);
+        let tokens = &scratch.tokens;
+        let lines = token_lines(text, tokens);
+        scratch.text.clear();
+        scratch.spans.clear();
+        // Both lists are in order: each background range is cut at the lines it crosses. A
+        // range ends `k - 1` words past its last background shingle; a line it reaches only
+        // with those words (the article's first words after a quoted headline) has its own
+        // shingles there, content, and is not listed.
+        let mut line = 0;
+        for r in background {
+            let end = r.end.min(tokens.len());
+            let starts = if end == tokens.len() {
+                // No shingle starts in the last `k - 1` words: they are the last one's.
+                end
+            } else {
+                r.end.saturating_sub(k.saturating_sub(1)).max(r.start + 1)
+            };
+            let mut at = r.start;
+            while at < end.min(starts) {
+                while line < lines.len() && lines[line].end <= at {
+                    line += 1;
+                }
+                let to = lines.get(line).map_or(end, |l| l.end.min(end));
+                let from = scratch.text.len();
+                collapse_whitespace(&text[spelled(text, tokens, at..to)], &mut scratch.text);
+                scratch
+                    .spans
+                    .push((from..scratch.text.len(), (to - at) as u32));
+                at = to;
+            }
+        }
+        // A text found twice in the document counts it once.
+        let all = &scratch.text;
+        scratch
+            .spans
+            .sort_unstable_by(|(a, _), (b, _)| all[a.clone()].cmp(&all[b.clone()]));
+        scratch
+            .spans
+            .dedup_by(|(a, _), (b, _)| all[a.clone()] == all[b.clone()]);
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        table.documents += 1;
+        for (span, tokens) in &scratch.spans {
+            let passage = &all[span.clone()];
+            match table.by_text.get_mut(passage) {
+                Some(held) => {
+                    held.documents += 1;
+                    if doc < held.first {
+                        (held.first, held.tokens) = (doc, *tokens);
+                    }
+                }
+                None => {
+                    let held = Held {
+                        documents: 1,
+                        tokens: *tokens,
+                        first: doc,
+                    };
+                    table.by_text.insert(passage.into(), held);
+                }
+            }
+        }
+    }
+}
+
+/// The bytes of `text` that spell tokens `words`, with the punctuation attached to either end
+/// (up to a space or the next token): `policy.`, `“Quote”`.
+fn spelled(text: &str, tokens: &[Token], words: Range<usize>) -> Range<usize> {
+    let (mut start, mut end) = (
+        tokens[words.start].start as usize,
+        tokens[words.end - 1].end as usize,
+    );
+    let before = words
+        .start
+        .checked_sub(1)
+        .map_or(0, |t| tokens[t].end as usize);
+    let after = tokens
+        .get(words.end)
+        .map_or(text.len(), |t| t.start as usize);
+    let attached = |c: char| !c.is_whitespace();
+    start -= text[before..start]
+        .chars()
+        .rev()
+        .take_while(|&c| attached(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    end += text[end..after]
+        .chars()
+        .take_while(|&c| attached(c))
+        .map(char::len_utf8)
+        .sum::<usize>();
+    start..end
+}
+
+fn json_line(w: &mut impl Write, record: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, record)?;
+    w.write_all(b"\n")
+}
+
+/// `text` with each run of whitespace made one space, appended to `out`.
+fn collapse_whitespace(text: &str, out: &mut String) {
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+}
+
+/// One line of the boilerplate output: a passage.
+#[derive(Serialize)]
+struct PassageRecord<'a> {
+    kind: &'static str,
+    text: &'a str,
+    documents: u32,
+    tokens: u32,
+    example: &'a str,
+}
+
+/// The boilerplate output's last line.
+#[derive(Serialize)]
+struct PassageTotal {
+    kind: &'static str,
+    passages: u64,
+    documents_with_boilerplate: u64,
+    documents_read: u64,
+    passages_in_one_document: u64,
+    tokens_in_one_document: u64,
+}
+
+/// Writes the boilerplate output to `w`: one record per passage held by two documents or more,
+/// those in the most documents first and then by text (the same run gives the same bytes), then
+/// the total: how many passages are listed, how many of the documents read hold background text,
+/// and the passages (and their words) found in one document only, counted and not listed.
+///
+/// What is learnt is text that documents share; a piece found in one document only is its own
+/// text that the classification took in beside the template (a byline with its date, the
+/// words where a quoted headline meets the article), which a pair's passages show in place.
+pub(super) fn write_boilerplate(
+    path: &Path,
+    w: &mut impl Write,
+    catalog: &Catalog,
+    passages: Passages,
+) -> Result<(), RunError> {
+    let fail = write_error(path);
+    let table = passages
+        .table
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let (mut listed, mut alone, mut alone_tokens) = (Vec::new(), 0u64, 0u64);
+    for (text, held) in &table.by_text {
+        if held.documents >= 2 {
+            listed.push((&**text, *held));
+        } else {
+            alone += 1;
+            alone_tokens += u64::from(held.tokens);
+        }
+    }
+    listed.sort_unstable_by(|(ta, a), (tb, b)| b.documents.cmp(&a.documents).then(ta.cmp(tb)));
+    for (text, held) in &listed {
+        json_line(
+            w,
+            &PassageRecord {
+                kind: "passage",
+                text,
+                documents: held.documents,
+                tokens: held.tokens,
+                example: &catalog.ids[held.first as usize],
+            },
+        )
+        .map_err(&fail)?;
+    }
+    json_line(
+        w,
+        &PassageTotal {
+            kind: "total",
+            passages: listed.len() as u64,
+            documents_with_boilerplate: table.documents,
+            documents_read: catalog.ids.len() as u64,
+            passages_in_one_document: alone,
+            tokens_in_one_document: alone_tokens,
+        },
+    )
+    .map_err(&fail)?;
+    w.flush().map_err(&fail)
+}
+
 /// Pass 3: the kept documents in input order.
 pub(super) fn write_kept(
     path: &Path,
@@ -501,6 +765,52 @@ pub(super) mod tests {
             self.0.push(format!("{head} {kept}: {}", members.join(" ")));
             Ok(())
         }
+    }
+
+    #[test]
+    fn boilerplate_passages_are_lines_counted_once_per_document() {
+        let page = |article: &str| {
+            format!("Home  News Sport\nHeadline “quoted” here\n{article}\nAbout us | Contact us.\n")
+        };
+        // Tokens: 0-2 the navigation, 3-5 the headline, 6-10 the article, 11-14 the footer.
+        let texts = [
+            page("Body words of one page."),
+            page("Other words of another page."),
+            "Home News Sport\nHome News Sport\nThird text with no footer at all.".to_string(),
+        ];
+        let passages = Passages::default();
+        let mut scratch = PassageScratch::default();
+        let k = 5;
+        passages.add((1, &texts[1]), &[0..3, 11..15], k, &mut scratch);
+        // The background reaches 4 words (its last shingle's tail) into the article, which are
+        // not listed; at the end of the text, the tail is the footer's.
+        passages.add((0, &texts[0]), &[0..10, 11..15], k, &mut scratch);
+        passages.add((2, &texts[2]), &[], k, &mut scratch);
+        // The navigation twice: the document counts once.
+        let twice = 0..10;
+        passages.add(
+            (2, &texts[2]),
+            std::slice::from_ref(&twice),
+            k,
+            &mut scratch,
+        );
+        let catalog = Catalog {
+            ids: ["p0", "p1", "p2"].map(String::from).to_vec(),
+            sketches: SketchTable::new(1),
+            store: TextStore::Reread,
+            whence: Default::default(),
+        };
+        let mut out = Vec::new();
+        write_boilerplate(Path::new("b"), &mut out, &catalog, passages).unwrap();
+        let lines: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().collect();
+        assert_eq!(
+            lines,
+            [
+                r#"{"kind":"passage","text":"Home News Sport","documents":3,"tokens":3,"example":"p0"}"#,
+                r#"{"kind":"passage","text":"About us | Contact us.","documents":2,"tokens":4,"example":"p0"}"#,
+                r#"{"kind":"total","passages":2,"documents_with_boilerplate":3,"documents_read":3,"passages_in_one_document":1,"tokens_in_one_document":3}"#,
+            ]
+        );
     }
 
     #[test]

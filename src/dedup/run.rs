@@ -2,7 +2,9 @@
 //! [`Summary`] out. Pass 1 (reading and sketching) is a pipeline: a reader thread cuts the
 //! inputs into pieces of whole lines, rayon parses and sketches pieces, and the calling thread
 //! accepts them in input order (ids checked, sketches stored); pass 2 verifies the candidates on
-//! texts brought back by the store, then the decision and the outputs follow.
+//! texts brought back by the store, then the decision and the outputs follow. With the
+//! boilerplate output, the texts of the documents with background are brought back once more,
+//! after the decision (when the verified texts are gone), and their passages grouped.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -16,7 +18,10 @@ use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::outcome::{RunError, Summary};
-use super::output::{commit_all, write_clusters, write_kept, write_pairs, Decided, Planned};
+use super::output::{
+    commit_all, write_boilerplate, write_clusters, write_kept, write_pairs, Decided,
+    PassageScratch, Passages, Planned,
+};
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
     decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
@@ -93,6 +98,16 @@ pub fn run(
         }
     }
     summary.kept = decision.kept() as u64;
+    let passages = match &outputs.boilerplate {
+        Some(_) => Some(list_boilerplate(
+            spec,
+            deduper,
+            &catalog,
+            &background,
+            progress,
+        )?),
+        None => None,
+    };
 
     progress.stage("writing pairs and clusters", None);
     let decided = (outputs.clusters.is_some() || outputs.html.is_some())
@@ -124,6 +139,14 @@ pub fn run(
             path,
             ("writing kept documents", Some(n as u64)),
             move |w| write_kept(path, w, spec, catalog, decision, progress),
+        ));
+    }
+    if let (Some(path), Some(passages)) = (&outputs.boilerplate, passages) {
+        let catalog = &catalog;
+        planned.push(Planned::new(
+            path,
+            ("writing the boilerplate passages", None),
+            move |w| write_boilerplate(path, w, catalog, passages),
         ));
     }
     pause_at("dedup-outputs");
@@ -691,6 +714,38 @@ fn verify_all(
         vec![None; pairs.len()]
     };
     Ok((pairs, alignments))
+}
+
+/// The boilerplate passages of every document that has background among its bin minima
+/// ([`Background::of`]), for the boilerplate output: each text read again as for verification
+/// and classified by [`Deduper::measure`], so that what is listed is exactly what its pairs are
+/// not judged on. Texts are read only when the output is asked for.
+fn list_boilerplate(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    catalog: &Catalog,
+    background: &Background,
+    progress: &dyn Progress,
+) -> Result<Passages, RunError> {
+    let docs: Vec<u32> = (0..catalog.ids.len() as u32)
+        .filter(|&i| background.of(i).is_some())
+        .collect();
+    progress.stage("listing boilerplate", Some(docs.len() as u64));
+    let passages = Passages::default();
+    catalog.store.map_texts(
+        spec,
+        &catalog.ids,
+        &docs,
+        <(Scratch, PassageScratch)>::default,
+        |(s, p), i, text| {
+            let signature = catalog.sketches.signature(i as usize);
+            let measured = deduper.measure(&text, s, background.of(i), signature);
+            let k = deduper.config().shingle_size;
+            passages.add((i, &text), &measured.background, k, p);
+        },
+        progress,
+    )?;
+    Ok(passages)
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ pub(crate) struct DedupArgs {
     pub(crate) input: InputArgs,
     /// Write one pair record per line (the JSON of `compare --json`); `-` is standard output.
     ///
-    /// Every output (this, --out-clusters, --out-kept, --html) is written beside its path, and
+    /// Every output (this, --out-clusters, --out-kept, --out-boilerplate, --html) is written beside its path, and
     /// they are renamed into place together once every one is complete: a run that fails leaves
     /// none of them. `-`, devices and FIFOs are written directly, after the files, and what they
     /// were given stays if a later step fails. An output that is the same file as an input or
@@ -159,6 +159,23 @@ pub(crate) struct DedupArgs {
     /// {"id", "text"} records.
     #[arg(long, value_name = "FILE")]
     pub(crate) out_kept: Option<PathBuf>,
+    /// Write the boilerplate learnt (--boilerplate auto): one record per passage of template or
+    /// stock text that the pairs were not judged on, held by two documents or more, in the most
+    /// documents first.
+    ///
+    /// A passage is a line, or the part of a line, of a document's background: a site's
+    /// navigation, a footer line, a headline quoted in related-stories blocks, a licence
+    /// paragraph, a stock phrase; its whitespace is made single spaces. Each record is
+    /// {"kind": "passage", "text", "documents": how many documents hold it, "tokens": its words,
+    /// "example": the id of the first document holding it}: a site's template lines come with
+    /// about the number of the site's pages. The last record is {"kind": "total", "passages",
+    /// "documents_with_boilerplate", "documents_read", "passages_in_one_document",
+    /// "tokens_in_one_document"}: the background pieces that one document alone holds (a byline
+    /// with its date, the words where the template meets the article) are counted there, not
+    /// listed. It costs one more pass over the texts of the documents with background. `-` is
+    /// standard output. With --boilerplate off it is refused: nothing is learnt.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out_boilerplate: Option<PathBuf>,
     /// Add the aligned passages to each pair record.
     #[arg(long)]
     pub(crate) passages: bool,

@@ -4,7 +4,7 @@
 use neardup::report::terminal::escape_controls;
 use std::io::{self, Write};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use crate::cli::{show_progress, BoilerplateMode, DedupArgs, Keep};
 use crate::progress::Bar;
@@ -15,6 +15,9 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     use neardup::dedup::{DedupConfig, Deduper, KeepPolicy};
     use neardup::document::CorpusSpec;
 
+    if args.out_boilerplate.is_some() && args.boilerplate == BoilerplateMode::Off {
+        bail!("--out-boilerplate lists the boilerplate learnt by --boilerplate auto; with --boilerplate off nothing is learnt");
+    }
     let matching = args.matching.config()?;
     let config = DedupConfig {
         boilerplate: match args.boilerplate {
@@ -36,6 +39,7 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         pairs: args.out_pairs.clone(),
         clusters: args.out_clusters.clone(),
         kept: args.out_kept.clone(),
+        boilerplate: args.out_boilerplate.clone(),
         passages: args.passages,
         html: args.html.as_ref().map(|path| HtmlOutput {
             path: path.clone(),
