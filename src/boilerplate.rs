@@ -640,10 +640,23 @@ impl Background {
             .count()
     }
 
-    /// The background, for a document that has some of it among its bin minima; `None` for
-    /// the others (their text is measured whole, which saves classifying it shingle by shingle).
-    pub fn of(&self, doc: u32) -> Option<&Background> {
-        self.mask(doc).iter().any(|&w| w != 0).then_some(self)
+    /// The background as document `doc` of the corpus sees it, for a document that has some of
+    /// it among its bin minima; `None` for the others (their text is measured whole, which saves
+    /// classifying it shingle by shingle).
+    pub fn of(&self, doc: u32) -> Option<BackgroundOf<'_>> {
+        let mask = self.mask(doc);
+        mask.iter().any(|&w| w != 0).then_some(BackgroundOf {
+            background: self,
+            mask,
+        })
+    }
+
+    /// The background as a text from outside the corpus sees it: the corpus's keys alone.
+    pub fn for_text(&self) -> BackgroundOf<'_> {
+        BackgroundOf {
+            background: self,
+            mask: &[],
+        }
     }
 
     /// The background bins of document `doc`, one bit a bin (empty when nothing was learnt).
@@ -669,10 +682,27 @@ impl Background {
         }
         masked_estimates(sa, sb, ma, mb)
     }
+}
+
+/// The background as one text sees it ([`Background::of`], [`Background::for_text`]): the
+/// corpus's background keys, and for a document of the corpus, the bins in which its least
+/// shingle was found to be background for it (a headline it quotes, a line of its site's
+/// template that other sites' pages share too).
+#[derive(Clone, Copy, Debug)]
+pub struct BackgroundOf<'a> {
+    background: &'a Background,
+    mask: &'a [u64],
+}
+
+impl BackgroundOf<'_> {
+    /// Whether nothing was learnt.
+    pub fn is_empty(&self) -> bool {
+        self.background.is_empty()
+    }
 
     /// Splits the shingles of a text, in text order (`shingles[i]` starts at token `i`), into
     /// content and background (module docs, step 4). `signature` is the text's own signature from
-    /// `hasher`. A run of at most `gap` content shingles between two background ones is
+    /// `hasher`; its least shingle of a bin is content unless the bin is background for it. A run of at most `gap` content shingles between two background ones is
     /// background too: with `gap` the shingle size, that is the words where two template lines
     /// meet (a related-stories block: headlines quoted from other pages, one a line), which no
     /// other page has in that order (only where lines meet: in running prose, the words between
@@ -690,7 +720,13 @@ impl Background {
         lines: &[Range<usize>],
     ) -> Classified {
         let mut out = Classified::default();
-        if self.keys.is_empty() {
+        let keys = &self.background.keys;
+        let masked = |bin: usize| {
+            self.mask
+                .get(bin / 64)
+                .is_some_and(|w| w >> (bin % 64) & 1 == 1)
+        };
+        if keys.is_empty() {
             out.content = shingles.to_vec();
         } else {
             const UNKNOWN: u8 = 0;
@@ -701,10 +737,14 @@ impl Background {
                 .iter()
                 .map(|&h| {
                     let (bin, value) = hasher.locate(h);
-                    if self.keys.contains(&bin_key(bin, value)) {
+                    if keys.contains(&bin_key(bin, value)) {
                         BACKGROUND
                     } else if values.get(bin) == Some(&value) {
-                        CONTENT
+                        if masked(bin) {
+                            BACKGROUND
+                        } else {
+                            CONTENT
+                        }
                     } else {
                         UNKNOWN
                     }
@@ -784,9 +824,13 @@ impl Background {
 /// Lines of more tokens than this are running prose, not template lines: they are not smoothed.
 const LONG_LINE: usize = 30;
 
+/// Tokens of a line at most, for it to be one of a block of short lines.
+const LIST_LINE: usize = 16;
+
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
 /// line of at most [`LONG_LINE`] tokens is; a line of fewer than `short` tokens takes the status
-/// of the next line.
+/// of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
+/// background when most of its lines are, or one is and the line after the block is.
 fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, background: u8) {
     let n = status.len();
     // Per line: whether it is background, `None` for a short one.
@@ -810,6 +854,27 @@ fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, backgro
             Some(b) => next = Some(*b),
             None => *v = next,
         }
+    }
+    // A block of short lines (a related-stories list, a byline over a headline) is background
+    // when most of its lines are, or when one is and a line of template follows the block (a
+    // list of links above a footer): the headlines such a list quotes from other pages are found
+    // in few documents each, and many are never the least shingle of a bin anywhere.
+    let mut i = 0;
+    while i < lines.len() {
+        let end = (i..lines.len())
+            .find(|&j| lines[j].len() > LIST_LINE)
+            .unwrap_or(lines.len());
+        if end - i >= 2 {
+            let background = verdicts[i..end]
+                .iter()
+                .filter(|&&v| v == Some(true))
+                .count();
+            let before_template = verdicts.get(end) == Some(&Some(true));
+            if 2 * background >= end - i || (background > 0 && before_template) {
+                verdicts[i..end].fill(Some(true));
+            }
+        }
+        i = end + 1;
     }
     for (l, v) in lines.iter().zip(verdicts) {
         if v == Some(true) {

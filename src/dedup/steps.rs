@@ -8,7 +8,9 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
-use crate::boilerplate::{background_tokens, candidates_and_background, token_lines, Background};
+use crate::boilerplate::{
+    background_tokens, candidates_and_background, token_lines, Background, BackgroundOf,
+};
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
@@ -292,7 +294,7 @@ impl Deduper {
         &self,
         text: &str,
         scratch: &mut Scratch,
-        background: Option<&Background>,
+        background: Option<BackgroundOf<'_>>,
         signature: SignatureRef<'_>,
     ) -> Measured {
         let set = self.shingle_set(text, scratch);
