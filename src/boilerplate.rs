@@ -38,8 +38,8 @@
 //!    runs ([`Background::classify`]).
 //!
 //! The cost is one grouping of the bands (as the plain vote does, [`crate::lsh::BandRuns`]),
-//! kept for three sweeps over the buckets of two or more (own shares, templates, the vote); at
-//! most two comparisons per member of a bucket (fewer in a hot one, whose singles need none), of
+//! kept for three sweeps over the buckets of two or more (own shares, templates, the vote); about
+//! one comparison per member of a bucket (fewer in a hot one, whose singles need none), of
 //! signatures cut to a byte a bin so that they stay in cache; votes only within a bucket's
 //! measured parts, so at most [`crate::lsh::HOT_BUCKET`] per member and band outside clusters
 //! of copies. Memory is four bytes per document in a shared bucket and band, a byte per bin and
@@ -222,7 +222,7 @@ fn mark(masks: &[AtomicU64], at: usize, band: usize, rows: usize) {
 
 /// Other members of its bucket a document is compared with on either side (in id order, round
 /// the bucket), to tell whether it shares more than the bucket's shingle with them.
-pub const NEIGHBOURS: usize = 2;
+pub const NEIGHBOURS: usize = 1;
 
 /// Each document's signature cut to one byte a bin (the value's low byte), with its number of
 /// shingles: what the vote's filter compares, a quarter of the signatures' bytes, so that the
