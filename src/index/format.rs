@@ -8,8 +8,8 @@
 //! ```text
 //! [0, 4096)                 header: magic, version, settings, section table, checksums
 //! [4096, data_end)          data: text blocks, block table, ids, document table, bucket
-//!                           group table, grouped buckets, replaced sources; one xxh3 per 4 KiB
-//!                           page
+//!                           group table, grouped buckets, replaced sources, signatures; one
+//!                           xxh3 per 4 KiB page
 //! [data_end, file end)      the page checksums (their own xxh3 is in the header)
 //! ```
 //!
@@ -17,6 +17,9 @@
 //! group of 64 buckets, about 2 bytes a source); data pages are read on demand
 //! with positioned reads, and each page is verified against its checksum before a byte of it is
 //! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
+//!
+//! The background file ([`StoredBackground`]) is small beside the segments (8 bytes a background
+//! key, 24 a source with background) and is read and checked whole when the index is opened.
 //!
 //! The module is crate-private: the bytes are the index's business. A caller sees only what it
 //! reads or matches on, re-exported from [`crate::index`]: [`Settings`] (what an index was built

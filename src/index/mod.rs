@@ -6,23 +6,43 @@
 //!
 //! ```text
 //! sources.ndx/
-//!   MANIFEST                  the current state: settings and the list of segments
+//!   MANIFEST                  the current state: settings, the list of segments, the background
 //!   seg-0000000001.nds        one immutable segment per build or add
 //!   seg-0000000002.nds
+//!   bg-0000000002.ndb         the background learnt from all the sources at the last commit
 //!   LOCK                      held by the one writer at a time
 //! ```
 //!
 //! A writer takes the lock, writes its new segment under a temporary name, makes it durable,
 //! renames it into place, then writes a new manifest the same way. The rename of the manifest is
 //! the commit: a reader opens whichever manifest is in place and sees the old state or the new one,
-//! never a mix, and a writer killed at any point leaves the previous manifest and every segment it
+//! never a mix, and a writer killed at any point leaves the previous manifest and every file it
 //! names untouched (the next writer sweeps up what the dead one left). Segments are never changed
 //! after their rename; re-adding an id with `replace` writes the new text in the new segment and
 //! lists the old one as replaced there.
 //!
-//! Opening reads the manifest, each segment's header and its page checksums; a query reads the
-//! buckets its bands fall in, then the candidates' texts, each page verified before use
-//! (`format::PagedFile`).
+//! **Boilerplate.** Sources share templates (a site's navigation and footer), licences and stock
+//! phrases that are no evidence of copying. Every commit (`build` and each `add`) learns them
+//! again from all the live sources, as dedup learns them from its corpus
+//! ([`crate::boilerplate`], without dedup's pair vote): it reads every segment's stored
+//! signatures (516 bytes a source at 128 values, held in memory meanwhile) and sweeps their bands
+//! three times, so a commit costs time and memory linear in the whole index, not in what it adds
+//! (at 100,000 sources: under a second for news-like text, about 15 s where most 5-grams are stock
+//! phrases). It writes the background keys (the (bin, value) pairs of background buckets, sorted
+//! u64s) and each source's background bins to a new `bg-<generation>.ndb`, named by the new
+//! manifest; the old one is removed once the manifest is in place. So a page from a site whose
+//! pages the index holds is checked with its template known, even when the site came in a later
+//! add. An index built with boilerplate off (`boilerplate_min_docs` 0) learns nothing, and a
+//! check counts every shared shingle, as before.
+//!
+//! **A query** signs the checked document and looks its bands up in each segment, except the
+//! bands whose values are background keys (they cast no vote); each candidate's stored signature
+//! is then compared with the document's on the bins that are background in neither (the
+//! document's by the keys, the source's as learnt), and only the candidates within dedup's margin
+//! of a reporting threshold have their text decompressed, measured and verified on content
+//! ([`Index::check`]). Opening reads the manifest, each segment's header, its page checksums and
+//! its bucket group table, and the background file; every page of a segment is verified before
+//! use (`format::PagedFile`), the background file as a whole.
 
 mod check;
 mod format;
@@ -139,7 +159,7 @@ pub struct Stats {
     pub empty: u64,
     /// Segments.
     pub segments: usize,
-    /// Bytes on disk (manifest and segments).
+    /// Bytes on disk (manifest, segments and background).
     pub bytes: u64,
     /// Bytes of source text.
     pub text_bytes: u64,
@@ -486,12 +506,12 @@ impl Index {
             background_sources: self.masks.touched.len() as u64,
             ..Stats::default()
         };
-        if let Some(b) = &self.manifest.background {
-            stats.bytes += b.length;
-        }
         stats.bytes = fs::metadata(self.dir.join(MANIFEST))
             .map_err(io_error(&self.dir))?
             .len();
+        if let Some(b) = &self.manifest.background {
+            stats.bytes += b.length;
+        }
         for (i, seg) in self.segments.iter().enumerate() {
             stats.bytes += self.manifest.segments[i].length;
             let (z, raw) = seg.block_sizes()?;
