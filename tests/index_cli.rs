@@ -861,6 +861,21 @@ fn templated_pages_checked_against_their_sites_match_on_their_articles() {
         }
     }
     assert!(told >= 2, "{told} pairs with a direction to tell");
+
+    // The background file is checked as a whole: a flipped byte is an error naming it.
+    let bg = std::fs::read_dir(d.join("s.ndx"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "ndb"))
+        .expect("a background file");
+    let mut bytes = std::fs::read(&bg).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x10;
+    std::fs::write(&bg, bytes).unwrap();
+    let out = run_in(d, &["check", "--index", "s.ndx", "checked.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = lossy(&out.stderr);
+    assert!(err.contains(".ndb: corrupt"), "{err}");
 }
 
 /// An add of a new site's pages learns that site's template: a page of the site checked before

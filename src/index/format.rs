@@ -19,7 +19,8 @@
 //! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
 //!
 //! The background file ([`StoredBackground`]) is small beside the segments (8 bytes a background
-//! key, 24 a source with background) and is read and checked whole when the index is opened.
+//! key, 16 a background bucket, 24 a source with background) and is read and checked whole by the
+//! first query.
 //!
 //! The module is crate-private: the bytes are the index's business. A caller sees only what it
 //! reads or matches on, re-exported from [`crate::index`]: [`Settings`] (what an index was built

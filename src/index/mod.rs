@@ -33,7 +33,9 @@
 //! manifest; the old one is removed once the manifest is in place. So a page from a site whose
 //! pages the index holds is checked with its template known, even when the site came in a later
 //! add. An index built with boilerplate off (`boilerplate_min_docs` 0) learns nothing, and a
-//! check counts every shared shingle, as before.
+//! check counts every shared shingle, as before; so does a check against an index of too few
+//! sources to learn a template from (a template needs a bucket of `min_docs` sources, six by
+//! default, half of them mostly their own text), or of sources that share nothing.
 //!
 //! **A query** signs the checked document and looks its bands up in each segment, except the
 //! bands whose values are background keys (they cast no vote); each candidate's stored signature
@@ -41,8 +43,9 @@
 //! document's by the keys, the source's as learnt), and only the candidates within dedup's margin
 //! of a reporting threshold have their text decompressed, measured and verified on content
 //! ([`Index::check`]). Opening reads the manifest, each segment's header, its page checksums and
-//! its bucket group table, and the background file; every page of a segment is verified before
-//! use (`format::PagedFile`), the background file as a whole.
+//! its bucket group table; the first query reads the background file (a few milliseconds for
+//! 100,000 sources of stock phrases, whose file is 9 MB). Every page of a segment is verified
+//! before use (`format::PagedFile`), the background file as a whole.
 
 mod check;
 mod format;
@@ -51,6 +54,7 @@ mod segment;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
@@ -199,18 +203,65 @@ pub struct Index {
     /// banding, which the segments' band keys were written with.
     deduper: Deduper,
     lsh: LshParams,
-    /// The background keys learnt from the sources (empty when none was learnt).
+    /// The background learnt from the sources, read from its file by the first query that needs
+    /// it ([`Index::learnt`]), so that opening stays a matter of headers.
+    learnt: OnceLock<Learnt>,
+    /// The position of each segment's first document: the documents before it.
+    offsets: Vec<u64>,
+    /// Documents in all the segments.
+    positions: u64,
+}
+
+/// What an index learnt of its sources' background.
+#[derive(Debug, Default)]
+struct Learnt {
+    /// The background keys (empty when none was learnt).
     background: Background,
     /// Each source's background bins, by position ([`Index::position`]); its keys moved into
     /// `background`.
     masks: StoredBackground,
-    /// The position of each segment's first document: the documents before it.
-    offsets: Vec<u64>,
+}
+
+impl Learnt {
+    /// The background of the file `entry` names, for an index of `positions` documents.
+    fn read(dir: &Path, entry: &BackgroundEntry, positions: u64) -> Result<Learnt, IndexError> {
+        let mut masks = read_background(dir, entry)?;
+        if masks.positions != positions {
+            return Err(IndexError::Corrupt {
+                path: dir.join(BackgroundEntry::file_name(entry.generation)),
+                what: format!(
+                    "background of {} sources, but the segments hold {positions}",
+                    masks.positions
+                ),
+            });
+        }
+        let background = if masks.keys.is_empty() {
+            Background::default()
+        } else {
+            Background::from_keys(&masks.keys, std::mem::take(&mut masks.buckets))
+        };
+        masks.keys = Vec::new();
+        Ok(Learnt { background, masks })
+    }
+
+    /// The bins of `sig` whose value is background, one bit a bin.
+    fn key_mask(&self, sig: SignatureRef<'_>) -> Vec<u64> {
+        let values = sig.values();
+        let mut mask = vec![0u64; values.len().div_ceil(64)];
+        if !self.background.is_empty() {
+            for (bin, &v) in values.iter().enumerate() {
+                if self.background.is_key(bin, v) {
+                    mask[bin / 64] |= 1 << (bin % 64);
+                }
+            }
+        }
+        mask
+    }
 }
 
 impl Index {
     /// Opens the index at `dir`: the manifest, the segment headers and their page checksums; no
-    /// source text is read.
+    /// source text is read, and the background file is read by the first check.
     pub fn open(dir: &Path) -> Result<Index, IndexError> {
         // A commit that merges segments removes them once its manifest is in place: a segment
         // missing from an older manifest means reading the newer one.
@@ -249,25 +300,6 @@ impl Index {
             offsets.push(positions);
             positions += u64::from(s.header().docs);
         }
-        let mut masks = match &manifest.background {
-            Some(entry) => read_background(dir, entry)?,
-            None => StoredBackground::default(),
-        };
-        if manifest.background.is_some() && masks.positions != positions {
-            return Err(IndexError::Corrupt {
-                path: dir.join(BackgroundEntry::file_name(manifest.generation)),
-                what: format!(
-                    "background of {} sources, but the segments hold {positions}",
-                    masks.positions
-                ),
-            });
-        }
-        let background = if masks.keys.is_empty() {
-            Background::default()
-        } else {
-            Background::from_keys(&masks.keys, std::mem::take(&mut masks.buckets))
-        };
-        masks.keys = Vec::new();
         Ok(Index {
             dir: dir.to_path_buf(),
             deduper: Deduper::with_banding(manifest.settings.config(), manifest.settings.lsh()),
@@ -275,29 +307,28 @@ impl Index {
             manifest,
             segments,
             replaced,
-            background,
-            masks,
+            learnt: OnceLock::new(),
             offsets,
+            positions,
         })
+    }
+
+    /// The background learnt from the sources, read and checked on first use.
+    fn learnt(&self) -> Result<&Learnt, IndexError> {
+        if let Some(l) = self.learnt.get() {
+            return Ok(l);
+        }
+        let read = match &self.manifest.background {
+            Some(entry) => Learnt::read(&self.dir, entry, self.positions)?,
+            None => Learnt::default(),
+        };
+        // Two first queries at once may both read it; either copy serves.
+        Ok(self.learnt.get_or_init(|| read))
     }
 
     /// A source's position: the documents of the segments before its own, plus its number.
     fn position(&self, r: SourceRef) -> u64 {
         self.offsets[r.segment] + u64::from(r.doc)
-    }
-
-    /// The bins of `sig` whose value is background, one bit a bin.
-    fn key_mask(&self, sig: SignatureRef<'_>) -> Vec<u64> {
-        let values = sig.values();
-        let mut mask = vec![0u64; values.len().div_ceil(64)];
-        if !self.background.is_empty() {
-            for (bin, &v) in values.iter().enumerate() {
-                if self.background.is_key(bin, v) {
-                    mask[bin / 64] |= 1 << (bin % 64);
-                }
-            }
-        }
-        mask
     }
 
     /// The index directory.
@@ -328,10 +359,11 @@ impl Index {
         if sig.is_empty() {
             return Ok(Vec::new());
         }
-        let mask = self.key_mask(sig.view());
+        let learnt = self.learnt()?;
+        let mask = learnt.key_mask(sig.view());
         let background = |b: usize| {
             let bins = b * self.lsh.rows..(b + 1) * self.lsh.rows;
-            !self.background.is_empty() && bins.clone().all(|i| mask[i / 64] >> (i % 64) & 1 == 1)
+            !learnt.background.is_empty() && bins.clone().all(|i| mask[i / 64] >> (i % 64) & 1 == 1)
         };
         let hashes: Vec<u64> = (0..self.lsh.bands)
             .filter(|&b| !background(b))
@@ -394,7 +426,8 @@ impl Index {
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        let query_mask = self.key_mask(signature);
+        let learnt = self.learnt()?;
+        let query_mask = learnt.key_mask(signature);
         let report = &self.deduper.config().report;
         // The estimate filter, on the stored signatures.
         let (mut buf, mut values) = (Vec::new(), Vec::new());
@@ -403,7 +436,7 @@ impl Index {
         for (r, votes) in candidates {
             let shingles = self.segments[r.segment].signature_into(r.doc, &mut buf, &mut values)?;
             let source = SignatureRef::new(&values, shingles);
-            let source_mask = self.masks.mask(self.position(r));
+            let source_mask = learnt.masks.mask(self.position(r));
             let masked = query_mask.iter().chain(source_mask).any(|&w| w != 0);
             let (jaccard, containment) = masked
                 .then(|| masked_estimates(signature, source, &query_mask, source_mask))
@@ -434,7 +467,7 @@ impl Index {
         if passing.is_empty() {
             return Ok(Vec::new());
         }
-        let background = (!self.background.is_empty()).then_some(&self.background);
+        let background = (!learnt.background.is_empty()).then_some(&learnt.background);
         let query = self
             .deduper
             .measure(&doc.text, &mut scratch, background, signature);
@@ -454,7 +487,7 @@ impl Index {
             let source = self.source_cached(*r, &mut block)?;
             let values = &passing_values[i * width..(i + 1) * width];
             // A source with no background bin is measured whole, as in dedup.
-            let has_background = self.masks.mask(self.position(*r)).iter().any(|&w| w != 0);
+            let has_background = learnt.masks.mask(self.position(*r)).iter().any(|&w| w != 0);
             let measured = self.deduper.measure(
                 &source.text,
                 &mut scratch,
@@ -490,6 +523,7 @@ impl Index {
     /// Counts and sizes of what the index holds.
     pub fn stats(&self) -> Result<Stats, IndexError> {
         let s = &self.manifest.settings;
+        let learnt = self.learnt()?;
         let mut stats = Stats {
             format_version: FORMAT_VERSION,
             generation: self.manifest.generation,
@@ -501,9 +535,9 @@ impl Index {
             min_votes: s.min_votes,
             jaccard: s.report_jaccard,
             containment: s.report_containment,
-            background_buckets: self.background.buckets().len() as u64,
-            background_keys: self.background.sorted_keys().len() as u64,
-            background_sources: self.masks.touched.len() as u64,
+            background_buckets: learnt.background.buckets().len() as u64,
+            background_keys: learnt.background.sorted_keys().len() as u64,
+            background_sources: learnt.masks.touched.len() as u64,
             ..Stats::default()
         };
         stats.bytes = fs::metadata(self.dir.join(MANIFEST))
