@@ -1064,6 +1064,72 @@ mod tests {
             .collect()
     }
 
+    /// An index of `texts` built with `config`, opened.
+    fn index_of(dir: &Path, texts: &[String], config: &DedupConfig) -> Index {
+        let docs: Vec<CorpusDoc> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| doc(i as u64, &format!("p{i}"), t))
+            .collect();
+        let mut w = IndexWriter::create(dir, config).unwrap();
+        w.add_batch(&docs, false).unwrap();
+        w.commit().unwrap();
+        Index::open(dir).unwrap()
+    }
+
+    /// A page of one site: navigation (12 words), the article, a footer of 260 words.
+    fn page(body: &str) -> String {
+        use crate::dedup::words;
+        format!("{}\n\n{body}\n\n{}", words(1_000, 12), words(2_000, 260))
+    }
+
+    #[test]
+    fn a_page_that_shares_only_its_template_with_the_sources_matches_none() {
+        use crate::dedup::words;
+        // 40 pages of 150-word articles under one template of 272 words: two pages share 63% of
+        // their shingles, all of them template.
+        let texts: Vec<String> = (0..40).map(|i| page(&words(i, 150))).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let config = DedupConfig::default();
+        let index = index_of(&dir.path().join("i.ndx"), &texts, &config);
+        assert!(index.stats().unwrap().background_keys > 0);
+        let fresh = Document::new("fresh", page(&words(77, 150)));
+        let found = index.check(&fresh, true).unwrap();
+        assert!(found.is_empty(), "{:?}", found[0].pair);
+        // Counting every shingle (an index that learns no background), the template matches.
+        let off = DedupConfig {
+            boilerplate: None,
+            ..DedupConfig::default()
+        };
+        let plain = index_of(&dir.path().join("off.ndx"), &texts, &off);
+        assert_eq!(plain.stats().unwrap().background_keys, 0);
+        assert!(plain.check(&fresh, false).unwrap().len() > 30);
+
+        // A repost of the first 100 words of page 3's article under the same template is found,
+        // measured on the article, its template a boilerplate passage.
+        let article = words(3, 150);
+        let kept: Vec<&str> = article.split(' ').take(100).collect();
+        let repost = Document::new("repost", page(&kept.join(" ")));
+        let found = index.check(&repost, true).unwrap();
+        assert_eq!(
+            found.len(),
+            1,
+            "{:?}",
+            found.iter().map(|m| &m.pair).collect::<Vec<_>>()
+        );
+        let p = &found[0].pair;
+        assert_eq!((p.b.as_str(), p.relation), ("p3", Relation::Derivative));
+        assert_eq!(p.derived_id(), Some("repost"));
+        let raw = p.raw.expect("judged on the article");
+        assert!(
+            raw.a_boilerplate > 200 && raw.b_boilerplate > 200,
+            "{raw:?}"
+        );
+        assert!(p.scores.containment_a_in_b > 0.9, "{:?}", p.scores);
+        assert!(p.scores.containment_b_in_a < 0.75, "{:?}", p.scores);
+        assert!(p.passages(crate::align::PassageKind::Boilerplate).count() > 0);
+    }
+
     #[test]
     fn types_are_send_and_sync() {
         fn check<T: Send + Sync>() {}
