@@ -2,12 +2,17 @@
 //! on generated news-like sources.
 //!
 //! `cargo bench --bench index` runs on 100,000 sources; set `NEARDUP_BENCH_SOURCES=1000000` for
-//! the figures. The corpus and the index are kept in `target/index-bench/<n>/` and
-//! reused by later runs (delete the folder to measure the build again). Queries are 2 KB
+//! the figures, and `NEARDUP_BENCH_STYLE=phrases` for sources in synth's shared-phrase
+//! style (half of each article's sentences from a common pool, so that most 5-grams recur in
+//! hundreds of sources: the background the index learns and a check discounts). The corpus and
+//! the index are kept in `target/index-bench/<n>/` (`phrases-<n>/` for that style) and reused by
+//! later runs (delete the folder to measure the build again). Queries are 2 KB
 //! documents: half are reposts of a random indexed source (a date line, about 2 KB of the source,
 //! a comment box), half are unrelated news of the same style; each is checked with passages, as
-//! `neardup check` does. Every repost must find its source first, so the bench also checks that
-//! the index answers rightly.
+//! `neardup check` does. Every repost must find its source first, and (in the news style) an
+//! unrelated text must find nothing, so the bench also checks that the index answers rightly; in
+//! the phrase style an unrelated text shares stock phrases with many sources, and the bench
+//! counts those that still match one.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -31,16 +36,18 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    let phrases = std::env::var("NEARDUP_BENCH_STYLE").is_ok_and(|v| v == "phrases");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/index-bench")
-        .join(n.to_string());
+        .join(if phrases {
+            format!("phrases-{n}")
+        } else {
+            n.to_string()
+        });
     std::fs::create_dir_all(&dir).unwrap();
     let corpus = dir.join("sources.jsonl");
     if !corpus.exists() {
-        let spec = synth::CorpusSpec::default()
-            .docs(n)
-            .seed(2024)
-            .derived_fraction(0.0);
+        let spec = spec(n, phrases);
         let tmp = dir.join("sources.jsonl.tmp");
         synth::stream_jsonl(&spec, std::io::BufWriter::new(File::create(&tmp).unwrap())).unwrap();
         std::fs::rename(&tmp, &corpus).unwrap();
@@ -76,7 +83,7 @@ fn main() {
     );
 
     // The queries are made first: making a repost reads its source through the index.
-    let queries = queries(&Index::open(&index_dir).unwrap(), n, 2000);
+    let queries = queries(&Index::open(&index_dir).unwrap(), n, phrases, 2000);
     let cold = drop_caches();
     let started = Instant::now();
     let index = Index::open(&index_dir).unwrap();
@@ -101,14 +108,28 @@ fn main() {
     println!("open, warm: median {:.2} ms", ms(opens[10]));
 
     let (first, second) = queries.split_at(1000);
-    measure(&index, first, "check right after opening");
-    measure(&index, second, "check, another 1000");
+    measure(&index, first, "check right after opening", phrases);
+    measure(&index, second, "check, another 1000", phrases);
 }
 
-/// Checks each query, asserts the answer, and prints the latency percentiles.
-fn measure(index: &Index, queries: &[(Document, Option<String>)], label: &str) {
+/// The sources' corpus: `n` articles of synth, news-like or in the shared-phrase style.
+fn spec(n: usize, phrases: bool) -> synth::CorpusSpec {
+    let spec = synth::CorpusSpec::default()
+        .docs(n)
+        .seed(2024)
+        .derived_fraction(0.0);
+    if phrases {
+        spec.style(synth::TextStyle::Phrases)
+    } else {
+        spec
+    }
+}
+
+/// Checks each query, asserts the answer (an unrelated text of the phrase style may match: those
+/// are counted), and prints the latency percentiles.
+fn measure(index: &Index, queries: &[(Document, Option<String>)], label: &str, phrases: bool) {
     let mut times = Vec::with_capacity(queries.len());
-    let mut found = 0;
+    let (mut found, mut stray) = (0, 0);
     for (q, source) in queries {
         let t = Instant::now();
         let matches = index.check(q, true).unwrap();
@@ -118,6 +139,7 @@ fn measure(index: &Index, queries: &[(Document, Option<String>)], label: &str) {
                 assert_eq!(matches.first().map(|m| &m.source.id), Some(id), "{}", q.id);
                 found += 1;
             }
+            None if phrases => stray += usize::from(!matches.is_empty()),
             None => assert!(
                 matches.is_empty(),
                 "{} matched {}",
@@ -129,11 +151,12 @@ fn measure(index: &Index, queries: &[(Document, Option<String>)], label: &str) {
     times.sort();
     let pct = |p: f64| ms(times[((times.len() - 1) as f64 * p) as usize]);
     println!(
-        "{label}: {} queries of {} bytes ({} reposts found, {} unrelated found nothing): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "{label}: {} queries of {} bytes ({} reposts found, {} unrelated found nothing, {} matched a source): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         times.len(),
         QUERY_BYTES,
         found,
-        times.len() - found,
+        times.len() - found - stray,
+        stray,
         pct(0.5),
         pct(0.99),
         pct(1.0)
@@ -184,7 +207,12 @@ impl Write for Counter {
 
 /// `count` queries of about 2 KB: reposts of random sources (with the source's id) and unrelated
 /// texts (with none).
-fn queries(index: &Index, n: usize, count: usize) -> Vec<(Document, Option<String>)> {
+fn queries(
+    index: &Index,
+    n: usize,
+    phrases: bool,
+    count: usize,
+) -> Vec<(Document, Option<String>)> {
     let mut rng = neardup::hash::SplitMix64::new(0x5eed);
     let mut next = move || rng.next_u64();
     let reader = Index::open(index.path()).unwrap();
@@ -192,13 +220,18 @@ fn queries(index: &Index, n: usize, count: usize) -> Vec<(Document, Option<Strin
         .map(|i| {
             if i % 2 == 0 {
                 let pick = (next() % n as u64) as usize;
-                let source = source_at(&reader, n, pick);
+                let source = source_at(&reader, n, phrases, pick);
                 let body = cut(&source.text, QUERY_BYTES - 60);
                 let text =
                     format!("Saturday, July 22, 2023\n\n{body}\n\nNo comments: Post a Comment");
                 (Document::new(format!("repost-{i}"), text), Some(source.id))
             } else {
-                let text = synth::news_text(1_000_000 + next() % 1_000_000, 400);
+                let seed = 1_000_000 + next() % 1_000_000;
+                let text = if phrases {
+                    synth::phrase_text(seed, 400, spec(n, true).phrase_pool)
+                } else {
+                    synth::news_text(seed, 400)
+                };
                 (
                     Document::new(format!("other-{i}"), cut(&text, QUERY_BYTES)),
                     None,
@@ -209,12 +242,8 @@ fn queries(index: &Index, n: usize, count: usize) -> Vec<(Document, Option<Strin
 }
 
 /// The source with synth id `doc-{pick}` found through the index itself (a check of its text).
-fn source_at(index: &Index, n: usize, pick: usize) -> Document {
-    let spec = synth::CorpusSpec::default()
-        .docs(n)
-        .seed(2024)
-        .derived_fraction(0.0);
-    let (doc, _) = spec.entry(pick);
+fn source_at(index: &Index, n: usize, phrases: bool, pick: usize) -> Document {
+    let (doc, _) = spec(n, phrases).entry(pick);
     let m = index
         .check(&Document::new("q", doc.text.clone()), false)
         .unwrap();

@@ -525,7 +525,7 @@ fn print_containment(
 /// Estimates of (Jaccard, containment of the smaller in the larger) on the bins that neither
 /// mask holds, the sizes scaled by each one's share of unmasked bins; `None` when either has no
 /// bin left. Equality is found 64 bins at a time as a bit mask.
-fn masked_estimates(
+pub(crate) fn masked_estimates(
     sa: SignatureRef<'_>,
     sb: SignatureRef<'_>,
     ma: &[u64],
@@ -1048,6 +1048,85 @@ impl Marked<'_> {
                     .saturating_sub(r.start.max(tokens.start))
             })
             .sum()
+    }
+}
+
+/// Distinct pairs a thread of [`background_only`] remembers measuring before it forgets them
+/// (they are measured again if met again): bounds the memo's memory on a corpus of shared text.
+const MEMO_PAIRS: usize = 1 << 20;
+
+/// The background of `n` signatures as [`candidates_and_background`] learns it, without the
+/// candidate pairs: the same three sweeps, with the vote left out (no pair counts are kept). For
+/// a store of signatures that learns its background apart from finding pairs (the source index).
+pub(crate) fn background_only<'s, F>(
+    n: usize,
+    signature: F,
+    lsh: &LshParams,
+    params: BoilerplateParams,
+    containment: f64,
+) -> Background
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    let bins = (0..n)
+        .map(&signature)
+        .find(|s| !s.is_empty())
+        .map_or(0, |s| s.values().len());
+    let words = bins.div_ceil(64);
+    let own = own_shares(n, &signature, lsh);
+    let templates = template_bins(n, &signature, lsh, &params, &own, words);
+    let learner = Learner {
+        signature: &signature,
+        floor: INCIDENTAL * containment,
+        rows: lsh.rows,
+        words,
+        templates: &templates,
+        masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
+        found: Mutex::new(Vec::new()),
+    };
+    for_each_band_run(
+        n,
+        &signature,
+        lsh,
+        || (AHashMap::new(), Vec::new()),
+        |(shares, voters), band, run| {
+            if shares.len() > MEMO_PAIRS {
+                shares.clear();
+            }
+            learner.select(band, run, voters, shares);
+        },
+    );
+    learner.finish()
+}
+
+impl Background {
+    /// A background read back from its keys and buckets (as [`Background::sorted_keys`] and
+    /// [`Background::buckets`] gave them), without per-document masks: what [`Background::classify`]
+    /// needs for a text that was not among the documents it was learnt from.
+    pub(crate) fn from_keys(keys: &[u64], buckets: Vec<BackgroundBucket>) -> Background {
+        Background {
+            words: 0,
+            masks: Vec::new(),
+            keys: keys.iter().copied().collect(),
+            buckets,
+        }
+    }
+
+    /// The (bin, value) keys of the background, `bin << 32 | value`, sorted.
+    pub(crate) fn sorted_keys(&self) -> Vec<u64> {
+        let mut keys: Vec<u64> = self.keys.iter().copied().collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    /// Whether value `value` in bin `bin` is a background key.
+    pub(crate) fn is_key(&self, bin: usize, value: u32) -> bool {
+        self.keys.contains(&bin_key(bin, value))
+    }
+
+    /// Mask words per document ([`Background::mask`]).
+    pub(crate) fn mask_words(&self) -> usize {
+        self.words
     }
 }
 

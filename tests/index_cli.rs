@@ -1,6 +1,7 @@
 //! Drives the real `neardup index` and `neardup check` binaries: build, add, check derivative and
 //! unrelated documents, kills in the middle of a write, corrupted and foreign files, a check
-//! running while an add commits, and the seeds.
+//! running while an add commits, the seeds, templated pages (the sites' boilerplate learnt at
+//! build and add, and discounted by check), and an index of the old format version.
 
 mod util;
 
@@ -529,7 +530,10 @@ fn another_format_version_and_other_files_get_a_clear_message() {
     let out = run_in(d, &["check", "--index", "s.ndx", "q.txt"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        lossy(&out.stderr).contains("index format version 7, but this neardup reads version 1"),
+        lossy(&out.stderr).contains(&format!(
+            "index format version 7, but this neardup reads version {}",
+            neardup::index::FORMAT_VERSION
+        )),
         "{}",
         lossy(&out.stderr)
     );
@@ -666,4 +670,329 @@ fn checks_during_an_add_see_the_old_or_the_new_index() {
     assert!(add.wait().unwrap().success());
     assert!(new_seen >= 1, "the last check sees the new index");
     eprintln!("checks that saw the old index: {old_seen}, the new: {new_seen}");
+}
+
+/// Pages of `neardup synth --sites ...` (with `args`) made in `d`: each page's id and text, in
+/// order, the truth's pairs, and each page's body as its exact shingle set.
+struct Pages {
+    docs: Vec<(String, String)>,
+    truth: Vec<Value>,
+    bodies: HashMap<String, neardup::shingle::ShingleSet>,
+}
+
+impl Pages {
+    fn make(d: &Path, args: &[&str]) -> Pages {
+        let mut all = vec!["synth", "--out", "pages.jsonl", "--truth", "truth.json"];
+        all.extend(args);
+        let out = run_in(d, &all);
+        assert!(out.status.success(), "{}", lossy(&out.stderr));
+        let docs = json_lines(&std::fs::read(d.join("pages.jsonl")).unwrap())
+            .into_iter()
+            .map(|v| {
+                let text = |k: &str| v[k].as_str().unwrap().to_string();
+                (text("id"), text("text"))
+            })
+            .collect();
+        let truth: Value =
+            serde_json::from_slice(&std::fs::read(d.join("truth.json")).unwrap()).unwrap();
+        let comparer = neardup::Comparer::default();
+        let bodies = truth["bodies"]
+            .as_object()
+            .expect("templated pages have bodies")
+            .iter()
+            .map(|(id, body)| {
+                let doc = neardup::Document::new(id.clone(), body.as_str().unwrap());
+                (id.clone(), comparer.prepare(&doc).shingles)
+            })
+            .collect();
+        Pages {
+            docs,
+            truth: truth["pairs"].as_array().unwrap().clone(),
+            bodies,
+        }
+    }
+
+    /// Exact containment of `a`'s body in `b`'s, and of `b`'s in `a`'s.
+    fn bodies_contained(&self, a: &str, b: &str) -> (f64, f64) {
+        let s = neardup::Scores::exact(&self.bodies[a], &self.bodies[b]);
+        (s.containment_a_in_b, s.containment_b_in_a)
+    }
+
+    /// The largest containment of one body in the other.
+    fn body_overlap(&self, a: &str, b: &str) -> f64 {
+        let (x, y) = self.bodies_contained(a, b);
+        x.max(y)
+    }
+
+    /// The page's site: the name its navigation line starts with.
+    fn site(text: &str) -> &str {
+        let nav = text.lines().next().unwrap_or("");
+        nav.split("Home")
+            .next()
+            .unwrap()
+            .trim_end_matches([' ', '/', '·', '|'])
+    }
+}
+
+fn write_pages(path: &Path, docs: &[&(String, String)]) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for (id, text) in docs {
+        serde_json::to_writer(&mut f, &serde_json::json!({"id": id, "text": text})).unwrap();
+        f.write_all(b"\n").unwrap();
+    }
+    f.flush().unwrap();
+}
+
+/// Checks `file` against `s.ndx` in `d` with `--json --passages`: the pairs.
+fn check_pairs(d: &Path, file: &str) -> Vec<Value> {
+    let out = run_in(
+        d,
+        &["check", "--index", "s.ndx", file, "--json", "--passages"],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        lossy(&out.stderr)
+    );
+    json_lines(&out.stdout)
+}
+
+/// Templated pages of six sites (articles of 40 to 90 words, so the template is most of a page)
+/// are indexed, and the other pages of the same sites checked against them: every match is a
+/// pair of articles (bodies that share at least the scorer's floor of 0.3), never pages that share
+/// only a template; every pair of pages whose articles share 0.6 is found, with the direction of
+/// the truth where the articles tell it; the scores are on the articles, with the whole pages'
+/// figures beside them, and the templates are boilerplate passages.
+#[test]
+fn templated_pages_checked_against_their_sites_match_on_their_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pages = Pages::make(
+        d,
+        &[
+            "--sites",
+            "6",
+            "--docs",
+            "600",
+            "--min-words",
+            "40",
+            "--max-words",
+            "90",
+        ],
+    );
+    let (indexed, checked) = pages.docs.split_at(400);
+    write_pages(
+        &d.join("indexed.jsonl"),
+        &indexed.iter().collect::<Vec<_>>(),
+    );
+    write_pages(
+        &d.join("checked.jsonl"),
+        &checked.iter().collect::<Vec<_>>(),
+    );
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", "indexed.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let stats = run_in(d, &["index", "stats", "--index", "s.ndx", "--json"]);
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert!(
+        stats["background_sources"].as_u64().unwrap() >= 380,
+        "the sites' templates are learnt: {stats}"
+    );
+    let pairs = check_pairs(d, "checked.jsonl");
+
+    let mut found = HashSet::new();
+    for p in &pairs {
+        let (a, b) = (p["a"].as_str().unwrap(), p["b"].as_str().unwrap());
+        let overlap = pages.body_overlap(a, b);
+        assert!(
+            overlap >= 0.3,
+            "{a} and {b} share a template only ({overlap:.2}): {p}"
+        );
+        // Judged on the articles, with the pages' figures beside.
+        assert!(p["raw_containment_a_in_b"].is_f64(), "{p}");
+        assert!(p["a_boilerplate_shingles"].as_u64().unwrap() > 20, "{p}");
+        let passages = p["passages"].as_array().unwrap();
+        assert!(
+            passages.iter().any(|x| x["kind"] == "boilerplate"),
+            "the template is a boilerplate passage: {p}"
+        );
+        found.insert((a.to_string(), b.to_string()));
+    }
+    // Every pair of pages whose articles share 0.6 is found; on the whole pages, with their
+    // templates, some of them share less than the index's 0.6 (so counting the templates as
+    // content would miss them).
+    let comparer = neardup::Comparer::builder().passages(false).build();
+    let (mut must, mut diluted) = (0, 0);
+    for (a, ta) in checked {
+        for (b, tb) in indexed {
+            if pages.body_overlap(a, b) < 0.6 {
+                continue;
+            }
+            must += 1;
+            assert!(
+                found.contains(&(a.clone(), b.clone())),
+                "{a} and {b} share their articles but were not matched"
+            );
+            let whole = comparer.compare(
+                &neardup::Document::new(a.clone(), ta.clone()),
+                &neardup::Document::new(b.clone(), tb.clone()),
+            );
+            diluted += usize::from(whole.scores.max_containment() < 0.6);
+        }
+    }
+    assert!(must >= 10, "{must} pairs to find");
+    assert!(diluted > 0, "the templates dilute none of the {must} pairs");
+    // The direction of the truth, where the articles tell it (the derived one's article is
+    // clearly more inside the source's than the other way round).
+    let mut told = 0;
+    for t in &pages.truth {
+        let (source, derived) = (
+            t["source"].as_str().unwrap(),
+            t["derived"].as_str().unwrap(),
+        );
+        let Some(p) = pairs.iter().find(|p| {
+            p["a"] == derived && p["b"] == source || p["a"] == source && p["b"] == derived
+        }) else {
+            continue;
+        };
+        let (d_in_s, s_in_d) = pages.bodies_contained(derived, source);
+        if t["relation"] == "derivative" && d_in_s - s_in_d >= 0.1 {
+            told += 1;
+            assert_eq!(p["derived"], derived, "{t} {p}");
+        }
+    }
+    assert!(told >= 2, "{told} pairs with a direction to tell");
+
+    // The background file is checked as a whole: a flipped byte is an error naming it.
+    let bg = std::fs::read_dir(d.join("s.ndx"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "ndb"))
+        .expect("a background file");
+    let mut bytes = std::fs::read(&bg).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x10;
+    std::fs::write(&bg, bytes).unwrap();
+    let out = run_in(d, &["check", "--index", "s.ndx", "checked.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = lossy(&out.stderr);
+    assert!(err.contains(".ndb: corrupt"), "{err}");
+}
+
+/// An add of a new site's pages learns that site's template: a page of the site checked before
+/// the add counts its template as its own text, after the add as boilerplate, so its match with
+/// the source it reposts is measured on the article.
+#[test]
+fn an_add_of_a_new_sites_pages_learns_its_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pages = Pages::make(
+        d,
+        &[
+            "--sites",
+            "6",
+            "--docs",
+            "900",
+            "--derived",
+            "0.3",
+            "--min-words",
+            "80",
+            "--max-words",
+            "200",
+        ],
+    );
+    let (first, checked) = pages.docs.split_at(600);
+    let new_site = Pages::site(&checked[0].1);
+    let (site, others): (Vec<&(String, String)>, Vec<&(String, String)>) =
+        first.iter().partition(|(_, t)| Pages::site(t) == new_site);
+    assert!(site.len() >= 60, "{} pages of {new_site:?}", site.len());
+    let queries: Vec<&(String, String)> = checked
+        .iter()
+        .filter(|(_, t)| Pages::site(t) == new_site)
+        .collect();
+    write_pages(&d.join("others.jsonl"), &others);
+    write_pages(&d.join("site.jsonl"), &site);
+    write_pages(&d.join("queries.jsonl"), &queries);
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", "others.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let background = |d: &Path| {
+        let out = run_in(d, &["index", "stats", "--index", "s.ndx", "--json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["background_sources"].as_u64().unwrap()
+    };
+    let before_sources = background(d);
+    let before = check_pairs(d, "queries.jsonl");
+
+    let out = run_in(d, &["index", "add", "--index", "s.ndx", "site.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    assert!(
+        background(d) >= before_sources + site.len() as u64 * 9 / 10,
+        "the new site's pages have background"
+    );
+    let after = check_pairs(d, "queries.jsonl");
+
+    let key = |p: &Value| {
+        (
+            p["a"].as_str().unwrap().to_string(),
+            p["b"].as_str().unwrap().to_string(),
+        )
+    };
+    let mut compared = 0;
+    for p in &after {
+        let (a, b) = key(p);
+        assert!(
+            pages.body_overlap(&a, &b) >= 0.3,
+            "{a} and {b} share a template only: {p}"
+        );
+        let Some(q) = before.iter().find(|q| key(q) == key(p)) else {
+            continue;
+        };
+        compared += 1;
+        // The checked page's template: content before the add, boilerplate after.
+        let boilerplate = |x: &Value| x["a_boilerplate_shingles"].as_u64().unwrap_or(0);
+        assert!(
+            boilerplate(p) >= boilerplate(q) + 20,
+            "before {q}\nafter {p}"
+        );
+        let on_article = |x: &Value| x["containment_a_in_b"].as_f64().unwrap();
+        assert!(on_article(p) > on_article(q), "before {q}\nafter {p}");
+    }
+    assert!(
+        compared >= 2,
+        "{compared} pairs found before and after the add"
+    );
+}
+
+/// An index of the format before the background (version 1) is refused by every command that
+/// reads it, with the command that rebuilds it.
+#[test]
+fn an_index_of_the_old_format_is_refused_with_the_command_to_rebuild_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    build_small(d);
+    // Version 1 in the manifest and in every segment header (the version field follows the
+    // 8-byte magic).
+    for entry in std::fs::read_dir(d.join("s.ndx")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "MANIFEST" || name.ends_with(".nds") {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    for args in [
+        &["check", "--index", "s.ndx", "q.txt"][..],
+        &["index", "stats", "--index", "s.ndx"],
+        &["index", "add", "--index", "s.ndx", "q.txt"],
+    ] {
+        let out = run_in(d, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = lossy(&out.stderr);
+        assert!(
+            err.contains("index format version 1, but this neardup reads version 2")
+                && err.contains("rebuild the index from its sources with `neardup index build --index s.ndx SOURCES...`"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }

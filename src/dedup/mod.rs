@@ -59,6 +59,7 @@ pub use decide::{decide, Cluster, Decision, KeepPolicy, Removal};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
 pub use run::run;
+pub(crate) use steps::ESTIMATE_MARGIN;
 pub use steps::{
     Candidate, Deduper, Figures, Measured, Scratch, Sketch, SketchTable, VerifiedPair,
 };

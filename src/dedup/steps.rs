@@ -205,7 +205,7 @@ pub struct Deduper {
 
 /// Safety margin under the thresholds for the signature estimates: about four standard errors of
 /// a Jaccard estimate near 0.5 with 128 values.
-const ESTIMATE_MARGIN: f64 = 0.18;
+pub(crate) const ESTIMATE_MARGIN: f64 = 0.18;
 
 impl Deduper {
     /// A deduper for `config`, with the banding chosen for its thresholds.

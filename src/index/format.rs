@@ -8,8 +8,8 @@
 //! ```text
 //! [0, 4096)                 header: magic, version, settings, section table, checksums
 //! [4096, data_end)          data: text blocks, block table, ids, document table, bucket
-//!                           group table, grouped buckets, replaced sources; one xxh3 per 4 KiB
-//!                           page
+//!                           group table, grouped buckets, replaced sources, signatures; one
+//!                           xxh3 per 4 KiB page
 //! [data_end, file end)      the page checksums (their own xxh3 is in the header)
 //! ```
 //!
@@ -17,6 +17,10 @@
 //! group of 64 buckets, about 2 bytes a source); data pages are read on demand
 //! with positioned reads, and each page is verified against its checksum before a byte of it is
 //! used, so a flipped bit is an error that names the file and offset, never a wrong answer.
+//!
+//! The background file ([`StoredBackground`]) is small beside the segments (8 bytes a background
+//! key, 16 a background bucket, 24 a source with background) and is read and checked whole by the
+//! first query.
 //!
 //! The module is crate-private: the bytes are the index's business. A caller sees only what it
 //! reads or matches on, re-exported from [`crate::index`]: [`Settings`] (what an index was built
@@ -30,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::boilerplate::{BackgroundBucket, BoilerplateParams};
 use crate::dedup::DedupConfig;
 use crate::lsh::LshParams;
 use crate::minhash::{MinHashParams, MAX_NUM_PERM, MINHASH_SCHEME_VERSION};
@@ -37,11 +42,16 @@ use crate::shingle::{MAX_SHINGLE_SIZE, SHINGLE_HASH_VERSION};
 use crate::text::TOKENIZER_VERSION;
 use crate::verify::{Reporting, SettingError, Thresholds};
 
-/// Version of the index format; an index of another version is refused with a clear message.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the index format; an index of another version is refused with a message that
+/// names the command to rebuild it. Version 2 added each source's signature to the segments and
+/// the learnt background (the boilerplate of the sources) to the index.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// First bytes of a manifest.
 pub(crate) const MANIFEST_MAGIC: &[u8; 8] = b"NDUPMANI";
+
+/// First bytes of a background file.
+pub(crate) const BACKGROUND_MAGIC: &[u8; 8] = b"NDUPBACK";
 
 /// First bytes of a segment file.
 pub(crate) const SEGMENT_MAGIC: &[u8; 8] = b"NDUPSEGM";
@@ -72,8 +82,9 @@ pub enum IndexError {
     },
     /// An index of another format version.
     #[error(
-        "{}: index format version {found}, but this neardup reads version {expected}; rebuild the index with this neardup",
-        path.display()
+        "{}: index format version {found}, but this neardup reads version {expected}; rebuild the index from its sources with `neardup index build --index {} SOURCES...`",
+        path.display(),
+        index_dir(path).display()
     )]
     Version {
         /// The file.
@@ -131,6 +142,14 @@ pub enum IndexError {
     TooManySources,
 }
 
+/// The index directory of one of its files (the file itself when it has no parent).
+fn index_dir(file: &Path) -> &Path {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => file,
+    }
+}
+
 /// Most documents in one segment: entries keep the document number in 24 bits.
 pub(crate) const MAX_SEGMENT_DOCS: usize = 1 << 24;
 
@@ -176,6 +195,11 @@ pub struct Settings {
     pub derivative: f64,
     /// Overlap threshold.
     pub overlap: f64,
+    /// Fewest sources in a background bucket ([`crate::boilerplate::BoilerplateParams`]); 0 when
+    /// the index learns no background (every shared shingle is evidence).
+    pub boilerplate_min_docs: u32,
+    /// Own share of the background's sources ([`crate::boilerplate::BoilerplateParams`]).
+    pub boilerplate_own_share: f64,
 }
 
 impl Settings {
@@ -197,6 +221,10 @@ impl Settings {
             duplicate: config.thresholds.duplicate,
             derivative: config.thresholds.derivative,
             overlap: config.thresholds.overlap,
+            boilerplate_min_docs: config
+                .boilerplate
+                .map_or(0, |b| b.min_docs.clamp(1, u32::MAX as usize) as u32),
+            boilerplate_own_share: config.boilerplate.map_or(0.0, |b| b.own_share),
         }
     }
 
@@ -208,8 +236,17 @@ impl Settings {
             thresholds: self.thresholds(),
             report: self.reporting(),
             max_ratio: self.max_ratio,
+            boilerplate: self.boilerplate(),
             ..DedupConfig::default()
         }
+    }
+
+    /// How the index tells background from evidence; `None` when it learns no background.
+    pub fn boilerplate(&self) -> Option<BoilerplateParams> {
+        (self.boilerplate_min_docs > 0).then_some(BoilerplateParams {
+            min_docs: self.boilerplate_min_docs as usize,
+            own_share: self.boilerplate_own_share,
+        })
     }
 
     /// What the index reports: its Jaccard and containment thresholds.
@@ -303,6 +340,8 @@ impl Settings {
         ] {
             e.u64(v.to_bits());
         }
+        e.u32(self.boilerplate_min_docs);
+        e.u64(self.boilerplate_own_share.to_bits());
     }
 
     fn decode(d: &mut Dec<'_>) -> Option<Settings> {
@@ -322,6 +361,8 @@ impl Settings {
             duplicate: f64::from_bits(d.u64()?),
             derivative: f64::from_bits(d.u64()?),
             overlap: f64::from_bits(d.u64()?),
+            boilerplate_min_docs: d.u32()?,
+            boilerplate_own_share: f64::from_bits(d.u64()?),
         })
     }
 }
@@ -438,6 +479,26 @@ pub(crate) struct Manifest {
     pub settings: Settings,
     /// The segments, oldest first.
     pub segments: Vec<SegmentEntry>,
+    /// The background learnt from every source at the last commit, when there is one.
+    pub background: Option<BackgroundEntry>,
+}
+
+/// The background file as the manifest lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BackgroundEntry {
+    /// The commit that wrote it, and its file name `bg-<generation>.ndb`.
+    pub generation: u64,
+    /// Its file length.
+    pub length: u64,
+    /// The xxh3 of the whole file.
+    pub sum: u64,
+}
+
+impl BackgroundEntry {
+    /// The file name of the background of commit `generation`.
+    pub fn file_name(generation: u64) -> String {
+        format!("bg-{generation:010}.ndb")
+    }
 }
 
 impl Manifest {
@@ -454,6 +515,15 @@ impl Manifest {
             e.u64(s.length);
             e.u64(s.header_sum);
             e.u32(s.docs);
+        }
+        match &self.background {
+            None => e.u32(0),
+            Some(b) => {
+                e.u32(1);
+                e.u64(b.generation);
+                e.u64(b.length);
+                e.u64(b.sum);
+            }
         }
         e.seal();
         e.0
@@ -480,6 +550,15 @@ impl Manifest {
                 docs: d.u32().ok_or_else(corrupt)?,
             });
         }
+        let background = match d.u32().ok_or_else(corrupt)? {
+            0 => None,
+            1 => Some(BackgroundEntry {
+                generation: d.u64().ok_or_else(corrupt)?,
+                length: d.u64().ok_or_else(corrupt)?,
+                sum: d.u64().ok_or_else(corrupt)?,
+            }),
+            _ => return Err(corrupt()),
+        };
         if !d.0.is_empty() {
             return Err(corrupt());
         }
@@ -487,7 +566,133 @@ impl Manifest {
             generation,
             settings,
             segments,
+            background,
         })
+    }
+}
+
+/// The background of an index as its file holds it: what a check needs to tell a source's and
+/// a checked document's boilerplate from their content ([`crate::boilerplate`]).
+///
+/// ```text
+/// magic "NDUPBACK", version (u32)
+/// positions (u64)          source positions learnt from: the segments' documents end to end,
+///                          in manifest order (a replaced source is a position without text)
+/// keys (u64), keys         the background (bin, value) keys, `bin << 32 | value`, ascending
+/// buckets (u32), buckets   band, key, documents, first position (u32s each)
+/// words (u32), touched (u64)
+/// touched positions        ascending, the sources with a background bin (u64s)
+/// masks                    `words` u64s per touched source: its background bins, a bit each
+/// xxh3 of all the above
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct StoredBackground {
+    /// Source positions learnt from.
+    pub positions: u64,
+    /// The background keys, ascending.
+    pub keys: Vec<u64>,
+    /// The background buckets.
+    pub buckets: Vec<BackgroundBucket>,
+    /// Mask words per source.
+    pub words: u32,
+    /// Positions of the sources with a background bin, ascending.
+    pub touched: Vec<u64>,
+    /// Their masks, `words` each.
+    pub masks: Vec<u64>,
+}
+
+impl StoredBackground {
+    /// The file's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Enc::default();
+        e.bytes(BACKGROUND_MAGIC);
+        e.u32(FORMAT_VERSION);
+        e.u64(self.positions);
+        e.u64(self.keys.len() as u64);
+        for &k in &self.keys {
+            e.u64(k);
+        }
+        e.u32(self.buckets.len() as u32);
+        for b in &self.buckets {
+            for v in [b.band, b.key, b.docs, b.first] {
+                e.u32(v);
+            }
+        }
+        e.u32(self.words);
+        e.u64(self.touched.len() as u64);
+        for &t in &self.touched {
+            e.u64(t);
+        }
+        for &m in &self.masks {
+            e.u64(m);
+        }
+        e.seal();
+        e.0
+    }
+
+    /// Reads a background file's bytes.
+    pub fn decode(bytes: &[u8], path: &Path) -> Result<StoredBackground, IndexError> {
+        check_magic(bytes, BACKGROUND_MAGIC, path, "background")?;
+        let body = unseal(bytes, path, "background")?;
+        let corrupt = || IndexError::Corrupt {
+            path: path.to_path_buf(),
+            what: "background: malformed".into(),
+        };
+        let mut d = Dec(&body[12..]);
+        // A count is believed only as far as the bytes left can hold it.
+        let count = |d: &mut Dec<'_>, n: u64, size: u64| {
+            (n.checked_mul(size)? <= d.0.len() as u64).then_some(n as usize)
+        };
+        let positions = d.u64().ok_or_else(corrupt)?;
+        let n = d.u64().ok_or_else(corrupt)?;
+        let n = count(&mut d, n, 8).ok_or_else(corrupt)?;
+        let keys: Vec<u64> = (0..n).map(|_| d.u64().expect("counted")).collect();
+        let n = u64::from(d.u32().ok_or_else(corrupt)?);
+        let n = count(&mut d, n, 16).ok_or_else(corrupt)?;
+        let buckets = (0..n)
+            .map(|_| {
+                let mut u = || d.u32().expect("counted");
+                BackgroundBucket {
+                    band: u(),
+                    key: u(),
+                    docs: u(),
+                    first: u(),
+                }
+            })
+            .collect();
+        let words = d.u32().ok_or_else(corrupt)?;
+        let n = d.u64().ok_or_else(corrupt)?;
+        let n = count(&mut d, n, 8 * (1 + u64::from(words))).ok_or_else(corrupt)?;
+        let touched: Vec<u64> = (0..n).map(|_| d.u64().expect("counted")).collect();
+        let masks: Vec<u64> = (0..n * words as usize)
+            .map(|_| d.u64().expect("counted"))
+            .collect();
+        let ascending = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
+        let sane = d.0.is_empty()
+            && ascending(&keys)
+            && ascending(&touched)
+            && touched.last().is_none_or(|&t| t < positions)
+            && words as usize <= MAX_NUM_PERM.div_ceil(64);
+        if !sane {
+            return Err(corrupt());
+        }
+        Ok(StoredBackground {
+            positions,
+            keys,
+            buckets,
+            words,
+            touched,
+            masks,
+        })
+    }
+
+    /// The background bins of the source at `position`, a bit each (empty for a source with none).
+    pub fn mask(&self, position: u64) -> &[u64] {
+        let w = self.words as usize;
+        match self.touched.binary_search(&position) {
+            Ok(i) => &self.masks[i * w..(i + 1) * w],
+            Err(_) => &[],
+        }
     }
 }
 
@@ -511,10 +716,20 @@ pub(crate) enum Section {
     Buckets = 5,
     /// Sources this segment replaces: generation (u64) and document (u32).
     Replaced = 6,
+    /// Per document, [`SIGNATURE_ROW`] bytes: its distinct shingles (u32), then its MinHash
+    /// signature (`num_perm` u32s; for a document without shingles, `u32::MAX`s). A query reads
+    /// its candidates' signatures for their estimates, and a commit reads them all to learn the
+    /// background.
+    Signatures = 7,
 }
 
 /// Number of sections.
-pub(crate) const SECTIONS: usize = 7;
+pub(crate) const SECTIONS: usize = 8;
+
+/// Bytes of a document's row in the `Signatures` section of a segment of `settings`.
+pub(crate) fn signature_row(settings: &Settings) -> u64 {
+    4 * (1 + u64::from(settings.num_perm))
+}
 
 /// Buckets in a group of the LSH table.
 pub(crate) const GROUP: u64 = 64;
@@ -636,6 +851,7 @@ impl SegmentHeader {
             && len(Section::Groups) == (buckets / GROUP + 1) * 8
             && len(Section::Buckets) % 4 == 0
             && len(Section::Replaced) == u64::from(self.replaced) * REPLACED_ROW
+            && len(Section::Signatures) == u64::from(self.docs) * signature_row(&self.settings)
             && (self.docs as usize) <= MAX_SEGMENT_DOCS;
         if !fits {
             return Err("section sizes disagree with the counts".into());
@@ -649,7 +865,7 @@ impl SegmentHeader {
     }
 }
 
-const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8;
+const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8 + 4 + 8;
 
 /// A segment file opened for checked reads.
 #[derive(Debug)]
@@ -795,6 +1011,11 @@ mod tests {
                 header_sum: 42,
                 docs: 12,
             }],
+            background: Some(BackgroundEntry {
+                generation: 7,
+                length: 300,
+                sum: 99,
+            }),
         };
         let path = Path::new("x/MANIFEST");
         let bytes = m.encode();
@@ -818,6 +1039,7 @@ mod tests {
             generation: 1,
             settings: settings(),
             segments: vec![],
+            background: None,
         };
         let mut bytes = m.encode();
         bytes[8] = 9;
@@ -830,6 +1052,78 @@ mod tests {
             Manifest::decode(b"{\"id\": 1}\n", path),
             Err(IndexError::NotAnIndex { .. })
         ));
+    }
+
+    #[test]
+    fn a_background_round_trips_and_catches_a_flipped_bit_or_a_lie() {
+        let b = StoredBackground {
+            positions: 10,
+            keys: vec![3, 1 << 32 | 7, 5 << 32 | 1],
+            buckets: vec![BackgroundBucket {
+                band: 1,
+                key: 7,
+                docs: 6,
+                first: 2,
+            }],
+            words: 2,
+            touched: vec![2, 9],
+            masks: vec![1, 0, 0, 1 << 63],
+        };
+        let path = Path::new("x/bg-0000000001.ndb");
+        let bytes = b.encode();
+        let back = StoredBackground::decode(&bytes, path).unwrap();
+        assert_eq!(back, b);
+        assert_eq!(back.mask(9), &[0, 1 << 63]);
+        assert!(back.mask(3).is_empty());
+        for i in 12..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x04;
+            assert!(
+                matches!(
+                    StoredBackground::decode(&bad, path),
+                    Err(IndexError::Corrupt { .. })
+                ),
+                "flip at {i} not caught"
+            );
+        }
+        // Counts larger than the bytes, or keys out of order, under a valid checksum.
+        for lie in [
+            StoredBackground {
+                keys: vec![5, 3],
+                ..b.clone()
+            },
+            StoredBackground {
+                touched: vec![2, 10],
+                ..b.clone()
+            },
+        ] {
+            assert!(StoredBackground::decode(&lie.encode(), path).is_err());
+        }
+        let mut huge = b.encode();
+        huge[20..28].copy_from_slice(&u64::MAX.to_le_bytes());
+        let body = huge.len() - 8;
+        let sum = xxh3_64(&huge[..body]);
+        huge[body..].copy_from_slice(&sum.to_le_bytes());
+        assert!(StoredBackground::decode(&huge, path).is_err());
+    }
+
+    #[test]
+    fn an_old_version_is_refused_with_the_command_that_rebuilds_it() {
+        let m = Manifest {
+            generation: 1,
+            settings: settings(),
+            segments: vec![],
+            background: None,
+        };
+        let mut bytes = m.encode();
+        bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let err = Manifest::decode(&bytes, Path::new("crawl/s.ndx/MANIFEST")).unwrap_err();
+        assert!(matches!(err, IndexError::Version { found: 1, .. }));
+        assert!(
+            err.to_string()
+                .contains("`neardup index build --index crawl/s.ndx SOURCES...`"),
+            "{err}"
+        );
     }
 
     #[test]

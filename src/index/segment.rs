@@ -11,7 +11,10 @@
 //! `fingerprint << 24 | d`, where the fingerprint is the hash's low byte: a lookup skips the other
 //! keys that share the bucket except one in 256. About 4.5 bytes a band, so 128 one-row bands cost
 //! about 600 bytes a source. Texts are stored in zstd blocks of about 64 KiB, so that neighbouring
-//! sources share a compression context and one source costs one block to read.
+//! sources share a compression context and one source costs one block to read. Each source's
+//! signature is stored too (4 bytes a value and 4 for its shingle count, 516 bytes at 128
+//! values), so that a query estimates a candidate's similarity from it before reading any text,
+//! and a commit learns the background of all the sources without reading their texts again.
 
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -20,8 +23,8 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::format::{
-    io_error, Dec, IndexError, PagedFile, Section, SegmentEntry, SegmentHeader, Settings,
-    BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
+    io_error, signature_row, Dec, IndexError, PagedFile, Section, SegmentEntry, SegmentHeader,
+    Settings, BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
 };
 use crate::dedup::Sketch;
 use crate::fsutil::{AtomicFile, TempName};
@@ -142,8 +145,11 @@ pub struct SegmentWriter {
     docs: Vec<u8>,
     n_docs: usize,
     n_blocks: u32,
-    /// Band keys of every document, `bands` a document; `None` for a document without shingles.
-    keys: Vec<Option<Box<[u32]>>>,
+    /// The signature values of every document end to end, `num_perm` a document (`u32::MAX`s
+    /// for a document without shingles): the `Signatures` section, and the band keys' source.
+    values: Vec<u32>,
+    /// Distinct shingles of every document.
+    shingles: Vec<u32>,
     replaced: Vec<(u64, u32)>,
 }
 
@@ -172,7 +178,8 @@ impl SegmentWriter {
             docs: Vec::new(),
             n_docs: 0,
             n_blocks: 0,
-            keys: Vec::new(),
+            values: Vec::new(),
+            shingles: Vec::new(),
             replaced: Vec::new(),
         })
     }
@@ -256,11 +263,14 @@ impl SegmentWriter {
                 self.ids.extend_from_slice(d.id.as_bytes());
                 in_block += d.text.len() as u32;
                 let sig = &d.sketch.signature;
-                self.keys.push((!sig.is_empty()).then(|| {
-                    (0..self.lsh.bands)
-                        .map(|b| self.lsh.band_key(sig.values(), b))
-                        .collect()
-                }));
+                let width = self.settings.num_perm as usize;
+                if sig.is_empty() || sig.values().len() != width {
+                    self.values.extend(std::iter::repeat_n(u32::MAX, width));
+                    self.shingles.push(0);
+                } else {
+                    self.values.extend_from_slice(sig.values());
+                    self.shingles.push(sig.n_shingles());
+                }
                 self.n_docs += 1;
             }
         }
@@ -279,13 +289,14 @@ impl SegmentWriter {
         let mut sections: [std::ops::Range<u64>; SECTIONS] = Default::default();
         sections[Section::Texts as usize] = PAGE..self.out.at;
         let (groups, buckets, bucket_bits) = self.table();
-        let parts: [(Section, &[u8]); 6] = [
+        let parts: [(Section, &[u8]); 7] = [
             (Section::Blocks, &self.blocks),
             (Section::Ids, &self.ids),
             (Section::Docs, &self.docs),
             (Section::Groups, &groups),
             (Section::Buckets, &buckets),
             (Section::Replaced, &replaced_bytes(&self.replaced)),
+            (Section::Signatures, &self.signature_bytes()),
         ];
         for (section, bytes) in parts {
             let start = self.out.at;
@@ -322,12 +333,35 @@ impl SegmentWriter {
         })
     }
 
+    /// The `Signatures` section: per document its shingle count, then its values.
+    fn signature_bytes(&self) -> Vec<u8> {
+        let width = self.settings.num_perm as usize;
+        let mut out = Vec::with_capacity(self.shingles.len() * (width + 1) * 4);
+        for (i, &n) in self.shingles.iter().enumerate() {
+            out.extend_from_slice(&n.to_le_bytes());
+            for v in &self.values[i * width..(i + 1) * width] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// The signature values of the documents with shingles, with their document numbers.
+    fn signed(&self) -> impl Iterator<Item = (usize, &[u32])> + '_ {
+        let width = self.settings.num_perm as usize;
+        self.shingles
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(move |(doc, _)| (doc, &self.values[doc * width..(doc + 1) * width]))
+    }
+
     /// The group table and the grouped buckets (as bytes, see [`Section::Groups`]) and the log2
     /// of the bucket count: a counting sort of every band of every document by bucket, documents
     /// in order within a bucket.
     fn table(&self) -> (Vec<u8>, Vec<u8>, u32) {
         let bands = self.lsh.bands;
-        let total: usize = self.keys.iter().flatten().count() * bands;
+        let total: usize = self.signed().count() * bands;
         let buckets = (total / BUCKET_LOAD).next_power_of_two().max(1024);
         let bits = buckets.trailing_zeros();
         let slot = |band: usize, key: u32| {
@@ -335,9 +369,9 @@ impl SegmentWriter {
             ((h >> (64 - bits)) as usize, ((h & 0xff) as u32) << 24)
         };
         let mut starts = vec![0u32; buckets + 1];
-        for keys in self.keys.iter().flatten() {
-            for (band, &k) in keys.iter().enumerate() {
-                starts[slot(band, k).0 + 1] += 1;
+        for (_, values) in self.signed() {
+            for band in 0..bands {
+                starts[slot(band, self.lsh.band_key(values, band)).0 + 1] += 1;
             }
         }
         for b in 0..buckets {
@@ -345,9 +379,9 @@ impl SegmentWriter {
         }
         let mut fill = starts.clone();
         let mut entries = vec![0u32; total];
-        for (doc, keys) in self.keys.iter().enumerate() {
-            for (band, &k) in keys.iter().flat_map(|k| k.iter()).enumerate() {
-                let (b, fp) = slot(band, k);
+        for (doc, values) in self.signed() {
+            for band in 0..bands {
+                let (b, fp) = slot(band, self.lsh.band_key(values, band));
                 entries[fill[b] as usize] = fp | doc as u32;
                 fill[b] += 1;
             }
@@ -368,6 +402,17 @@ impl SegmentWriter {
         groups.extend_from_slice(&(out.len() as u64).to_le_bytes());
         (groups, out, bits)
     }
+}
+
+/// A `Signatures` row: the shingle count, and the values into `values` (cleared first).
+fn decode_signature(row: &[u8], values: &mut Vec<u32>) -> u32 {
+    let mut words = row
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")));
+    let shingles = words.next().unwrap_or(0);
+    values.clear();
+    values.extend(words);
+    shingles
 }
 
 fn replaced_bytes(replaced: &[(u64, u32)]) -> Vec<u8> {
@@ -599,6 +644,39 @@ impl Segment {
         text.get(from..from + row.text_len as usize)
             .map(str::to_owned)
             .ok_or_else(|| self.corrupt("a text points outside its block or splits a character"))
+    }
+
+    /// The signature of document `doc` (its values into `values`, which is cleared first), as
+    /// its distinct shingles; read through `buf`.
+    pub fn signature_into(
+        &self,
+        doc: u32,
+        buf: &mut Vec<u8>,
+        values: &mut Vec<u32>,
+    ) -> Result<u32, IndexError> {
+        if doc >= self.header.docs {
+            return Err(self.corrupt(format!("no document {doc}")));
+        }
+        let row = signature_row(&self.header.settings);
+        let at = self.section(Section::Signatures).start + u64::from(doc) * row;
+        self.file.read_into(at..at + row, buf)?;
+        Ok(decode_signature(buf, values))
+    }
+
+    /// Every document's signature: the values end to end (`num_perm` a document) and the
+    /// shingle counts.
+    pub fn signatures(&self) -> Result<(Vec<u32>, Vec<u32>), IndexError> {
+        let bytes = self.file.read(self.section(Section::Signatures))?;
+        let row = signature_row(&self.header.settings) as usize;
+        let width = self.header.settings.num_perm as usize;
+        let mut values = Vec::with_capacity(self.header.docs as usize * width);
+        let mut shingles = Vec::with_capacity(self.header.docs as usize);
+        let mut one = Vec::with_capacity(width);
+        for r in bytes.chunks_exact(row) {
+            shingles.push(decode_signature(r, &mut one));
+            values.extend_from_slice(&one);
+        }
+        Ok((values, shingles))
     }
 
     /// The sources this segment replaces, as (generation, document).
