@@ -653,9 +653,15 @@ impl Background {
 
     /// The background as a text from outside the corpus sees it: the corpus's keys alone.
     pub fn for_text(&self) -> BackgroundOf<'_> {
+        self.with_mask(&[])
+    }
+
+    /// The background as a document whose background bins are `mask` (one bit a bin, as
+    /// [`Background::mask`] gives them; kept apart, as the source index keeps them) sees it.
+    pub fn with_mask<'a>(&'a self, mask: &'a [u64]) -> BackgroundOf<'a> {
         BackgroundOf {
             background: self,
-            mask: &[],
+            mask,
         }
     }
 
@@ -1051,12 +1057,9 @@ impl Marked<'_> {
     }
 }
 
-/// Distinct pairs a thread of [`background_only`] remembers measuring before it forgets them
-/// (they are measured again if met again): bounds the memo's memory on a corpus of shared text.
-const MEMO_PAIRS: usize = 1 << 20;
-
 /// The background of `n` signatures as [`candidates_and_background`] learns it, without the
-/// candidate pairs: the same three sweeps, with the vote left out (no pair counts are kept). For
+/// candidate pairs (the votes are cast and dropped: one code path, and they cost little beside
+/// the sweeps). For
 /// a store of signatures that learns its background apart from finding pairs (the source index).
 pub(crate) fn background_only<'s, F>(
     n: usize,
@@ -1068,35 +1071,7 @@ pub(crate) fn background_only<'s, F>(
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
-    let bins = (0..n)
-        .map(&signature)
-        .find(|s| !s.is_empty())
-        .map_or(0, |s| s.values().len());
-    let words = bins.div_ceil(64);
-    let own = own_shares(n, &signature, lsh);
-    let templates = template_bins(n, &signature, lsh, &params, &own, words);
-    let learner = Learner {
-        signature: &signature,
-        floor: INCIDENTAL * containment,
-        rows: lsh.rows,
-        words,
-        templates: &templates,
-        masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
-        found: Mutex::new(Vec::new()),
-    };
-    for_each_band_run(
-        n,
-        &signature,
-        lsh,
-        || (AHashMap::new(), Vec::new()),
-        |(shares, voters), band, run| {
-            if shares.len() > MEMO_PAIRS {
-                shares.clear();
-            }
-            learner.select(band, run, voters, shares);
-        },
-    );
-    learner.finish()
+    candidates_and_background(n, signature, lsh, params, containment).1
 }
 
 impl Background {

@@ -468,9 +468,12 @@ impl Index {
             return Ok(Vec::new());
         }
         let background = (!learnt.background.is_empty()).then_some(&learnt.background);
-        let query = self
-            .deduper
-            .measure(&doc.text, &mut scratch, background, signature);
+        let query = self.deduper.measure(
+            &doc.text,
+            &mut scratch,
+            background.map(Background::for_text),
+            signature,
+        );
         let settings = &self.manifest.settings;
         let comparer = Comparer::builder()
             .shingle_size(settings.shingle_size as usize)
@@ -487,11 +490,14 @@ impl Index {
             let source = self.source_cached(*r, &mut block)?;
             let values = &passing_values[i * width..(i + 1) * width];
             // A source with no background bin is measured whole, as in dedup.
-            let has_background = learnt.masks.mask(self.position(*r)).iter().any(|&w| w != 0);
+            let mask = learnt.masks.mask(self.position(*r));
+            let has_background = mask.iter().any(|&w| w != 0);
             let measured = self.deduper.measure(
                 &source.text,
                 &mut scratch,
-                background.filter(|_| has_background),
+                background
+                    .filter(|_| has_background)
+                    .map(|b| b.with_mask(mask)),
                 SignatureRef::new(values, *shingles),
             );
             let Some(verified) = self.deduper.verify(c, &query, &measured) else {
