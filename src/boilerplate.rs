@@ -26,7 +26,7 @@
 //!    copies (a story syndicated to fifty sites, every page identical but for a date) is
 //!    evidence for all of its members, however large. A hot bucket (more than
 //!    [`crate::lsh::HOT_BUCKET`] members) that is not a cluster of copies (told from a few
-//!    probes) is first split by its members' keys in the next bands ([`crate::lsh::split_hot`]):
+//!    probes) is first split by its members' keys in the next bands (`lsh::split_hot`):
 //!    a stock phrase shared by hundreds of documents falls apart into documents that share only
 //!    it, background without a measurement, while the few that share the next bands too are
 //!    measured and vote together. A bucket whose shingle is background for most of its members
@@ -35,9 +35,9 @@
 //!    bin. A shingle whose (bin, value) is a background key is background; one that is its
 //!    document's least in a bin that is not background is content; the others (about two in
 //!    three) take the status of the nearest classified shingle in the text, as templates come in
-//!    runs ([`Background::classify`]).
+//!    runs ([`BackgroundOf::classify`]).
 //!
-//! The cost is one grouping of the bands (as the plain vote does, [`crate::lsh::BandRuns`]),
+//! The cost is one grouping of the bands (as the plain vote does, `lsh::BandRuns`),
 //! kept for three sweeps over the buckets of two or more (own shares, templates, the vote); about
 //! one comparison per member of a bucket (fewer in a hot one, whose singles need none), of
 //! signatures cut to a byte a bin so that they stay in cache; votes only within a bucket's
@@ -606,7 +606,7 @@ pub struct Background {
     buckets: Vec<BackgroundBucket>,
 }
 
-/// What [`Background::classify`] found of one text: its shingles split into content and
+/// What [`BackgroundOf::classify`] found of one text: its shingles split into content and
 /// background, distinct and sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Classified {
@@ -1076,7 +1076,7 @@ where
 
 impl Background {
     /// A background read back from its keys and buckets (as [`Background::sorted_keys`] and
-    /// [`Background::buckets`] gave them), without per-document masks: what [`Background::classify`]
+    /// [`Background::buckets`] gave them), without per-document masks: what [`BackgroundOf::classify`]
     /// needs for a text that was not among the documents it was learnt from.
     pub(crate) fn from_keys(keys: &[u64], buckets: Vec<BackgroundBucket>) -> Background {
         Background {

@@ -496,7 +496,7 @@ impl Ballot<'_> {
     }
 }
 
-/// Members of a bucket past which [`split_hot`] splits it.
+/// Members of a bucket past which `split_hot` splits it (in the vote with boilerplate learnt).
 pub const HOT_BUCKET: usize = 16;
 
 /// Times [`split_hot`] splits a part, at most.
