@@ -122,6 +122,37 @@ pub fn candidates_and_background<'s, F>(
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
+    learn(n, signature, lsh, params, containment, true)
+}
+
+/// The background of `n` signatures as [`candidates_and_background`] learns it, without the
+/// candidate pairs (no vote is cast): for a store of signatures that learns its background apart
+/// from finding pairs (the source index).
+pub(crate) fn background_only<'s, F>(
+    n: usize,
+    signature: F,
+    lsh: &LshParams,
+    params: BoilerplateParams,
+    containment: f64,
+) -> Background
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
+    learn(n, signature, lsh, params, containment, false).1
+}
+
+/// The three sweeps, the vote cast only with `vote`.
+fn learn<'s, F>(
+    n: usize,
+    signature: F,
+    lsh: &LshParams,
+    params: BoilerplateParams,
+    containment: f64,
+    vote: bool,
+) -> (Vec<(u32, u32, u32)>, Background)
+where
+    F: Fn(usize) -> SignatureRef<'s> + Sync,
+{
     let bins = (0..n)
         .map(&signature)
         .find(|s| !s.is_empty())
@@ -138,6 +169,7 @@ where
         templates: &templates,
         masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
         found: Mutex::new(Vec::new()),
+        vote,
     };
     let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 22);
     let pairs = runs.votes_where(
@@ -336,6 +368,8 @@ struct Learner<'a> {
     templates: &'a [u64],
     masks: Vec<AtomicU64>,
     found: Mutex<Vec<BackgroundBucket>>,
+    /// Whether the evidence votes (off when only the background is wanted).
+    vote: bool,
 }
 
 impl Learner<'_> {
@@ -402,7 +436,9 @@ impl Learner<'_> {
                     mark(&self.masks, doc as usize * self.words, band, self.rows);
                 }
             }
-            ballot.vote(voters);
+            if self.vote {
+                ballot.vote(voters);
+            }
         };
         if self.copies(ids) {
             measure(ids);
@@ -1055,23 +1091,6 @@ impl Marked<'_> {
             })
             .sum()
     }
-}
-
-/// The background of `n` signatures as [`candidates_and_background`] learns it, without the
-/// candidate pairs (the votes are cast and dropped: one code path, and they cost little beside
-/// the sweeps). For
-/// a store of signatures that learns its background apart from finding pairs (the source index).
-pub(crate) fn background_only<'s, F>(
-    n: usize,
-    signature: F,
-    lsh: &LshParams,
-    params: BoilerplateParams,
-    containment: f64,
-) -> Background
-where
-    F: Fn(usize) -> SignatureRef<'s> + Sync,
-{
-    candidates_and_background(n, signature, lsh, params, containment).1
 }
 
 impl Background {
