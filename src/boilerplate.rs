@@ -171,7 +171,7 @@ where
         found: Mutex::new(Vec::new()),
         vote,
     };
-    let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 22);
+    let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 15);
     let pairs = runs.votes_where(
         lsh,
         || Scratch::new(memo_slots),
