@@ -797,6 +797,13 @@ fn templated_pages_checked_against_their_sites_match_on_their_articles() {
         stats["background_sources"].as_u64().unwrap() >= 380,
         "the sites' templates are learnt: {stats}"
     );
+    // The human view says the same.
+    let human = lossy(&run_in(d, &["index", "stats", "--index", "s.ndx"]).stdout);
+    let line = format!(
+        "boilerplate: {} buckets, {} keys, in {} of the sources",
+        stats["background_buckets"], stats["background_keys"], stats["background_sources"]
+    );
+    assert!(human.contains(&line), "{human}");
     let pairs = check_pairs(d, "checked.jsonl");
 
     let mut found = HashSet::new();

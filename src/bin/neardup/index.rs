@@ -99,6 +99,15 @@ pub(crate) fn stats(args: &IndexStatsArgs) -> Result<()> {
         "  word {}-shingles, {} permutations, {} bands of {} rows, {} votes; reports Jaccard >= {} or containment >= {}",
         s.shingle_size, s.num_perm, s.bands, s.rows, s.min_votes, s.jaccard, s.containment
     )?;
+    if s.background_buckets == 0 {
+        writeln!(out, "  no boilerplate learnt")?;
+    } else {
+        writeln!(
+            out,
+            "  boilerplate: {} buckets, {} keys, in {} of the sources",
+            s.background_buckets, s.background_keys, s.background_sources
+        )?;
+    }
     out.flush()?;
     Ok(())
 }
