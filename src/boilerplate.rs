@@ -526,13 +526,11 @@ fn print_containment(
         return None;
     }
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let (mut both, mut agree, mut in_a, mut in_b) = (0u32, 0u32, 0u32, 0u32);
-    for (w, (ca, cb)) in pa[..bins].chunks(64).zip(pb[..bins].chunks(64)).enumerate() {
-        let live = if ca.len() == 64 {
-            u64::MAX
-        } else {
-            (1u64 << ca.len()) - 1
-        };
+    let counts = masked_counts(bins, ma, mb, |w| {
+        let (ca, cb) = (
+            &pa[w * 64..bins.min(w * 64 + 64)],
+            &pb[w * 64..bins.min(w * 64 + 64)],
+        );
         let mut equal = 0u64;
         let (octets_a, rest_a) = ca.as_chunks::<8>();
         let (octets_b, rest_b) = cb.as_chunks::<8>();
@@ -546,16 +544,9 @@ fn print_containment(
         for (i, (x, y)) in rest_a.iter().zip(rest_b).enumerate() {
             equal |= u64::from(x == y) << (done + i);
         }
-        let (xa, xb) = (
-            !ma.get(w).copied().unwrap_or(0) & live,
-            !mb.get(w).copied().unwrap_or(0) & live,
-        );
-        in_a += xa.count_ones();
-        in_b += xb.count_ones();
-        both += (xa & xb).count_ones();
-        agree += (xa & xb & equal).count_ones();
-    }
-    estimates_of(agree, both, in_a, in_b, bins, na, nb).map(|(_, containment)| containment)
+        equal
+    });
+    estimates_of(counts, bins, na, nb).map(|(_, containment)| containment)
 }
 
 /// Estimates of (Jaccard, containment of the smaller in the larger) on the bins that neither
@@ -572,50 +563,67 @@ pub(crate) fn masked_estimates(
     if bins == 0 || sa.is_empty() || sb.is_empty() {
         return None;
     }
-    let (mut both, mut agree, mut in_a, mut in_b) = (0u32, 0u32, 0u32, 0u32);
-    for (w, (ca, cb)) in va[..bins].chunks(64).zip(vb[..bins].chunks(64)).enumerate() {
-        let live = if ca.len() == 64 {
-            u64::MAX
-        } else {
-            (1u64 << ca.len()) - 1
-        };
-        let equal = ca
-            .iter()
+    let counts = masked_counts(bins, ma, mb, |w| {
+        let (ca, cb) = (
+            &va[w * 64..bins.min(w * 64 + 64)],
+            &vb[w * 64..bins.min(w * 64 + 64)],
+        );
+        ca.iter()
             .zip(cb)
             .enumerate()
-            .fold(0u64, |m, (i, (x, y))| m | u64::from(x == y) << i);
+            .fold(0u64, |m, (i, (x, y))| m | u64::from(x == y) << i)
+    });
+    estimates_of(counts, bins, sa.n_shingles(), sb.n_shingles())
+}
+
+/// What two masked signatures of `bins` bins share, 64 bins at a time: `equal(w)` is the bit
+/// mask of the bins of word `w` whose values agree. Out: the [`Counts`] of the bins left by the
+/// masks.
+fn masked_counts(
+    bins: usize,
+    ma: &[u64],
+    mb: &[u64],
+    mut equal: impl FnMut(usize) -> u64,
+) -> Counts {
+    let mut c = Counts::default();
+    for w in 0..bins.div_ceil(64) {
+        let len = (bins - w * 64).min(64);
+        let live = if len == 64 {
+            u64::MAX
+        } else {
+            (1u64 << len) - 1
+        };
         let (xa, xb) = (
             !ma.get(w).copied().unwrap_or(0) & live,
             !mb.get(w).copied().unwrap_or(0) & live,
         );
-        in_a += xa.count_ones();
-        in_b += xb.count_ones();
-        both += (xa & xb).count_ones();
-        agree += (xa & xb & equal).count_ones();
+        c.in_a += xa.count_ones();
+        c.in_b += xb.count_ones();
+        c.both += (xa & xb).count_ones();
+        c.agree += (xa & xb & equal(w)).count_ones();
     }
-    estimates_of(
-        agree,
-        both,
-        in_a,
-        in_b,
-        bins,
-        sa.n_shingles(),
-        sb.n_shingles(),
-    )
+    c
 }
 
-/// (Jaccard, containment of the smaller in the larger) from the bins left by two masks: `agree`
-/// of the `both` bins that neither masks hold equal values, `in_a` and `in_b` bins are left of
-/// each one's `bins`, and the sizes (`na`, `nb` shingles) are scaled by those shares.
-fn estimates_of(
+/// Bins left by two masks: `in_a` and `in_b` of each signature, `both` of the two, and `agree`
+/// of those that hold equal values.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
     agree: u32,
     both: u32,
     in_a: u32,
     in_b: u32,
-    bins: usize,
-    na: u32,
-    nb: u32,
-) -> Option<(f64, f64)> {
+}
+
+/// (Jaccard, containment of the smaller in the larger) from the bins left by two masks, the
+/// sizes (`na`, `nb` shingles, of `bins` bins each) scaled by each one's share of bins left.
+fn estimates_of(counts: Counts, bins: usize, na: u32, nb: u32) -> Option<(f64, f64)> {
+    let Counts {
+        agree,
+        both,
+        in_a,
+        in_b,
+    } = counts;
     if in_a == 0 || in_b == 0 || both == 0 {
         return None;
     }
