@@ -30,20 +30,40 @@ pub(super) fn write_article(rng: &mut Rng, v: &Vocab, out: &mut String, words: u
         let _ = write!(out, ", {} {} — ", rng.pick(&MONTHS), rng.range(1, 28));
         remaining -= 3;
     }
+    write_paragraphs(rng, out, remaining, news_paragraph, |rng, out, len| {
+        write_sentence(rng, v, out, len)
+    });
+}
+
+/// Sentences in a news paragraph: 1 to 5, 2 or 3 most often.
+fn news_paragraph(rng: &mut Rng) -> usize {
+    match rng.below(20) {
+        0..=3 => 1,
+        4..=9 => 2,
+        10..=14 => 3,
+        15..=17 => 4,
+        _ => 5,
+    }
+}
+
+/// Exactly `words` words of paragraphs separated by a blank line: each of `paragraph(rng)`
+/// sentences, whose lengths are drawn here ([`MIN_SENTENCE`] to [`MAX_SENTENCE`] words) and
+/// whose words `sentence(rng, out, len)` writes.
+pub(super) fn write_paragraphs(
+    rng: &mut Rng,
+    out: &mut String,
+    words: usize,
+    paragraph: impl Fn(&mut Rng) -> usize,
+    mut sentence: impl FnMut(&mut Rng, &mut String, usize),
+) {
+    let mut remaining = words;
     let mut first_paragraph = true;
     while remaining > 0 {
         if !first_paragraph {
             out.push_str("\n\n");
         }
         first_paragraph = false;
-        // News paragraphs are short: 1 to 5 sentences, 2 or 3 most often.
-        let sentences = match rng.below(20) {
-            0..=3 => 1,
-            4..=9 => 2,
-            10..=14 => 3,
-            15..=17 => 4,
-            _ => 5,
-        };
+        let sentences = paragraph(rng);
         for s in 0..sentences {
             if remaining == 0 {
                 break;
@@ -56,7 +76,7 @@ pub(super) fn write_article(rng: &mut Rng, v: &Vocab, out: &mut String, words: u
             } else {
                 rng.range(MIN_SENTENCE, MAX_SENTENCE.min(remaining - MIN_SENTENCE))
             };
-            write_sentence(rng, v, out, len);
+            sentence(rng, out, len);
             remaining -= len;
         }
     }

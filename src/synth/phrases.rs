@@ -17,7 +17,7 @@
 //! 2,000 for the first phrases of the pool). Phrases are short, so a shared one carries at most 10
 //! of an article's 5-grams and unrelated articles stay far below a containment of 0.3.
 
-use super::article::{write_word, MAX_SENTENCE, MIN_SENTENCE};
+use super::article::{write_paragraphs, write_word};
 use super::rng::{derive_seed, Rng};
 use super::vocab::Vocab;
 
@@ -115,28 +115,11 @@ pub(super) fn write_phrase_article(
     pool: usize,
 ) {
     let pool = pool.max(1);
-    let mut remaining = words;
-    let mut first_paragraph = true;
-    while remaining > 0 {
-        if !first_paragraph {
-            out.push_str("\n\n");
-        }
-        first_paragraph = false;
-        let sentences = rng.range(1, 5);
-        for s in 0..sentences {
-            if remaining == 0 {
-                break;
-            }
-            if s > 0 {
-                out.push(' ');
-            }
-            let len = if remaining <= MAX_SENTENCE {
-                remaining
-            } else {
-                rng.range(MIN_SENTENCE, MAX_SENTENCE.min(remaining - MIN_SENTENCE))
-            };
-            write_phrase_sentence(rng, v, out, len, pool);
-            remaining -= len;
-        }
-    }
+    write_paragraphs(
+        rng,
+        out,
+        words,
+        |rng| rng.range(1, 5),
+        |rng, out, len| write_phrase_sentence(rng, v, out, len, pool),
+    );
 }
