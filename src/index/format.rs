@@ -431,6 +431,27 @@ fn unseal<'b>(bytes: &'b [u8], path: &Path, what: &str) -> Result<&'b [u8], Inde
     Ok(body)
 }
 
+/// What follows the magic and version of a whole sealed file of `kind` (the manifest, the
+/// background), once both and its checksum are checked, to be decoded.
+fn sealed_body<'b>(
+    bytes: &'b [u8],
+    magic: &[u8; 8],
+    path: &Path,
+    kind: &str,
+) -> Result<Dec<'b>, IndexError> {
+    check_magic(bytes, magic, path, kind)?;
+    let body = unseal(bytes, path, kind)?;
+    body.get(12..).map(Dec).ok_or_else(|| malformed(path, kind))
+}
+
+/// A file of `kind` whose bytes do not decode.
+fn malformed(path: &Path, kind: &str) -> IndexError {
+    IndexError::Corrupt {
+        path: path.to_path_buf(),
+        what: format!("{kind}: malformed"),
+    }
+}
+
 /// Checks magic and version at the head of a file.
 fn check_magic(bytes: &[u8], magic: &[u8; 8], path: &Path, kind: &str) -> Result<(), IndexError> {
     if bytes.len() < 12 || &bytes[..8] != magic {
@@ -531,13 +552,8 @@ impl Manifest {
 
     /// Reads a manifest's bytes.
     pub fn decode(bytes: &[u8], path: &Path) -> Result<Manifest, IndexError> {
-        check_magic(bytes, MANIFEST_MAGIC, path, "manifest")?;
-        let body = unseal(bytes, path, "manifest")?;
-        let corrupt = || IndexError::Corrupt {
-            path: path.to_path_buf(),
-            what: "manifest: malformed".into(),
-        };
-        let mut d = Dec(&body[12..]);
+        let mut d = sealed_body(bytes, MANIFEST_MAGIC, path, "manifest")?;
+        let corrupt = || malformed(path, "manifest");
         let generation = d.u64().ok_or_else(corrupt)?;
         let settings = Settings::decode(&mut d).ok_or_else(corrupt)?;
         let n = d.u32().ok_or_else(corrupt)?;
@@ -632,13 +648,8 @@ impl StoredBackground {
 
     /// Reads a background file's bytes.
     pub fn decode(bytes: &[u8], path: &Path) -> Result<StoredBackground, IndexError> {
-        check_magic(bytes, BACKGROUND_MAGIC, path, "background")?;
-        let body = unseal(bytes, path, "background")?;
-        let corrupt = || IndexError::Corrupt {
-            path: path.to_path_buf(),
-            what: "background: malformed".into(),
-        };
-        let mut d = Dec(&body[12..]);
+        let mut d = sealed_body(bytes, BACKGROUND_MAGIC, path, "background")?;
+        let corrupt = || malformed(path, "background");
         // A count is believed only as far as the bytes left can hold it.
         let count = |d: &mut Dec<'_>, n: u64, size: u64| {
             (n.checked_mul(size)? <= d.0.len() as u64).then_some(n as usize)
