@@ -43,8 +43,9 @@
 //! signatures cut to a byte a bin so that they stay in cache; votes only within a bucket's
 //! measured parts, so at most [`crate::lsh::HOT_BUCKET`] per member and band outside clusters
 //! of copies. Memory is four bytes per document in a shared bucket and band, a byte per bin and
-//! document, one bit per bin and document for each of two masks, a float per document, and the
-//! keys of the background buckets. Nothing grows with the square of a bucket of shared text: a
+//! document for the prints and another for the marks being made (kept as one bit per bin and
+//! document for each of two masks), a float per document, and the keys of the background
+//! buckets. Nothing grows with the square of a bucket of shared text: a
 //! stock phrase in a thousand documents costs about a thousand key reads instead of half a
 //! million pair votes.
 //!
@@ -60,14 +61,15 @@
 //! of its own, looks like a template and is discounted.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
 
 use ahash::AHashSet;
 
 use crate::align::{Alignment, PassageKind};
-use crate::lsh::{split_hot, Ballot, BandRuns, LshParams, HOT_BUCKET};
+use crate::lsh::{split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET};
 use crate::minhash::{MinHasher, SignatureRef};
+use crate::shingle::ShingleSet;
 use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
@@ -167,7 +169,7 @@ where
         rows: lsh.rows,
         words,
         templates: &templates,
-        masks: (0..n * words).map(|_| AtomicU64::new(0)).collect(),
+        marks: Marks::new(n, words * 64),
         found: Mutex::new(Vec::new()),
         vote,
     };
@@ -223,7 +225,7 @@ fn template_bins(
     own: &[f32],
     words: usize,
 ) -> Vec<u64> {
-    let marks: Vec<AtomicU64> = (0..n * words).map(|_| AtomicU64::new(0)).collect();
+    let marks = Marks::new(n, words * 64);
     let own_share = params.own_share as f32;
     runs.for_each(
         || (),
@@ -237,18 +239,59 @@ fn template_bins(
                 .count();
             if 2 * mostly_own >= ids.len() {
                 for &i in ids {
-                    mark(&marks, i as usize * words, band, lsh.rows);
+                    marks.band(i as usize, band, lsh.rows);
                 }
             }
         },
     );
-    marks.into_iter().map(AtomicU64::into_inner).collect()
+    marks.into_masks()
 }
 
-/// Sets the bits of `band`'s bins in the mask at `at`.
-fn mark(masks: &[AtomicU64], at: usize, band: usize, rows: usize) {
-    for bin in band * rows..(band + 1) * rows {
-        masks[at + bin / 64].fetch_or(1 << (bin % 64), Ordering::Relaxed);
+/// Bins marked by any thread, one byte per bin and document while they are being marked: a
+/// plain store each, where setting bits in words that the threads share took a locked
+/// read-modify-write each (and the cache line bouncing between the cores), which cost more than
+/// the measurements that decide them. Made one bit per bin at the end ([`Marks::into_masks`]).
+struct Marks {
+    /// Bins a document, a multiple of 64.
+    bins: usize,
+    bytes: Vec<AtomicU8>,
+}
+
+impl Marks {
+    fn new(n: usize, bins: usize) -> Marks {
+        Marks {
+            bins,
+            bytes: (0..n * bins).map(|_| AtomicU8::new(0)).collect(),
+        }
+    }
+
+    /// Marks `band`'s bins of document `doc`.
+    fn band(&self, doc: usize, band: usize, rows: usize) {
+        let at = doc * self.bins;
+        for bin in band * rows..(band + 1) * rows {
+            self.bytes[at + bin].store(1, Ordering::Relaxed);
+        }
+    }
+
+    /// One bit per bin, `bins / 64` words a document.
+    fn into_masks(self) -> Vec<u64> {
+        use rayon::prelude::*;
+        let words = self.bins / 64;
+        if words == 0 {
+            return Vec::new();
+        }
+        let mut masks = vec![0u64; self.bytes.len() / 64];
+        masks
+            .par_chunks_mut(words)
+            .zip(self.bytes.par_chunks(self.bins))
+            .for_each(|(mask, bytes)| {
+                for (word, bytes) in mask.iter_mut().zip(bytes.chunks_exact(64)) {
+                    *word = bytes.iter().enumerate().fold(0u64, |w, (bit, b)| {
+                        w | u64::from(b.load(Ordering::Relaxed)) << bit
+                    });
+                }
+            });
+        masks
     }
 }
 
@@ -341,7 +384,7 @@ struct Scratch {
     memo: Memo,
     linked: Vec<bool>,
     voters: Vec<u32>,
-    keys: Vec<u64>,
+    splits: SplitBuffers,
 }
 
 impl Scratch {
@@ -350,7 +393,7 @@ impl Scratch {
             memo: Memo::new(memo_slots),
             linked: Vec::new(),
             voters: Vec::new(),
-            keys: Vec::new(),
+            splits: SplitBuffers::default(),
         }
     }
 }
@@ -366,7 +409,7 @@ struct Learner<'a> {
     rows: usize,
     words: usize,
     templates: &'a [u64],
-    masks: Vec<AtomicU64>,
+    marks: Marks,
     found: Mutex<Vec<BackgroundBucket>>,
     /// Whether the evidence votes (off when only the background is wanted).
     vote: bool,
@@ -396,11 +439,17 @@ impl Learner<'_> {
             memo,
             linked,
             voters,
-            keys,
+            splits,
         } = scratch;
         let mut background = 0;
         let mut measure = |part: &[u32]| {
             let m = part.len();
+            if let [single] = part {
+                // Alone in its part: it shares only this shingle with the bucket.
+                background += 1;
+                self.marks.band(*single as usize, band, self.rows);
+                return;
+            }
             linked.clear();
             linked.resize(m, false);
             // With three members or fewer, the steps round the part already meet every pair.
@@ -433,7 +482,7 @@ impl Learner<'_> {
                     voters.push(doc);
                 } else {
                     background += 1;
-                    mark(&self.masks, doc as usize * self.words, band, self.rows);
+                    self.marks.band(doc as usize, band, self.rows);
                 }
             }
             if self.vote {
@@ -443,7 +492,7 @@ impl Learner<'_> {
         if self.copies(ids) {
             measure(ids);
         } else {
-            split_hot(ids, band, signature, lsh, keys, &mut measure);
+            split_hot(ids, band, signature, lsh, splits, &mut measure);
         }
         // The bucket's key is background text when it is for most of its members.
         if 2 * background >= ids.len() {
@@ -504,8 +553,8 @@ impl Learner<'_> {
         }
         Background {
             words: self.words,
-            masks: self.masks.into_iter().map(AtomicU64::into_inner).collect(),
-            keys,
+            masks: self.marks.into_masks(),
+            keys: KeySet::new(keys),
             buckets,
         }
     }
@@ -646,8 +695,48 @@ pub struct Background {
     /// One bit per bin and document: the bin's value is background.
     masks: Vec<u64>,
     /// The (bin, value) pairs of the background, `bin << 32 | value`.
-    keys: AHashSet<u64>,
+    keys: KeySet,
     buckets: Vec<BackgroundBucket>,
+}
+
+/// The background keys, with a filter of bits in front of the set: most shingles of a text are
+/// no key, and the filter (16 bits a key, small enough to stay in cache, wrong about one shingle
+/// in twenty) answers for them without probing the set, whose reads miss the cache.
+#[derive(Clone, Debug, Default)]
+struct KeySet {
+    set: AHashSet<u64>,
+    filter: Vec<u64>,
+    shift: u32,
+}
+
+impl KeySet {
+    fn new(set: AHashSet<u64>) -> KeySet {
+        let bits = (16 * set.len()).next_power_of_two().max(64);
+        let shift = 64 - bits.trailing_zeros();
+        let mut filter = vec![0u64; bits / 64];
+        for &key in &set {
+            let at = Self::slot(key, shift);
+            filter[at / 64] |= 1 << (at % 64);
+        }
+        KeySet { set, filter, shift }
+    }
+
+    /// The filter bit of a key: the top bits of a multiplicative hash.
+    fn slot(key: u64, shift: u32) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> shift) as usize
+    }
+
+    fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        let at = Self::slot(key, self.shift);
+        self.filter
+            .get(at / 64)
+            .is_some_and(|w| w >> (at % 64) & 1 == 1)
+            && self.set.contains(&key)
+    }
 }
 
 /// What [`BackgroundOf::classify`] found of one text: its shingles split into content and
@@ -787,7 +876,7 @@ impl BackgroundOf<'_> {
                 .iter()
                 .map(|&h| {
                     let (bin, value) = hasher.locate(h);
-                    if keys.contains(&bin_key(bin, value)) {
+                    if keys.contains(bin_key(bin, value)) {
                         BACKGROUND
                     } else if values.get(bin) == Some(&value) {
                         if masked(bin) {
@@ -800,31 +889,33 @@ impl BackgroundOf<'_> {
                     }
                 })
                 .collect();
-            // Each unknown shingle takes the status of the nearest known one (content on a tie).
-            let mut left: Vec<Option<(usize, u8)>> = Vec::with_capacity(status.len());
-            let mut last = None;
-            for (i, &s) in status.iter().enumerate() {
-                if s != UNKNOWN {
-                    last = Some((i, s));
-                }
-                left.push(last);
-            }
-            let mut next: Option<(usize, u8)> = None;
-            for i in (0..status.len()).rev() {
+            // Each unknown shingle takes the status of the nearest known one (content on a tie),
+            // a run of unknown ones at a time.
+            let n = status.len();
+            let mut previous: Option<usize> = None;
+            let mut i = 0;
+            while i < n {
                 if status[i] != UNKNOWN {
-                    next = Some((i, status[i]));
+                    previous = Some(i);
+                    i += 1;
                     continue;
                 }
-                status[i] = match (left[i], next) {
-                    (None, None) => CONTENT,
-                    (Some((_, s)), None) | (None, Some((_, s))) => s,
-                    (Some((l, sl)), Some((r, sr))) => match (i - l).cmp(&(r - i)) {
-                        std::cmp::Ordering::Less => sl,
-                        std::cmp::Ordering::Greater => sr,
-                        std::cmp::Ordering::Equal if sl == sr => sl,
-                        std::cmp::Ordering::Equal => CONTENT,
-                    },
-                };
+                let next = (i..n).find(|&j| status[j] != UNKNOWN);
+                let end = next.unwrap_or(n);
+                for j in i..end {
+                    status[j] = match (previous, next) {
+                        (None, None) => CONTENT,
+                        (Some(l), None) => status[l],
+                        (None, Some(r)) => status[r],
+                        (Some(l), Some(r)) => match (j - l).cmp(&(r - j)) {
+                            std::cmp::Ordering::Less => status[l],
+                            std::cmp::Ordering::Greater => status[r],
+                            std::cmp::Ordering::Equal if status[l] == status[r] => status[l],
+                            std::cmp::Ordering::Equal => CONTENT,
+                        },
+                    };
+                }
+                i = end;
             }
             // Gaps only where lines meet: inside running prose, a stock phrase next to another
             // is no template, and the words between them are the text's own.
@@ -858,14 +949,22 @@ impl BackgroundOf<'_> {
                 }
             }
         }
-        out.content.sort_unstable();
-        out.content.dedup();
-        out.background.sort_unstable();
-        out.background.dedup();
-        // A shingle that is content somewhere in the text is content.
+        // Sorted in linear time (the hashes are well mixed); a shingle that is content somewhere
+        // in the text is content.
+        let mut counts = Vec::new();
+        out.content = ShingleSet::from_unsorted(&out.content, &mut counts).into_hashes();
         if !out.background.is_empty() {
+            let mut background =
+                ShingleSet::from_unsorted(&out.background, &mut counts).into_hashes();
             let content = &out.content;
-            out.background.retain(|h| content.binary_search(h).is_err());
+            let mut at = 0;
+            background.retain(|&h| {
+                while at < content.len() && content[at] < h {
+                    at += 1;
+                }
+                content.get(at) != Some(&h)
+            });
+            out.background = background;
         }
         out
     }
@@ -1109,21 +1208,21 @@ impl Background {
         Background {
             words: 0,
             masks: Vec::new(),
-            keys: keys.iter().copied().collect(),
+            keys: KeySet::new(keys.iter().copied().collect()),
             buckets,
         }
     }
 
     /// The (bin, value) keys of the background, `bin << 32 | value`, sorted.
     pub(crate) fn sorted_keys(&self) -> Vec<u64> {
-        let mut keys: Vec<u64> = self.keys.iter().copied().collect();
+        let mut keys: Vec<u64> = self.keys.set.iter().copied().collect();
         keys.sort_unstable();
         keys
     }
 
     /// Whether value `value` in bin `bin` is a background key.
     pub(crate) fn is_key(&self, bin: usize, value: u32) -> bool {
-        self.keys.contains(&bin_key(bin, value))
+        self.keys.contains(bin_key(bin, value))
     }
 
     /// Mask words per document ([`Background::mask`]).
@@ -1136,6 +1235,48 @@ impl Background {
 mod tests {
     use crate::dedup::{verified, words, DedupConfig, Deduper, VerifiedPair};
     use crate::verify::Relation;
+
+    /// The filter in front of the key set never changes an answer: every key is found, and no
+    /// other value is, though one in twenty passes the filter.
+    #[test]
+    fn the_key_filter_answers_as_the_set_does() {
+        use super::KeySet;
+        let keys: ahash::AHashSet<u64> = (0..3_000u64).map(|i| i * 7 + (i % 5) << 32).collect();
+        let set = KeySet::new(keys.clone());
+        assert!(keys.iter().all(|&k| set.contains(k)));
+        let others = (0..100_000u64)
+            .map(|i| i * 7 + 3)
+            .filter(|k| !keys.contains(k));
+        let (mut passed, mut total) = (0, 0);
+        for k in others {
+            assert!(!set.contains(k), "{k} is no key");
+            let at = KeySet::slot(k, set.shift);
+            passed += usize::from(set.filter[at / 64] >> (at % 64) & 1 == 1);
+            total += 1;
+        }
+        assert!(
+            passed * 8 < total,
+            "the filter lets {passed} of {total} through"
+        );
+        let empty = KeySet::new(Default::default());
+        assert!(empty.is_empty() && !empty.contains(0) && !empty.contains(u64::MAX));
+    }
+
+    /// Marks made one bit a bin: exactly the bins marked, for each document, across the words.
+    #[test]
+    fn marks_become_the_masks_of_their_bins() {
+        use super::Marks;
+        let marks = Marks::new(3, 128);
+        marks.band(0, 0, 1);
+        marks.band(0, 63, 1);
+        marks.band(2, 16, 4);
+        marks.band(2, 31, 4);
+        assert_eq!(
+            marks.into_masks(),
+            [1 | 1 << 63, 0, 0, 0, 0, 0xf | 0xf << 60]
+        );
+        assert!(Marks::new(5, 0).into_masks().is_empty());
+    }
 
     /// A page of site `site`: its navigation (12 words), the body, its footer (`footer` words).
     fn page(site: u64, body: &str, footer: usize) -> String {

@@ -509,18 +509,28 @@ const SPLITS: usize = 3;
 /// its own. A shingle shared by hundreds of documents that share nothing else (a stock phrase)
 /// then falls apart into single documents, while copies, which agree in the next bands too, stay
 /// together: a pair of Jaccard `s` stays in one part with probability about `s` per split.
-/// `keys` is a buffer.
+/// `buffers` are reused between buckets.
 pub(crate) fn split_hot<'s, F>(
     ids: &[u32],
     band: usize,
     signature: &F,
     params: &LshParams,
-    keys: &mut Vec<u64>,
+    buffers: &mut SplitBuffers,
     part: &mut impl FnMut(&[u32]),
 ) where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
-    split_from(ids, band, 1, signature, params, keys, part);
+    if buffers.levels.len() < SPLITS {
+        buffers.levels.resize_with(SPLITS, Default::default);
+    }
+    split_from(ids, band, 1, signature, params, buffers, part);
+}
+
+/// The buffers of [`split_hot`]: for each level of splitting, the members' packed
+/// `key << 32 | id` entries and a group's ids.
+#[derive(Debug, Default)]
+pub(crate) struct SplitBuffers {
+    levels: Vec<(Vec<u64>, Vec<u32>)>,
 }
 
 fn split_from<'s, F>(
@@ -529,7 +539,7 @@ fn split_from<'s, F>(
     depth: usize,
     signature: &F,
     params: &LshParams,
-    keys: &mut Vec<u64>,
+    buffers: &mut SplitBuffers,
     part: &mut impl FnMut(&[u32]),
 ) where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
@@ -539,33 +549,24 @@ fn split_from<'s, F>(
         return;
     }
     let next = (band + depth) % params.bands;
-    keys.clear();
-    keys.extend(ids.iter().map(|&i| {
+    // This level's buffers, taken out while the levels below use theirs.
+    let (mut entries, mut group) = std::mem::take(&mut buffers.levels[depth - 1]);
+    entries.clear();
+    entries.extend(ids.iter().map(|&i| {
         let key = params.band_key(signature(i as usize).values(), next);
         (u64::from(key) << 32) | u64::from(i)
     }));
-    keys.sort_unstable();
-    let grouped: Vec<u32> = keys.iter().map(|&e| e as u32).collect();
-    let ends: Vec<usize> = keys
-        .chunk_by(|x, y| x >> 32 == y >> 32)
-        .scan(0, |end, g| {
-            *end += g.len();
-            Some(*end)
-        })
-        .collect();
-    let mut start = 0;
-    for end in ends {
-        split_from(
-            &grouped[start..end],
-            band,
-            depth + 1,
-            signature,
-            params,
-            keys,
-            part,
-        );
-        start = end;
+    entries.sort_unstable();
+    for run in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+        if let [single] = run {
+            part(&[*single as u32]);
+            continue;
+        }
+        group.clear();
+        group.extend(run.iter().map(|&e| e as u32));
+        split_from(&group, band, depth + 1, signature, params, buffers, part);
     }
+    buffers.levels[depth - 1] = (entries, group);
 }
 
 /// The pairs with at least `min_votes` votes, from the threads' vote maps, sorted.
@@ -1003,8 +1004,8 @@ mod tests {
         let signature = |i: usize| sigs[i].view();
         let ids: Vec<u32> = (0..200).collect();
         let mut parts = Vec::new();
-        let mut keys = Vec::new();
-        split_hot(&ids, 0, &signature, &params, &mut keys, &mut |p| {
+        let mut buffers = SplitBuffers::default();
+        split_hot(&ids, 0, &signature, &params, &mut buffers, &mut |p| {
             parts.push(p.to_vec())
         });
         assert_eq!(
@@ -1020,7 +1021,7 @@ mod tests {
             0,
             &signature,
             &params,
-            &mut keys,
+            &mut buffers,
             &mut |p| small.push(p.to_vec()),
         );
         assert_eq!(small, [ids[..HOT_BUCKET].to_vec()]);

@@ -101,6 +101,39 @@ impl ShingleSet {
         ShingleSet { hashes }
     }
 
+    /// The set of hashes that are already sorted and distinct (as [`ShingleSet::hashes`] gives
+    /// them): no sort.
+    pub(crate) fn from_sorted(hashes: Vec<u64>) -> Self {
+        debug_assert!(
+            hashes.windows(2).all(|w| w[0] < w[1]),
+            "not sorted and distinct"
+        );
+        ShingleSet { hashes }
+    }
+
+    /// The union of two sets of sorted distinct hashes that have none in common: one merge.
+    pub(crate) fn from_disjoint(a: &[u64], b: &[u64]) -> Self {
+        let mut hashes = Vec::with_capacity(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if a[i] < b[j] {
+                hashes.push(a[i]);
+                i += 1;
+            } else {
+                hashes.push(b[j]);
+                j += 1;
+            }
+        }
+        hashes.extend_from_slice(&a[i..]);
+        hashes.extend_from_slice(&b[j..]);
+        Self::from_sorted(hashes)
+    }
+
+    /// Takes the sorted distinct hashes out.
+    pub(crate) fn into_hashes(self) -> Vec<u64> {
+        self.hashes
+    }
+
     /// The sorted distinct hashes.
     pub fn hashes(&self) -> &[u64] {
         &self.hashes
@@ -339,6 +372,17 @@ mod tests {
             [12_020_702_939_897_931_184],
             "fewer tokens than k"
         );
+    }
+
+    /// The union of two disjoint sorted sets is the set of all their hashes, sorted.
+    #[test]
+    fn disjoint_sets_merge_into_their_union() {
+        let all: Vec<u64> = (0..500u64).map(mix64).collect();
+        let (a, b): (Vec<u64>, Vec<u64>) = all.iter().partition(|&&h| h % 3 == 0);
+        let (a, b) = (ShingleSet::from_hashes(a), ShingleSet::from_hashes(b));
+        let union = ShingleSet::from_disjoint(a.hashes(), b.hashes());
+        assert_eq!(union, ShingleSet::from_hashes(all));
+        assert_eq!(ShingleSet::from_disjoint(&[], b.hashes()), b);
     }
 
     #[test]

@@ -297,24 +297,40 @@ impl Deduper {
         background: Option<BackgroundOf<'_>>,
         signature: SignatureRef<'_>,
     ) -> Measured {
-        let set = self.shingle_set(text, scratch);
-        let classified = background
-            .filter(|b| !b.is_empty())
-            .map(|background| {
-                background.classify(
-                    &self.hasher,
-                    &scratch.shingles,
-                    signature,
-                    self.config.shingle_size,
-                    &token_lines(text, &scratch.tokens),
-                )
-            })
-            .filter(|c| !c.background.is_empty());
-        let (content, background_set, background) = match classified {
-            None => (None, ShingleSet::default(), Vec::new()),
+        tokenize_into(text, &mut scratch.tokens);
+        shingle_hashes_into(
+            &scratch.tokens,
+            self.config.shingle_size,
+            &mut scratch.shingles,
+        );
+        let classified = background.filter(|b| !b.is_empty()).map(|background| {
+            background.classify(
+                &self.hasher,
+                &scratch.shingles,
+                signature,
+                self.config.shingle_size,
+                &token_lines(text, &scratch.tokens),
+            )
+        });
+        // Classifying sorts the content and the background apart, and the whole set is their
+        // union: the shingles are sorted once either way.
+        let (set, content, background_set, background) = match classified {
+            None => (
+                ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),
+                None,
+                ShingleSet::default(),
+                Vec::new(),
+            ),
+            Some(c) if c.background.is_empty() => (
+                ShingleSet::from_sorted(c.content),
+                None,
+                ShingleSet::default(),
+                Vec::new(),
+            ),
             Some(c) => (
-                Some(ShingleSet::from_hashes(c.content)),
-                ShingleSet::from_hashes(c.background),
+                ShingleSet::from_disjoint(&c.content, &c.background),
+                Some(ShingleSet::from_sorted(c.content)),
+                ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
             ),
         };
