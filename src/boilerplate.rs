@@ -269,31 +269,36 @@ impl Marks {
     fn band(&self, doc: usize, band: usize, rows: usize) {
         let at = doc * self.bins;
         for bin in band * rows..(band + 1) * rows {
-            self.bytes[at + bin].store(1, Ordering::Relaxed);
+            self.bytes[at + bin].store(MARKED, Ordering::Relaxed);
         }
     }
 
-    /// One bit per bin, `bins / 64` words a document.
+    /// One bit per bin, `bins / 64` words a document: eight marks gathered by one multiply.
     fn into_masks(self) -> Vec<u64> {
         use rayon::prelude::*;
         let words = self.bins / 64;
         if words == 0 {
             return Vec::new();
         }
-        let mut masks = vec![0u64; self.bytes.len() / 64];
+        let bytes: Vec<u8> = self.bytes.into_iter().map(AtomicU8::into_inner).collect();
+        let mut masks = vec![0u64; bytes.len() / 64];
         masks
             .par_chunks_mut(words)
-            .zip(self.bytes.par_chunks(self.bins))
+            .zip(bytes.par_chunks(self.bins))
             .for_each(|(mask, bytes)| {
                 for (word, bytes) in mask.iter_mut().zip(bytes.chunks_exact(64)) {
-                    *word = bytes.iter().enumerate().fold(0u64, |w, (bit, b)| {
-                        w | u64::from(b.load(Ordering::Relaxed)) << bit
+                    let (octets, _) = bytes.as_chunks::<8>();
+                    *word = octets.iter().enumerate().fold(0u64, |w, (o, octet)| {
+                        w | pack8(u64::from_le_bytes(*octet)) << (8 * o)
                     });
                 }
             });
         masks
     }
 }
+
+/// A marked bin's byte in [`Marks`]: bit 7 alone, as [`pack8`] gathers it.
+const MARKED: u8 = 0x80;
 
 /// Other members of its bucket a document is compared with on either side (in id order, round
 /// the bucket), to tell whether it shares more than the bucket's shingle with them.
@@ -444,11 +449,27 @@ impl Learner<'_> {
         let mut background = 0;
         let mut measure = |part: &[u32]| {
             let m = part.len();
-            if let [single] = part {
-                // Alone in its part: it shares only this shingle with the bucket.
-                background += 1;
-                self.marks.band(*single as usize, band, self.rows);
-                return;
+            match *part {
+                [single] => {
+                    // Alone in its part: it shares only this shingle with the bucket.
+                    background += 1;
+                    self.marks.band(single as usize, band, self.rows);
+                    return;
+                }
+                [a, b] => {
+                    // What the steps round the part come to for two: one measurement.
+                    if memo.get_or(a, b, || self.shares(a as usize, b as usize)) {
+                        if self.vote {
+                            ballot.vote(part);
+                        }
+                    } else {
+                        background += 2;
+                        self.marks.band(a as usize, band, self.rows);
+                        self.marks.band(b as usize, band, self.rows);
+                    }
+                    return;
+                }
+                _ => {}
             }
             linked.clear();
             linked.resize(m, false);
