@@ -20,11 +20,27 @@
 //! typography breaks the tie: copies lose curly quotes and apostrophes far more often than they gain
 //! them, so the text with the larger share of straight quotes leans towards being the copy.
 //!
+//! Dates, when both documents have one and they differ, decide instead ([`direction`]): the
+//! earlier is the source. The text's direction is kept beside it, to flag a date the text
+//! contradicts strongly. Each direction says how it was decided ([`DirectionBy`]) and how sure
+//! it is ([`Direction::confidence`]):
+//!
+//! - `date`: [`DATE_CONFIDENCE`], or [`CONTRADICTED_CONFIDENCE`] when the text says clearly the
+//!   other way: the earlier document has at least [`CONTRADICTION_CONTAINMENT`] of its shingles
+//!   inside the later one and the text's direction score calls it the copy by at least
+//!   [`CONTRADICTION_SCORE`] (the later holds it nearly whole and adds to it: an excerpt, by
+//!   its text, that its date calls the original);
+//! - `text`: from the direction score `s` (margin plus typography) alone, `1 - 0.5 * exp(-|s| /
+//!   0.1)`: 0.5 for no evidence at all, 0.82 at a margin of 0.1, 0.98 at 0.4;
+//! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.05): the
+//!   text barely leans, and the direction given is a guess kept for the contract.
+//!
 //! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
 //! built, with defaults [`DEFAULT_JACCARD`] and [`DEFAULT_CONTAINMENT`]), and one gate,
 //! [`Reporting::reports`]: a pair is reported unless both its Jaccard and its larger containment
 //! are below their thresholds.
 
+use crate::document::Date;
 use crate::shingle::ShingleSet;
 
 /// Thresholds of the relation; see the module documentation.
@@ -241,6 +257,16 @@ pub enum Which {
     B,
 }
 
+impl Which {
+    /// The other document.
+    pub fn other(self) -> Which {
+        match self {
+            Which::A => Which::B,
+            Which::B => Which::A,
+        }
+    }
+}
+
 /// Exact similarity of two shingle sets.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scores {
@@ -354,6 +380,105 @@ pub struct Verdict {
     /// The direction score behind `derived`: positive leans towards a derived from b, negative
     /// towards b derived from a; its size is the confidence.
     pub direction_score: f64,
+}
+
+/// How a derivative's direction was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectionBy {
+    /// The two dates differ: the earlier is the source.
+    Date,
+    /// The text's evidence (the direction score) alone.
+    Text,
+    /// The text alone, and it barely leans: a low confidence.
+    Weak,
+}
+
+impl DirectionBy {
+    /// `"date"`, `"text"` or `"weak"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectionBy::Date => "date",
+            DirectionBy::Text => "text",
+            DirectionBy::Weak => "weak",
+        }
+    }
+}
+
+/// A derivative's direction, how it was decided and how sure it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Direction {
+    /// The derived document.
+    pub derived: Which,
+    /// What decided it.
+    pub by: DirectionBy,
+    /// How sure, in [0, 1] (see the module documentation).
+    pub confidence: f64,
+    /// The dates decided against text that says clearly the other way.
+    pub contradicted: bool,
+}
+
+/// Confidence of a direction the dates decide.
+pub const DATE_CONFIDENCE: f64 = 0.99;
+/// Confidence of a direction the dates decide against text that says clearly the other way.
+pub const CONTRADICTED_CONFIDENCE: f64 = 0.6;
+/// A direction from the text alone with a confidence under this is `weak`.
+pub const WEAK_BELOW: f64 = 0.7;
+/// The text contradicts the dates when the earlier document has at least this share of its
+/// shingles in the later one...
+pub const CONTRADICTION_CONTAINMENT: f64 = 0.9;
+/// ...and its direction score calls the earlier the copy by at least this much.
+pub const CONTRADICTION_SCORE: f64 = 0.2;
+
+/// The confidence of a direction from the text alone, for its direction score: rises from 0.5
+/// (no evidence) towards 1 with the score's size.
+pub fn text_confidence(direction_score: f64) -> f64 {
+    1.0 - 0.5 * (-direction_score.abs() / 0.1).exp()
+}
+
+/// The direction of a pair the verdict `v` (on `scores`) calls a derivative, with the dates of
+/// a and b where known: by the dates when both are known and differ, else by the text; `None`
+/// for a pair that is not a derivative.
+pub fn direction(scores: &Scores, v: &Verdict, dates: [Option<Date>; 2]) -> Option<Direction> {
+    let by_text = v.derived?;
+    let (earlier, earlier_in_later) = match dates {
+        [Some(a), Some(b)] if a < b => (Which::A, scores.containment_a_in_b),
+        [Some(a), Some(b)] if b < a => (Which::B, scores.containment_b_in_a),
+        _ => {
+            let confidence = text_confidence(v.direction_score);
+            let by = if confidence < WEAK_BELOW {
+                DirectionBy::Weak
+            } else {
+                DirectionBy::Text
+            };
+            return Some(Direction {
+                derived: by_text,
+                by,
+                confidence,
+                contradicted: false,
+            });
+        }
+    };
+    // The score leans positive towards a being the copy.
+    let earlier_is_copy = match earlier {
+        Which::A => v.direction_score,
+        Which::B => -v.direction_score,
+    };
+    let contradicted =
+        earlier_in_later >= CONTRADICTION_CONTAINMENT && earlier_is_copy >= CONTRADICTION_SCORE;
+    Some(Direction {
+        derived: match earlier {
+            Which::A => Which::B,
+            Which::B => Which::A,
+        },
+        by: DirectionBy::Date,
+        confidence: if contradicted {
+            CONTRADICTED_CONFIDENCE
+        } else {
+            DATE_CONFIDENCE
+        },
+        contradicted,
+    })
 }
 
 /// Weight of the typography evidence against the containment margin.

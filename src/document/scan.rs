@@ -14,13 +14,14 @@
 
 use std::borrow::Cow;
 
-use super::CorpusSpec;
+use super::{CorpusSpec, Date};
 
-/// The names of the two fields wanted from a record.
+/// The names of the fields wanted from a record: the id and the text, and the date when asked for.
 #[derive(Clone, Copy)]
 pub(super) struct Fields<'f> {
     pub(super) id: &'f str,
     pub(super) text: &'f str,
+    pub(super) date: Option<&'f str>,
 }
 
 impl<'f> Fields<'f> {
@@ -29,6 +30,7 @@ impl<'f> Fields<'f> {
         Fields {
             id: &spec.id_field,
             text: &spec.text_field,
+            date: spec.date_field.as_deref(),
         }
     }
 }
@@ -58,6 +60,8 @@ pub(super) struct Record<'a> {
     pub id: Id<'a>,
     /// The text, decoded; empty when it was not wanted.
     pub text: Cow<'a, str>,
+    /// The date, when a date field is named and the record has one that is not `null`.
+    pub date: Option<Date>,
 }
 
 impl Record<'_> {
@@ -90,7 +94,7 @@ pub(super) fn record<'a>(
     };
     s.space();
     s.eat(b'{')?;
-    let (mut id, mut text) = (None, None);
+    let (mut id, mut text, mut date) = (None, None, None);
     s.items(b'}', |s| {
         let key = s.key()?;
         if key.escaped {
@@ -114,6 +118,12 @@ pub(super) fn record<'a>(
                 return None;
             }
             id = Some(value);
+        } else if Some(name) == fields.date {
+            let value = s.date()?;
+            if date.is_some() {
+                return None;
+            }
+            date = Some(value);
         } else {
             s.skip_value(0)?;
         }
@@ -126,6 +136,7 @@ pub(super) fn record<'a>(
     Some(Record {
         id: id.unwrap_or(Id::Missing),
         text: text?,
+        date: date.flatten(),
     })
 }
 
@@ -249,6 +260,27 @@ impl<'a> Scanner<'a, '_> {
                     digits.len() <= 19
                 };
                 (integer && fits).then_some(Id::Number(written))
+            }
+        }
+    }
+
+    /// A date value: `null`, a string without escapes that reads as an ISO 8601 date, or a
+    /// number that reads as epoch seconds ([`Date`]); anything else, a value that does not read
+    /// as a date included, is left to the full parser, which names it.
+    fn date(&mut self) -> Option<Option<Date>> {
+        match *self.bytes.get(self.at)? {
+            b'"' => {
+                let raw = self.string()?;
+                if raw.escaped {
+                    return None;
+                }
+                Date::parse_iso(&self.json[raw.start..raw.end]).map(Some)
+            }
+            b'n' => self.word(b"null").map(|()| None),
+            _ => {
+                let start = self.at;
+                self.number()?;
+                Date::parse_epoch(&self.json[start..self.at]).map(Some)
             }
         }
     }
@@ -415,6 +447,7 @@ mod tests {
     const FIELDS: Fields<'static> = Fields {
         id: "id",
         text: "text",
+        date: None,
     };
 
     /// What the fast path makes of `json`, as `parse_record` would return it.
@@ -682,7 +715,7 @@ mod tests {
             let first = parse_record(json.as_bytes(), &spec, true, (1, 0), &mut String::new());
             let again = record_text(json.as_bytes(), &spec).ok();
             let want = match first {
-                Ok(Some(Some((_, text)))) => Some(text),
+                Ok(Some((Some((_, text)), _))) => Some(text),
                 _ => None,
             };
             prop_assert_eq!(again.map(Cow::into_owned), want, "{}", json);
