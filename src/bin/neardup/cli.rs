@@ -128,6 +128,15 @@ pub(crate) struct SynthArgs {
     /// duplicate of the first. For testing a corpus that is all template.
     #[arg(long)]
     pub(crate) all_template: bool,
+    /// Give each document a publication date, in a `date` field (read it with --date-field date).
+    ///
+    /// Dates rise with the position over three years from 2020-01-01, so a source is always
+    /// earlier than its copies. 8% of the documents are undated and 5% of the derived ones have
+    /// exactly their source's date (the text must decide those); 70% of the dates are written
+    /// 2021-06-01T13:45:10Z, 15% with a +02:00 zone, 15% as epoch seconds (a JSON number). The
+    /// truth file is the same as without.
+    #[arg(long)]
+    pub(crate) dates: bool,
 }
 
 /// `neardup synth --style`.
