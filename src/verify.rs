@@ -30,9 +30,10 @@
 //!   inside the later one and the text's direction score calls it the copy by at least
 //!   [`CONTRADICTION_SCORE`] (the later holds it nearly whole and adds to it: an excerpt, by
 //!   its text, that its date calls the original);
-//! - `text`: from the direction score `s` (margin plus typography) alone, `1 - 0.5 * exp(-|s| /
-//!   0.1)`: 0.5 for no evidence at all, 0.82 at a margin of 0.1, 0.98 at 0.4;
-//! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.05): the
+//! - `text`: from the direction score `s` (margin plus typography) alone, `0.5 + 0.45 * (1 -
+//!   exp(-|s| / 0.1))`: 0.5 for no evidence at all, 0.78 at a margin of 0.1, 0.94 at 0.4, and
+//!   never above 0.95, below a date's;
+//! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.06): the
 //!   text barely leans, and the direction given is a guess kept for the contract.
 //!
 //! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
@@ -431,9 +432,9 @@ pub const CONTRADICTION_CONTAINMENT: f64 = 0.9;
 pub const CONTRADICTION_SCORE: f64 = 0.2;
 
 /// The confidence of a direction from the text alone, for its direction score: rises from 0.5
-/// (no evidence) towards 1 with the score's size.
+/// (no evidence) towards 0.95 with the score's size.
 pub fn text_confidence(direction_score: f64) -> f64 {
-    1.0 - 0.5 * (-direction_score.abs() / 0.1).exp()
+    0.5 + 0.45 * (1.0 - (-direction_score.abs() / 0.1).exp())
 }
 
 /// The direction of a pair the verdict `v` (on `scores`) calls a derivative, with the dates of
@@ -656,6 +657,111 @@ mod tests {
         // A clear containment margin wins over typography.
         let clear = scores(60, 100, 55);
         assert_eq!(verdict(&clear, curly, straight, &t).derived, Some(Which::A));
+    }
+
+    #[test]
+    fn direction_by_date_and_by_text() {
+        let day = |d: i64| Date::from_seconds(d * 86_400);
+        // a: 100 shingles, 95 of them in b; b: 200, 95 in a. The text: a is the copy.
+        let excerpt = scores(100, 200, 95);
+        // a: 100, b: 110, 80 shared: the text leans a little towards a being the copy.
+        let close = scores(100, 110, 80);
+        let t = Thresholds::default();
+        let v = |s: &Scores| verdict(s, Typography::default(), Typography::default(), &t);
+        // (scores, dates, derived, by, confidence, contradicted)
+        let cases = [
+            (
+                excerpt,
+                [None, None],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(1), None],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(1), day(1)],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(2), day(1)],
+                Which::A,
+                DirectionBy::Date,
+                Some(DATE_CONFIDENCE),
+                false,
+            ),
+            // The earlier a is nearly all inside b, which adds to it: flagged.
+            (
+                excerpt,
+                [day(1), day(2)],
+                Which::B,
+                DirectionBy::Date,
+                Some(CONTRADICTED_CONFIDENCE),
+                true,
+            ),
+            (
+                close,
+                [day(1), day(2)],
+                Which::B,
+                DirectionBy::Date,
+                Some(DATE_CONFIDENCE),
+                false,
+            ),
+            (
+                close,
+                [None, day(2)],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+        ];
+        for (s, dates, derived, by, confidence, contradicted) in cases {
+            let d = direction(&s, &v(&s), dates).unwrap();
+            let case = format!("{s:?} {dates:?}: {d:?}");
+            assert_eq!(
+                (d.derived, d.by, d.contradicted),
+                (derived, by, contradicted),
+                "{case}"
+            );
+            let want = confidence.unwrap_or(text_confidence(v(&s).direction_score));
+            assert_eq!(d.confidence, want, "{case}");
+        }
+        // Not a derivative: no direction, whatever the dates.
+        let dup = scores(100, 100, 98);
+        assert_eq!(direction(&dup, &v(&dup), [day(1), day(2)]), None);
+    }
+
+    #[test]
+    fn text_confidence_rises_with_the_score_and_says_weak_below_the_threshold() {
+        assert_eq!(text_confidence(0.0), 0.5);
+        let mut last = 0.5;
+        for i in 1..=100 {
+            let s = f64::from(i) / 100.0;
+            let c = text_confidence(s);
+            assert!(c > last && c < 0.95, "{s}: {c}");
+            assert_eq!(text_confidence(-s), c);
+            last = c;
+        }
+        // Weak below a score of about 0.06.
+        assert!(text_confidence(0.058) < WEAK_BELOW && text_confidence(0.059) >= WEAK_BELOW);
+        let t = Thresholds::default();
+        let near_even = scores(100, 101, 80);
+        let v = verdict(&near_even, Typography::default(), Typography::default(), &t);
+        let d = direction(&near_even, &v, [None, None]).unwrap();
+        assert_eq!(d.by, DirectionBy::Weak, "{v:?}");
     }
 
     #[test]

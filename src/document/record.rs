@@ -571,6 +571,89 @@ mod tests {
     }
 
     #[test]
+    fn the_date_field_is_read_by_both_parsers_alike() {
+        let spec = CorpusSpec {
+            date_field: Some("published".into()),
+            ..CorpusSpec::default()
+        };
+        let date = |record: &str| {
+            parse_record(record.as_bytes(), &spec, true, (1, 0), &mut String::new())
+                .map(|parsed| parsed.and_then(|(_, date)| date).map(Date::seconds))
+                .map_err(|e| e.to_string())
+        };
+        let at = Ok(Some(1_709_634_030));
+        // (record, date) for the scanner's records, then for serde_json's: an escaped key, a
+        // date string with an escape, a float id.
+        let cases: &[(&str, Result<Option<i64>, String>)] = &[
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"published":"2024-03-05T12:20:30+02:00","text":"t"}"#,
+                at.clone(),
+            ),
+            (r#"{"text":"t","published":1709634030}"#, at.clone()),
+            (r#"{"text":"t","published":1709634030.75}"#, at.clone()),
+            (r#"{"text":"t","published":null}"#, Ok(None)),
+            (r#"{"text":"t"}"#, Ok(None)),
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"id":1.5,"text":"t","published":17.09634030e8}"#,
+                at.clone(),
+            ),
+            (r#"{"text":"t","published":1709634030}"#, at.clone()),
+            // What is wrong is named whichever parser met it first.
+            (
+                r#"{"text":"t","published":"2024-02-30"}"#,
+                Err(
+                    "field `published` holds \"2024-02-30\", which is not a date (ISO 8601 \
+                     such as 2024-03-05 or 2024-03-05T10:20:30Z, or epoch seconds as a number)"
+                        .into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":[2024]}"#,
+                Err(
+                    "field `published` is an array, expected a date string or epoch seconds".into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":{"y":2024}}"#,
+                Err(
+                    "field `published` is an object, expected a date string or epoch seconds"
+                        .into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":1,"published":2}"#,
+                Err("field `published` appears more than once".into()),
+            ),
+        ];
+        for (record, want) in cases {
+            assert_eq!(&date(record), want, "{record}");
+        }
+        // Without a date field, the same field is skipped like any other.
+        let plain = CorpusSpec::default();
+        let record = br#"{"text":"t","published":"not a date"}"#;
+        assert!(parse_record(record, &plain, true, (1, 0), &mut String::new()).is_ok());
+        // A value far too long is cut in the message.
+        let long = format!(r#"{{"text":"t","published":"{}"}}"#, "x".repeat(500));
+        let message = date(&long).unwrap_err();
+        assert!(
+            message.len() < 250 && message.contains("xxx\"..."),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn record_text_table() {
         // (record, Ok((text, borrowed)) or Err(message))
         let cases: &[(&[u8], Result<(&str, bool), &str>)] = &[

@@ -167,7 +167,7 @@ impl<W: Write> Sink for Terminal<W> {
             "  shingles: {} in a, {} in b, {} shared",
             s.a_shingles, s.b_shingles, s.shared
         )?;
-        if let Some(words) = direction_words(pair, |id| id) {
+        if let Some(words) = direction_words(pair, short) {
             writeln!(self.out, "  direction: {}", escape_controls(&words))?;
         }
         let Some(al) = pair.alignment.as_ref().filter(|_| self.passages) else {

@@ -99,7 +99,9 @@ impl CorpusSpec {
                 .filter(|_| !self.all_template)
                 .and_then(|i| match self.slot(i) {
                     Slot::Original => None,
-                    Slot::Derived { source, .. } | Slot::Syndicated { source, .. } => Some(source),
+                    // A digest that takes a source's date takes its later source's.
+                    Slot::Derived { source, second, .. } => Some(source.max(second)),
+                    Slot::Syndicated { source, .. } => Some(source),
                 });
             e.doc.date = self.date_field(pos, source);
         }
