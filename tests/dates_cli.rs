@@ -304,6 +304,34 @@ fn the_index_keeps_each_sources_date_for_check() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // An add merges the first segment into its own: the source's date goes with it.
+    write(
+        &d.join("more.jsonl"),
+        &[record(
+            "other",
+            &news_text(9, 300),
+            Some(json!(1_700_000_000)),
+        )],
+    );
+    let out = run_in(
+        d,
+        &[
+            "index",
+            "add",
+            "--index",
+            "s.ndx",
+            "more.jsonl",
+            "--date-field",
+            "date",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stats = run_in(d, &["index", "stats", "--index", "s.ndx", "--json"]);
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(
+        (&stats["sources"], &stats["segments"]),
+        (&json!(2), &json!(1))
+    );
     let check = |date: Option<Value>, dated: bool| -> Value {
         write(&d.join("q.jsonl"), &[record("repost", &t.repost, date)]);
         let mut args = vec!["check", "--index", "s.ndx", "q.jsonl", "--json"];

@@ -390,11 +390,6 @@ impl Index {
         self.source_cached(r, &mut None).map(|(doc, _)| doc)
     }
 
-    /// The date of a source, where it has one (it was indexed with a date field).
-    pub fn source_date(&self, r: SourceRef) -> Result<Option<Date>, IndexError> {
-        Ok(self.segments[r.segment].row(r.doc)?.date())
-    }
-
     /// [`Index::source`], through `block`, a cache of the last text block read (and its segment).
     fn source_cached(
         &self,
