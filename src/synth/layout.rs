@@ -94,14 +94,15 @@ impl CorpusSpec {
     pub fn page(&self, pos: usize) -> Entry {
         let mut e = self.undated_page(pos);
         if self.dates {
+            // Only a copy of one source may take that source's date: a digest, or a copy of a
+            // syndicated story (the story and each of its pages are its sources), would then
+            // come before one of its other sources.
             let source = pos
                 .checked_sub(self.seed_offset())
-                .filter(|_| !self.all_template)
+                .filter(|_| !self.all_template && e.truth.len() == 1)
                 .and_then(|i| match self.slot(i) {
                     Slot::Original => None,
-                    // A digest that takes a source's date takes its later source's.
-                    Slot::Derived { source, second, .. } => Some(source.max(second)),
-                    Slot::Syndicated { source, .. } => Some(source),
+                    Slot::Derived { source, .. } | Slot::Syndicated { source, .. } => Some(source),
                 });
             e.doc.date = self.date_field(pos, source);
         }
