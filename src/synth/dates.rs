@@ -137,4 +137,40 @@ mod tests {
             .count();
         assert!((80..200).contains(&same), "{same}");
     }
+
+    /// Regression: a repost of a syndicated story took its story's date, earlier than the pages
+    /// of the story that the truth also gives as its sources.
+    #[test]
+    fn no_truth_pair_has_its_source_dated_after_its_copy() {
+        use std::collections::HashMap;
+        let read = |d: &SynthDate| match d {
+            SynthDate::Seconds(s) => *s,
+            SynthDate::Text(t) => Date::parse_iso(t).unwrap().seconds(),
+        };
+        for spec in [
+            CorpusSpec::default().docs(4000).seed(3),
+            CorpusSpec::default()
+                .docs(4000)
+                .seed(4)
+                .sites(12)
+                .syndicated(0.1),
+        ] {
+            let corpus = super::super::generate_par(&spec.dates(true));
+            let dates: HashMap<&str, i64> = corpus
+                .docs
+                .iter()
+                .filter_map(|d| Some((d.id.as_str(), read(d.date.as_ref()?))))
+                .collect();
+            let (mut pairs, mut same) = (0, 0);
+            for t in &corpus.truth {
+                let (Some(s), Some(d)) = (dates.get(&*t.source), dates.get(&*t.derived)) else {
+                    continue;
+                };
+                assert!(s <= d, "{t:?}");
+                pairs += 1;
+                same += usize::from(s == d);
+            }
+            assert!(pairs > 300 && same > 5, "{pairs} {same}");
+        }
+    }
 }
