@@ -1,5 +1,5 @@
-//! One JSON Lines record: its bytes in, its id and text out (copied only when wanted), or what
-//! is wrong with it, named. The one door into JSON Lines records for the whole crate:
+//! One JSON Lines record: its bytes in, its id and text out (copied only when wanted) and its
+//! date when a date field is named (always read, a [`Date`]), or what is wrong with it, named. The one door into JSON Lines records for the whole crate:
 //! [`parse_record`] for a first reading, [`record_text`] for a record read again from its place.
 //!
 //! Two parsers behind the door, tried in order. The fast scanner ([`super::scan`]) reads the two
@@ -138,7 +138,7 @@ pub(super) fn full_record(
 }
 
 /// [`full_record`], with the record's date when `fields` names a date field.
-fn full_record_dated(
+pub(super) fn full_record_dated(
     json: &str,
     fields: Fields<'_>,
     keep: bool,
