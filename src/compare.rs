@@ -5,10 +5,12 @@
 //! decide, align. Corpus runs use the same steps after MinHash and LSH have picked the candidates.
 
 use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
-use crate::document::Document;
+use crate::document::{Date, Document};
 use crate::shingle::{ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
-use crate::verify::{verdict_tied, RawFigures, Relation, Scores, Thresholds, Typography, Which};
+use crate::verify::{
+    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Thresholds, Typography, Which,
+};
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
 #[derive(Clone, Debug)]
@@ -85,6 +87,10 @@ pub struct Pair {
     pub derived: Option<Which>,
     /// Evidence behind `derived` (see [`crate::verify::Verdict::direction_score`]).
     pub direction_score: f64,
+    /// For a derivative: what decided `derived` and how sure it is.
+    pub direction: Option<Direction>,
+    /// The dates of a and b, where known.
+    pub dates: [Option<Date>; 2],
     /// The aligned passages, when asked for.
     pub alignment: Option<Alignment>,
     /// When `scores` are on the two texts' content only (their background left out), the figures
@@ -114,6 +120,28 @@ impl Pair {
             Which::A => &self.a,
             Which::B => &self.b,
         }
+    }
+
+    /// The pair with the dates of a and b, where known: its direction decided again, by the
+    /// dates when both are known and differ ([`crate::verify::direction`]).
+    pub fn with_dates(mut self, dates: [Option<Date>; 2]) -> Self {
+        self.dates = dates;
+        let v = crate::verify::Verdict {
+            relation: self.relation,
+            derived: self.derived,
+            direction_score: self.direction_score,
+        };
+        self.direction = direction(&self.scores, &v, dates);
+        self.derived = self.direction.map(|d| d.derived);
+        self
+    }
+
+    /// The date of one side, where known.
+    pub fn date(&self, which: Which) -> Option<Date> {
+        self.dates[match which {
+            Which::A => 0,
+            Which::B => 1,
+        }]
     }
 
     /// The passages of one kind (none when the pair was not aligned).
@@ -209,6 +237,8 @@ impl Comparer {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
+            direction: direction(&scores, &v, [None, None]),
+            dates: [None, None],
             alignment,
             raw: None,
         }

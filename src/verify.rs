@@ -20,11 +20,28 @@
 //! typography breaks the tie: copies lose curly quotes and apostrophes far more often than they gain
 //! them, so the text with the larger share of straight quotes leans towards being the copy.
 //!
+//! Dates, when both documents have one and they differ, decide instead ([`direction`]): the
+//! earlier is the source. The text's direction is kept beside it, to flag a date the text
+//! contradicts strongly. Each direction says how it was decided ([`DirectionBy`]) and how sure
+//! it is ([`Direction::confidence`]):
+//!
+//! - `date`: [`DATE_CONFIDENCE`], or [`CONTRADICTED_CONFIDENCE`] when the text says clearly the
+//!   other way: the earlier document has at least [`CONTRADICTION_CONTAINMENT`] of its shingles
+//!   inside the later one and the text's direction score calls it the copy by at least
+//!   [`CONTRADICTION_SCORE`] (the later holds it nearly whole and adds to it: an excerpt, by
+//!   its text, that its date calls the original);
+//! - `text`: from the direction score `s` (margin plus typography) alone, `0.5 + 0.45 * (1 -
+//!   exp(-|s| / 0.1))`: 0.5 for no evidence at all, 0.78 at a margin of 0.1, 0.94 at 0.4, and
+//!   never above 0.95, below a date's;
+//! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.06): the
+//!   text barely leans, and the direction given is a guess kept for the contract.
+//!
 //! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
 //! built, with defaults [`DEFAULT_JACCARD`] and [`DEFAULT_CONTAINMENT`]), and one gate,
 //! [`Reporting::reports`]: a pair is reported unless both its Jaccard and its larger containment
 //! are below their thresholds.
 
+use crate::document::Date;
 use crate::shingle::ShingleSet;
 
 /// Thresholds of the relation; see the module documentation.
@@ -241,6 +258,16 @@ pub enum Which {
     B,
 }
 
+impl Which {
+    /// The other document.
+    pub fn other(self) -> Which {
+        match self {
+            Which::A => Which::B,
+            Which::B => Which::A,
+        }
+    }
+}
+
 /// Exact similarity of two shingle sets.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Scores {
@@ -354,6 +381,105 @@ pub struct Verdict {
     /// The direction score behind `derived`: positive leans towards a derived from b, negative
     /// towards b derived from a; its size is the confidence.
     pub direction_score: f64,
+}
+
+/// How a derivative's direction was decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectionBy {
+    /// The two dates differ: the earlier is the source.
+    Date,
+    /// The text's evidence (the direction score) alone.
+    Text,
+    /// The text alone, and it barely leans: a low confidence.
+    Weak,
+}
+
+impl DirectionBy {
+    /// `"date"`, `"text"` or `"weak"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DirectionBy::Date => "date",
+            DirectionBy::Text => "text",
+            DirectionBy::Weak => "weak",
+        }
+    }
+}
+
+/// A derivative's direction, how it was decided and how sure it is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Direction {
+    /// The derived document.
+    pub derived: Which,
+    /// What decided it.
+    pub by: DirectionBy,
+    /// How sure, in [0, 1] (see the module documentation).
+    pub confidence: f64,
+    /// The dates decided against text that says clearly the other way.
+    pub contradicted: bool,
+}
+
+/// Confidence of a direction the dates decide.
+pub const DATE_CONFIDENCE: f64 = 0.99;
+/// Confidence of a direction the dates decide against text that says clearly the other way.
+pub const CONTRADICTED_CONFIDENCE: f64 = 0.6;
+/// A direction from the text alone with a confidence under this is `weak`.
+pub const WEAK_BELOW: f64 = 0.7;
+/// The text contradicts the dates when the earlier document has at least this share of its
+/// shingles in the later one...
+pub const CONTRADICTION_CONTAINMENT: f64 = 0.9;
+/// ...and its direction score calls the earlier the copy by at least this much.
+pub const CONTRADICTION_SCORE: f64 = 0.2;
+
+/// The confidence of a direction from the text alone, for its direction score: rises from 0.5
+/// (no evidence) towards 0.95 with the score's size.
+pub fn text_confidence(direction_score: f64) -> f64 {
+    0.5 + 0.45 * (1.0 - (-direction_score.abs() / 0.1).exp())
+}
+
+/// The direction of a pair the verdict `v` (on `scores`) calls a derivative, with the dates of
+/// a and b where known: by the dates when both are known and differ, else by the text; `None`
+/// for a pair that is not a derivative.
+pub fn direction(scores: &Scores, v: &Verdict, dates: [Option<Date>; 2]) -> Option<Direction> {
+    let by_text = v.derived?;
+    let (earlier, earlier_in_later) = match dates {
+        [Some(a), Some(b)] if a < b => (Which::A, scores.containment_a_in_b),
+        [Some(a), Some(b)] if b < a => (Which::B, scores.containment_b_in_a),
+        _ => {
+            let confidence = text_confidence(v.direction_score);
+            let by = if confidence < WEAK_BELOW {
+                DirectionBy::Weak
+            } else {
+                DirectionBy::Text
+            };
+            return Some(Direction {
+                derived: by_text,
+                by,
+                confidence,
+                contradicted: false,
+            });
+        }
+    };
+    // The score leans positive towards a being the copy.
+    let earlier_is_copy = match earlier {
+        Which::A => v.direction_score,
+        Which::B => -v.direction_score,
+    };
+    let contradicted =
+        earlier_in_later >= CONTRADICTION_CONTAINMENT && earlier_is_copy >= CONTRADICTION_SCORE;
+    Some(Direction {
+        derived: match earlier {
+            Which::A => Which::B,
+            Which::B => Which::A,
+        },
+        by: DirectionBy::Date,
+        confidence: if contradicted {
+            CONTRADICTED_CONFIDENCE
+        } else {
+            DATE_CONFIDENCE
+        },
+        contradicted,
+    })
 }
 
 /// Weight of the typography evidence against the containment margin.
@@ -531,6 +657,111 @@ mod tests {
         // A clear containment margin wins over typography.
         let clear = scores(60, 100, 55);
         assert_eq!(verdict(&clear, curly, straight, &t).derived, Some(Which::A));
+    }
+
+    #[test]
+    fn direction_by_date_and_by_text() {
+        let day = |d: i64| Date::from_seconds(d * 86_400);
+        // a: 100 shingles, 95 of them in b; b: 200, 95 in a. The text: a is the copy.
+        let excerpt = scores(100, 200, 95);
+        // a: 100, b: 110, 80 shared: the text leans a little towards a being the copy.
+        let close = scores(100, 110, 80);
+        let t = Thresholds::default();
+        let v = |s: &Scores| verdict(s, Typography::default(), Typography::default(), &t);
+        // (scores, dates, derived, by, confidence, contradicted)
+        let cases = [
+            (
+                excerpt,
+                [None, None],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(1), None],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(1), day(1)],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+            (
+                excerpt,
+                [day(2), day(1)],
+                Which::A,
+                DirectionBy::Date,
+                Some(DATE_CONFIDENCE),
+                false,
+            ),
+            // The earlier a is nearly all inside b, which adds to it: flagged.
+            (
+                excerpt,
+                [day(1), day(2)],
+                Which::B,
+                DirectionBy::Date,
+                Some(CONTRADICTED_CONFIDENCE),
+                true,
+            ),
+            (
+                close,
+                [day(1), day(2)],
+                Which::B,
+                DirectionBy::Date,
+                Some(DATE_CONFIDENCE),
+                false,
+            ),
+            (
+                close,
+                [None, day(2)],
+                Which::A,
+                DirectionBy::Text,
+                None,
+                false,
+            ),
+        ];
+        for (s, dates, derived, by, confidence, contradicted) in cases {
+            let d = direction(&s, &v(&s), dates).unwrap();
+            let case = format!("{s:?} {dates:?}: {d:?}");
+            assert_eq!(
+                (d.derived, d.by, d.contradicted),
+                (derived, by, contradicted),
+                "{case}"
+            );
+            let want = confidence.unwrap_or(text_confidence(v(&s).direction_score));
+            assert_eq!(d.confidence, want, "{case}");
+        }
+        // Not a derivative: no direction, whatever the dates.
+        let dup = scores(100, 100, 98);
+        assert_eq!(direction(&dup, &v(&dup), [day(1), day(2)]), None);
+    }
+
+    #[test]
+    fn text_confidence_rises_with_the_score_and_says_weak_below_the_threshold() {
+        assert_eq!(text_confidence(0.0), 0.5);
+        let mut last = 0.5;
+        for i in 1..=100 {
+            let s = f64::from(i) / 100.0;
+            let c = text_confidence(s);
+            assert!(c > last && c < 0.95, "{s}: {c}");
+            assert_eq!(text_confidence(-s), c);
+            last = c;
+        }
+        // Weak below a score of about 0.06.
+        assert!(text_confidence(0.058) < WEAK_BELOW && text_confidence(0.059) >= WEAK_BELOW);
+        let t = Thresholds::default();
+        let near_even = scores(100, 101, 80);
+        let v = verdict(&near_even, Typography::default(), Typography::default(), &t);
+        let d = direction(&near_even, &v, [None, None]).unwrap();
+        assert_eq!(d.by, DirectionBy::Weak, "{v:?}");
     }
 
     #[test]

@@ -195,6 +195,7 @@ mod tests {
             relation: Relation::Duplicate,
             derived: None,
             direction_score: 0.0,
+            direction: None,
             raw: None,
         };
         let _ = d;
@@ -226,6 +227,7 @@ mod tests {
             relation,
             derived,
             direction_score: 0.0,
+            direction: None,
             raw: None,
         };
         let pairs = [

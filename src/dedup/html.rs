@@ -80,6 +80,8 @@ pub(super) fn write_report(
                 relation: p.relation,
                 derived: p.derived,
                 direction_score: p.direction_score,
+                direction: p.direction,
+                dates: decided.catalog.dates.pair(p.a, p.b),
                 alignment: Some({
                     let mut al = align_texts(&a.text, &b.text, &deduper.config().align);
                     mark_background(

@@ -230,6 +230,8 @@ pub(super) fn write_pairs(
                 relation: p.relation,
                 derived: p.derived,
                 direction_score: p.direction_score,
+                direction: p.direction,
+                dates: catalog.dates.pair(p.a, p.b),
                 alignment: alignment.take(),
                 raw: p.raw,
             })
@@ -697,6 +699,7 @@ pub(super) mod tests {
             relation,
             derived,
             direction_score: 0.0,
+            direction: None,
             raw: None,
         }
     }
@@ -799,6 +802,7 @@ pub(super) mod tests {
             sketches: SketchTable::new(1),
             store: TextStore::Reread,
             whence: Default::default(),
+            dates: Default::default(),
         };
         let mut out = Vec::new();
         write_boilerplate(Path::new("b"), &mut out, &catalog, passages).unwrap();
@@ -821,6 +825,7 @@ pub(super) mod tests {
             sketches: SketchTable::new(1),
             store: TextStore::Reread,
             whence: Default::default(),
+            dates: Default::default(),
         };
         let decided = Decided::new(&catalog, &pairs, &decision);
         let mut sink = Groups::default();

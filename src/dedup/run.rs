@@ -30,8 +30,8 @@ use super::{
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
 use crate::document::{
-    reads_once, CorpusDoc, CorpusReader, CorpusSpec, LineChunk, Origin, Placed, ReadError, Skipped,
-    Unit,
+    reads_once, CorpusDoc, CorpusReader, CorpusSpec, Date, LineChunk, Origin, Placed, ReadError,
+    Skipped, Unit,
 };
 use crate::progress::Progress;
 use crate::verify::Relation;
@@ -210,6 +210,8 @@ enum Sketched {
         held: Option<(String, Vec<u8>)>,
         /// The record's [`fingerprint`], when asked for (otherwise 0).
         print: u64,
+        /// Its date, when a date field is read and it has one.
+        date: Option<Date>,
     },
     Bad {
         error: ReadError,
@@ -270,6 +272,7 @@ fn sketch_all(
         sketches: SketchTable::new(deduper.config().minhash.num_perm),
         store: TextStore::new(hold, spec.lossy),
         whence: Whence::new(fingerprints),
+        dates: Default::default(),
     };
     let (tx, rx) = mpsc::sync_channel::<Result<Piece, ReadError>>(4);
     // Chunk buffers go back to the reader once their lines are accepted.
@@ -523,7 +526,7 @@ impl Acceptor<'_> {
                 for (doc, (sketch, print)) in batch.into_iter().zip(tables) {
                     let o = &doc.origin;
                     let place = (o.byte_offset, o.length, print);
-                    self.document(doc.id, sketch, &o.path, o.line, place)?;
+                    self.document(doc.id, sketch, &o.path, o.line, place, doc.date)?;
                     self.catalog.store.hold(&doc.text, doc.raw.as_deref())?;
                 }
             }
@@ -546,10 +549,11 @@ impl Acceptor<'_> {
                                 length,
                                 held,
                                 print,
+                                date,
                             } => {
                                 let place = (Some(start), Some(length), print);
                                 let path = &chunk.path;
-                                self.document(id, (&table, k), path, Some(line), place)?;
+                                self.document(id, (&table, k), path, Some(line), place, date)?;
                                 k += 1;
                                 if let Some((text, raw)) = held {
                                     self.catalog.store.hold(&text, Some(&raw))?;
@@ -574,7 +578,8 @@ impl Acceptor<'_> {
 
     /// Keeps one document, numbered in input order.
     /// Its sketch is entry `k` of a block's table, given as `(table, k)`; `place` is its record's
-    /// offset and length in its file, where it has them, and its [`fingerprint`].
+    /// offset and length in its file, where it has them, and its [`fingerprint`]; `date` is its
+    /// date (kept only when a date field is read).
     fn document(
         &mut self,
         id: String,
@@ -582,6 +587,7 @@ impl Acceptor<'_> {
         path: &Path,
         line: Option<usize>,
         place: (Option<u64>, Option<u64>, u64),
+        date: Option<Date>,
     ) -> Result<(), RunError> {
         let catalog = &mut self.catalog;
         let index = catalog.ids.len();
@@ -597,6 +603,9 @@ impl Acceptor<'_> {
             });
         }
         catalog.store.place(path, place.0, place.1);
+        if self.spec.date_field.is_some() {
+            catalog.dates.push(date);
+        }
         catalog.ids.push(id);
         catalog.sketches.push_from(table, k);
         Ok(())
@@ -618,6 +627,7 @@ fn sketch_line(
         Placed::Record {
             id,
             text,
+            date,
             start,
             length,
         } => {
@@ -637,6 +647,7 @@ fn sketch_line(
                 length,
                 held,
                 print: 0,
+                date,
             }
         }
         Placed::Bad { error, origin } => Sketched::Bad { error, origin },
@@ -691,7 +702,11 @@ fn verify_all(
         .par_iter()
         .filter_map(|c| {
             let (a, b) = (&loaded[&c.a], &loaded[&c.b]);
-            deduper.verify(c, &a.measured, &b.measured)
+            let pair = deduper.verify(c, &a.measured, &b.measured)?;
+            Some(match catalog.dates.is_empty() {
+                true => pair,
+                false => pair.dated(catalog.dates.pair(c.a, c.b)),
+            })
         })
         .collect();
     let alignments: Vec<Option<Alignment>> = if passages {

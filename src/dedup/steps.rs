@@ -11,11 +11,14 @@ use super::DedupConfig;
 use crate::boilerplate::{
     background_tokens, candidates_and_background, token_lines, Background, BackgroundOf,
 };
+use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
-use crate::verify::{verdict_tied, RawFigures, Relation, Scores, Typography, Which};
+use crate::verify::{
+    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Typography, Verdict, Which,
+};
 
 /// What is kept of a document for the whole run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,11 +183,26 @@ pub struct VerifiedPair {
     pub derived: Option<Which>,
     /// Direction evidence.
     pub direction_score: f64,
+    /// For a derivative: what decided `derived` and how sure it is.
+    pub direction: Option<Direction>,
     /// When the pair was judged on its content: the figures on the whole texts.
     pub raw: Option<RawFigures>,
 }
 
 impl VerifiedPair {
+    /// The pair with its direction decided again with the dates of a and b, where known
+    /// ([`direction`]): by the dates when both are known and differ.
+    pub fn dated(mut self, dates: [Option<Date>; 2]) -> Self {
+        let v = Verdict {
+            relation: self.relation,
+            derived: self.derived,
+            direction_score: self.direction_score,
+        };
+        self.direction = direction(&self.scores, &v, dates);
+        self.derived = self.direction.map(|d| d.derived);
+        self
+    }
+
     /// For a derivative, `(derived, source)`.
     pub fn derivation(&self) -> Option<(u32, u32)> {
         match (self.relation, self.derived) {
@@ -455,6 +473,7 @@ impl Deduper {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
+            direction: direction(&scores, &v, [None, None]),
             raw,
         })
     }

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use super::outcome::RunError;
 use super::SketchTable;
-use crate::document::{path_text, record_text, reread, CorpusDoc, CorpusSpec};
+use crate::document::{path_text, record_text, reread, CorpusDoc, CorpusSpec, DateTable};
 use crate::progress::Progress;
 
 /// What pass 1 keeps of every document.
@@ -38,6 +38,8 @@ pub(super) struct Catalog {
     pub(super) store: TextStore,
     /// Where each document was read, and what.
     pub(super) whence: Whence,
+    /// Each document's date, when a date field is read.
+    pub(super) dates: DateTable,
 }
 
 /// Where every document of pass 1 came from, in eight bytes a document, to name the two places

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::{path_text, Document, ReadError, DEFAULT_MAX_DOC_BYTES};
+use super::{path_text, Date, Document, ReadError, DEFAULT_MAX_DOC_BYTES};
 
 #[cfg(doc)]
 use super::ReadErrorKind;
@@ -56,6 +56,11 @@ pub struct CorpusSpec {
     pub id_field: String,
     /// The JSON Lines field holding the text (`text` by default).
     pub text_field: String,
+    /// The JSON Lines field holding the publication date, when there is one to read (none by
+    /// default): an ISO 8601 date or date-time, or epoch seconds ([`Date`]). A record without
+    /// it, or with `null`, is undated; a value that does not read as a date is a bad line
+    /// ([`ReadErrorKind::BadDate`]). Plain-text documents are undated.
+    pub date_field: Option<String>,
     /// Replace invalid UTF-8 with U+FFFD instead of failing (`raw` keeps the original bytes).
     pub lossy: bool,
     /// Stop at the first error, or skip bad lines and files.
@@ -76,6 +81,7 @@ impl CorpusSpec {
             inputs: inputs.into_iter().map(Into::into).collect(),
             id_field: "id".to_owned(),
             text_field: "text".to_owned(),
+            date_field: None,
             lossy: false,
             on_error: OnError::Stop,
             keep_raw: true,
@@ -139,6 +145,8 @@ pub struct CorpusDoc {
     pub id: String,
     /// The text (possibly empty or whitespace only).
     pub text: String,
+    /// The publication date, when [`CorpusSpec::date_field`] names one and the record has it.
+    pub date: Option<Date>,
     /// Where it came from.
     pub origin: Origin,
     /// For JSON Lines, the exact bytes of the line without its `\n`; `None` for a plain file, and
@@ -160,6 +168,7 @@ impl CorpusDoc {
             ordinal,
             id: id.into(),
             text: text.into(),
+            date: None,
             origin: Origin {
                 input: 0,
                 path: source.into(),

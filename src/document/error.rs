@@ -22,7 +22,17 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 #[cfg(doc)]
-use super::{reread, CorpusSpec, ReadOptions};
+use super::{reread, CorpusSpec, Date, ReadOptions};
+
+/// A value quoted in a message: in quotes and escaped as Rust writes a string, cut after 60
+/// characters so that a stray text in a date field keeps the message on one short line.
+fn shown(value: &str) -> String {
+    const MAX: usize = 60;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{:?}...", &value[..cut]),
+        None => format!("{value:?}"),
+    }
+}
 
 /// Where in a file a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,6 +129,17 @@ pub enum ReadErrorKind {
     DuplicateField {
         /// The field's name.
         field: String,
+    },
+    /// A JSON Lines date field whose value does not read as a date (see [`Date`]).
+    #[error(
+        "field `{field}` holds {}, which is not a date (ISO 8601 such as 2024-03-05 or 2024-03-05T10:20:30Z, or epoch seconds as a number)",
+        shown(value)
+    )]
+    BadDate {
+        /// The field's name.
+        field: String,
+        /// Its value, as written (a string decoded).
+        value: String,
     },
     /// A gzip or zstd stream that cannot be decompressed to its end.
     #[error("corrupt or truncated {format} stream: {source}")]

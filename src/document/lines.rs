@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use super::record::parse_record;
 use super::stream::{Compression, Stream, BUFFER};
-use super::{path_text, CorpusDoc, CorpusSpec, OnError, Origin, ReadError, ReadErrorKind};
+use super::{path_text, CorpusDoc, CorpusSpec, Date, OnError, Origin, ReadError, ReadErrorKind};
 
 /// The byte-order mark dropped from line 1 before its size is checked.
 const BOM: &[u8] = "\u{feff}".as_bytes();
@@ -290,6 +290,7 @@ impl JsonlStream {
                 Placed::Record {
                     id,
                     text,
+                    date,
                     start,
                     length,
                 } => {
@@ -299,6 +300,7 @@ impl JsonlStream {
                         ordinal,
                         id,
                         text,
+                        date,
                         origin: at.origin(start, Some(length)),
                         raw,
                     });
@@ -428,10 +430,11 @@ pub(crate) struct LineChunk {
 pub(crate) enum Line {
     /// A blank line: no document, no error.
     Blank,
-    /// A record: its id (`None` when missing or null), its text, and where it lies.
+    /// A record: its id (`None` when missing or null), its text, its date, and where it lies.
     Record {
         id: Option<String>,
         text: String,
+        date: Option<Date>,
         start: u64,
         length: u64,
     },
@@ -517,10 +520,11 @@ pub(crate) enum Placed {
     /// A blank line: no document, no error.
     Blank,
     /// A document: its id (the record's own, or `<file>:<line>`; empty when its fields were not
-    /// kept), its text, and where its record lies in the stream.
+    /// kept), its text, its date, and where its record lies in the stream.
     Record {
         id: String,
         text: String,
+        date: Option<Date>,
         start: u64,
         length: u64,
     },
@@ -540,6 +544,7 @@ impl Line {
             Line::Record {
                 id,
                 text,
+                date,
                 start,
                 length,
             } => {
@@ -551,6 +556,7 @@ impl Line {
                 Placed::Record {
                     id,
                     text,
+                    date,
                     start,
                     length,
                 }
@@ -592,11 +598,12 @@ pub(super) fn parse_line(
     }
     match parse_record(record, spec, keep, (line, start), spare) {
         Ok(None) => Line::Blank,
-        Ok(Some(parsed)) => {
+        Ok(Some((parsed, date))) => {
             let (id, text) = parsed.unwrap_or_default();
             Line::Record {
                 id,
                 text,
+                date,
                 start,
                 length: record.len() as u64,
             }

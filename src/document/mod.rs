@@ -23,7 +23,9 @@
 //!   `123456789012345678901234567890` stay as they are). A missing or `null` id becomes
 //!   `<file>:<line>`, the line from 1.
 //!   Blank lines are skipped; they are neither documents nor errors. A UTF-8 byte-order mark on
-//!   line 1 is ignored. Other fields are skipped without being kept.
+//!   line 1 is ignored. With [`CorpusSpec::date_field`], that field is the document's
+//!   publication date ([`Date`]: ISO 8601 or epoch seconds; missing or `null`, undated). Other
+//!   fields are skipped without being kept.
 //! - any **other file**: one plain-text document, read whole like [`read_file`], its id the path as
 //!   given or as found in a directory walk; `.gz` and `.zst` files are decompressed (`a.txt.gz`).
 //! - a **stream**: a file named as an input that is not a regular file or a directory (a FIFO, a
@@ -90,6 +92,7 @@
 //!
 //! One layer a file, each using only the ones above it in this list:
 //!
+//! - `date`: [`Date`], a publication date read from ISO 8601 or epoch seconds;
 //! - `error`: [`ReadError`], [`ReadErrorKind`], [`Position`];
 //! - `corpus`: the values of a corpus run: [`CorpusSpec`], [`CorpusDoc`], [`Origin`],
 //!   [`Skipped`], [`CorpusSummary`], and [`OnError`], which decides what a bad line or file does;
@@ -102,6 +105,7 @@
 //! - `reader`: [`CorpusReader`], [`read_corpus`] and [`reread`], driving the layers above.
 
 mod corpus;
+mod date;
 mod error;
 mod file;
 mod lines;
@@ -115,6 +119,8 @@ mod walk;
 mod tests;
 
 pub use corpus::{CorpusDoc, CorpusSpec, CorpusSummary, OnError, Origin, Skipped};
+pub use date::Date;
+pub(crate) use date::DateTable;
 pub use error::{path_text, Position, ReadError, ReadErrorKind};
 pub use file::{decode, read_file};
 pub(crate) use lines::LineChunk;

@@ -380,6 +380,7 @@ impl CorpusReader {
             ordinal,
             id: path_text(&path).into_owned(),
             text,
+            date: None,
             origin,
             raw: None,
         }))

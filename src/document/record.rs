@@ -1,5 +1,5 @@
-//! One JSON Lines record: its bytes in, its id and text out (copied only when wanted), or what
-//! is wrong with it, named. The one door into JSON Lines records for the whole crate:
+//! One JSON Lines record: its bytes in, its id and text out (copied only when wanted) and its
+//! date when a date field is named (always read, a [`Date`]), or what is wrong with it, named. The one door into JSON Lines records for the whole crate:
 //! [`parse_record`] for a first reading, [`record_text`] for a record read again from its place.
 //!
 //! Two parsers behind the door, tried in order. The fast scanner ([`super::scan`]) reads the two
@@ -33,7 +33,7 @@ use serde::Deserialize as _;
 use serde_json::value::RawValue;
 
 use super::scan::{self, Fields, Parsed};
-use super::{CorpusSpec, Position, ReadErrorKind};
+use super::{CorpusSpec, Date, Position, ReadErrorKind};
 
 /// The first byte of a record that is not JSON whitespace; `None` for a blank one.
 fn first_byte(record: &[u8]) -> Option<u8> {
@@ -60,7 +60,9 @@ fn utf8(record: &[u8], (line, offset): (usize, u64)) -> Result<&str, ReadErrorKi
 }
 
 /// Parses one line: `Ok(None)` for a blank line, the id and text of a record (its fields as
-/// `spec` names them, copied out only if `keep`), or what is wrong with it. `place`, the line and
+/// `spec` names them, copied out only if `keep`) and its date (when `spec` names a date field
+/// and the record has one that is not `null`; read whether or not `keep`, so that every pass
+/// refuses the same records), or what is wrong with it. `place`, the line and
 /// the record's offset in its stream, places it for error positions. A text with escapes may be
 /// decoded into `spare`'s buffer, taken.
 pub(super) fn parse_record(
@@ -69,7 +71,7 @@ pub(super) fn parse_record(
     keep: bool,
     place: (usize, u64),
     spare: &mut String,
-) -> Result<Option<Parsed>, ReadErrorKind> {
+) -> Result<Option<(Parsed, Option<Date>)>, ReadErrorKind> {
     let Some(first) = first_byte(record) else {
         return Ok(None);
     };
@@ -83,8 +85,11 @@ pub(super) fn parse_record(
     }
     let fields = Fields::of(spec);
     match scan::record(&json, fields, keep, spare) {
-        Some(record) => Ok(Some(record.parsed(keep))),
-        None => full_record(&json, fields, keep).map(Some),
+        Some(record) => {
+            let date = record.date;
+            Ok(Some((record.parsed(keep), date)))
+        }
+        None => full_record_dated(&json, fields, keep).map(Some),
     }
 }
 
@@ -105,7 +110,7 @@ pub(crate) fn record_text<'r>(
     match scan::record(json, fields, true, &mut String::new()) {
         Some(found) => Ok(found.text),
         None => {
-            let parsed = full_record(json, fields, true)?;
+            let (parsed, _) = full_record_dated(json, fields, true)?;
             Ok(Cow::Owned(parsed.unwrap_or_default().1))
         }
     }
@@ -123,11 +128,21 @@ fn not_an_object(json: &str) -> ReadErrorKind {
 }
 
 /// A record's fields by the full parser (serde_json), which also names what is wrong with it.
+#[cfg(test)]
 pub(super) fn full_record(
     json: &str,
     fields: Fields<'_>,
     keep: bool,
 ) -> Result<Parsed, ReadErrorKind> {
+    full_record_dated(json, fields, keep).map(|(parsed, _)| parsed)
+}
+
+/// [`full_record`], with the record's date when `fields` names a date field.
+pub(super) fn full_record_dated(
+    json: &str,
+    fields: Fields<'_>,
+    keep: bool,
+) -> Result<(Parsed, Option<Date>), ReadErrorKind> {
     let read = |raw_id| {
         let mut de = serde_json::Deserializer::from_str(json);
         (&mut de)
@@ -176,7 +191,32 @@ pub(super) fn full_record(
             })
         }
     };
-    Ok(keep.then(|| (id, text.unwrap_or_default())))
+    let date = match (fields.date, found.date) {
+        (Some(field), Some(value)) => date_of(field, value)?,
+        _ => None,
+    };
+    Ok((keep.then(|| (id, text.unwrap_or_default())), date))
+}
+
+/// The date a date field's value gives: `None` for `null`; for a string or number that does
+/// not read as a date, and for another type, what is wrong with it.
+fn date_of(field: &str, value: DateValue) -> Result<Option<Date>, ReadErrorKind> {
+    let (date, written) = match value {
+        DateValue::Null => return Ok(None),
+        DateValue::Str(text) => (text.as_deref().and_then(Date::parse_iso), text),
+        DateValue::Number(number) => (Date::parse_epoch(&number), Some(number)),
+        DateValue::Other(found) => {
+            return Err(ReadErrorKind::WrongType {
+                field: field.to_owned(),
+                expected: "a date string or epoch seconds",
+                found,
+            })
+        }
+    };
+    date.map(Some).ok_or_else(|| ReadErrorKind::BadDate {
+        field: field.to_owned(),
+        value: written.unwrap_or_default(),
+    })
 }
 
 /// A serde_json error as a [`ReadErrorKind::Json`], its "at line 1 column N" made a column.
@@ -209,6 +249,7 @@ fn json_type(value: &serde_json::Value) -> &'static str {
 struct Found<'f> {
     id: Option<Value>,
     text: Option<Value>,
+    date: Option<DateValue>,
     /// The first wanted field met twice.
     duplicate: Option<&'f str>,
 }
@@ -232,6 +273,7 @@ impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
         let mut found = Found {
             id: None,
             text: None,
+            date: None,
             duplicate: None,
         };
         let keep = self.keep;
@@ -252,6 +294,15 @@ impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
                     self.fields.id,
                     map.next_value_seed(ValueSeed { keep })?,
                 ),
+                Key::Date(name) => {
+                    let value = map.next_value_seed(DateSeed)?;
+                    if found.date.is_some() {
+                        found.duplicate.get_or_insert(name);
+                    } else {
+                        found.date = Some(value);
+                    }
+                    continue;
+                }
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -268,9 +319,11 @@ impl<'de, 'f> Visitor<'de> for RecordVisitor<'f> {
 }
 
 /// Which of the wanted fields a key is.
-enum Key {
+enum Key<'f> {
     Id,
     Text,
+    /// The date field, its name.
+    Date(&'f str),
     Other,
 }
 
@@ -278,28 +331,31 @@ enum Key {
 #[derive(Clone, Copy)]
 struct KeySeed<'f>(Fields<'f>);
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Key;
+impl<'de, 'f> DeserializeSeed<'de> for KeySeed<'f> {
+    type Value = Key<'f>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key<'f>, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Key;
+impl<'de, 'f> Visitor<'de> for KeySeed<'f> {
+    type Value = Key<'f>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'f>, E> {
         Ok(if key == self.0.text {
             Key::Text
         } else if key == self.0.id {
             Key::Id
         } else {
-            Key::Other
+            match self.0.date {
+                Some(date) if key == date => Key::Date(date),
+                _ => Key::Other,
+            }
         })
     }
 }
@@ -327,6 +383,36 @@ impl Value {
             Value::Other(name) => name,
             Value::Unsure => "a value",
         }
+    }
+}
+
+/// A date field's value, as written: read into a [`Date`] by [`date_of`].
+enum DateValue {
+    Null,
+    /// A string, decoded (`None`: one that does not decode alone, a lone surrogate).
+    Str(Option<String>),
+    /// A number as written.
+    Number(String),
+    /// Another type: "a boolean", "an object", "an array".
+    Other(&'static str),
+}
+
+/// Reads a date field's value as raw JSON, so that a number is read as written.
+struct DateSeed;
+
+impl<'de> DeserializeSeed<'de> for DateSeed {
+    type Value = DateValue;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<DateValue, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?.get();
+        Ok(match raw.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => DateValue::Number(raw.to_owned()),
+            Some(b'n') => DateValue::Null,
+            Some(b'"') => DateValue::Str(serde_json::from_str::<String>(raw).ok()),
+            Some(b't' | b'f') => DateValue::Other("a boolean"),
+            Some(b'[') => DateValue::Other("an array"),
+            _ => DateValue::Other("an object"),
+        })
     }
 }
 
@@ -434,7 +520,7 @@ mod tests {
             (1, 0),
             &mut String::new(),
         ) {
-            Ok(Some(Some((id, _)))) => Ok(id),
+            Ok(Some((Some((id, _)), _))) => Ok(id),
             Ok(other) => panic!("{record}: {other:?}"),
             Err(e) => Err(e.to_string()),
         };
@@ -482,6 +568,89 @@ mod tests {
         ] {
             assert_eq!(id(record), Err(want.to_owned()), "{record}");
         }
+    }
+
+    #[test]
+    fn the_date_field_is_read_by_both_parsers_alike() {
+        let spec = CorpusSpec {
+            date_field: Some("published".into()),
+            ..CorpusSpec::default()
+        };
+        let date = |record: &str| {
+            parse_record(record.as_bytes(), &spec, true, (1, 0), &mut String::new())
+                .map(|parsed| parsed.and_then(|(_, date)| date).map(Date::seconds))
+                .map_err(|e| e.to_string())
+        };
+        let at = Ok(Some(1_709_634_030));
+        // (record, date) for the scanner's records, then for serde_json's: an escaped key, a
+        // date string with an escape, a float id.
+        let cases: &[(&str, Result<Option<i64>, String>)] = &[
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"published":"2024-03-05T12:20:30+02:00","text":"t"}"#,
+                at.clone(),
+            ),
+            (r#"{"text":"t","published":1709634030}"#, at.clone()),
+            (r#"{"text":"t","published":1709634030.75}"#, at.clone()),
+            (r#"{"text":"t","published":null}"#, Ok(None)),
+            (r#"{"text":"t"}"#, Ok(None)),
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"text":"t","published":"2024-03-05T10:20:30Z"}"#,
+                at.clone(),
+            ),
+            (
+                r#"{"id":1.5,"text":"t","published":17.09634030e8}"#,
+                at.clone(),
+            ),
+            (r#"{"text":"t","published":1709634030}"#, at.clone()),
+            // What is wrong is named whichever parser met it first.
+            (
+                r#"{"text":"t","published":"2024-02-30"}"#,
+                Err(
+                    "field `published` holds \"2024-02-30\", which is not a date (ISO 8601 \
+                     such as 2024-03-05 or 2024-03-05T10:20:30Z, or epoch seconds as a number)"
+                        .into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":[2024]}"#,
+                Err(
+                    "field `published` is an array, expected a date string or epoch seconds".into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":{"y":2024}}"#,
+                Err(
+                    "field `published` is an object, expected a date string or epoch seconds"
+                        .into(),
+                ),
+            ),
+            (
+                r#"{"text":"t","published":1,"published":2}"#,
+                Err("field `published` appears more than once".into()),
+            ),
+        ];
+        for (record, want) in cases {
+            assert_eq!(&date(record), want, "{record}");
+        }
+        // Without a date field, the same field is skipped like any other.
+        let plain = CorpusSpec::default();
+        let record = br#"{"text":"t","published":"not a date"}"#;
+        assert!(parse_record(record, &plain, true, (1, 0), &mut String::new()).is_ok());
+        // A value far too long is cut in the message.
+        let long = format!(r#"{{"text":"t","published":"{}"}}"#, "x".repeat(500));
+        let message = date(&long).unwrap_err();
+        assert!(
+            message.len() < 250 && message.contains("xxx\"..."),
+            "{message}"
+        );
     }
 
     #[test]

@@ -502,12 +502,14 @@ fn collect_chunked(
                         Placed::Record {
                             id,
                             text,
+                            date,
                             start,
                             length,
                         } => docs.push(CorpusDoc {
                             ordinal: docs.len() as u64,
                             id,
                             text,
+                            date,
                             origin: at.origin(start, Some(length)),
                             raw: spec
                                 .keep_raw

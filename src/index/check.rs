@@ -16,7 +16,7 @@ use std::io;
 use rayon::prelude::*;
 
 use super::{Index, IndexError, Match};
-use crate::document::{CorpusReader, CorpusSpec, Document, Skipped};
+use crate::document::{CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::progress::Progress;
 use crate::report::Sink;
 
@@ -69,8 +69,13 @@ impl Index {
         progress: &dyn Progress,
     ) -> Result<CheckSummary, CheckError> {
         let mut reader = CorpusReader::new(spec);
-        let docs = reader.by_ref().map(|d| d.map(|d| d.into_document()));
-        let mut summary = self.check_documents(docs, passages, sinks, progress)?;
+        let docs = reader.by_ref().map(|d| {
+            d.map(|d| {
+                let date = d.date;
+                (d.into_document(), date)
+            })
+        });
+        let mut summary = self.check_dated_documents(docs, passages, sinks, progress)?;
         summary.skipped = reader.into_summary().skipped;
         Ok(summary)
     }
@@ -83,6 +88,22 @@ impl Index {
     pub fn check_documents<E>(
         &self,
         docs: impl IntoIterator<Item = Result<Document, E>>,
+        passages: bool,
+        sinks: &mut [&mut dyn Sink],
+        progress: &dyn Progress,
+    ) -> Result<CheckSummary, CheckError>
+    where
+        IndexError: From<E>,
+    {
+        let docs = docs.into_iter().map(|d| d.map(|d| (d, None)));
+        self.check_dated_documents(docs, passages, sinks, progress)
+    }
+
+    /// [`Index::check_documents`] of documents with their dates, where known
+    /// ([`Index::check_dated`]).
+    fn check_dated_documents<E>(
+        &self,
+        docs: impl IntoIterator<Item = Result<(Document, Option<Date>), E>>,
         passages: bool,
         sinks: &mut [&mut dyn Sink],
         progress: &dyn Progress,
@@ -104,10 +125,12 @@ impl Index {
                 }
             }
             done = batch.len() < CHECK_BATCH;
-            let results: Vec<Result<Vec<Match>, _>> =
-                batch.par_iter().map(|d| self.check(d, passages)).collect();
+            let results: Vec<Result<Vec<Match>, _>> = batch
+                .par_iter()
+                .map(|(d, date)| self.check_dated(d, *date, passages))
+                .collect();
             progress.advance(batch.len() as u64);
-            for (doc, result) in batch.iter().zip(results) {
+            for ((doc, _), result) in batch.iter().zip(results) {
                 let matches = result?;
                 summary.checked += 1;
                 summary.empty += u64::from(doc.has_no_words());

@@ -44,8 +44,9 @@ use crate::verify::{Reporting, SettingError, Thresholds};
 
 /// Version of the index format; an index of another version is refused with a message that
 /// names the command to rebuild it. Version 2 added each source's signature to the segments and
-/// the learnt background (the boilerplate of the sources) to the index.
-pub const FORMAT_VERSION: u32 = 2;
+/// the learnt background (the boilerplate of the sources) to the index; version 3 each source's
+/// date (8 bytes more a document row).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// First bytes of a manifest.
 pub(crate) const MANIFEST_MAGIC: &[u8; 8] = b"NDUPMANI";
@@ -749,7 +750,7 @@ pub(crate) const GROUP: u64 = 64;
 pub(crate) const BLOCK_ROW: u64 = 16;
 
 /// Bytes of a document table row.
-pub(crate) const DOC_ROW: u64 = 24;
+pub(crate) const DOC_ROW: u64 = 32;
 
 /// Bytes of a replaced-source row.
 pub(crate) const REPLACED_ROW: u64 = 12;

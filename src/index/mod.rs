@@ -62,7 +62,7 @@ use rayon::prelude::*;
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
 use crate::dedup::{Candidate, DedupConfig, Deduper, Scratch, Sketch, ESTIMATE_MARGIN};
-use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Document, Skipped};
+use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
 use crate::minhash::{Signature, SignatureRef};
 use crate::progress::Progress;
@@ -387,7 +387,7 @@ impl Index {
 
     /// The id and text of a source.
     pub fn source(&self, r: SourceRef) -> Result<Document, IndexError> {
-        self.source_cached(r, &mut None)
+        self.source_cached(r, &mut None).map(|(doc, _)| doc)
     }
 
     /// [`Index::source`], through `block`, a cache of the last text block read (and its segment).
@@ -395,16 +395,17 @@ impl Index {
         &self,
         r: SourceRef,
         block: &mut Option<(usize, (u32, String))>,
-    ) -> Result<Document, IndexError> {
+    ) -> Result<(Document, Option<Date>), IndexError> {
         let s = &self.segments[r.segment];
         let row = s.row(r.doc)?;
         let mut cached = block.take().filter(|b| b.0 == r.segment).map(|b| b.1);
         let text = s.text_cached(&row, &mut cached)?;
         *block = cached.map(|c| (r.segment, c));
-        Ok(Document {
+        let doc = Document {
             id: s.id(&row)?,
             text,
-        })
+        };
+        Ok((doc, row.date()))
     }
 
     /// The sources `doc` matches (Jaccard or containment at the index's thresholds, verified
@@ -419,6 +420,18 @@ impl Index {
     /// relation, direction and scores leave the template out, the whole-text figures are kept as
     /// the pair's `raw`, and the template's passages are `boilerplate`.
     pub fn check(&self, doc: &Document, passages: bool) -> Result<Vec<Match>, IndexError> {
+        self.check_dated(doc, None, passages)
+    }
+
+    /// [`Index::check`] for a document of date `date`, where known: a derivative's direction is
+    /// decided by its date and the source's (stored when the source was indexed with a date
+    /// field) when both are known and differ, as in dedup ([`crate::verify::direction`]).
+    pub fn check_dated(
+        &self,
+        doc: &Document,
+        date: Option<Date>,
+        passages: bool,
+    ) -> Result<Vec<Match>, IndexError> {
         let mut scratch = Scratch::default();
         let sketch = self.deduper.sketch(&doc.text, &mut scratch);
         let signature = sketch.signature.view();
@@ -487,7 +500,7 @@ impl Index {
         // Candidates come in document order: neighbours share a text block, read once.
         let mut block: Option<(usize, (u32, String))> = None;
         for (i, (r, c, shingles)) in passing.iter().enumerate() {
-            let source = self.source_cached(*r, &mut block)?;
+            let (source, source_date) = self.source_cached(*r, &mut block)?;
             let values = &passing_values[i * width..(i + 1) * width];
             // A source with no background bin is measured whole, as in dedup.
             let mask = learnt.masks.mask(self.position(*r));
@@ -507,6 +520,9 @@ impl Index {
             let prepared = comparer.prepare(&source);
             let mut pair = comparer.compare_scored(checked, &prepared, verified.scores);
             pair.raw = verified.raw;
+            if date.is_some() || source_date.is_some() {
+                pair = pair.with_dates([date, source_date]);
+            }
             if let Some(al) = pair.alignment.as_mut() {
                 mark_background(
                     al,
@@ -763,6 +779,7 @@ impl IndexWriter {
                 id: &doc.id,
                 text: &doc.text,
                 sketch,
+                date: doc.date,
             });
         }
         self.segment.push_batch(&accepted)
@@ -880,12 +897,19 @@ fn merge_tail(
         for chunk in docs.chunks(BATCH) {
             let sketches: Vec<Sketch> = chunk
                 .par_iter()
-                .map_init(Scratch::default, |sc, (_, text)| deduper.sketch(text, sc))
+                .map_init(Scratch::default, |sc, (_, text, _)| {
+                    deduper.sketch(text, sc)
+                })
                 .collect();
             let batch: Vec<NewSource<'_>> = chunk
                 .iter()
                 .zip(&sketches)
-                .map(|((id, text), sketch)| NewSource { id, text, sketch })
+                .map(|((id, text, date), sketch)| NewSource {
+                    id,
+                    text,
+                    sketch,
+                    date: *date,
+                })
                 .collect();
             segment.push_batch(&batch)?;
         }

@@ -27,6 +27,7 @@ use super::format::{
     Settings, BLOCK_ROW, DOC_ROW, GROUP, MAX_SEGMENT_DOCS, PAGE, REPLACED_ROW, SECTIONS,
 };
 use crate::dedup::Sketch;
+use crate::document::Date;
 use crate::fsutil::{AtomicFile, TempName};
 use crate::hash::mix64;
 use crate::lsh::LshParams;
@@ -59,19 +60,38 @@ pub struct DocRow {
     text_len: u32,
     /// Distinct shingles of the text.
     pub shingles: u32,
+    /// The source's date in seconds since the epoch, [`UNDATED`] for none.
+    date: i64,
 }
+
+/// The date of a source without one.
+const UNDATED: i64 = i64::MIN;
 
 impl DocRow {
     fn decode(b: &[u8]) -> DocRow {
         let mut d = Dec(b);
         let mut u = || d.u32().expect("a whole row");
-        DocRow {
+        let row = DocRow {
             id_offset: u(),
             id_len: u(),
             block: u(),
             in_block: u(),
             text_len: u(),
             shingles: u(),
+            date: UNDATED,
+        };
+        DocRow {
+            date: d.u64().expect("a whole row") as i64,
+            ..row
+        }
+    }
+
+    /// The source's date, where it has one (a stored value out of a date's range, which only a
+    /// damaged file could hold past its checksums, reads as none).
+    pub fn date(&self) -> Option<Date> {
+        match self.date {
+            UNDATED => None,
+            seconds => Date::from_seconds(seconds),
         }
     }
 
@@ -86,6 +106,7 @@ impl DocRow {
         ] {
             out.extend_from_slice(&v.to_le_bytes());
         }
+        out.extend_from_slice(&self.date.to_le_bytes());
     }
 }
 
@@ -97,6 +118,8 @@ pub struct NewSource<'d> {
     pub text: &'d str,
     /// Its sketch.
     pub sketch: &'d Sketch,
+    /// Its date, where known.
+    pub date: Option<Date>,
 }
 
 /// Writes the data region of a segment, hashing each page as it goes.
@@ -258,6 +281,7 @@ impl SegmentWriter {
                     in_block,
                     text_len: d.text.len() as u32,
                     shingles: d.sketch.shingles(),
+                    date: d.date.map_or(UNDATED, Date::seconds),
                 }
                 .encode(&mut self.docs);
                 self.ids.extend_from_slice(d.id.as_bytes());
@@ -611,19 +635,19 @@ impl Segment {
         String::from_utf8(raw).map_err(|_| self.corrupt("a text block is not UTF-8"))
     }
 
-    /// The id and text of every document for which `keep` holds, in order; each block is
+    /// The id, text and date of every document for which `keep` holds, in order; each block is
     /// decompressed once.
     pub fn documents(
         &self,
         keep: impl Fn(u32) -> bool,
-    ) -> Result<Vec<(String, String)>, IndexError> {
+    ) -> Result<Vec<(String, String, Option<Date>)>, IndexError> {
         let rows = self.rows()?;
         let ids = self.ids(&rows)?;
         let mut out = Vec::new();
         let mut block = None;
         for (doc, (row, id)) in rows.iter().zip(ids).enumerate() {
             if keep(doc as u32) {
-                out.push((id, self.text_cached(row, &mut block)?));
+                out.push((id, self.text_cached(row, &mut block)?, row.date()));
             }
         }
         Ok(out)

@@ -6,6 +6,9 @@
 //! {"a": id, "b": id, "jaccard": f, "containment_a_in_b": f, "containment_b_in_a": f,
 //!  "relation": "duplicate"|"derivative"|"overlap"|"unrelated",
 //!  "source": id, "derived": id,                                  (derivatives only)
+//!  "direction_by": "date"|"text"|"weak", "direction_confidence": f, (derivatives only)
+//!  "direction_contradicted": true,                (when the dates decided against the text)
+//!  "source_date": date, "derived_date": date,     (derivatives, each where known)
 //!  "passages": [{"kind": "shared"|"changed"|"a_only"|"b_only", "a": [s, e]|null, "b": [s, e]|null,
 //!                "moved": true (when so), "edits": [{"a": [s, e]|null, "b": [s, e]|null}] (changed)}]}
 //! ```
@@ -31,8 +34,8 @@ use serde::Serialize;
 use super::{Cluster, Sink};
 use crate::align::PassageKind;
 use crate::compare::Pair;
-use crate::document::Document;
-use crate::verify::Relation;
+use crate::document::{Date, Document};
+use crate::verify::{DirectionBy, Relation};
 
 /// The JSON form of a pair.
 #[derive(Serialize, Debug)]
@@ -58,6 +61,24 @@ pub struct PairRecord<'p> {
     /// For a derivative: the derived document's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub derived: Option<&'p str>,
+    /// For a derivative: what decided the direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction_by: Option<DirectionBy>,
+    /// For a derivative: how sure the direction is, in [0, 1].
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round4_some"
+    )]
+    pub direction_confidence: Option<f64>,
+    /// For a derivative the dates decided against text that says clearly the other way.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub direction_contradicted: bool,
+    /// For a derivative: the source's date, where known (ISO 8601, UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_date: Option<Date>,
+    /// For a derivative: the derived document's date, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived_date: Option<Date>,
     /// Distinct shingles of a.
     pub a_shingles: usize,
     /// Distinct shingles of b.
@@ -155,6 +176,11 @@ impl<'p> PairRecord<'p> {
             relation: pair.relation,
             source: pair.source_id(),
             derived: pair.derived_id(),
+            direction_by: pair.direction.map(|d| d.by),
+            direction_confidence: pair.direction.map(|d| d.confidence),
+            direction_contradicted: pair.direction.is_some_and(|d| d.contradicted),
+            source_date: pair.direction.and_then(|d| pair.date(d.derived.other())),
+            derived_date: pair.direction.and_then(|d| pair.date(d.derived)),
             a_shingles: pair.scores.a_shingles,
             b_shingles: pair.scores.b_shingles,
             shared_shingles: pair.scores.shared,

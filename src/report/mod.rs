@@ -35,6 +35,7 @@ use serde::Serialize;
 
 use crate::compare::Pair;
 use crate::document::Document;
+use crate::verify::{DirectionBy, Which};
 
 pub mod html;
 pub mod json;
@@ -153,6 +154,54 @@ pub(crate) fn short(id: &str) -> &str {
 
 pub(crate) fn percent(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
+}
+
+/// How a derivative's direction was decided, in words, its documents named by `name` (their
+/// ids, or a shorter form of them): "the dates say b came first (2024-03-01, a 2024-03-05);
+/// confidence 0.99", "from the text alone: 81% of a is in b, 32% of b is in a; confidence 0.98".
+/// `None` for a pair without a direction.
+pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<String> {
+    let d = pair.direction?;
+    let (derived, source) = (d.derived, d.derived.other());
+    let (dn, sn) = (name(pair.id(derived)), name(pair.id(source)));
+    let containment = |w: Which| match w {
+        Which::A => pair.scores.containment_a_in_b,
+        Which::B => pair.scores.containment_b_in_a,
+    };
+    let text = format!(
+        "{} of {dn} is in {sn}, {} of {sn} is in {dn}",
+        percent(containment(derived)),
+        percent(containment(source))
+    );
+    let dated = |w: Which| pair.date(w).map(|date| date.to_string());
+    let mut words = match d.by {
+        DirectionBy::Date => {
+            let mut w = format!("the dates say {sn} came first");
+            if let (Some(s), Some(dd)) = (dated(source), dated(derived)) {
+                w.push_str(&format!(" ({s}; {dn} {dd})"));
+            }
+            if d.contradicted {
+                w.push_str(&format!(
+                    ", though the text says clearly the other way: {} of {sn} is in {dn},                      which adds to it",
+                    percent(containment(source))
+                ));
+            }
+            w
+        }
+        DirectionBy::Text | DirectionBy::Weak => {
+            let why = match (dated(derived), dated(source)) {
+                (Some(a), Some(b)) if a == b => "the dates are the same; ",
+                _ => "",
+            };
+            let weak = match d.by {
+                DirectionBy::Weak => ", too close to tell: a guess",
+                _ => "",
+            };
+            format!("{why}from the text alone: {text}{weak}")
+        }
+    };
+    words.push_str(&format!("; confidence {:.2}", d.confidence));
+    Some(words)
 }
 
 #[cfg(test)]

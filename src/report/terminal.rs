@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use super::{percent, short, Sink};
+use super::{direction_words, percent, short, Sink};
 use crate::align::{Passage, PassageKind};
 use crate::compare::Pair;
 use crate::document::Document;
@@ -167,6 +167,9 @@ impl<W: Write> Sink for Terminal<W> {
             "  shingles: {} in a, {} in b, {} shared",
             s.a_shingles, s.b_shingles, s.shared
         )?;
+        if let Some(words) = direction_words(pair, short) {
+            writeln!(self.out, "  direction: {}", escape_controls(&words))?;
+        }
         let Some(al) = pair.alignment.as_ref().filter(|_| self.passages) else {
             return Ok(());
         };

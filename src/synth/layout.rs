@@ -92,6 +92,25 @@ impl CorpusSpec {
     /// # Panics
     /// If `pos >= total_docs()`.
     pub fn page(&self, pos: usize) -> Entry {
+        let mut e = self.undated_page(pos);
+        if self.dates {
+            // Only a copy of one source may take that source's date: a digest, or a copy of a
+            // syndicated story (the story and each of its pages are its sources), would then
+            // come before one of its other sources.
+            let source = pos
+                .checked_sub(self.seed_offset())
+                .filter(|_| !self.all_template && e.truth.len() == 1)
+                .and_then(|i| match self.slot(i) {
+                    Slot::Original => None,
+                    Slot::Derived { source, .. } | Slot::Syndicated { source, .. } => Some(source),
+                });
+            e.doc.date = self.date_field(pos, source);
+        }
+        e
+    }
+
+    /// [`CorpusSpec::page`] without its date.
+    fn undated_page(&self, pos: usize) -> Entry {
         assert!(pos < self.total_docs(), "position {pos} out of range");
         if let Some(seeds) = &self.seed_pair {
             if pos < 2 {
@@ -634,5 +653,9 @@ fn shift(spans: &mut Option<Vec<CharSpan>>, by: usize) {
 }
 
 fn doc(id: String, text: String) -> SynthDoc {
-    SynthDoc { id, text }
+    SynthDoc {
+        id,
+        text,
+        date: None,
+    }
 }

@@ -47,11 +47,13 @@
 //! decides what each position holds and builds its entry; `rng` is the deterministic randomness;
 //! `vocab` the word lists; `article` writes original articles; `phrases` the shared-phrase ones;
 //! `site` the site templates and page assembly; `copies` makes the derived texts (light edit,
-//! repost, excerpt, digest) with their truth spans; `truth` holds the output records ([`SynthDoc`],
+//! repost, excerpt, digest) with their truth spans; `dates` the documents' publication dates
+//! ([`CorpusSpec::dates`]); `truth` holds the output records ([`SynthDoc`],
 //! [`TruthPair`], [`Corpus`], [`Entry`], [`Pages`]) and their file formats ([`TruthWriter`]).
 
 mod article;
 mod copies;
+mod dates;
 mod layout;
 mod phrases;
 mod rng;
@@ -71,8 +73,9 @@ use rng::Rng;
 use truth::write_doc_line;
 use vocab::vocab;
 
+pub use dates::{EPOCH_SHARE, OFFSET_SHARE, SAME_DATE_SHARE, SPAN_DAYS, UNDATED_SHARE};
 pub use truth::{
-    write_truth_json, CharSpan, Corpus, Entry, Pages, SynthDoc, TruthPair, TruthWriter,
+    write_truth_json, CharSpan, Corpus, Entry, Pages, SynthDate, SynthDoc, TruthPair, TruthWriter,
 };
 
 /// How a derived document was made from its source(s).
@@ -258,6 +261,10 @@ pub struct CorpusSpec {
     /// Every generated page the same template page of site 0 but for its date (a corpus that is all
     /// template): each a duplicate of the first, no bodies. Off by default.
     pub all_template: bool,
+    /// Give documents a `date` field (off by default): a source always earlier than its
+    /// copies, [`UNDATED_SHARE`] of the documents undated, [`SAME_DATE_SHARE`] of the derived
+    /// ones with their source's very date, in several forms (see `dates`).
+    pub dates: bool,
 }
 
 /// How the generator writes article text.
@@ -290,6 +297,7 @@ impl Default for CorpusSpec {
             style: TextStyle::News,
             phrase_pool: phrases::DEFAULT_POOL,
             all_template: false,
+            dates: false,
         }
     }
 }
@@ -460,6 +468,12 @@ impl CorpusSpec {
     /// Makes every page the same template page but for its date.
     pub fn all_template(mut self, on: bool) -> Self {
         self.all_template = on;
+        self
+    }
+
+    /// Gives the documents dates ([`CorpusSpec::dates`]).
+    pub fn dates(mut self, on: bool) -> Self {
+        self.dates = on;
         self
     }
 

@@ -364,7 +364,8 @@ fn seed_pair_heads_the_corpus() {
         c.docs[0],
         SynthDoc {
             id: "seed-article".into(),
-            text: "the article text".into()
+            text: "the article text".into(),
+            date: None,
         }
     );
     assert_eq!(c.docs[1].id, "seed-blog");

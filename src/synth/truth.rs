@@ -19,6 +19,20 @@ pub struct SynthDoc {
     pub id: String,
     /// Its text.
     pub text: String,
+    /// Its publication date, with [`CorpusSpec::dates`](super::CorpusSpec::dates) (and not
+    /// for every document); without, no `date` field is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<SynthDate>,
+}
+
+/// A generated document's `date` field: an ISO 8601 string or epoch seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SynthDate {
+    /// `2021-06-01T13:45:10Z` or `2021-06-01T15:45:10+02:00`.
+    Text(String),
+    /// Seconds since 1970-01-01T00:00:00Z.
+    Seconds(i64),
 }
 
 /// One known (source, derived) pair, as a record of the scorer's `TRUTH.json`.

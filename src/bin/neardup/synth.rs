@@ -23,7 +23,8 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
             SynthStyle::Phrases => TextStyle::Phrases,
         })
         .phrase_pool(args.phrase_pool)
-        .all_template(args.all_template);
+        .all_template(args.all_template)
+        .dates(args.dates);
     if let Some(paths) = &args.with_seeds {
         let read =
             |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("{}", p.display()));

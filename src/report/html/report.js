@@ -60,6 +60,7 @@
     const root = el('article', { class: 'pair', data: { pair: i, relation: p.relation } });
 
     root.append(el('h1', { class: 'verdict rel-' + p.relation }, p.verdict));
+    if (p.direction) root.append(el('p', { class: 'direction' }, p.direction));
     root.append(el('div', { class: 'scores' },
       el('span', { class: 'chip rel rel-' + p.relation }, p.relation),
       el('span', { class: 'chip' }, 'Jaccard ', el('b', null, p.jaccard.toFixed(2))),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::align::PassageKind;
 use crate::compare::Pair;
-use crate::report::{percent, short};
+use crate::report::{direction_words, percent, short};
 use crate::verify::{Relation, Which};
 
 /// One pair as the report shows it: the pair (with its alignment, when it was aligned), the texts
@@ -198,6 +198,9 @@ pub(super) struct PairData {
     a_label: Option<String>,
     b_label: Option<String>,
     verdict: String,
+    /// How the direction was decided, in words (derivatives only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<String>,
     relation: Relation,
     derived: Option<&'static str>,
     jaccard: f64,
@@ -246,6 +249,7 @@ impl PairData {
             a_label: view.a_label.map(str::to_string),
             b_label: view.b_label.map(str::to_string),
             verdict: view.verdict(),
+            direction: direction_words(p, short),
             relation: p.relation,
             derived: p.derived.map(|w| match w {
                 Which::A => "a",
