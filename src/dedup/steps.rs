@@ -431,20 +431,21 @@ impl Deduper {
             (None, None) => (whole, None),
             (ca, cb) => {
                 let (ca, cb) = (ca.as_ref().unwrap_or(&a.set), cb.as_ref().unwrap_or(&b.set));
-                // Two texts that are (nearly) all background are judged on the whole of them:
-                // pages of a template with no article are duplicates of each other.
-                let little = |content: &ShingleSet, set: &ShingleSet| {
-                    content.len() * MOSTLY_BACKGROUND < set.len()
-                };
-                if little(ca, &a.set) && little(cb, &b.set) {
+                // A shingle is background for the pair when it is for either text: one that a
+                // text counts as content and the other as background leaves both sides, so the
+                // two are measured on the same vocabulary. (What both count as content is
+                // shared either way.)
+                let a_content = ca.len() - ca.intersection_len(&b.background_set);
+                let b_content = cb.len() - cb.intersection_len(&a.background_set);
+                // Two texts that are (nearly) all background to each other are judged on the
+                // whole of them: pages of a template with no article are duplicates of each
+                // other, and so are two copies of one text whose shingles the two
+                // classifications split between them.
+                let little =
+                    |content: usize, set: &ShingleSet| content * MOSTLY_BACKGROUND < set.len();
+                if little(a_content, &a.set) && little(b_content, &b.set) {
                     (whole, None)
                 } else {
-                    // A shingle is background for the pair when it is for either text: one that
-                    // a text counts as content and the other as background leaves both sides,
-                    // so the two are measured on the same vocabulary. (What both count as
-                    // content is shared either way.)
-                    let a_content = ca.len() - ca.intersection_len(&b.background_set);
-                    let b_content = cb.len() - cb.intersection_len(&a.background_set);
                     let raw = RawFigures {
                         scores: whole,
                         a_boilerplate: a.set.len() - a_content,

@@ -201,6 +201,9 @@ pub struct Settings {
     pub boilerplate_min_docs: u32,
     /// Own share of the background's sources ([`crate::boilerplate::BoilerplateParams`]).
     pub boilerplate_own_share: f64,
+    /// Own share of the background's sources in a bucket of many
+    /// ([`crate::boilerplate::BoilerplateParams::hot_own_share`]).
+    pub boilerplate_hot_own_share: f64,
 }
 
 impl Settings {
@@ -226,6 +229,7 @@ impl Settings {
                 .boilerplate
                 .map_or(0, |b| b.min_docs.clamp(1, u32::MAX as usize) as u32),
             boilerplate_own_share: config.boilerplate.map_or(0.0, |b| b.own_share),
+            boilerplate_hot_own_share: config.boilerplate.map_or(0.0, |b| b.hot_own_share),
         }
     }
 
@@ -247,6 +251,7 @@ impl Settings {
         (self.boilerplate_min_docs > 0).then_some(BoilerplateParams {
             min_docs: self.boilerplate_min_docs as usize,
             own_share: self.boilerplate_own_share,
+            hot_own_share: self.boilerplate_hot_own_share,
         })
     }
 
@@ -343,6 +348,7 @@ impl Settings {
         }
         e.u32(self.boilerplate_min_docs);
         e.u64(self.boilerplate_own_share.to_bits());
+        e.u64(self.boilerplate_hot_own_share.to_bits());
     }
 
     fn decode(d: &mut Dec<'_>) -> Option<Settings> {
@@ -364,6 +370,7 @@ impl Settings {
             overlap: f64::from_bits(d.u64()?),
             boilerplate_min_docs: d.u32()?,
             boilerplate_own_share: f64::from_bits(d.u64()?),
+            boilerplate_hot_own_share: f64::from_bits(d.u64()?),
         })
     }
 }
@@ -877,7 +884,7 @@ impl SegmentHeader {
     }
 }
 
-const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8 + 4 + 8;
+const SETTINGS_LEN: usize = 5 * 4 + 8 + 3 * 4 + 6 * 8 + 4 + 8 + 8;
 
 /// A segment file opened for checked reads.
 #[derive(Debug)]

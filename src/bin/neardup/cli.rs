@@ -206,8 +206,9 @@ pub(crate) struct DedupArgs {
     /// navigation and footer, a licence quoted everywhere, stock phrases) counts as evidence.
     ///
     /// `auto` learns that background from the corpus itself: a shingle that is the least of its
-    /// signature bin in at least 4 documents, most of which are at least half their own text
-    /// (found in no other document), is background. It casts no LSH votes, and pairs are measured
+    /// signature bin in at least 6 documents, half of which are at least 30% their own text
+    /// (found in no other document but their exact copies), or 10% when more than 16 documents
+    /// hold it (a licence quoted by many files), is background. It casts no LSH votes, and pairs are measured
     /// and labelled on the rest, their content; the pair record keeps the figures on the whole
     /// texts as raw_jaccard, raw_containment_a_in_b/b_in_a and the background shingles of each
     /// side. A story syndicated unchanged to many sites is not background: those pages are copies,
