@@ -53,7 +53,9 @@ fn main() {
         std::fs::rename(&tmp, &corpus).unwrap();
     }
     let index_dir = dir.join("sources.ndx");
-    if !index_dir.join("MANIFEST").exists() {
+    // A cached index is reused only when this build opens it (one of another format version is
+    // built again).
+    if !index_dir.join("MANIFEST").exists() || Index::open(&index_dir).is_err() {
         let _ = std::fs::remove_dir_all(&index_dir);
         let started = Instant::now();
         let mut w = IndexWriter::create(&index_dir, &DedupConfig::default()).unwrap();
