@@ -126,12 +126,7 @@ impl Pair {
     /// dates when both are known and differ ([`crate::verify::direction`]).
     pub fn with_dates(mut self, dates: [Option<Date>; 2]) -> Self {
         self.dates = dates;
-        let v = crate::verify::Verdict {
-            relation: self.relation,
-            derived: self.derived,
-            direction_score: self.direction_score,
-        };
-        self.direction = direction(&self.scores, &v, dates);
+        self.direction = direction(&self.scores, self.derived, self.direction_score, dates);
         self.derived = self.direction.map(|d| d.derived);
         self
     }
@@ -237,7 +232,7 @@ impl Comparer {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(&scores, &v, [None, None]),
+            direction: direction(&scores, v.derived, v.direction_score, [None, None]),
             dates: [None, None],
             alignment,
             raw: None,

@@ -437,16 +437,22 @@ pub fn text_confidence(direction_score: f64) -> f64 {
     0.5 + 0.45 * (1.0 - (-direction_score.abs() / 0.1).exp())
 }
 
-/// The direction of a pair the verdict `v` (on `scores`) calls a derivative, with the dates of
-/// a and b where known: by the dates when both are known and differ, else by the text; `None`
-/// for a pair that is not a derivative.
-pub fn direction(scores: &Scores, v: &Verdict, dates: [Option<Date>; 2]) -> Option<Direction> {
-    let by_text = v.derived?;
+/// The direction of a pair that a verdict on `scores` calls a derivative (`derived` by the text,
+/// with its `direction_score`: [`Verdict`]'s fields), with the dates of a and b where known: by
+/// the dates when both are known and differ, else by the text; `None` for a pair that is not a
+/// derivative (`derived` is `None`).
+pub fn direction(
+    scores: &Scores,
+    derived: Option<Which>,
+    direction_score: f64,
+    dates: [Option<Date>; 2],
+) -> Option<Direction> {
+    let by_text = derived?;
     let (earlier, earlier_in_later) = match dates {
         [Some(a), Some(b)] if a < b => (Which::A, scores.containment_a_in_b),
         [Some(a), Some(b)] if b < a => (Which::B, scores.containment_b_in_a),
         _ => {
-            let confidence = text_confidence(v.direction_score);
+            let confidence = text_confidence(direction_score);
             let by = if confidence < WEAK_BELOW {
                 DirectionBy::Weak
             } else {
@@ -462,8 +468,8 @@ pub fn direction(scores: &Scores, v: &Verdict, dates: [Option<Date>; 2]) -> Opti
     };
     // The score leans positive towards a being the copy.
     let earlier_is_copy = match earlier {
-        Which::A => v.direction_score,
-        Which::B => -v.direction_score,
+        Which::A => direction_score,
+        Which::B => -direction_score,
     };
     let contradicted =
         earlier_in_later >= CONTRADICTION_CONTAINMENT && earlier_is_copy >= CONTRADICTION_SCORE;
@@ -729,7 +735,7 @@ mod tests {
             ),
         ];
         for (s, dates, derived, by, confidence, contradicted) in cases {
-            let d = direction(&s, &v(&s), dates).unwrap();
+            let d = direction(&s, v(&s).derived, v(&s).direction_score, dates).unwrap();
             let case = format!("{s:?} {dates:?}: {d:?}");
             assert_eq!(
                 (d.derived, d.by, d.contradicted),
@@ -741,7 +747,11 @@ mod tests {
         }
         // Not a derivative: no direction, whatever the dates.
         let dup = scores(100, 100, 98);
-        assert_eq!(direction(&dup, &v(&dup), [day(1), day(2)]), None);
+        let v = v(&dup);
+        assert_eq!(
+            direction(&dup, v.derived, v.direction_score, [day(1), day(2)]),
+            None
+        );
     }
 
     #[test]
@@ -760,7 +770,7 @@ mod tests {
         let t = Thresholds::default();
         let near_even = scores(100, 101, 80);
         let v = verdict(&near_even, Typography::default(), Typography::default(), &t);
-        let d = direction(&near_even, &v, [None, None]).unwrap();
+        let d = direction(&near_even, v.derived, v.direction_score, [None, None]).unwrap();
         assert_eq!(d.by, DirectionBy::Weak, "{v:?}");
     }
 

@@ -17,7 +17,7 @@ use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
 use crate::verify::{
-    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Typography, Verdict, Which,
+    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Typography, Which,
 };
 
 /// What is kept of a document for the whole run.
@@ -193,12 +193,7 @@ impl VerifiedPair {
     /// The pair with its direction decided again with the dates of a and b, where known
     /// ([`direction`]): by the dates when both are known and differ.
     pub fn dated(mut self, dates: [Option<Date>; 2]) -> Self {
-        let v = Verdict {
-            relation: self.relation,
-            derived: self.derived,
-            direction_score: self.direction_score,
-        };
-        self.direction = direction(&self.scores, &v, dates);
+        self.direction = direction(&self.scores, self.derived, self.direction_score, dates);
         self.derived = self.direction.map(|d| d.derived);
         self
     }
@@ -286,12 +281,7 @@ impl Deduper {
 
     /// Signs `text` into `scratch.signature`; its token count and length.
     fn sign_text(&self, text: &str, scratch: &mut Scratch) -> (u32, u32) {
-        tokenize_into(text, &mut scratch.tokens);
-        shingle_hashes_into(
-            &scratch.tokens,
-            self.config.shingle_size,
-            &mut scratch.shingles,
-        );
+        self.shingle_hashes(text, scratch);
         let distinct = count_distinct(
             &scratch.shingles,
             &mut scratch.bitmaps,
@@ -315,12 +305,7 @@ impl Deduper {
         background: Option<BackgroundOf<'_>>,
         signature: SignatureRef<'_>,
     ) -> Measured {
-        tokenize_into(text, &mut scratch.tokens);
-        shingle_hashes_into(
-            &scratch.tokens,
-            self.config.shingle_size,
-            &mut scratch.shingles,
-        );
+        self.shingle_hashes(text, scratch);
         let classified = background.filter(|b| !b.is_empty()).map(|background| {
             background.classify(
                 &self.hasher,
@@ -361,14 +346,20 @@ impl Deduper {
         }
     }
 
-    /// The exact shingle set of one text, for verification.
-    pub fn shingle_set(&self, text: &str, scratch: &mut Scratch) -> ShingleSet {
+    /// Tokenizes `text` into `scratch.tokens` and hashes its shingles, in text order, into
+    /// `scratch.shingles`: what signing, measuring and the exact set all start from.
+    fn shingle_hashes(&self, text: &str, scratch: &mut Scratch) {
         tokenize_into(text, &mut scratch.tokens);
         shingle_hashes_into(
             &scratch.tokens,
             self.config.shingle_size,
             &mut scratch.shingles,
         );
+    }
+
+    /// The exact shingle set of one text, for verification.
+    pub fn shingle_set(&self, text: &str, scratch: &mut Scratch) -> ShingleSet {
+        self.shingle_hashes(text, scratch);
         ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts)
     }
 
@@ -474,7 +465,7 @@ impl Deduper {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(&scores, &v, [None, None]),
+            direction: direction(&scores, v.derived, v.direction_score, [None, None]),
             raw,
         })
     }
