@@ -715,17 +715,26 @@ fn vote_run<T: Copy>(
     params: &LshParams,
     votes: &mut AHashMap<u64, u32>,
 ) {
-    let pair = |i: u32, j: u32| (u64::from(i) << 32) | u64::from(j);
-    if run.len() > params.max_bucket {
-        let first = id(run[0]);
+    run_pairs(run, params.max_bucket, |i, j| {
+        *votes
+            .entry((u64::from(id(i)) << 32) | u64::from(id(j)))
+            .or_insert(0) += 1;
+    });
+}
+
+/// Calls `pair` on the pairs that a bucket of `run` votes for, each in the run's order: every
+/// pair, or past `max_bucket` members a star from the first.
+#[inline]
+pub(crate) fn run_pairs<T: Copy>(run: &[T], max_bucket: usize, mut pair: impl FnMut(T, T)) {
+    if run.len() > max_bucket {
         for &j in &run[1..] {
-            *votes.entry(pair(first, id(j))).or_insert(0) += 1;
+            pair(run[0], j);
         }
         return;
     }
     for (x, &i) in run.iter().enumerate() {
         for &j in &run[x + 1..] {
-            *votes.entry(pair(id(i), id(j))).or_insert(0) += 1;
+            pair(i, j);
         }
     }
 }
