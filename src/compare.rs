@@ -6,10 +6,10 @@
 
 use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
 use crate::document::{Date, Document};
-use crate::shingle::{ShingleSet, DEFAULT_K};
+use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
 use crate::verify::{
-    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Thresholds, Typography, Which,
+    direction, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Thresholds, Which,
 };
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
@@ -96,6 +96,9 @@ pub struct Pair {
     /// When `scores` are on the two texts' content only (their background left out), the figures
     /// on the whole texts.
     pub raw: Option<RawFigures>,
+    /// In a dedup, for two derivatives of one source that also match each other
+    /// ([`crate::verify::DirectionBy::Siblings`]): that source's id.
+    pub siblings_of: Option<String>,
 }
 
 impl Pair {
@@ -126,7 +129,14 @@ impl Pair {
     /// dates when both are known and differ ([`crate::verify::direction`]).
     pub fn with_dates(mut self, dates: [Option<Date>; 2]) -> Self {
         self.dates = dates;
-        self.direction = direction(&self.scores, self.derived, self.direction_score, dates);
+        let passages = self.direction.map_or([0, 0], |d| d.passages);
+        self.direction = direction(
+            &self.scores,
+            self.derived,
+            self.direction_score,
+            passages,
+            dates,
+        );
         self.derived = self.direction.map(|d| d.derived);
         self
     }
@@ -154,8 +164,8 @@ pub struct Prepared<'d> {
     pub tokens: Vec<Token>,
     /// Its exact shingle set.
     pub shingles: ShingleSet,
-    /// Its quote typography.
-    pub typography: Typography,
+    /// Where its shingles sit, for the direction of a derivative.
+    pub layout: Layout,
 }
 
 impl Comparer {
@@ -182,12 +192,13 @@ impl Comparer {
     /// Tokenizes and shingles a document once, for comparing it with several others.
     pub fn prepare<'d>(&self, doc: &'d Document) -> Prepared<'d> {
         let tokens = tokenize(&doc.text);
-        let shingles = ShingleSet::from_tokens(&tokens, self.shingle_size);
+        let mut ordered = Vec::new();
+        shingle_hashes_into(&tokens, self.shingle_size, &mut ordered);
         Prepared {
             doc,
+            layout: Layout::new(&ordered, &[]),
+            shingles: ShingleSet::from_hashes(ordered),
             tokens,
-            shingles,
-            typography: Typography::of(&doc.text),
         }
     }
 
@@ -211,7 +222,14 @@ impl Comparer {
     ) -> Pair {
         // Even evidence: the shorter text, then the lesser id, is the derived one.
         let tie = (a.doc.text.len(), &a.doc.id).cmp(&(b.doc.text.len(), &b.doc.id));
-        let v = verdict_tied(&scores, a.typography, b.typography, tie, &self.thresholds);
+        let k = self.shingle_size;
+        let interior = || {
+            (
+                a.layout.interior(&b.shingles, k),
+                b.layout.interior(&a.shingles, k),
+            )
+        };
+        let v = verdict_tied(&scores, interior, tie, &self.thresholds);
         let alignment = self.passages.then(|| {
             align(
                 Side {
@@ -232,10 +250,17 @@ impl Comparer {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(&scores, v.derived, v.direction_score, [None, None]),
+            direction: direction(
+                &scores,
+                v.derived,
+                v.direction_score,
+                v.passages,
+                [None, None],
+            ),
             dates: [None, None],
             alignment,
             raw: None,
+            siblings_of: None,
         }
     }
 }

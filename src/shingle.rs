@@ -149,6 +149,33 @@ impl ShingleSet {
         self.hashes.is_empty()
     }
 
+    /// Whether the set holds a shingle whose hash has these top 32 bits (the text order of a
+    /// [`crate::verify::Layout`] keeps only them). Hashes are spread evenly, so the search starts
+    /// at the share of the length that the value stands for and walks from there (a few steps);
+    /// a large set is searched by halves.
+    pub fn contains_top(&self, top: u32) -> bool {
+        let h = &self.hashes;
+        let key = |x: u64| (x >> 32) as u32;
+        if h.len() > 4096 {
+            let at = h.partition_point(|&x| key(x) < top);
+            return h.get(at).is_some_and(|&x| key(x) == top);
+        }
+        let Some(&last) = h.last() else {
+            return false;
+        };
+        if key(last) < top {
+            return false;
+        }
+        let mut i = ((u64::from(top) * h.len() as u64) >> 32) as usize;
+        while i > 0 && key(h[i]) > top {
+            i -= 1;
+        }
+        while key(h[i]) < top {
+            i += 1;
+        }
+        key(h[i]) == top
+    }
+
     /// Number of shingles in both sets (a linear merge of the two sorted lists).
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
         /// Independent merges, one per range of hash values.

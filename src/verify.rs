@@ -16,9 +16,12 @@
 //! containment in the other is higher. That is not the ratio of the texts' lengths: a repost that
 //! drops a third of an article and adds a date line, a comment box and lines of its own keeps most of
 //! its shingles inside the article, while the article keeps only two thirds of its own inside the
-//! repost. When the two containments are close (the copy added about as much as it dropped), the
-//! typography breaks the tie: copies lose curly quotes and apostrophes far more often than they gain
-//! them, so the text with the larger share of straight quotes leans towards being the copy.
+//! repost. When the two containments are close (the copy added about as much as it dropped),
+//! *where* each side's own text sits decides ([`Layout::interior`], [`interior_score`]): a copy
+//! frames what it took (a date line, a title, commentary above or below, a comment box), while
+//! what it dropped leaves the original with passages of its own all through the body they share.
+//! Quote typography is no evidence either way: copies lose curly quotes, and gain them from a
+//! publishing system that smartens quotes, as often as not.
 //!
 //! Dates, when both documents have one and they differ, decide instead ([`direction`]): the
 //! earlier is the source. The text's direction is kept beside it, to flag a date the text
@@ -30,16 +33,21 @@
 //!   inside the later one and the text's direction score calls it the copy by at least
 //!   [`CONTRADICTION_SCORE`] (the later holds it nearly whole and adds to it: an excerpt, by
 //!   its text, that its date calls the original);
-//! - `text`: from the direction score `s` (margin plus typography) alone, `0.5 + 0.45 * (1 -
+//! - `text`: from the direction score `s` (margin plus interior evidence) alone, `0.5 + 0.45 * (1 -
 //!   exp(-|s| / 0.1))`: 0.5 for no evidence at all, 0.78 at a margin of 0.1, 0.94 at 0.4, and
 //!   never above 0.95, below a date's;
 //! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.06): the
-//!   text barely leans, and the direction given is a guess kept for the contract.
+//!   text barely leans, and the direction given is a guess kept for the contract;
+//! - `siblings` (in a dedup, [`crate::dedup::mark_siblings`]): two derivatives of one source
+//!   that match each other, each explained by the source as well as by the other: copies of it,
+//!   neither the other's source, [`SIBLINGS_CONFIDENCE`].
 //!
 //! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
 //! built, with defaults [`DEFAULT_JACCARD`] and [`DEFAULT_CONTAINMENT`]), and one gate,
 //! [`Reporting::reports`]: a pair is reported unless both its Jaccard and its larger containment
 //! are below their thresholds.
+
+use std::ops::Range;
 
 use crate::document::Date;
 use crate::shingle::ShingleSet;
@@ -322,54 +330,126 @@ pub struct RawFigures {
     pub b_boilerplate: usize,
 }
 
-/// Counts of typographic quote characters in a text: curly (’ ‘ “ ”) against straight (' ").
+/// Where a text's shingles sit, for the direction of a derivative: the top 32 bits of each
+/// shingle's hash in text order (repeats kept), and which positions are background (the text's
+/// site template, [`crate::boilerplate`]). Four bytes a shingle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    order: Vec<u32>,
+    background: Vec<u64>,
+}
+
+/// New text of at most this many tokens inside the shared body is an edit (a split or changed
+/// word, a dropped "the"), not text of the document's own.
+pub const EDIT_TOKENS: usize = 2;
+
+/// What the direction reads of one side of a derivative: the passages of its own (runs of
+/// shingles the other text lacks, holding more than [`EDIT_TOKENS`] new tokens that are not
+/// background) that sit strictly inside the body the two share, between their first and last
+/// shared shingle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Typography {
-    /// Curly quotes and apostrophes.
-    pub curly: u32,
-    /// Straight quotes and apostrophes.
-    pub straight: u32,
+pub struct Interior {
+    /// Passages of its own inside the shared body.
+    pub runs: u32,
+    /// Their new tokens.
+    pub tokens: u32,
+    /// Shingles of its own (not background) before the first or after the last shared one.
+    pub edge: u32,
 }
 
-impl Typography {
-    /// Counts the quote characters of a text (the curly quotes U+2018..U+201D are `E2 80 98`..
-    /// `E2 80 9D` in UTF-8). Both counts are loops without branches over 64-byte blocks, with
-    /// byte-sized counters, that the compiler vectorizes: straight quotes byte by byte, curly ones
-    /// by comparing the text with itself shifted by one and two bytes.
-    pub fn of(text: &str) -> Typography {
-        const BLOCK: usize = 64;
-        let bytes = text.as_bytes();
-        let mut t = Typography::default();
-        for block in bytes.chunks(BLOCK) {
-            let mut straight = 0u8;
-            for &c in block {
-                straight += u8::from(c == b'\'') + u8::from(c == b'"');
-            }
-            t.straight += u32::from(straight);
-        }
-        if let Some(n) = bytes.len().checked_sub(2) {
-            let (lead, second, third) = (&bytes[..n], &bytes[1..n + 1], &bytes[2..]);
-            for ((a, b), c) in lead
-                .chunks(BLOCK)
-                .zip(second.chunks(BLOCK))
-                .zip(third.chunks(BLOCK))
-            {
-                let mut curly = 0u8;
-                for ((&x, &y), &z) in a.iter().zip(b).zip(c) {
-                    curly += u8::from((x == 0xE2) & (y == 0x80) & (z.wrapping_sub(0x98) < 6));
+impl Layout {
+    /// The layout of a text from its shingle hashes in text order and its background, as runs
+    /// of those positions.
+    pub fn new(ordered: &[u64], background: &[Range<usize>]) -> Layout {
+        let n = ordered.len();
+        let mut bits = Vec::new();
+        if !background.is_empty() {
+            bits = vec![0u64; n.div_ceil(64)];
+            for r in background {
+                for p in r.start..r.end.min(n) {
+                    bits[p / 64] |= 1 << (p % 64);
                 }
-                t.curly += u32::from(curly);
             }
         }
-        t
+        Layout {
+            order: ordered.iter().map(|&h| (h >> 32) as u32).collect(),
+            background: bits,
+        }
     }
 
-    /// Share of curly quotes among all quotes, or `None` with fewer than two quotes.
-    pub fn curly_share(&self) -> Option<f64> {
-        let n = self.curly + self.straight;
-        (n >= 2).then(|| self.curly as f64 / n as f64)
+    /// Shingle positions.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// True for a text with no shingle.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    fn is_background(&self, p: usize) -> bool {
+        self.background
+            .get(p / 64)
+            .is_some_and(|w| w >> (p % 64) & 1 == 1)
+    }
+
+    /// This text's passages of its own inside the body it shares with the text whose set is
+    /// `other` (shingles of `k` words).
+    pub fn interior(&self, other: &ShingleSet, k: usize) -> Interior {
+        let shared: Vec<bool> = self.order.iter().map(|&t| other.contains_top(t)).collect();
+        let mut out = Interior::default();
+        // The shared body is bounded by shared text of the document's own, not by a template
+        // that both pages carry.
+        let body = |p: &usize| shared[*p] && !self.is_background(*p);
+        let (Some(first), Some(last)) =
+            ((0..shared.len()).find(body), (0..shared.len()).rfind(body))
+        else {
+            return out;
+        };
+        out.edge = (0..first)
+            .chain(last + 1..shared.len())
+            .filter(|&p| !shared[p] && !self.is_background(p))
+            .count() as u32;
+        let mut p = first;
+        while p < last {
+            if shared[p] {
+                p += 1;
+                continue;
+            }
+            let end = p + shared[p..].iter().position(|&s| s).unwrap_or(last - p);
+            // t new tokens make t + k - 1 shingles of their own.
+            let own = (p..end).filter(|&q| !self.is_background(q)).count();
+            let tokens = own.saturating_sub(k.saturating_sub(1));
+            if tokens > EDIT_TOKENS {
+                out.runs += 1;
+                out.tokens += tokens as u32;
+            }
+            p = end;
+        }
+        out
     }
 }
+
+/// The interior evidence of a derivative: positive when b holds more passages of its own inside
+/// the shared body than a (so a leans derived): [`INTERIOR_STEP`] a passage of difference, at
+/// most [`INTERIOR_CAP`] either way.
+///
+/// A copy's additions frame the text it took (a date line, a title, a comment box, commentary
+/// above or below it), while what it dropped (sentences or paragraphs here and there) leaves the
+/// original with text of its own all through the shared body. So the original is the side with
+/// more passages of its own *inside* the body: a sign that holds when the copy adds about as
+/// much as it drops, where the containment margin points either way. One passage of difference
+/// is little (a copy may add a sentence inside as well), so each counts a step, against the
+/// margin's share of a text.
+pub fn interior_score(a: Interior, b: Interior) -> f64 {
+    let difference = f64::from(b.runs) - f64::from(a.runs);
+    (INTERIOR_STEP * difference).clamp(-INTERIOR_CAP, INTERIOR_CAP)
+}
+
+/// Direction score of one passage of difference in [`interior_score`].
+pub const INTERIOR_STEP: f64 = 0.06;
+/// The most [`interior_score`] adds to the containment margin, either way.
+pub const INTERIOR_CAP: f64 = 0.3;
 
 /// The verdict on a pair.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -381,6 +461,9 @@ pub struct Verdict {
     /// The direction score behind `derived`: positive leans towards a derived from b, negative
     /// towards b derived from a; its size is the confidence.
     pub direction_score: f64,
+    /// For a derivative: the passages of its own inside the shared body, of a and of b
+    /// ([`Interior::runs`]).
+    pub passages: [u32; 2],
 }
 
 /// How a derivative's direction was decided.
@@ -393,15 +476,20 @@ pub enum DirectionBy {
     Text,
     /// The text alone, and it barely leans: a low confidence.
     Weak,
+    /// Both are derivatives of one source in the corpus, which explains each of them as well as
+    /// the other does: copies of it, neither the other's source ([`SIBLINGS_CONFIDENCE`]). The
+    /// direction given is kept for the contract.
+    Siblings,
 }
 
 impl DirectionBy {
-    /// `"date"`, `"text"` or `"weak"`.
+    /// `"date"`, `"text"`, `"weak"` or `"siblings"`.
     pub fn as_str(self) -> &'static str {
         match self {
             DirectionBy::Date => "date",
             DirectionBy::Text => "text",
             DirectionBy::Weak => "weak",
+            DirectionBy::Siblings => "siblings",
         }
     }
 }
@@ -417,8 +505,18 @@ pub struct Direction {
     pub confidence: f64,
     /// The dates decided against text that says clearly the other way.
     pub contradicted: bool,
+    /// The passages of its own inside the shared body, of a and of b ([`Interior::runs`]): what
+    /// the text's direction read besides the containments.
+    pub passages: [u32; 2],
 }
 
+/// Confidence of the direction between two siblings: none (either could be called the copy).
+pub const SIBLINGS_CONFIDENCE: f64 = 0.5;
+/// Two derivatives of one source are siblings unless one of them has more than this share of
+/// its shingles more inside the other than inside the source (then it took from the other).
+pub const SIBLINGS_MARGIN: f64 = 0.05;
+/// Siblings are derivatives of a source whose directions are at least this sure.
+pub const SIBLINGS_SURE: f64 = 0.8;
 /// Confidence of a direction the dates decide.
 pub const DATE_CONFIDENCE: f64 = 0.99;
 /// Confidence of a direction the dates decide against text that says clearly the other way.
@@ -445,6 +543,7 @@ pub fn direction(
     scores: &Scores,
     derived: Option<Which>,
     direction_score: f64,
+    passages: [u32; 2],
     dates: [Option<Date>; 2],
 ) -> Option<Direction> {
     let by_text = derived?;
@@ -463,6 +562,7 @@ pub fn direction(
                 by,
                 confidence,
                 contradicted: false,
+                passages,
             });
         }
     };
@@ -485,26 +585,27 @@ pub fn direction(
             DATE_CONFIDENCE
         },
         contradicted,
+        passages,
     })
 }
 
-/// Weight of the typography evidence against the containment margin.
-const TYPOGRAPHY_WEIGHT: f64 = 0.15;
-
-/// Decides the relation and direction of a pair from its exact scores and the two texts'
-/// typography.
-pub fn verdict(scores: &Scores, typo_a: Typography, typo_b: Typography, t: &Thresholds) -> Verdict {
-    verdict_tied(scores, typo_a, typo_b, std::cmp::Ordering::Less, t)
+/// Decides the relation and direction of a pair from its exact scores and, for a derivative, the
+/// two sides' [`Interior`]s (of a, of b: asked only then), read by [`interior_score`].
+pub fn verdict(
+    scores: &Scores,
+    interior: impl FnOnce() -> (Interior, Interior),
+    t: &Thresholds,
+) -> Verdict {
+    verdict_tied(scores, interior, std::cmp::Ordering::Less, t)
 }
 
 /// [`verdict`], with the last word on the direction when the evidence is even (equal
-/// containments, equal typography): `tie` orders a against b, and the lesser is the derived one.
-/// A caller that orders the two documents by something of their own (length, id, position in a
-/// corpus) gets the same answer whichever it passes as `a`.
+/// containments, no interior evidence): `tie` orders a against b, and the lesser is the derived
+/// one. A caller that orders the two documents by something of their own (length, id, position
+/// in a corpus) gets the same answer whichever it passes as `a`.
 pub fn verdict_tied(
     scores: &Scores,
-    typo_a: Typography,
-    typo_b: Typography,
+    interior: impl FnOnce() -> (Interior, Interior),
     tie: std::cmp::Ordering,
     t: &Thresholds,
 ) -> Verdict {
@@ -519,20 +620,24 @@ pub fn verdict_tied(
     } else {
         Relation::Unrelated
     };
+    if relation != Relation::Derivative {
+        return Verdict {
+            relation,
+            derived: None,
+            direction_score: 0.0,
+            passages: [0, 0],
+        };
+    }
     let margin = scores.containment_a_in_b - scores.containment_b_in_a;
-    let typography = match (typo_a.curly_share(), typo_b.curly_share()) {
-        (Some(a), Some(b)) => b - a,
-        _ => 0.0,
-    };
-    let direction_score = margin + TYPOGRAPHY_WEIGHT * typography;
+    let (ia, ib) = interior();
+    let direction_score = margin + interior_score(ia, ib);
     let a_derived = direction_score > 0.0
         || (direction_score == 0.0 && scores.a_shingles.cmp(&scores.b_shingles).then(tie).is_lt());
-    let derived =
-        (relation == Relation::Derivative).then_some(if a_derived { Which::A } else { Which::B });
     Verdict {
         relation,
-        derived,
+        derived: Some(if a_derived { Which::A } else { Which::B }),
         direction_score,
+        passages: [ia.runs, ib.runs],
     }
 }
 
@@ -623,7 +728,6 @@ mod tests {
     #[test]
     fn relation_table() {
         let t = Thresholds::default();
-        let none = Typography::default();
         // (|A|, |B|, shared, relation, derived)
         let cases: &[(usize, usize, usize, Relation, Option<Which>)] = &[
             (100, 100, 100, Relation::Duplicate, None),
@@ -639,30 +743,90 @@ mod tests {
             (0, 0, 0, Relation::Unrelated, None),
         ];
         for &(a, b, s, rel, derived) in cases {
-            let v = verdict(&scores(a, b, s), none, none, &t);
+            let v = verdict(&scores(a, b, s), no_interior, &t);
             assert_eq!(v.relation, rel, "{a} {b} {s}");
             assert_eq!(v.derived, derived, "{a} {b} {s}");
         }
     }
 
+    fn no_interior() -> (Interior, Interior) {
+        (Interior::default(), Interior::default())
+    }
+
+    /// A text of words `w0 w1 ...` with these ranges, one paragraph each.
+    fn paragraphs(ranges: &[std::ops::Range<u32>]) -> Vec<u64> {
+        let text = ranges
+            .iter()
+            .map(|r| {
+                r.clone()
+                    .map(|i| format!("w{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let mut hashes = Vec::new();
+        crate::shingle::shingle_hashes_into(&crate::text::tokenize(&text), 5, &mut hashes);
+        hashes
+    }
+
     #[test]
-    fn typography_breaks_close_calls_only() {
+    fn interior_counts_own_passages_inside_the_shared_body_only() {
+        // The source: 0..100. The copy: a head of its own, 0..20, 30..60 (10 words dropped),
+        // 60..61 replaced by an edit of one word, 62..100, and a tail of its own.
+        let source = paragraphs(&[0..100]);
+        let copy = paragraphs(&[500..520, 0..20, 30..61, 900..901, 62..100, 600..640]);
+        let (s_layout, c_layout) = (Layout::new(&source, &[]), Layout::new(&copy, &[]));
+        let (s_set, c_set) = (
+            ShingleSet::from_hashes(source.clone()),
+            ShingleSet::from_hashes(copy.clone()),
+        );
+        // The source has one passage of its own inside (the ten dropped words, and the word the
+        // copy replaced is an edit); the copy's head and tail are around the shared body.
+        let s_in = s_layout.interior(&c_set, 5);
+        assert_eq!((s_in.runs, s_in.tokens), (1, 10), "{s_in:?}");
+        let c_in = c_layout.interior(&s_set, 5);
+        assert_eq!((c_in.runs, c_in.tokens), (0, 0), "{c_in:?}");
+        assert_eq!(c_in.edge, 20 + 40, "{c_in:?}");
+        // Background positions are not text of its own: the copy's head as a template.
+        let head = 0..24;
+        let templated = Layout::new(&copy, &[head]).interior(&s_set, 5);
+        assert_eq!(templated.edge, 40, "{templated:?}");
+        // Copy-side passages count for the copy: the source leans derived.
+        assert!(interior_score(s_in, c_in) < 0.0);
+        assert!(interior_score(c_in, s_in) > 0.0);
+        let many = Interior {
+            runs: 20,
+            ..Interior::default()
+        };
+        assert_eq!(interior_score(Interior::default(), many), INTERIOR_CAP);
+        assert_eq!(interior_score(many, Interior::default()), -INTERIOR_CAP);
+    }
+
+    #[test]
+    fn interior_evidence_turns_a_close_call() {
         let t = Thresholds::default();
-        let straight = Typography {
-            curly: 0,
-            straight: 12,
+        // Containments nearly even, a a little more inside b: the margin alone calls a the copy.
+        let close = scores(100, 105, 72);
+        assert_eq!(verdict(&close, no_interior, &t).derived, Some(Which::A));
+        // a holds four passages of its own inside the shared body, b none: b is the copy.
+        let a_has_its_own = || {
+            let four = Interior {
+                runs: 4,
+                tokens: 60,
+                edge: 0,
+            };
+            (four, Interior::default())
         };
-        let curly = Typography {
-            curly: 12,
-            straight: 0,
-        };
-        // Nearly symmetric containment: a is a little longer, but a is the straight-quoted copy.
-        let close = scores(105, 100, 70);
-        assert_eq!(verdict(&close, straight, curly, &t).derived, Some(Which::A));
-        assert_eq!(verdict(&close, curly, straight, &t).derived, Some(Which::B));
-        // A clear containment margin wins over typography.
+        let v = verdict(&close, a_has_its_own, &t);
+        assert_eq!((v.derived, v.passages), (Some(Which::B), [4, 0]));
+        // A clear containment margin wins over it.
         let clear = scores(60, 100, 55);
-        assert_eq!(verdict(&clear, curly, straight, &t).derived, Some(Which::A));
+        assert_eq!(verdict(&clear, a_has_its_own, &t).derived, Some(Which::A));
+        // Not a derivative: the evidence is not even asked for.
+        let dup = scores(100, 100, 98);
+        let v = verdict(&dup, || unreachable!("a duplicate has no direction"), &t);
+        assert_eq!((v.relation, v.derived), (Relation::Duplicate, None));
     }
 
     #[test]
@@ -673,7 +837,7 @@ mod tests {
         // a: 100, b: 110, 80 shared: the text leans a little towards a being the copy.
         let close = scores(100, 110, 80);
         let t = Thresholds::default();
-        let v = |s: &Scores| verdict(s, Typography::default(), Typography::default(), &t);
+        let v = |s: &Scores| verdict(s, no_interior, &t);
         // (scores, dates, derived, by, confidence, contradicted)
         let cases = [
             (
@@ -735,7 +899,7 @@ mod tests {
             ),
         ];
         for (s, dates, derived, by, confidence, contradicted) in cases {
-            let d = direction(&s, v(&s).derived, v(&s).direction_score, dates).unwrap();
+            let d = direction(&s, v(&s).derived, v(&s).direction_score, [0, 0], dates).unwrap();
             let case = format!("{s:?} {dates:?}: {d:?}");
             assert_eq!(
                 (d.derived, d.by, d.contradicted),
@@ -749,7 +913,7 @@ mod tests {
         let dup = scores(100, 100, 98);
         let v = v(&dup);
         assert_eq!(
-            direction(&dup, v.derived, v.direction_score, [day(1), day(2)]),
+            direction(&dup, v.derived, v.direction_score, [0, 0], [day(1), day(2)]),
             None
         );
     }
@@ -769,39 +933,15 @@ mod tests {
         assert!(text_confidence(0.058) < WEAK_BELOW && text_confidence(0.059) >= WEAK_BELOW);
         let t = Thresholds::default();
         let near_even = scores(100, 101, 80);
-        let v = verdict(&near_even, Typography::default(), Typography::default(), &t);
-        let d = direction(&near_even, v.derived, v.direction_score, [None, None]).unwrap();
+        let v = verdict(&near_even, no_interior, &t);
+        let d = direction(
+            &near_even,
+            v.derived,
+            v.direction_score,
+            [0, 0],
+            [None, None],
+        )
+        .unwrap();
         assert_eq!(d.by, DirectionBy::Weak, "{v:?}");
-    }
-
-    #[test]
-    fn typography_counts() {
-        let t = Typography::of("“Today,” he said; it's Moscow’s \"plan\" — café ⋘");
-        assert_eq!(
-            t,
-            Typography {
-                curly: 3,
-                straight: 3
-            }
-        );
-        assert_eq!(Typography::of("no quotes").curly_share(), None);
-        // Quotes at every offset around the 64-byte blocks, a curly quote cut by a block end.
-        let reference = |text: &str| {
-            let b = text.as_bytes();
-            let mut t = Typography::default();
-            for i in 0..b.len() {
-                t.straight += u32::from(b[i] == b'\'' || b[i] == b'"');
-                t.curly += u32::from(
-                    b[i..].starts_with(&[0xE2, 0x80])
-                        && (0x98..=0x9D).contains(b.get(i + 2).unwrap_or(&0)),
-                );
-            }
-            t
-        };
-        for pad in 0..70 {
-            let text = format!("{}“a” ‘b’ \"c\" 'd' —‚ ⋘ x’", "x".repeat(pad)).repeat(3);
-            assert_eq!(Typography::of(&text), reference(&text), "pad {pad}");
-            assert_eq!(Typography::of(&text).curly, 18, "pad {pad}");
-        }
     }
 }

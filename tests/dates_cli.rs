@@ -449,7 +449,8 @@ fn compare_says_how_sure_it_is_from_the_text() {
         view.contains(
             "direction: from the text alone: 81% of 000_97b1e3636e8cd943.txt is in \
              002_41678999f0492237.txt, 32% of 002_41678999f0492237.txt is in \
-             000_97b1e3636e8cd943.txt; confidence 0.95"
+             000_97b1e3636e8cd943.txt; 002_41678999f0492237.txt has 7 passages of its own \
+             inside the text they share, 000_97b1e3636e8cd943.txt 2; confidence 0.95"
         ),
         "{view}"
     );

@@ -3,11 +3,15 @@
 //! [`KeepPolicy`], and which documents are removed, with the reason.
 //!
 //! It reads only the sketches' figures and the pairs, so it runs after pass 2 without any text.
+//! Before it, [`mark_siblings`] finds the derivatives of one source that match each other.
 
 use ahash::AHashMap;
+use rayon::prelude::*;
 
 use super::{SketchTable, VerifiedPair};
-use crate::verify::Relation;
+use crate::verify::{
+    Direction, DirectionBy, Relation, SIBLINGS_CONFIDENCE, SIBLINGS_MARGIN, SIBLINGS_SURE,
+};
 
 /// Which member of a duplicate cluster represents it (and is kept).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +52,74 @@ impl Decision {
     /// Number of kept documents.
     pub fn kept(&self) -> usize {
         self.removed.iter().filter(|r| r.is_none()).count()
+    }
+}
+
+/// Marks the siblings among `pairs`: two derivatives of one source (each a direction of
+/// confidence [`SIBLINGS_SURE`] at least) that also match each other are
+/// copies of that source, neither the other's, unless one of them has more than
+/// [`SIBLINGS_MARGIN`] of its shingles more inside the other than inside the source (then it took
+/// from the other: an excerpt of a repost that kept the repost's additions). Such a pair keeps
+/// its `source` and `derived` (the contract) but says [`DirectionBy::Siblings`], names the source
+/// (`siblings_of`: of several, the one that explains the two best, then the first) and is no
+/// derivation for the decision. The work is a merge of the two documents' sorted source lists
+/// per derivative pair.
+pub fn mark_siblings(pairs: &mut [VerifiedPair]) {
+    // Derived -> its sure sources, with its containment in each, sorted by source.
+    let mut sources: AHashMap<u32, Vec<(u32, f64)>> = AHashMap::new();
+    let sure = |p: &VerifiedPair| p.direction.is_some_and(|d| d.confidence >= SIBLINGS_SURE);
+    for p in pairs.iter().filter(|p| sure(p)) {
+        if let Some((d, s)) = p.derivation() {
+            let inside = if d == p.a {
+                p.scores.containment_a_in_b
+            } else {
+                p.scores.containment_b_in_a
+            };
+            sources.entry(d).or_default().push((s, inside));
+        }
+    }
+    for list in sources.values_mut() {
+        list.sort_unstable_by_key(|&(s, _)| s);
+    }
+    let marks: Vec<(usize, u32)> = pairs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(k, p)| {
+            p.derivation()?;
+            let (of_a, of_b) = (sources.get(&p.a)?, sources.get(&p.b)?);
+            let (a_in_b, b_in_a) = (p.scores.containment_a_in_b, p.scores.containment_b_in_a);
+            let mut best: Option<(f64, u32)> = None;
+            let (mut i, mut j) = (0, 0);
+            while i < of_a.len() && j < of_b.len() {
+                let ((s, a_in_s), (t, b_in_s)) = (of_a[i], of_b[j]);
+                if s < t {
+                    i += 1;
+                    continue;
+                }
+                if t < s {
+                    j += 1;
+                    continue;
+                }
+                let explained =
+                    a_in_b <= a_in_s + SIBLINGS_MARGIN && b_in_a <= b_in_s + SIBLINGS_MARGIN;
+                if explained && best.is_none_or(|(b, _)| a_in_s + b_in_s > b) {
+                    best = Some((a_in_s + b_in_s, s));
+                }
+                i += 1;
+                j += 1;
+            }
+            best.map(|(_, s)| (k, s))
+        })
+        .collect();
+    for (k, source) in marks {
+        let p = &mut pairs[k];
+        p.siblings_of = Some(source);
+        p.direction = p.direction.map(|d| Direction {
+            by: DirectionBy::Siblings,
+            confidence: SIBLINGS_CONFIDENCE,
+            contradicted: false,
+            ..d
+        });
     }
 }
 
@@ -197,6 +269,7 @@ mod tests {
             direction_score: 0.0,
             direction: None,
             raw: None,
+            siblings_of: None,
         };
         let _ = d;
         assert_eq!(
@@ -229,6 +302,7 @@ mod tests {
             direction_score: 0.0,
             direction: None,
             raw: None,
+            siblings_of: None,
         };
         let pairs = [
             v(0, 1, Relation::Duplicate, None),

@@ -92,6 +92,9 @@ pub(super) fn write_report(
                     al
                 }),
                 raw: p.raw,
+                siblings_of: p
+                    .siblings_of
+                    .map(|s| decided.catalog.ids[s as usize].clone()),
             }
         })
         .collect();

@@ -9,7 +9,7 @@
 //! 2. [`Deduper::candidates`]: LSH votes ([`crate::lsh`]), then a cheap filter on the signatures'
 //!    own estimates, leaving the pairs worth measuring exactly;
 //! 3. [`Deduper::verify`]: exact Jaccard and containments on the shingle sets of the candidate
-//!    documents, and the direction from their quote typography, both [`Deduper::measure`]d on the
+//!    documents, and the direction from where each side's own text sits, both [`Deduper::measure`]d on the
 //!    texts re-read for this pass; only pairs meeting a threshold survive, so nothing below a
 //!    threshold is ever reported;
 //! 4. [`decide`] (in `decide`): connected components of duplicate pairs, a representative for
@@ -55,7 +55,7 @@ mod steps;
 pub(crate) use steps::tests::{verified, words};
 mod store;
 
-pub use decide::{decide, Cluster, Decision, KeepPolicy, Removal};
+pub use decide::{decide, mark_siblings, Cluster, Decision, KeepPolicy, Removal};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
 pub use run::run;

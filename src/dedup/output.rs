@@ -234,6 +234,7 @@ pub(super) fn write_pairs(
                 dates: catalog.dates.pair(p.a, p.b),
                 alignment: alignment.take(),
                 raw: p.raw,
+                siblings_of: p.siblings_of.map(|s| catalog.ids[s as usize].clone()),
             })
             .collect();
         sink.records(&batch).map_err(&fail)?;
@@ -701,6 +702,7 @@ pub(super) mod tests {
             direction_score: 0.0,
             direction: None,
             raw: None,
+            siblings_of: None,
         }
     }
 

@@ -24,8 +24,8 @@ use super::output::{
 };
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
-    decide, html, Candidate, Deduper, Measured, Outputs, Removal, Scratch, SketchTable,
-    VerifiedPair,
+    decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, Removal, Scratch,
+    SketchTable, VerifiedPair,
 };
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
@@ -70,7 +70,7 @@ pub fn run(
     summary.candidates = candidates.len() as u64;
     summary.background_buckets = background.buckets().len() as u64;
     summary.background_docs = background.documents_touched() as u64;
-    let (pairs, alignments) = verify_all(
+    let (mut pairs, alignments) = verify_all(
         spec,
         deduper,
         &catalog,
@@ -80,6 +80,7 @@ pub fn run(
         progress,
     )?;
     progress.stage("clustering", None);
+    mark_siblings(&mut pairs);
     let decision = decide(&catalog.sketches, &pairs, deduper.config().keep);
     summary.pairs = pairs.len() as u64;
     summary.duplicate_pairs = pairs

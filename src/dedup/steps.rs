@@ -17,7 +17,7 @@ use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
 use crate::verify::{
-    direction, verdict_tied, Direction, RawFigures, Relation, Scores, Typography, Which,
+    direction, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
 };
 
 /// What is kept of a document for the whole run.
@@ -86,8 +86,8 @@ pub struct Measured {
     pub background_set: ShingleSet,
     /// Its background token ranges, for the passages ([`crate::boilerplate::mark_passages`]).
     pub background: Vec<std::ops::Range<usize>>,
-    /// Quote typography, for the direction of derivatives.
-    pub typography: Typography,
+    /// Where its shingles sit, for the direction of derivatives.
+    pub layout: Layout,
 }
 
 impl SketchTable {
@@ -187,19 +187,33 @@ pub struct VerifiedPair {
     pub direction: Option<Direction>,
     /// When the pair was judged on its content: the figures on the whole texts.
     pub raw: Option<RawFigures>,
+    /// For two derivatives of one source that match each other ([`DirectionBy::Siblings`]):
+    /// that source.
+    pub siblings_of: Option<u32>,
 }
 
 impl VerifiedPair {
     /// The pair with its direction decided again with the dates of a and b, where known
     /// ([`direction`]): by the dates when both are known and differ.
     pub fn dated(mut self, dates: [Option<Date>; 2]) -> Self {
-        self.direction = direction(&self.scores, self.derived, self.direction_score, dates);
+        let passages = self.direction.map_or([0, 0], |d| d.passages);
+        self.direction = direction(
+            &self.scores,
+            self.derived,
+            self.direction_score,
+            passages,
+            dates,
+        );
         self.derived = self.direction.map(|d| d.derived);
         self
     }
 
-    /// For a derivative, `(derived, source)`.
+    /// For a derivative, `(derived, source)`; `None` for siblings, neither of which is the
+    /// other's source.
     pub fn derivation(&self) -> Option<(u32, u32)> {
+        if self.siblings_of.is_some() {
+            return None;
+        }
         match (self.relation, self.derived) {
             (Relation::Derivative, Some(Which::A)) => Some((self.a, self.b)),
             (Relation::Derivative, Some(Which::B)) => Some((self.b, self.a)),
@@ -297,7 +311,7 @@ impl Deduper {
 
     /// What verification needs of one candidate text: its exact shingle set, split into content
     /// and background when `background` is given (the corpus's, for a text that has some of it:
-    /// [`Background::of`]; `signature` is the text's own, from pass 1), and its typography.
+    /// [`Background::of`]; `signature` is the text's own, from pass 1), and its layout.
     pub fn measure(
         &self,
         text: &str,
@@ -317,24 +331,27 @@ impl Deduper {
         });
         // Classifying sorts the content and the background apart, and the whole set is their
         // union: the shingles are sorted once either way.
-        let (set, content, background_set, background) = match classified {
+        let (set, content, background_set, background, layout) = match classified {
             None => (
                 ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
+                Layout::new(&scratch.shingles, &[]),
             ),
             Some(c) if c.background.is_empty() => (
                 ShingleSet::from_sorted(c.content),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
+                Layout::new(&scratch.shingles, &[]),
             ),
             Some(c) => (
                 ShingleSet::from_disjoint(&c.content, &c.background),
                 Some(ShingleSet::from_sorted(c.content)),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
+                Layout::new(&scratch.shingles, &c.runs),
             ),
         };
         Measured {
@@ -342,7 +359,7 @@ impl Deduper {
             content,
             background_set,
             background,
-            typography: Typography::of(text),
+            layout,
         }
     }
 
@@ -451,10 +468,10 @@ impl Deduper {
             return None;
         }
         // Even evidence: the later document (b, as a < b) is the derived one.
+        let k = self.config.shingle_size;
         let v = verdict_tied(
             &scores,
-            a.typography,
-            b.typography,
+            || (a.layout.interior(&b.set, k), b.layout.interior(&a.set, k)),
             std::cmp::Ordering::Greater,
             &self.config.thresholds,
         );
@@ -465,8 +482,15 @@ impl Deduper {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(&scores, v.derived, v.direction_score, [None, None]),
+            direction: direction(
+                &scores,
+                v.derived,
+                v.direction_score,
+                v.passages,
+                [None, None],
+            ),
             raw,
+            siblings_of: None,
         })
     }
 }

@@ -6,7 +6,8 @@
 //! {"a": id, "b": id, "jaccard": f, "containment_a_in_b": f, "containment_b_in_a": f,
 //!  "relation": "duplicate"|"derivative"|"overlap"|"unrelated",
 //!  "source": id, "derived": id,                                  (derivatives only)
-//!  "direction_by": "date"|"text"|"weak", "direction_confidence": f, (derivatives only)
+//!  "direction_by": "date"|"text"|"weak"|"siblings", "direction_confidence": f, (derivatives)
+//!  "siblings_of": id,          (dedup: two derivatives of that source, neither the other's)
 //!  "direction_contradicted": true,                (when the dates decided against the text)
 //!  "source_date": date, "derived_date": date,     (derivatives, each where known)
 //!  "passages": [{"kind": "shared"|"changed"|"a_only"|"b_only", "a": [s, e]|null, "b": [s, e]|null,
@@ -70,6 +71,9 @@ pub struct PairRecord<'p> {
         serialize_with = "round4_some"
     )]
     pub direction_confidence: Option<f64>,
+    /// For two derivatives of one source that match each other: that source's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub siblings_of: Option<&'p str>,
     /// For a derivative the dates decided against text that says clearly the other way.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub direction_contradicted: bool,
@@ -178,6 +182,7 @@ impl<'p> PairRecord<'p> {
             derived: pair.derived_id(),
             direction_by: pair.direction.map(|d| d.by),
             direction_confidence: pair.direction.map(|d| d.confidence),
+            siblings_of: pair.siblings_of.as_deref(),
             direction_contradicted: pair.direction.is_some_and(|d| d.contradicted),
             source_date: pair.direction.and_then(|d| pair.date(d.derived.other())),
             derived_date: pair.direction.and_then(|d| pair.date(d.derived)),

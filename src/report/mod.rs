@@ -158,8 +158,9 @@ pub(crate) fn percent(x: f64) -> String {
 
 /// How a derivative's direction was decided, in words, its documents named by `name` (their
 /// ids, or a shorter form of them): "the dates say b came first (2024-03-01, a 2024-03-05);
-/// confidence 0.99", "from the text alone: 81% of a is in b, 32% of b is in a; confidence 0.98".
-/// `None` for a pair without a direction.
+/// confidence 0.99", "from the text alone: 81% of a is in b, 32% of b is in a; b has 5 passages
+/// of its own inside the text they share, a has 1; confidence 0.98", "siblings: both are copies
+/// of s, neither the other's source; ...". `None` for a pair without a direction.
 pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<String> {
     let d = pair.direction?;
     let (derived, source) = (d.derived, d.derived.other());
@@ -168,11 +169,23 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
         Which::A => pair.scores.containment_a_in_b,
         Which::B => pair.scores.containment_b_in_a,
     };
-    let text = format!(
+    let mut text = format!(
         "{} of {dn} is in {sn}, {} of {sn} is in {dn}",
         percent(containment(derived)),
         percent(containment(source))
     );
+    let own = |w: Which| d.passages[w as usize];
+    if own(derived) + own(source) > 0 {
+        let passages = |n: u32| match n {
+            1 => "1 passage".to_string(),
+            n => format!("{n} passages"),
+        };
+        text.push_str(&format!(
+            "; {sn} has {} of its own inside the text they share, {dn} {}",
+            passages(own(source)),
+            own(derived)
+        ));
+    }
     let dated = |w: Which| pair.date(w).map(|date| date.to_string());
     let mut words = match d.by {
         DirectionBy::Date => {
@@ -182,7 +195,8 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
             }
             if d.contradicted {
                 w.push_str(&format!(
-                    ", though the text says clearly the other way: {} of {sn} is in {dn},                      which adds to it",
+                    ", though the text says clearly the other way: {} of {sn} is in {dn}, \
+                     which adds to it",
                     percent(containment(source))
                 ));
             }
@@ -198,6 +212,10 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
                 _ => "",
             };
             format!("{why}from the text alone: {text}{weak}")
+        }
+        DirectionBy::Siblings => {
+            let of = pair.siblings_of.as_deref().map_or("one source", name);
+            format!("siblings: both are copies of {of}, neither is the other's source ({text})")
         }
     };
     words.push_str(&format!("; confidence {:.2}", d.confidence));

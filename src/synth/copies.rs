@@ -1,4 +1,5 @@
-//! The ways to derive a copy from a source: light edit, repost, excerpt and digest.
+//! The ways to derive a copy from a source: light edit, repost, commentary repost, excerpt and
+//! digest.
 //!
 //! In: a source text (and, for a digest, a second one), an [`Rng`] and the [`Vocab`]. Out: the
 //! derived text, with the char spans added to it and dropped from the source where those are
@@ -258,6 +259,201 @@ pub(super) fn repost(rng: &mut Rng, v: &Vocab, source: &str) -> Derived {
         text: out.text,
         added,
         dropped: dropped_spans(&paras, &dropped),
+    }
+}
+
+/// Curls the straight quotes of `text`, as a publishing system that "smartens" quotes does: a
+/// double quote opens after a space, a dash, an opening bracket or at the start, and closes
+/// elsewhere; a single quote is an apostrophe (’) unless it opens a quotation.
+pub(super) fn curl_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        let opens = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '—' | '-'));
+        out.push(match (c, opens) {
+            ('"', true) => '“',
+            ('"', false) => '”',
+            ('\'', true) => '‘',
+            ('\'', false) => '’',
+            (c, _) => c,
+        });
+        prev = Some(c);
+    }
+    out
+}
+
+/// The other quote style: a text with curly quotes straightened, one without curled.
+pub(super) fn flip_quotes(text: &str) -> String {
+    if text.contains(['“', '”', '‘', '’']) {
+        straighten_quotes(text)
+    } else {
+        curl_quotes(text)
+    }
+}
+
+/// The sentences of a paragraph, as byte ranges: each ends at a full stop (with its closing
+/// quote, if any) that a space or the paragraph's end follows.
+fn sentences(p: &str) -> Vec<std::ops::Range<usize>> {
+    let b = p.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        if b[i] == b'.' {
+            let mut end = i + 1;
+            if p[end..].starts_with('”') {
+                end += '”'.len_utf8();
+            }
+            if end == b.len() || b[end] == b' ' {
+                out.push(start..end);
+                start = end + 1;
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < b.len() {
+        out.push(start..b.len());
+    }
+    out
+}
+
+/// A paragraph of the blogger's own prose: sentences of 8 to 22 words, `words` in all.
+fn own_paragraph(rng: &mut Rng, v: &Vocab, words: usize) -> String {
+    let mut s = String::new();
+    let mut left = words.max(MIN_SENTENCE);
+    while left > 0 {
+        let len = if left < 2 * MIN_SENTENCE {
+            left
+        } else {
+            rng.range(MIN_SENTENCE, 22.min(left - MIN_SENTENCE))
+        };
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        write_sentence(rng, v, &mut s, len);
+        left -= len;
+    }
+    s
+}
+
+/// A commentary-heavy blog repost: 20–45% of the source's *sentences* dropped (from anywhere in
+/// it), one or two paragraphs of the blogger's own prose added, of about as many words as were
+/// dropped (0.7 to 1.3 times), so that the two containments are close and point either way; each
+/// commentary paragraph goes on top, at the bottom or between two kept paragraphs. A date line
+/// opens it and a comment box closes it; the quote style is the other one of the source's
+/// (curly quotes straightened, straight ones curled as a publishing system does), and half of
+/// the reposts split a word. At least ~70% of the copy's 5-grams stay the source's, as for
+/// [`repost`].
+pub(super) fn commentary(rng: &mut Rng, v: &Vocab, source: &str) -> Derived {
+    let paras = paragraphs(source);
+    // Every sentence: its paragraph, its byte range there, its words.
+    let sents: Vec<(usize, std::ops::Range<usize>, usize)> = paras
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            sentences(p.text)
+                .into_iter()
+                .map(move |r| (pi, r.clone(), count_words(&p.text[r])))
+        })
+        .collect();
+    let n = sents.len();
+    let share = 0.2 + 0.25 * rng.unit();
+    let mut drop_n = ((n as f64 * share).round() as usize).min(n.saturating_sub(1) / 2);
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+    let date = date_line(rng);
+    let footer = footer(rng);
+    let ratio = 0.7 + 0.6 * rng.unit();
+    let splits = usize::from(rng.chance(0.5));
+    let mut dropped = vec![false; n];
+    let mut own_words;
+    loop {
+        dropped.iter_mut().for_each(|d| *d = false);
+        order[..drop_n].iter().for_each(|&i| dropped[i] = true);
+        let kept_words: usize = (0..n).filter(|&i| !dropped[i]).map(|i| sents[i].2).sum();
+        let dropped_words: usize = (0..n).filter(|&i| dropped[i]).map(|i| sents[i].2).sum();
+        let runs = (0..n)
+            .filter(|&i| dropped[i] && (i == 0 || !dropped[i - 1]))
+            .count();
+        own_words = (dropped_words as f64 * ratio).round() as usize;
+        let framing = count_words(&date) + count_words(&footer);
+        // Seams: each dropped run, the date line, the comment box, up to two paragraphs.
+        let seams = runs + 2 + 2 * 2;
+        let budget = (kept_words * 3 / 7).saturating_sub(framing + 4 * seams + 6 * splits);
+        own_words = own_words.min(budget);
+        if own_words >= 2 * MIN_SENTENCE || drop_n == 0 {
+            break;
+        }
+        drop_n -= 1;
+    }
+    let own: Vec<String> = match own_words {
+        0..=15 => Vec::new(),
+        16..=59 => vec![own_paragraph(rng, v, own_words)],
+        w => {
+            let first = w / 2;
+            vec![
+                own_paragraph(rng, v, first),
+                own_paragraph(rng, v, w - first),
+            ]
+        }
+    };
+    // The kept paragraphs, each its kept sentences.
+    let kept: Vec<String> = (0..paras.len())
+        .filter_map(|pi| {
+            let s: Vec<&str> = (0..n)
+                .filter(|&i| sents[i].0 == pi && !dropped[i])
+                .map(|i| &paras[pi].text[sents[i].1.clone()])
+                .collect();
+            (!s.is_empty()).then(|| flip_quotes(&s.join(" ")))
+        })
+        .collect();
+    let split_at = (splits > 0).then(|| rng.below(kept.len()));
+    // Where each commentary paragraph goes: 0 on top, kept.len() at the bottom, else before
+    // that kept paragraph.
+    let places: Vec<usize> = own
+        .iter()
+        .map(|_| match rng.below(5) {
+            0 | 1 => 0,
+            2 | 3 => kept.len(),
+            _ => rng.range(1, kept.len().saturating_sub(1).max(1)),
+        })
+        .collect();
+    let mut out = SpanText::default();
+    let mut added = vec![out.push(&date)];
+    let put_own = |out: &mut SpanText, at: usize, added: &mut Vec<CharSpan>| {
+        for (p, _) in own.iter().zip(&places).filter(|(_, &w)| w == at) {
+            out.push("\n\n");
+            added.push(out.push(p));
+        }
+    };
+    for (k, p) in kept.iter().enumerate() {
+        put_own(&mut out, k, &mut added);
+        out.push("\n\n");
+        match split_at
+            .filter(|&s| s == k)
+            .and_then(|_| split_word(rng, p))
+        {
+            Some(split) => out.push(&split),
+            None => out.push(p),
+        };
+    }
+    put_own(&mut out, kept.len(), &mut added);
+    out.push("\n\n");
+    added.push(out.push(&footer));
+    // Dropped sentences, as char spans of the source.
+    let chars = |pi: usize, byte: usize| paras[pi].start + paras[pi].text[..byte].chars().count();
+    let dropped = (0..n)
+        .filter(|&i| dropped[i])
+        .map(|i| {
+            let (pi, r, _) = &sents[i];
+            (chars(*pi, r.start), chars(*pi, r.end))
+        })
+        .collect();
+    Derived {
+        text: out.text,
+        added,
+        dropped,
     }
 }
 

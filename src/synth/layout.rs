@@ -15,7 +15,7 @@
 //! [`WIRE_BLOCK`]: a block may open with a wire story, copied unchanged (the whole body) to the next
 //! 2 to 50 positions, each on its own site; the truth holds every pair of the cluster.
 
-use super::copies::{digest, excerpt, light_edit, repost};
+use super::copies::{commentary, digest, excerpt, light_edit, repost, straighten_quotes};
 use super::rng::{derive_seed, unit, Rng};
 use super::site::{PageParts, Site};
 use super::vocab::vocab;
@@ -33,6 +33,7 @@ const SALT_PAGE: u64 = 9;
 const SALT_RELATED: u64 = 10;
 const SALT_WIRE: u64 = 11;
 const SALT_SEED_PAGE: u64 = 12;
+const SALT_QUOTES: u64 = 13;
 /// Half of the derived documents copy one of the last this-many documents ("breaking news"),
 /// the other half any earlier original.
 const RECENT: usize = 200;
@@ -267,9 +268,15 @@ impl CorpusSpec {
         let (lo, hi) = self.word_range();
         let words = Rng::new(derive_seed(self.seed, i as u64, SALT_LEN)).range(lo, hi);
         let seed = derive_seed(self.seed, i as u64, SALT_TEXT);
-        match self.style {
+        let text = match self.style {
             TextStyle::News => news_text(seed, words),
             TextStyle::Phrases => super::phrase_text(seed, words, self.phrase_pool),
+        };
+        let straight = self.straight_quotes > 0.0
+            && unit(derive_seed(self.seed, i as u64, SALT_QUOTES)) < self.straight_quotes;
+        match straight {
+            true => straighten_quotes(&text),
+            false => text,
         }
     }
 
@@ -299,6 +306,10 @@ impl CorpusSpec {
             }
             DerivedKind::Repost => {
                 let d = repost(&mut rng, v, &src);
+                (d.text, vec![record(source, Some(d.added), Some(d.dropped))])
+            }
+            DerivedKind::Commentary => {
+                let d = commentary(&mut rng, v, &src);
                 (d.text, vec![record(source, Some(d.added), Some(d.dropped))])
             }
             DerivedKind::Excerpt => {
@@ -545,9 +556,12 @@ impl CorpusSpec {
                 format!("{headline}\n\n{}", light_edit(&mut rng, &article)),
                 vec![record(source, None, None)],
             ),
-            DerivedKind::Repost => {
-                // A repost has its own date line and title: the source's headline is dropped.
-                let d = repost(&mut rng, v, &article);
+            DerivedKind::Repost | DerivedKind::Commentary => {
+                // A repost has its own date line (and title): the source's headline is dropped.
+                let d = match kind {
+                    DerivedKind::Repost => repost(&mut rng, v, &article),
+                    _ => commentary(&mut rng, v, &article),
+                };
                 let mut dropped = vec![(0, skip - 2)];
                 dropped.extend(moved(d.dropped));
                 (d.text, vec![record(source, Some(d.added), Some(dropped))])

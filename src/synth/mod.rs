@@ -93,16 +93,23 @@ pub enum DerivedKind {
     Excerpt,
     /// The first half of one source's paragraphs followed by the first half of another's.
     Digest,
+    /// A commentary-heavy blog repost: 20–45% of the sentences dropped, one or two paragraphs of
+    /// the blogger's own prose of about as many words added (on top, at the bottom or inside),
+    /// a date line and a comment box, and the other quote style (straight quotes curled, curly
+    /// ones straightened): the two containments are close, so the margin alone cannot tell the
+    /// direction.
+    Commentary,
 }
 
 impl DerivedKind {
     /// All kinds, in the order of [`KindMix`]'s fields.
-    pub const ALL: [DerivedKind; 5] = [
+    pub const ALL: [DerivedKind; 6] = [
         DerivedKind::Exact,
         DerivedKind::LightEdit,
         DerivedKind::Repost,
         DerivedKind::Excerpt,
         DerivedKind::Digest,
+        DerivedKind::Commentary,
     ];
 
     /// The label written in the truth's `kind` field.
@@ -113,6 +120,7 @@ impl DerivedKind {
             DerivedKind::Repost => "repost",
             DerivedKind::Excerpt => "excerpt",
             DerivedKind::Digest => "digest",
+            DerivedKind::Commentary => "commentary",
         }
     }
 
@@ -141,10 +149,12 @@ pub struct KindMix {
     pub excerpt: f64,
     /// Weight of [`DerivedKind::Digest`].
     pub digest: f64,
+    /// Weight of [`DerivedKind::Commentary`].
+    pub commentary: f64,
 }
 
 impl Default for KindMix {
-    /// Exact 20%, light edit 20%, repost 35%, excerpt 15%, digest 10%.
+    /// Exact 20%, light edit 20%, repost 35%, excerpt 15%, digest 10%, no commentary repost.
     fn default() -> Self {
         KindMix {
             exact: 0.20,
@@ -152,6 +162,7 @@ impl Default for KindMix {
             repost: 0.35,
             excerpt: 0.15,
             digest: 0.10,
+            commentary: 0.0,
         }
     }
 }
@@ -165,6 +176,7 @@ impl KindMix {
             repost: 0.0,
             excerpt: 0.0,
             digest: 0.0,
+            commentary: 0.0,
         };
         match kind {
             DerivedKind::Exact => mix.exact = 1.0,
@@ -172,11 +184,37 @@ impl KindMix {
             DerivedKind::Repost => mix.repost = 1.0,
             DerivedKind::Excerpt => mix.excerpt = 1.0,
             DerivedKind::Digest => mix.digest = 1.0,
+            DerivedKind::Commentary => mix.commentary = 1.0,
         }
         mix
     }
 
-    fn weights(&self) -> [f64; 5] {
+    /// This mix with `share` of the derived documents made commentary reposts and the other kinds
+    /// scaled to the rest (a share of 1 leaves only commentary reposts).
+    pub fn with_commentary(self, share: f64) -> Self {
+        let share = if share.is_finite() {
+            share.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let w = self.weights();
+        let others: f64 = w[..5].iter().sum();
+        let scale = if others > 0.0 {
+            (1.0 - share) / others
+        } else {
+            0.0
+        };
+        KindMix {
+            exact: w[0] * scale,
+            light_edit: w[1] * scale,
+            repost: w[2] * scale,
+            excerpt: w[3] * scale,
+            digest: w[4] * scale,
+            commentary: share,
+        }
+    }
+
+    fn weights(&self) -> [f64; 6] {
         let clean = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
         let w = [
             clean(self.exact),
@@ -184,6 +222,7 @@ impl KindMix {
             clean(self.repost),
             clean(self.excerpt),
             clean(self.digest),
+            clean(self.commentary),
         ];
         if w.iter().sum::<f64>() > 0.0 {
             w
@@ -265,6 +304,10 @@ pub struct CorpusSpec {
     /// copies, [`UNDATED_SHARE`] of the documents undated, [`SAME_DATE_SHARE`] of the derived
     /// ones with their source's very date, in several forms (see `dates`).
     pub dates: bool,
+    /// Share of original articles written with straight quotes (' ") instead of curly ones (0 by
+    /// default): their commentary reposts gain curly quotes, as from a publishing system that
+    /// smartens them, where the others' lose theirs.
+    pub straight_quotes: f64,
 }
 
 /// How the generator writes article text.
@@ -298,6 +341,7 @@ impl Default for CorpusSpec {
             phrase_pool: phrases::DEFAULT_POOL,
             all_template: false,
             dates: false,
+            straight_quotes: 0.0,
         }
     }
 }
@@ -468,6 +512,12 @@ impl CorpusSpec {
     /// Makes every page the same template page but for its date.
     pub fn all_template(mut self, on: bool) -> Self {
         self.all_template = on;
+        self
+    }
+
+    /// Writes `share` of the originals with straight quotes ([`CorpusSpec::straight_quotes`]).
+    pub fn straight_quotes(mut self, share: f64) -> Self {
+        self.straight_quotes = share;
         self
     }
 

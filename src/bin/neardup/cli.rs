@@ -137,6 +137,20 @@ pub(crate) struct SynthArgs {
     /// truth file is the same as without.
     #[arg(long)]
     pub(crate) dates: bool,
+    /// Share of the derived documents that are commentary-heavy blog reposts (the other kinds
+    /// share the rest in their usual proportions).
+    ///
+    /// A commentary repost drops 20-45% of its source's sentences, adds one or two paragraphs of
+    /// its own prose of about as many words (on top, at the bottom or inside), a date line and a
+    /// comment box, and takes the other quote style: the two containments are close, so the
+    /// direction must come from more than their margin. Truth kind `commentary`.
+    #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
+    pub(crate) commentary: f64,
+    /// Share of the original articles written with straight quotes (' ") instead of curly ones:
+    /// their commentary reposts gain curly quotes (as from a publishing system that smartens
+    /// them), where the others' lose theirs.
+    #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
+    pub(crate) straight_quotes: f64,
 }
 
 /// `neardup synth --style`.

@@ -24,7 +24,10 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
         })
         .phrase_pool(args.phrase_pool)
         .all_template(args.all_template)
-        .dates(args.dates);
+        .dates(args.dates)
+        .straight_quotes(args.straight_quotes);
+    let mix = spec.mix.with_commentary(args.commentary);
+    spec = spec.mix(mix);
     if let Some(paths) = &args.with_seeds {
         let read =
             |p: &PathBuf| std::fs::read_to_string(p).with_context(|| format!("{}", p.display()));
