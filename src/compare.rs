@@ -196,7 +196,7 @@ impl Comparer {
         shingle_hashes_into(&tokens, self.shingle_size, &mut ordered);
         Prepared {
             doc,
-            layout: Layout::new(&ordered, &[]),
+            layout: Layout::new(&ordered, &[], &doc.text, &tokens),
             shingles: ShingleSet::from_hashes(ordered),
             tokens,
         }

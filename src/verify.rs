@@ -51,6 +51,7 @@ use std::ops::Range;
 
 use crate::document::Date;
 use crate::shingle::ShingleSet;
+use crate::text::Token;
 
 /// Thresholds of the relation; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -331,13 +332,20 @@ pub struct RawFigures {
 }
 
 /// Where a text's shingles sit, for the direction of a derivative: the top 32 bits of each
-/// shingle's hash in text order (repeats kept), and which positions are background (the text's
-/// site template, [`crate::boilerplate`]). Four bytes a shingle.
+/// shingle's hash in text order (repeats kept), which positions are background (the text's
+/// site template, [`crate::boilerplate`]), and each token's word as the top 32 bits of its hash
+/// when it is a content word (of [`CONTENT_WORD_BYTES`] bytes or more, not a number), else 0.
+/// Eight bytes a token.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
     order: Vec<u32>,
     background: Vec<u64>,
+    words: Vec<u32>,
 }
+
+/// Bytes of a content word at least: shorter words ("the", "said", "also") are in every text
+/// and say nothing of its topic.
+pub const CONTENT_WORD_BYTES: usize = 5;
 
 /// New text of at most this many tokens inside the shared body is an edit (a split or changed
 /// word, a dropped "the"), not text of the document's own.
@@ -355,12 +363,37 @@ pub struct Interior {
     pub tokens: u32,
     /// Shingles of its own (not background) before the first or after the last shared one.
     pub edge: u32,
+    /// Content words of its own text (not in a shared shingle, not background), counted with
+    /// repeats...
+    pub own_words: u32,
+    /// ...and how many of them are words of the shared body too: an original's own text (what a
+    /// copy dropped) is about what the two share, a copy's additions (commentary, framing) are
+    /// much less so.
+    pub own_words_in_body: u32,
 }
 
+impl Interior {
+    /// Share of its own content words that are words of the shared body, drawn towards
+    /// [`NEUTRAL_COHERENCE`] as if [`COHERENCE_PRIOR`] more words had that share: a side with
+    /// few words of its own says little.
+    pub fn coherence(&self) -> f64 {
+        (f64::from(self.own_words_in_body) + NEUTRAL_COHERENCE * COHERENCE_PRIOR)
+            / (f64::from(self.own_words) + COHERENCE_PRIOR)
+    }
+}
+
+/// Words of [`NEUTRAL_COHERENCE`] that every side's [`Interior::coherence`] starts from.
+pub const COHERENCE_PRIOR: f64 = 8.0;
+
 impl Layout {
-    /// The layout of a text from its shingle hashes in text order and its background, as runs
-    /// of those positions.
-    pub fn new(ordered: &[u64], background: &[Range<usize>]) -> Layout {
+    /// The layout of a text from its shingle hashes in text order, its background (as runs of
+    /// those positions), its tokens and the text they index.
+    pub fn new(
+        ordered: &[u64],
+        background: &[Range<usize>],
+        text: &str,
+        tokens: &[Token],
+    ) -> Layout {
         let n = ordered.len();
         let mut bits = Vec::new();
         if !background.is_empty() {
@@ -371,9 +404,25 @@ impl Layout {
                 }
             }
         }
+        let bytes = text.as_bytes();
+        let words = tokens
+            .iter()
+            .map(|t| {
+                let word = bytes.get(t.span()).unwrap_or_default();
+                let content =
+                    word.len() >= CONTENT_WORD_BYTES && !word.iter().all(u8::is_ascii_digit);
+                // 0 is kept for "not a content word"; a content word that hashes to it is one less.
+                if content {
+                    (t.hash >> 32) as u32
+                } else {
+                    0
+                }
+            })
+            .collect();
         Layout {
             order: ordered.iter().map(|&h| (h >> 32) as u32).collect(),
             background: bits,
+            words,
         }
     }
 
@@ -426,13 +475,37 @@ impl Layout {
             }
             p = end;
         }
+        // Words: a token is in the shared body when a shared shingle covers it (one of the k
+        // starting at it or before it).
+        let mut body: Vec<u32> = Vec::new();
+        let mut own: Vec<u32> = Vec::new();
+        let mut last_shared: Option<usize> = None;
+        for (i, &w) in self.words.iter().enumerate() {
+            let at = i.min(shared.len().saturating_sub(1));
+            if shared.get(i).copied().unwrap_or(false) {
+                last_shared = Some(i);
+            }
+            if w == 0 {
+                continue;
+            }
+            if last_shared.is_some_and(|q| i - q < k.max(1)) {
+                body.push(w);
+            } else if !self.is_background(at) {
+                own.push(w);
+            }
+        }
+        body.sort_unstable();
+        body.dedup();
+        out.own_words = own.len() as u32;
+        out.own_words_in_body = own.iter().filter(|w| body.binary_search(w).is_ok()).count() as u32;
         out
     }
 }
 
-/// The interior evidence of a derivative: positive when b holds more passages of its own inside
-/// the shared body than a (so a leans derived): [`INTERIOR_STEP`] a passage of difference, at
-/// most [`INTERIOR_CAP`] either way.
+/// The interior evidence of a derivative, positive when a leans derived: [`INTERIOR_STEP`] a
+/// passage of its own inside the shared body that b has more than a (at most [`INTERIOR_CAP`]
+/// either way), plus [`COHERENCE_WEIGHT`] times how much more b's own words are about the shared
+/// body than a's ([`Interior::coherence`]).
 ///
 /// A copy's additions frame the text it took (a date line, a title, a comment box, commentary
 /// above or below it), while what it dropped (sentences or paragraphs here and there) leaves the
@@ -440,11 +513,22 @@ impl Layout {
 /// more passages of its own *inside* the body: a sign that holds when the copy adds about as
 /// much as it drops, where the containment margin points either way. One passage of difference
 /// is little (a copy may add a sentence inside as well), so each counts a step, against the
-/// margin's share of a text.
+/// margin's share of a text. And what an original has of its own (the sentences a copy
+/// dropped) is about what the two share: its names and key words recur there; a copy's
+/// additions (commentary from elsewhere, a date line, a comment box) much less. On commentary
+/// reposts of real news articles this is the strongest of the signs.
 pub fn interior_score(a: Interior, b: Interior) -> f64 {
     let difference = f64::from(b.runs) - f64::from(a.runs);
-    (INTERIOR_STEP * difference).clamp(-INTERIOR_CAP, INTERIOR_CAP)
+    let passages = (INTERIOR_STEP * difference).clamp(-INTERIOR_CAP, INTERIOR_CAP);
+    passages + COHERENCE_WEIGHT * (b.coherence() - a.coherence())
 }
+
+/// Weight of the difference of the two sides' [`Interior::coherence`].
+pub const COHERENCE_WEIGHT: f64 = 1.0;
+/// The coherence a side's own words start from: between an original's dropped prose (about 0.3
+/// of its content words are in the shared body, on real news) and unrelated additions (about
+/// 0.03).
+pub const NEUTRAL_COHERENCE: f64 = 0.15;
 
 /// Direction score of one passage of difference in [`interior_score`].
 pub const INTERIOR_STEP: f64 = 0.06;
@@ -753,34 +837,38 @@ mod tests {
         (Interior::default(), Interior::default())
     }
 
-    /// A text of words `w0 w1 ...` with these ranges, one paragraph each.
-    fn paragraphs(ranges: &[std::ops::Range<u32>]) -> Vec<u64> {
+    /// A text of words `word0 word1 ...` with these ranges, one paragraph each: its layout
+    /// (with `background` positions) and shingle set.
+    fn paragraphs(
+        ranges: &[std::ops::Range<u32>],
+        background: &[Range<usize>],
+    ) -> (Layout, ShingleSet) {
         let text = ranges
             .iter()
             .map(|r| {
                 r.clone()
-                    .map(|i| format!("w{i}"))
+                    .map(|i| format!("word{i}"))
                     .collect::<Vec<_>>()
                     .join(" ")
             })
             .collect::<Vec<_>>()
             .join("\n\n");
+        let tokens = crate::text::tokenize(&text);
         let mut hashes = Vec::new();
-        crate::shingle::shingle_hashes_into(&crate::text::tokenize(&text), 5, &mut hashes);
-        hashes
+        crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
+        (
+            Layout::new(&hashes, background, &text, &tokens),
+            ShingleSet::from_hashes(hashes),
+        )
     }
 
     #[test]
     fn interior_counts_own_passages_inside_the_shared_body_only() {
         // The source: 0..100. The copy: a head of its own, 0..20, 30..60 (10 words dropped),
         // 60..61 replaced by an edit of one word, 62..100, and a tail of its own.
-        let source = paragraphs(&[0..100]);
-        let copy = paragraphs(&[500..520, 0..20, 30..61, 900..901, 62..100, 600..640]);
-        let (s_layout, c_layout) = (Layout::new(&source, &[]), Layout::new(&copy, &[]));
-        let (s_set, c_set) = (
-            ShingleSet::from_hashes(source.clone()),
-            ShingleSet::from_hashes(copy.clone()),
-        );
+        let (s_layout, s_set) = paragraphs(&[0..100], &[]);
+        let copy = [500..520, 0..20, 30..61, 900..901, 62..100, 600..640];
+        let (c_layout, c_set) = paragraphs(&copy, &[]);
         // The source has one passage of its own inside (the ten dropped words, and the word the
         // copy replaced is an edit); the copy's head and tail are around the shared body.
         let s_in = s_layout.interior(&c_set, 5);
@@ -789,9 +877,14 @@ mod tests {
         assert_eq!((c_in.runs, c_in.tokens), (0, 0), "{c_in:?}");
         assert_eq!(c_in.edge, 20 + 40, "{c_in:?}");
         // Background positions are not text of its own: the copy's head as a template.
-        let head = 0..24;
-        let templated = Layout::new(&copy, &[head]).interior(&s_set, 5);
+        let templated = paragraphs(&copy, &[0..24]).0.interior(&s_set, 5);
         assert_eq!(templated.edge, 40, "{templated:?}");
+        // Own words: the source's ten dropped words and the one the copy replaced are not in
+        // the shared body (each word is once in these texts), nor are the copy's 61; the
+        // copy's head as a template is not its own.
+        assert_eq!((s_in.own_words, s_in.own_words_in_body), (11, 0));
+        assert_eq!((c_in.own_words, c_in.own_words_in_body), (61, 0));
+        assert_eq!(templated.own_words, 41);
         // Copy-side passages count for the copy: the source leans derived.
         assert!(interior_score(s_in, c_in) < 0.0);
         assert!(interior_score(c_in, s_in) > 0.0);
@@ -801,6 +894,29 @@ mod tests {
         };
         assert_eq!(interior_score(Interior::default(), many), INTERIOR_CAP);
         assert_eq!(interior_score(many, Interior::default()), -INTERIOR_CAP);
+    }
+
+    #[test]
+    fn own_words_about_the_shared_body_lean_original() {
+        // The source repeats its key words in its last sentences, which the copy dropped; the
+        // copy added as many unrelated words at its start.
+        // Its last words: 10 40 11 41 ..., words of the body in no 5-gram of it.
+        let mut source = vec![0..60];
+        source.extend((0..10).flat_map(|i| [10 + i..11 + i, 40 + i..41 + i]));
+        let (s_layout, s_set) = paragraphs(&source, &[]);
+        let (c_layout, c_set) = paragraphs(&[700..720, 0..60], &[]);
+        let (s_in, c_in) = (s_layout.interior(&c_set, 5), c_layout.interior(&s_set, 5));
+        assert_eq!(
+            (s_in.runs, c_in.runs),
+            (0, 0),
+            "both own texts are at an edge"
+        );
+        assert!(s_in.coherence() > NEUTRAL_COHERENCE, "{s_in:?}");
+        assert!(c_in.coherence() < NEUTRAL_COHERENCE, "{c_in:?}");
+        // With a = the copy: a leans derived, from the words alone.
+        assert!(interior_score(c_in, s_in) > 0.0);
+        // No words of its own: neutral.
+        assert_eq!(Interior::default().coherence(), NEUTRAL_COHERENCE);
     }
 
     #[test]
@@ -814,7 +930,7 @@ mod tests {
             let four = Interior {
                 runs: 4,
                 tokens: 60,
-                edge: 0,
+                ..Interior::default()
             };
             (four, Interior::default())
         };

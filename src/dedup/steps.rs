@@ -187,7 +187,8 @@ pub struct VerifiedPair {
     pub direction: Option<Direction>,
     /// When the pair was judged on its content: the figures on the whole texts.
     pub raw: Option<RawFigures>,
-    /// For two derivatives of one source that match each other ([`DirectionBy::Siblings`]):
+    /// For two derivatives of one source that match each other
+    /// ([`crate::verify::DirectionBy::Siblings`]):
     /// that source.
     pub siblings_of: Option<u32>,
 }
@@ -337,21 +338,21 @@ impl Deduper {
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(&scratch.shingles, &[]),
+                Layout::new(&scratch.shingles, &[], text, &scratch.tokens),
             ),
             Some(c) if c.background.is_empty() => (
                 ShingleSet::from_sorted(c.content),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(&scratch.shingles, &[]),
+                Layout::new(&scratch.shingles, &[], text, &scratch.tokens),
             ),
             Some(c) => (
                 ShingleSet::from_disjoint(&c.content, &c.background),
                 Some(ShingleSet::from_sorted(c.content)),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
-                Layout::new(&scratch.shingles, &c.runs),
+                Layout::new(&scratch.shingles, &c.runs, text, &scratch.tokens),
             ),
         };
         Measured {
