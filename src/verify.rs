@@ -866,7 +866,7 @@ mod tests {
     fn interior_counts_own_passages_inside_the_shared_body_only() {
         // The source: 0..100. The copy: a head of its own, 0..20, 30..60 (10 words dropped),
         // 60..61 replaced by an edit of one word, 62..100, and a tail of its own.
-        let (s_layout, s_set) = paragraphs(&[0..100], &[]);
+        let (s_layout, s_set) = paragraphs(std::slice::from_ref(&(0..100)), &[]);
         let copy = [500..520, 0..20, 30..61, 900..901, 62..100, 600..640];
         let (c_layout, c_set) = paragraphs(&copy, &[]);
         // The source has one passage of its own inside (the ten dropped words, and the word the
@@ -877,7 +877,8 @@ mod tests {
         assert_eq!((c_in.runs, c_in.tokens), (0, 0), "{c_in:?}");
         assert_eq!(c_in.edge, 20 + 40, "{c_in:?}");
         // Background positions are not text of its own: the copy's head as a template.
-        let templated = paragraphs(&copy, &[0..24]).0.interior(&s_set, 5);
+        let head = std::slice::from_ref(&(0..24));
+        let templated = paragraphs(&copy, head).0.interior(&s_set, 5);
         assert_eq!(templated.edge, 40, "{templated:?}");
         // Own words: the source's ten dropped words and the one the copy replaced are not in
         // the shared body (each word is once in these texts), nor are the copy's 61; the
@@ -901,8 +902,10 @@ mod tests {
         // The source repeats its key words in its last sentences, which the copy dropped; the
         // copy added as many unrelated words at its start.
         // Its last words: 10 40 11 41 ..., words of the body in no 5-gram of it.
-        let mut source = vec![0..60];
-        source.extend((0..10).flat_map(|i| [10 + i..11 + i, 40 + i..41 + i]));
+        let mut source: Vec<Range<u32>> = (0..10)
+            .flat_map(|i| [10 + i..11 + i, 40 + i..41 + i])
+            .collect();
+        source.insert(0, 0..60);
         let (s_layout, s_set) = paragraphs(&source, &[]);
         let (c_layout, c_set) = paragraphs(&[700..720, 0..60], &[]);
         let (s_in, c_in) = (s_layout.interior(&c_set, 5), c_layout.interior(&s_set, 5));

@@ -66,7 +66,7 @@ fn commentary_repost(source: &str, every: usize, offset: usize) -> String {
     let kept: Vec<String> = sentences(source)
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| (i + offset) % every != 0)
+        .filter(|(i, _)| !(i + offset).is_multiple_of(every))
         .map(|(_, s)| s)
         .collect();
     format!(
