@@ -334,7 +334,8 @@ pub struct RawFigures {
 /// Where a text's shingles sit, for the direction of a derivative: the top 32 bits of each
 /// shingle's hash in text order (repeats kept), which positions are background (the text's
 /// site template, [`crate::boilerplate`]), and each token's word as the top 32 bits of its hash
-/// when it is a content word (of [`CONTENT_WORD_BYTES`] bytes or more, not a number), else 0.
+/// when it is a content word (of [`CONTENT_WORD_BYTES`] bytes or more, not starting with a
+/// digit), else 0.
 /// Eight bytes a token.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
@@ -408,9 +409,9 @@ impl Layout {
         let words = tokens
             .iter()
             .map(|t| {
-                let word = bytes.get(t.span()).unwrap_or_default();
-                let content =
-                    word.len() >= CONTENT_WORD_BYTES && !word.iter().all(u8::is_ascii_digit);
+                // A number starts with a digit.
+                let content = (t.end - t.start) as usize >= CONTENT_WORD_BYTES
+                    && !bytes.get(t.start as usize).is_some_and(u8::is_ascii_digit);
                 // 0 is kept for "not a content word"; a content word that hashes to it is one less.
                 if content {
                     (t.hash >> 32) as u32
