@@ -129,12 +129,12 @@ impl Pair {
     /// dates when both are known and differ ([`crate::verify::direction`]).
     pub fn with_dates(mut self, dates: [Option<Date>; 2]) -> Self {
         self.dates = dates;
-        let passages = self.direction.map_or([0, 0], |d| d.passages);
+        let signs = self.direction.map(|d| d.signs).unwrap_or_default();
         self.direction = direction(
             &self.scores,
             self.derived,
             self.direction_score,
-            passages,
+            signs,
             dates,
         );
         self.derived = self.direction.map(|d| d.derived);
@@ -250,13 +250,7 @@ impl Comparer {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(
-                &scores,
-                v.derived,
-                v.direction_score,
-                v.passages,
-                [None, None],
-            ),
+            direction: direction(&scores, v.derived, v.direction_score, v.signs, [None, None]),
             dates: [None, None],
             alignment,
             raw: None,

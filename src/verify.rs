@@ -35,7 +35,8 @@
 //!   its text, that its date calls the original);
 //! - `text`: from the direction score `s` (margin plus interior evidence) alone, `0.5 + 0.45 * (1 -
 //!   exp(-|s| / 0.1))`: 0.5 for no evidence at all, 0.78 at a margin of 0.1, 0.94 at 0.4, and
-//!   never above 0.95, below a date's;
+//!   never above 0.95, below a date's; at most [`CONFLICT_CONFIDENCE`] when the margin and the
+//!   other signs point opposite ways ([`TextSigns::conflicting`]);
 //! - `weak`: the same figure when it is under [`WEAK_BELOW`] (a score under about 0.06): the
 //!   text barely leans, and the direction given is a guess kept for the contract;
 //! - `siblings` (in a dedup, [`crate::dedup::mark_siblings`]): two derivatives of one source
@@ -546,10 +547,22 @@ pub struct Verdict {
     /// The direction score behind `derived`: positive leans towards a derived from b, negative
     /// towards b derived from a; its size is the confidence.
     pub direction_score: f64,
-    /// For a derivative: the passages of its own inside the shared body, of a and of b
-    /// ([`Interior::runs`]).
-    pub passages: [u32; 2],
+    /// For a derivative: what the text read besides the containments.
+    pub signs: TextSigns,
 }
+
+/// What a derivative's direction read of the texts besides their containments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextSigns {
+    /// The passages of its own inside the shared body, of a and of b ([`Interior::runs`]).
+    pub passages: [u32; 2],
+    /// The containment margin and the other signs ([`interior_score`]) point opposite ways:
+    /// the text's confidence is at most [`CONFLICT_CONFIDENCE`].
+    pub conflicting: bool,
+}
+
+/// The most confidence a direction from the text has when its signs disagree.
+pub const CONFLICT_CONFIDENCE: f64 = 0.75;
 
 /// How a derivative's direction was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -590,9 +603,8 @@ pub struct Direction {
     pub confidence: f64,
     /// The dates decided against text that says clearly the other way.
     pub contradicted: bool,
-    /// The passages of its own inside the shared body, of a and of b ([`Interior::runs`]): what
-    /// the text's direction read besides the containments.
-    pub passages: [u32; 2],
+    /// What the text's direction read besides the containments.
+    pub signs: TextSigns,
 }
 
 /// Confidence of the direction between two siblings: none (either could be called the copy).
@@ -628,7 +640,7 @@ pub fn direction(
     scores: &Scores,
     derived: Option<Which>,
     direction_score: f64,
-    passages: [u32; 2],
+    signs: TextSigns,
     dates: [Option<Date>; 2],
 ) -> Option<Direction> {
     let by_text = derived?;
@@ -636,7 +648,10 @@ pub fn direction(
         [Some(a), Some(b)] if a < b => (Which::A, scores.containment_a_in_b),
         [Some(a), Some(b)] if b < a => (Which::B, scores.containment_b_in_a),
         _ => {
-            let confidence = text_confidence(direction_score);
+            let mut confidence = text_confidence(direction_score);
+            if signs.conflicting {
+                confidence = confidence.min(CONFLICT_CONFIDENCE);
+            }
             let by = if confidence < WEAK_BELOW {
                 DirectionBy::Weak
             } else {
@@ -647,7 +662,7 @@ pub fn direction(
                 by,
                 confidence,
                 contradicted: false,
-                passages,
+                signs,
             });
         }
     };
@@ -670,7 +685,7 @@ pub fn direction(
             DATE_CONFIDENCE
         },
         contradicted,
-        passages,
+        signs,
     })
 }
 
@@ -710,19 +725,23 @@ pub fn verdict_tied(
             relation,
             derived: None,
             direction_score: 0.0,
-            passages: [0, 0],
+            signs: TextSigns::default(),
         };
     }
     let margin = scores.containment_a_in_b - scores.containment_b_in_a;
     let (ia, ib) = interior();
-    let direction_score = margin + interior_score(ia, ib);
+    let others = interior_score(ia, ib);
+    let direction_score = margin + others;
     let a_derived = direction_score > 0.0
         || (direction_score == 0.0 && scores.a_shingles.cmp(&scores.b_shingles).then(tie).is_lt());
     Verdict {
         relation,
         derived: Some(if a_derived { Which::A } else { Which::B }),
         direction_score,
-        passages: [ia.runs, ib.runs],
+        signs: TextSigns {
+            passages: [ia.runs, ib.runs],
+            conflicting: margin * others < 0.0,
+        },
     }
 }
 
@@ -939,7 +958,9 @@ mod tests {
             (four, Interior::default())
         };
         let v = verdict(&close, a_has_its_own, &t);
-        assert_eq!((v.derived, v.passages), (Some(Which::B), [4, 0]));
+        assert_eq!((v.derived, v.signs.passages), (Some(Which::B), [4, 0]));
+        // The margin said a, the passages b: conflicting signs.
+        assert!(v.signs.conflicting);
         // A clear containment margin wins over it.
         let clear = scores(60, 100, 55);
         assert_eq!(verdict(&clear, a_has_its_own, &t).derived, Some(Which::A));
@@ -1019,7 +1040,8 @@ mod tests {
             ),
         ];
         for (s, dates, derived, by, confidence, contradicted) in cases {
-            let d = direction(&s, v(&s).derived, v(&s).direction_score, [0, 0], dates).unwrap();
+            let d =
+                direction(&s, v(&s).derived, v(&s).direction_score, v(&s).signs, dates).unwrap();
             let case = format!("{s:?} {dates:?}: {d:?}");
             assert_eq!(
                 (d.derived, d.by, d.contradicted),
@@ -1033,7 +1055,13 @@ mod tests {
         let dup = scores(100, 100, 98);
         let v = v(&dup);
         assert_eq!(
-            direction(&dup, v.derived, v.direction_score, [0, 0], [day(1), day(2)]),
+            direction(
+                &dup,
+                v.derived,
+                v.direction_score,
+                v.signs,
+                [day(1), day(2)]
+            ),
             None
         );
     }
@@ -1058,10 +1086,28 @@ mod tests {
             &near_even,
             v.derived,
             v.direction_score,
-            [0, 0],
+            v.signs,
             [None, None],
         )
         .unwrap();
         assert_eq!(d.by, DirectionBy::Weak, "{v:?}");
+        // Signs that disagree cap the confidence of a clear score.
+        let clear = scores(60, 100, 55);
+        let v = verdict(&clear, no_interior, &t);
+        let conflicting = TextSigns {
+            conflicting: true,
+            ..v.signs
+        };
+        let sure = direction(&clear, v.derived, v.direction_score, v.signs, [None, None]);
+        let capped = direction(
+            &clear,
+            v.derived,
+            v.direction_score,
+            conflicting,
+            [None, None],
+        );
+        assert!(sure.unwrap().confidence > 0.9, "{sure:?}");
+        assert_eq!(capped.unwrap().confidence, CONFLICT_CONFIDENCE);
+        assert_eq!(capped.unwrap().by, DirectionBy::Text);
     }
 }

@@ -197,12 +197,12 @@ impl VerifiedPair {
     /// The pair with its direction decided again with the dates of a and b, where known
     /// ([`direction`]): by the dates when both are known and differ.
     pub fn dated(mut self, dates: [Option<Date>; 2]) -> Self {
-        let passages = self.direction.map_or([0, 0], |d| d.passages);
+        let signs = self.direction.map(|d| d.signs).unwrap_or_default();
         self.direction = direction(
             &self.scores,
             self.derived,
             self.direction_score,
-            passages,
+            signs,
             dates,
         );
         self.derived = self.direction.map(|d| d.derived);
@@ -483,13 +483,7 @@ impl Deduper {
             relation: v.relation,
             derived: v.derived,
             direction_score: v.direction_score,
-            direction: direction(
-                &scores,
-                v.derived,
-                v.direction_score,
-                v.passages,
-                [None, None],
-            ),
+            direction: direction(&scores, v.derived, v.direction_score, v.signs, [None, None]),
             raw,
             siblings_of: None,
         })

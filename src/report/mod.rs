@@ -174,7 +174,7 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
         percent(containment(derived)),
         percent(containment(source))
     );
-    let own = |w: Which| d.passages[w as usize];
+    let own = |w: Which| d.signs.passages[w as usize];
     if own(derived) + own(source) > 0 {
         let passages = |n: u32| match n {
             1 => "1 passage".to_string(),
@@ -207,11 +207,15 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
                 (Some(a), Some(b)) if a == b => "the dates are the same; ",
                 _ => "",
             };
+            let conflict = match d.signs.conflicting {
+                true => ", though the containments alone point the other way",
+                false => "",
+            };
             let weak = match d.by {
                 DirectionBy::Weak => ", too close to tell: a guess",
                 _ => "",
             };
-            format!("{why}from the text alone: {text}{weak}")
+            format!("{why}from the text alone: {text}{conflict}{weak}")
         }
         DirectionBy::Siblings => {
             let of = pair.siblings_of.as_deref().map_or("one source", name);
