@@ -196,7 +196,7 @@ impl Comparer {
         shingle_hashes_into(&tokens, self.shingle_size, &mut ordered);
         Prepared {
             doc,
-            layout: Layout::new(&ordered, &[], &doc.text, &tokens),
+            layout: Layout::new(ordered.len(), &[], &doc.text, &tokens),
             shingles: ShingleSet::from_hashes(ordered),
             tokens,
         }
@@ -225,8 +225,8 @@ impl Comparer {
         let k = self.shingle_size;
         let interior = || {
             (
-                a.layout.interior(&b.shingles, k),
-                b.layout.interior(&a.shingles, k),
+                a.layout.interior(&b.layout, k),
+                b.layout.interior(&a.layout, k),
             )
         };
         let v = verdict_tied(&scores, interior, tie, &self.thresholds);

@@ -149,39 +149,6 @@ impl ShingleSet {
         self.hashes.is_empty()
     }
 
-    /// Whether the set holds a shingle whose hash has these top 32 bits (the text order of a
-    /// [`crate::verify::Layout`] keeps only them). Hashes are spread evenly, so an interpolation
-    /// search finds the place in a few guesses; what is left after four is searched by halves.
-    pub fn contains_top(&self, top: u32) -> bool {
-        let h = &self.hashes;
-        let key = |x: u64| (x >> 32) as u32;
-        let (Some(&first), Some(&last)) = (h.first(), h.last()) else {
-            return false;
-        };
-        if top < key(first) || top > key(last) {
-            return false;
-        }
-        // Interpolation: each step guesses the place of `top` between the two ends' values.
-        let (mut lo, mut hi) = (0usize, h.len() - 1);
-        for _ in 0..4 {
-            let (a, b) = (u64::from(key(h[lo])), u64::from(key(h[hi])));
-            if b <= a {
-                break;
-            }
-            let at = lo + ((u64::from(top) - a) * (hi - lo) as u64 / (b - a)) as usize;
-            match key(h[at]).cmp(&top) {
-                std::cmp::Ordering::Equal => return true,
-                std::cmp::Ordering::Less => lo = at + 1,
-                std::cmp::Ordering::Greater => hi = at.saturating_sub(1),
-            }
-            if lo > hi || top < key(h[lo]) || top > key(h[hi]) {
-                return false;
-            }
-        }
-        let at = lo + h[lo..=hi].partition_point(|&x| key(x) < top);
-        h.get(at).is_some_and(|&x| key(x) == top)
-    }
-
     /// Number of shingles in both sets (a linear merge of the two sorted lists).
     pub fn intersection_len(&self, other: &ShingleSet) -> usize {
         /// Independent merges, one per range of hash values.
@@ -336,26 +303,6 @@ mod tests {
         shingle_hashes_into(&tokens, 5, &mut out);
         assert_eq!(out.len(), 3);
         assert_eq!(out[1], fold_hashes(tokens[1..6].iter().map(|t| t.hash)));
-    }
-
-    #[test]
-    fn contains_top_finds_exactly_the_top_halves_in_the_set() {
-        let mix = |i: u64| crate::hash::mix64(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        for n in [0usize, 1, 2, 3, 17, 400, 5000] {
-            let set = ShingleSet::from_hashes((0..n as u64).map(mix).collect());
-            let tops: Vec<u32> = set.hashes().iter().map(|&h| (h >> 32) as u32).collect();
-            for &t in &tops {
-                assert!(set.contains_top(t), "n {n}: {t} is in");
-            }
-            for i in 0..2000u64 {
-                let t = (mix(i + 1_000_000) >> 32) as u32;
-                assert_eq!(set.contains_top(t), tops.contains(&t), "n {n}: {t}");
-            }
-            // The ends and past them.
-            for t in [0, u32::MAX] {
-                assert_eq!(set.contains_top(t), tops.contains(&t), "n {n}: {t}");
-            }
-        }
     }
 
     #[test]

@@ -51,6 +51,7 @@
 use std::ops::Range;
 
 use crate::document::Date;
+use crate::hash::mix64;
 use crate::shingle::ShingleSet;
 use crate::text::Token;
 
@@ -332,17 +333,17 @@ pub struct RawFigures {
     pub b_boilerplate: usize,
 }
 
-/// Where a text's shingles sit, for the direction of a derivative: the top 32 bits of each
-/// shingle's hash in text order (repeats kept), which positions are background (the text's
-/// site template, [`crate::boilerplate`]), and each token's word as the top 32 bits of its hash
-/// when it is a content word (of [`CONTENT_WORD_BYTES`] bytes or more, not starting with a
-/// digit), else 0.
-/// Eight bytes a token.
+/// Where a text's shingles sit, for the direction of a derivative: each token's word (the top 32
+/// bits of its hash), which tokens are content words (of [`CONTENT_WORD_BYTES`] bytes or more,
+/// not starting with a digit) and which shingle positions are background (the text's site
+/// template, [`crate::boilerplate`]). Four bytes a token: the shingles two texts share are found
+/// again from the words, pair by pair ([`Layout::interior`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Layout {
-    order: Vec<u32>,
-    background: Vec<u64>,
     words: Vec<u32>,
+    content: Vec<u64>,
+    background: Vec<u64>,
+    positions: usize,
 }
 
 /// Bytes of a content word at least: shorter words ("the", "said", "also") are in every text
@@ -388,54 +389,70 @@ impl Interior {
 pub const COHERENCE_PRIOR: f64 = 8.0;
 
 impl Layout {
-    /// The layout of a text from its shingle hashes in text order, its background (as runs of
-    /// those positions), its tokens and the text they index.
+    /// The layout of a text of `positions` shingles (in text order), with its background as runs
+    /// of those positions, from its tokens and the text they index.
     pub fn new(
-        ordered: &[u64],
+        positions: usize,
         background: &[Range<usize>],
         text: &str,
         tokens: &[Token],
     ) -> Layout {
-        let n = ordered.len();
-        let mut bits = Vec::new();
+        let bits = |n: usize| vec![0u64; n.div_ceil(64)];
+        let mut back = Vec::new();
         if !background.is_empty() {
-            bits = vec![0u64; n.div_ceil(64)];
+            back = bits(positions);
             for r in background {
-                for p in r.start..r.end.min(n) {
-                    bits[p / 64] |= 1 << (p % 64);
+                for p in r.start..r.end.min(positions) {
+                    back[p / 64] |= 1 << (p % 64);
                 }
             }
         }
         let bytes = text.as_bytes();
-        let words = tokens
-            .iter()
-            .map(|t| {
-                // A number starts with a digit.
-                let content = (t.end - t.start) as usize >= CONTENT_WORD_BYTES
-                    && !bytes.get(t.start as usize).is_some_and(u8::is_ascii_digit);
-                // 0 is kept for "not a content word"; a content word that hashes to it is one less.
-                if content {
-                    (t.hash >> 32) as u32
-                } else {
-                    0
-                }
-            })
-            .collect();
+        let mut content = bits(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            // A number starts with a digit.
+            if (t.end - t.start) as usize >= CONTENT_WORD_BYTES
+                && !bytes.get(t.start as usize).is_some_and(u8::is_ascii_digit)
+            {
+                content[i / 64] |= 1 << (i % 64);
+            }
+        }
         Layout {
-            order: ordered.iter().map(|&h| (h >> 32) as u32).collect(),
-            background: bits,
-            words,
+            words: tokens.iter().map(|t| (t.hash >> 32) as u32).collect(),
+            content,
+            background: back,
+            positions,
         }
     }
 
     /// Shingle positions.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.positions
     }
 
     /// True for a text with no shingle.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.positions == 0
+    }
+
+    fn is_content(&self, i: usize) -> bool {
+        self.content
+            .get(i / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// A fingerprint of each shingle of `k` words, in text order (a text shorter than a shingle
+    /// is one, of all its words).
+    fn fingerprints(&self, k: usize) -> Vec<u64> {
+        let k = k.max(1);
+        (0..self.positions)
+            .map(|p| {
+                let end = (p + k).min(self.words.len());
+                self.words[p.min(end)..end]
+                    .iter()
+                    .fold(0u64, |h, &w| mix64(h ^ u64::from(w)))
+            })
+            .collect()
     }
 
     fn is_background(&self, p: usize) -> bool {
@@ -444,10 +461,16 @@ impl Layout {
             .is_some_and(|w| w >> (p % 64) & 1 == 1)
     }
 
-    /// This text's passages of its own inside the body it shares with the text whose set is
-    /// `other` (shingles of `k` words).
-    pub fn interior(&self, other: &ShingleSet, k: usize) -> Interior {
-        let shared: Vec<bool> = self.order.iter().map(|&t| other.contains_top(t)).collect();
+    /// This text's passages of its own inside the body it shares with `other` (shingles of `k`
+    /// words).
+    pub fn interior(&self, other: &Layout, k: usize) -> Interior {
+        let mut theirs = other.fingerprints(k);
+        theirs.sort_unstable();
+        let shared: Vec<bool> = self
+            .fingerprints(k)
+            .iter()
+            .map(|f| theirs.binary_search(f).is_ok())
+            .collect();
         let mut out = Interior::default();
         // The shared body is bounded by shared text of the document's own, not by a template
         // that both pages carry.
@@ -487,7 +510,7 @@ impl Layout {
             if shared.get(i).copied().unwrap_or(false) {
                 last_shared = Some(i);
             }
-            if w == 0 {
+            if !self.is_content(i) {
                 continue;
             }
             if last_shared.is_some_and(|q| i - q < k.max(1)) {
@@ -857,12 +880,9 @@ mod tests {
         (Interior::default(), Interior::default())
     }
 
-    /// A text of words `word0 word1 ...` with these ranges, one paragraph each: its layout
-    /// (with `background` positions) and shingle set.
-    fn paragraphs(
-        ranges: &[std::ops::Range<u32>],
-        background: &[Range<usize>],
-    ) -> (Layout, ShingleSet) {
+    /// The layout of a text of words `word0 word1 ...` with these ranges, one paragraph each,
+    /// and `background` positions.
+    fn paragraphs(ranges: &[std::ops::Range<u32>], background: &[Range<usize>]) -> Layout {
         let text = ranges
             .iter()
             .map(|r| {
@@ -876,29 +896,26 @@ mod tests {
         let tokens = crate::text::tokenize(&text);
         let mut hashes = Vec::new();
         crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
-        (
-            Layout::new(&hashes, background, &text, &tokens),
-            ShingleSet::from_hashes(hashes),
-        )
+        Layout::new(hashes.len(), background, &text, &tokens)
     }
 
     #[test]
     fn interior_counts_own_passages_inside_the_shared_body_only() {
         // The source: 0..100. The copy: a head of its own, 0..20, 30..60 (10 words dropped),
         // 60..61 replaced by an edit of one word, 62..100, and a tail of its own.
-        let (s_layout, s_set) = paragraphs(std::slice::from_ref(&(0..100)), &[]);
+        let source = paragraphs(std::slice::from_ref(&(0..100)), &[]);
         let copy = [500..520, 0..20, 30..61, 900..901, 62..100, 600..640];
-        let (c_layout, c_set) = paragraphs(&copy, &[]);
+        let copied = paragraphs(&copy, &[]);
         // The source has one passage of its own inside (the ten dropped words, and the word the
         // copy replaced is an edit); the copy's head and tail are around the shared body.
-        let s_in = s_layout.interior(&c_set, 5);
+        let s_in = source.interior(&copied, 5);
         assert_eq!((s_in.runs, s_in.tokens), (1, 10), "{s_in:?}");
-        let c_in = c_layout.interior(&s_set, 5);
+        let c_in = copied.interior(&source, 5);
         assert_eq!((c_in.runs, c_in.tokens), (0, 0), "{c_in:?}");
         assert_eq!(c_in.edge, 20 + 40, "{c_in:?}");
         // Background positions are not text of its own: the copy's head as a template.
         let head = std::slice::from_ref(&(0..24));
-        let templated = paragraphs(&copy, head).0.interior(&s_set, 5);
+        let templated = paragraphs(&copy, head).interior(&source, 5);
         assert_eq!(templated.edge, 40, "{templated:?}");
         // Own words: the source's ten dropped words and the one the copy replaced are not in
         // the shared body (each word is once in these texts), nor are the copy's 61; the
@@ -926,9 +943,9 @@ mod tests {
             .flat_map(|i| [10 + i..11 + i, 40 + i..41 + i])
             .collect();
         source.insert(0, 0..60);
-        let (s_layout, s_set) = paragraphs(&source, &[]);
-        let (c_layout, c_set) = paragraphs(&[700..720, 0..60], &[]);
-        let (s_in, c_in) = (s_layout.interior(&c_set, 5), c_layout.interior(&s_set, 5));
+        let source = paragraphs(&source, &[]);
+        let copied = paragraphs(&[700..720, 0..60], &[]);
+        let (s_in, c_in) = (source.interior(&copied, 5), copied.interior(&source, 5));
         assert_eq!(
             (s_in.runs, c_in.runs),
             (0, 0),

@@ -338,21 +338,21 @@ impl Deduper {
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(&scratch.shingles, &[], text, &scratch.tokens),
+                Layout::new(scratch.shingles.len(), &[], text, &scratch.tokens),
             ),
             Some(c) if c.background.is_empty() => (
                 ShingleSet::from_sorted(c.content),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(&scratch.shingles, &[], text, &scratch.tokens),
+                Layout::new(scratch.shingles.len(), &[], text, &scratch.tokens),
             ),
             Some(c) => (
                 ShingleSet::from_disjoint(&c.content, &c.background),
                 Some(ShingleSet::from_sorted(c.content)),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
-                Layout::new(&scratch.shingles, &c.runs, text, &scratch.tokens),
+                Layout::new(scratch.shingles.len(), &c.runs, text, &scratch.tokens),
             ),
         };
         Measured {
@@ -472,7 +472,12 @@ impl Deduper {
         let k = self.config.shingle_size;
         let v = verdict_tied(
             &scores,
-            || (a.layout.interior(&b.set, k), b.layout.interior(&a.set, k)),
+            || {
+                (
+                    a.layout.interior(&b.layout, k),
+                    b.layout.interior(&a.layout, k),
+                )
+            },
             std::cmp::Ordering::Greater,
             &self.config.thresholds,
         );
