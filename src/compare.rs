@@ -223,12 +223,7 @@ impl Comparer {
         // Even evidence: the shorter text, then the lesser id, is the derived one.
         let tie = (a.doc.text.len(), &a.doc.id).cmp(&(b.doc.text.len(), &b.doc.id));
         let k = self.shingle_size;
-        let interior = || {
-            (
-                a.layout.interior(&b.layout, k),
-                b.layout.interior(&a.layout, k),
-            )
-        };
+        let interior = || Layout::interiors(&a.layout, &b.layout, k);
         let v = verdict_tied(&scores, interior, tie, &self.thresholds);
         let alignment = self.passages.then(|| {
             align(

@@ -442,17 +442,38 @@ impl Layout {
     }
 
     /// A fingerprint of each shingle of `k` words, in text order (a text shorter than a shingle
-    /// is one, of all its words).
+    /// is one, of all its words): each word mixed once, rotated by its place in the shingle.
     fn fingerprints(&self, k: usize) -> Vec<u64> {
         let k = k.max(1);
+        let mixed: Vec<u64> = self.words.iter().map(|&w| mix64(u64::from(w))).collect();
         (0..self.positions)
             .map(|p| {
-                let end = (p + k).min(self.words.len());
-                self.words[p.min(end)..end]
+                let end = (p + k).min(mixed.len());
+                mixed[p.min(end)..end]
                     .iter()
-                    .fold(0u64, |h, &w| mix64(h ^ u64::from(w)))
+                    .enumerate()
+                    .fold(0u64, |h, (i, &m)| h ^ m.rotate_left(i as u32))
             })
             .collect()
+    }
+
+    /// [`Layout::interior`] of `a` against `b` and of `b` against `a`, each side's
+    /// fingerprints made once.
+    pub fn interiors(a: &Layout, b: &Layout, k: usize) -> (Interior, Interior) {
+        let (fa, fb) = (a.fingerprints(k), b.fingerprints(k));
+        let sorted = |f: &[u64]| {
+            let mut s = f.to_vec();
+            s.sort_unstable();
+            s
+        };
+        let (sa, sb) = (sorted(&fa), sorted(&fb));
+        let shared = |f: &[u64], other: &[u64]| -> Vec<bool> {
+            f.iter().map(|x| other.binary_search(x).is_ok()).collect()
+        };
+        (
+            a.interior_of(&shared(&fa, &sb), k),
+            b.interior_of(&shared(&fb, &sa), k),
+        )
     }
 
     fn is_background(&self, p: usize) -> bool {
@@ -464,13 +485,11 @@ impl Layout {
     /// This text's passages of its own inside the body it shares with `other` (shingles of `k`
     /// words).
     pub fn interior(&self, other: &Layout, k: usize) -> Interior {
-        let mut theirs = other.fingerprints(k);
-        theirs.sort_unstable();
-        let shared: Vec<bool> = self
-            .fingerprints(k)
-            .iter()
-            .map(|f| theirs.binary_search(f).is_ok())
-            .collect();
+        Layout::interiors(self, other, k).0
+    }
+
+    /// The interior of this text, given which of its shingle positions the other text shares.
+    fn interior_of(&self, shared: &[bool], k: usize) -> Interior {
         let mut out = Interior::default();
         // The shared body is bounded by shared text of the document's own, not by a template
         // that both pages carry.

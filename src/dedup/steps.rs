@@ -472,12 +472,7 @@ impl Deduper {
         let k = self.config.shingle_size;
         let v = verdict_tied(
             &scores,
-            || {
-                (
-                    a.layout.interior(&b.layout, k),
-                    b.layout.interior(&a.layout, k),
-                )
-            },
+            || Layout::interiors(&a.layout, &b.layout, k),
             std::cmp::Ordering::Greater,
             &self.config.thresholds,
         );
