@@ -373,6 +373,11 @@ pub struct Interior {
     /// copy dropped) is about what the two share, a copy's additions (commentary, framing) are
     /// much less so.
     pub own_words_in_body: u32,
+    /// Its share of background shingles (its site's template, a date line and a comment box
+    /// that its site's other pages carry too): [`Interior::framing`].
+    pub background: u32,
+    /// Its shingle positions.
+    pub positions: u32,
 }
 
 impl Interior {
@@ -382,6 +387,14 @@ impl Interior {
     pub fn coherence(&self) -> f64 {
         (f64::from(self.own_words_in_body) + NEUTRAL_COHERENCE * COHERENCE_PRIOR)
             / (f64::from(self.own_words) + COHERENCE_PRIOR)
+    }
+}
+
+impl Interior {
+    /// Share of its shingles that are background: framing, which a copy adds around what it
+    /// took and which other pages of its site share.
+    pub fn framing(&self) -> f64 {
+        f64::from(self.background) / f64::from(self.positions.max(1))
     }
 }
 
@@ -490,7 +503,11 @@ impl Layout {
 
     /// The interior of this text, given which of its shingle positions the other text shares.
     fn interior_of(&self, shared: &[bool], k: usize) -> Interior {
-        let mut out = Interior::default();
+        let mut out = Interior {
+            background: self.background.iter().map(|w| w.count_ones()).sum(),
+            positions: self.positions as u32,
+            ..Interior::default()
+        };
         // The shared body is bounded by shared text of the document's own, not by a template
         // that both pages carry.
         let body = |p: &usize| shared[*p] && !self.is_background(*p);
@@ -549,7 +566,8 @@ impl Layout {
 /// The interior evidence of a derivative, positive when a leans derived: [`INTERIOR_STEP`] a
 /// passage of its own inside the shared body that b has more than a (at most [`INTERIOR_CAP`]
 /// either way), plus [`COHERENCE_WEIGHT`] times how much more b's own words are about the shared
-/// body than a's ([`Interior::coherence`]).
+/// body than a's ([`Interior::coherence`]), plus [`FRAMING_WEIGHT`] times how much more of a is
+/// background than of b ([`Interior::framing`]).
 ///
 /// A copy's additions frame the text it took (a date line, a title, a comment box, commentary
 /// above or below it), while what it dropped (sentences or paragraphs here and there) leaves the
@@ -560,12 +578,18 @@ impl Layout {
 /// margin's share of a text. And what an original has of its own (the sentences a copy
 /// dropped) is about what the two share: its names and key words recur there; a copy's
 /// additions (commentary from elsewhere, a date line, a comment box) much less. On commentary
-/// reposts of real news articles this is the strongest of the signs.
+/// reposts of real news articles this is the strongest of the signs. Last, a copy's framing (a
+/// date line, a comment box) is often its site's, found in its other pages: background.
 pub fn interior_score(a: Interior, b: Interior) -> f64 {
     let difference = f64::from(b.runs) - f64::from(a.runs);
     let passages = (INTERIOR_STEP * difference).clamp(-INTERIOR_CAP, INTERIOR_CAP);
-    passages + COHERENCE_WEIGHT * (b.coherence() - a.coherence())
+    passages
+        + COHERENCE_WEIGHT * (b.coherence() - a.coherence())
+        + FRAMING_WEIGHT * (a.framing() - b.framing())
 }
+
+/// Weight of the difference of the two sides' [`Interior::framing`].
+pub const FRAMING_WEIGHT: f64 = 0.5;
 
 /// Weight of the difference of the two sides' [`Interior::coherence`].
 pub const COHERENCE_WEIGHT: f64 = 1.0;
@@ -976,6 +1000,24 @@ mod tests {
         assert!(interior_score(c_in, s_in) > 0.0);
         // No words of its own: neutral.
         assert_eq!(Interior::default().coherence(), NEUTRAL_COHERENCE);
+    }
+
+    #[test]
+    fn framing_of_its_site_leans_copy() {
+        // The same text on both sides; one has its first 20 positions as background (a date
+        // line and a comment box its site's other pages carry).
+        let words: Vec<Range<u32>> = vec![0..60, 100..120];
+        let head = std::slice::from_ref(&(0..20));
+        let (plain, framed) = (paragraphs(&words, &[]), paragraphs(&words, head));
+        let (f, p) = Layout::interiors(&framed, &plain, 5);
+        assert_eq!((f.background, f.positions), (20, 76));
+        assert_eq!(p.framing(), 0.0);
+        let lean = interior_score(f, p);
+        assert!(
+            (lean - FRAMING_WEIGHT * 20.0 / 76.0).abs() < 1e-12,
+            "{lean}"
+        );
+        assert_eq!(interior_score(p, f), -lean);
     }
 
     #[test]
