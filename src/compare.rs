@@ -9,7 +9,8 @@ use crate::document::{Date, Document};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
 use crate::verify::{
-    direction, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Thresholds, Which,
+    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Thresholds,
+    Which,
 };
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
@@ -129,12 +130,11 @@ impl Pair {
     /// dates when both are known and differ ([`crate::verify::direction`]).
     pub fn with_dates(mut self, dates: [Option<Date>; 2]) -> Self {
         self.dates = dates;
-        let signs = self.direction.map(|d| d.signs).unwrap_or_default();
-        self.direction = direction(
+        self.direction = redated(
             &self.scores,
             self.derived,
             self.direction_score,
-            signs,
+            self.direction,
             dates,
         );
         self.derived = self.direction.map(|d| d.derived);

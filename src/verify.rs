@@ -388,9 +388,7 @@ impl Interior {
         (f64::from(self.own_words_in_body) + NEUTRAL_COHERENCE * COHERENCE_PRIOR)
             / (f64::from(self.own_words) + COHERENCE_PRIOR)
     }
-}
 
-impl Interior {
     /// Share of its shingles that are background: framing, which a copy adds around what it
     /// took and which other pages of its site share.
     pub fn framing(&self) -> f64 {
@@ -438,20 +436,8 @@ impl Layout {
         }
     }
 
-    /// Shingle positions.
-    pub fn len(&self) -> usize {
-        self.positions
-    }
-
-    /// True for a text with no shingle.
-    pub fn is_empty(&self) -> bool {
-        self.positions == 0
-    }
-
     fn is_content(&self, i: usize) -> bool {
-        self.content
-            .get(i / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 == 1)
+        bit(&self.content, i)
     }
 
     /// A fingerprint of each shingle of `k` words, in text order (a text shorter than a shingle
@@ -490,9 +476,7 @@ impl Layout {
     }
 
     fn is_background(&self, p: usize) -> bool {
-        self.background
-            .get(p / 64)
-            .is_some_and(|w| w >> (p % 64) & 1 == 1)
+        bit(&self.background, p)
     }
 
     /// This text's passages of its own inside the body it shares with `other` (shingles of `k`
@@ -561,6 +545,11 @@ impl Layout {
         out.own_words_in_body = own.iter().filter(|w| body.binary_search(w).is_ok()).count() as u32;
         out
     }
+}
+
+/// Bit `i` of a bit set of 64-bit words (unset past its end).
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 /// The interior evidence of a derivative, positive when a leans derived: [`INTERIOR_STEP`] a
@@ -753,6 +742,19 @@ pub fn direction(
         contradicted,
         signs,
     })
+}
+
+/// [`direction`] decided again with the dates of a and b, from what a pair keeps of its text's
+/// verdict (`derived`, `direction_score`) and the signs its `current` direction read.
+pub fn redated(
+    scores: &Scores,
+    derived: Option<Which>,
+    direction_score: f64,
+    current: Option<Direction>,
+    dates: [Option<Date>; 2],
+) -> Option<Direction> {
+    let signs = current.map(|d| d.signs).unwrap_or_default();
+    direction(scores, derived, direction_score, signs, dates)
 }
 
 /// Decides the relation and direction of a pair from its exact scores and, for a derivative, the

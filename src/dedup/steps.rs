@@ -17,7 +17,7 @@ use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{tokenize_into, Token};
 use crate::verify::{
-    direction, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
+    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
 };
 
 /// What is kept of a document for the whole run.
@@ -197,12 +197,11 @@ impl VerifiedPair {
     /// The pair with its direction decided again with the dates of a and b, where known
     /// ([`direction`]): by the dates when both are known and differ.
     pub fn dated(mut self, dates: [Option<Date>; 2]) -> Self {
-        let signs = self.direction.map(|d| d.signs).unwrap_or_default();
-        self.direction = direction(
+        self.direction = redated(
             &self.scores,
             self.derived,
             self.direction_score,
-            signs,
+            self.direction,
             dates,
         );
         self.derived = self.direction.map(|d| d.derived);
@@ -332,27 +331,26 @@ impl Deduper {
         });
         // Classifying sorts the content and the background apart, and the whole set is their
         // union: the shingles are sorted once either way.
-        let (set, content, background_set, background, layout) = match classified {
+        let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
+        let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens);
+        let (set, content, background_set, background) = match classified {
             None => (
                 ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(scratch.shingles.len(), &[], text, &scratch.tokens),
             ),
             Some(c) if c.background.is_empty() => (
                 ShingleSet::from_sorted(c.content),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
-                Layout::new(scratch.shingles.len(), &[], text, &scratch.tokens),
             ),
             Some(c) => (
                 ShingleSet::from_disjoint(&c.content, &c.background),
                 Some(ShingleSet::from_sorted(c.content)),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
-                Layout::new(scratch.shingles.len(), &c.runs, text, &scratch.tokens),
             ),
         };
         Measured {
