@@ -74,9 +74,10 @@ use std::sync::Mutex;
 use ahash::AHashSet;
 
 use crate::align::{Alignment, PassageKind};
+use crate::hash::U64Set;
 use crate::lsh::{run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET};
 use crate::minhash::{MinHasher, SignatureRef};
-use crate::shingle::ShingleSet;
+use crate::shingle::sorted_marked;
 use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
@@ -827,7 +828,7 @@ pub struct Background {
 /// in twenty) answers for them without probing the set, whose reads miss the cache.
 #[derive(Clone, Debug, Default)]
 struct KeySet {
-    set: AHashSet<u64>,
+    set: U64Set,
     filter: Vec<u64>,
     shift: u32,
 }
@@ -841,7 +842,11 @@ impl KeySet {
             let at = Self::slot(key, shift);
             filter[at / 64] |= 1 << (at % 64);
         }
-        KeySet { set, filter, shift }
+        KeySet {
+            set: U64Set::new(set.iter().copied()),
+            filter,
+            shift,
+        }
     }
 
     /// The filter bit of a key: the top bits of a multiplicative hash.
@@ -850,7 +855,7 @@ impl KeySet {
     }
 
     fn is_empty(&self) -> bool {
-        self.set.is_empty()
+        self.set.len() == 0
     }
 
     fn contains(&self, key: u64) -> bool {
@@ -858,7 +863,7 @@ impl KeySet {
         self.filter
             .get(at / 64)
             .is_some_and(|w| w >> (at % 64) & 1 == 1)
-            && self.set.contains(&key)
+            && self.set.contains(key)
     }
 }
 
@@ -866,6 +871,8 @@ impl KeySet {
 /// background, distinct and sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Classified {
+    /// Every distinct shingle, sorted: the text's whole set.
+    pub all: Vec<u64>,
     /// Shingles that are the text's own evidence.
     pub content: Vec<u64>,
     /// Shingles that are background.
@@ -988,9 +995,8 @@ impl BackgroundOf<'_> {
                 .get(bin / 64)
                 .is_some_and(|w| w >> (bin % 64) & 1 == 1)
         };
-        if keys.is_empty() {
-            out.content = shingles.to_vec();
-        } else {
+        let mut content_flags: Vec<bool> = Vec::new();
+        if !keys.is_empty() {
             const UNKNOWN: u8 = 0;
             const CONTENT: u8 = 1;
             const BACKGROUND: u8 = 2;
@@ -1060,34 +1066,32 @@ impl BackgroundOf<'_> {
                     .unwrap_or(status.len());
             }
             smooth_lines(&mut status, lines, gap, BACKGROUND);
-            for (i, (&h, &s)) in shingles.iter().zip(&status).enumerate() {
+            for (i, &s) in status.iter().enumerate() {
                 if s == BACKGROUND {
-                    out.background.push(h);
                     match out.runs.last_mut() {
                         Some(run) if run.end == i => run.end = i + 1,
                         _ => out.runs.push(i..i + 1),
                     }
-                } else {
-                    out.content.push(h);
                 }
             }
+            content_flags = status.iter().map(|&s| s != BACKGROUND).collect();
         }
-        // Sorted in linear time (the hashes are well mixed); a shingle that is content somewhere
-        // in the text is content.
-        let mut counts = Vec::new();
-        out.content = ShingleSet::from_unsorted(&out.content, &mut counts).into_hashes();
-        if !out.background.is_empty() {
-            let mut background =
-                ShingleSet::from_unsorted(&out.background, &mut counts).into_hashes();
-            let content = &out.content;
-            let mut at = 0;
-            background.retain(|&h| {
-                while at < content.len() && content[at] < h {
-                    at += 1;
+        // One sort of the shingles with their status; a shingle that is content somewhere in
+        // the text is content.
+        if content_flags.is_empty() {
+            content_flags = vec![true; shingles.len()];
+        }
+        let sorted = sorted_marked(shingles, &content_flags, &mut Vec::new());
+        out.all = sorted.iter().map(|&(h, _)| h).collect();
+        if out.runs.is_empty() {
+            out.content = out.all.clone();
+        } else {
+            for (h, content) in sorted {
+                match content {
+                    true => out.content.push(h),
+                    false => out.background.push(h),
                 }
-                content.get(at) != Some(&h)
-            });
-            out.background = background;
+            }
         }
         out
     }
@@ -1338,7 +1342,7 @@ impl Background {
 
     /// The (bin, value) keys of the background, `bin << 32 | value`, sorted.
     pub(crate) fn sorted_keys(&self) -> Vec<u64> {
-        let mut keys: Vec<u64> = self.keys.set.iter().copied().collect();
+        let mut keys: Vec<u64> = self.keys.set.iter().collect();
         keys.sort_unstable();
         keys
     }

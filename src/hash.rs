@@ -36,6 +36,93 @@ impl SplitMix64 {
     }
 }
 
+/// A set of 64-bit values built once and probed many times, for the hot membership tests of
+/// verification (the shingle fingerprints two texts share, the background keys): open addressing
+/// in a table of at least twice as many slots as values, each value at the slot its
+/// multiplicative hash chooses or after it. One read of one cache line for most probes, where a
+/// general hash set reads a control byte and then the slot, and a sorted list a binary search.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct U64Set {
+    /// The values, [`U64Set::EMPTY`] in a free slot; empty when the set is.
+    slots: Vec<u64>,
+    shift: u32,
+    /// Whether [`U64Set::EMPTY`] itself is in the set.
+    has_empty: bool,
+    len: usize,
+}
+
+impl U64Set {
+    const EMPTY: u64 = 0;
+
+    /// The set of `values` (duplicates allowed).
+    pub(crate) fn new(values: impl ExactSizeIterator<Item = u64>) -> U64Set {
+        let size = (2 * values.len()).next_power_of_two().max(2);
+        let mut set = U64Set {
+            slots: vec![Self::EMPTY; size],
+            shift: 64 - size.trailing_zeros(),
+            has_empty: false,
+            len: 0,
+        };
+        let mask = size - 1;
+        for v in values {
+            if v == Self::EMPTY {
+                set.len += usize::from(!set.has_empty);
+                set.has_empty = true;
+                continue;
+            }
+            let mut at = set.slot(v);
+            loop {
+                match set.slots[at] {
+                    Self::EMPTY => {
+                        set.slots[at] = v;
+                        set.len += 1;
+                        break;
+                    }
+                    x if x == v => break,
+                    _ => at = (at + 1) & mask,
+                }
+            }
+        }
+        set
+    }
+
+    fn slot(&self, v: u64) -> usize {
+        (v.wrapping_mul(GOLDEN_GAMMA) >> self.shift) as usize
+    }
+
+    /// Whether `v` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, v: u64) -> bool {
+        if v == Self::EMPTY || self.slots.is_empty() {
+            return v == Self::EMPTY && self.has_empty;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = self.slot(v);
+        loop {
+            match self.slots[at] {
+                x if x == v => return true,
+                Self::EMPTY => return false,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// Number of distinct values.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The values, in no order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let empty = self.has_empty.then_some(Self::EMPTY);
+        self.slots
+            .iter()
+            .copied()
+            .filter(|&v| v != Self::EMPTY)
+            .chain(empty)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +140,36 @@ mod tests {
                 9_817_491_932_198_370_423
             ]
         );
+    }
+
+    /// The set holds exactly its values, zero and the largest value among them or not, and
+    /// counts each once.
+    #[test]
+    fn u64_set_holds_exactly_its_values() {
+        for n in [0u64, 1, 2, 3, 100, 5000] {
+            for with_ends in [false, true] {
+                let mut values: Vec<u64> = (0..n).map(|i| mix64(i) | 1).collect();
+                values.extend((0..n).map(|i| i * 3 + 7));
+                if with_ends {
+                    values.extend([0, u64::MAX, 0]);
+                }
+                let doubled: Vec<u64> = values.iter().chain(&values).copied().collect();
+                let set = U64Set::new(doubled.into_iter());
+                let mut distinct = values.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                assert_eq!(set.len(), distinct.len(), "n={n}");
+                assert!(values.iter().all(|&v| set.contains(v)));
+                assert_eq!(set.contains(0), with_ends);
+                assert_eq!(set.contains(u64::MAX), with_ends);
+                let mut listed: Vec<u64> = set.iter().collect();
+                listed.sort_unstable();
+                assert_eq!(listed, distinct);
+                let absent = (0..1000u64).map(|i| mix64(i + 1_000_000) & !1);
+                assert!(absent
+                    .filter(|v| !values.contains(v))
+                    .all(|v| !set.contains(v)));
+            }
+        }
     }
 }

@@ -111,29 +111,6 @@ impl ShingleSet {
         ShingleSet { hashes }
     }
 
-    /// The union of two sets of sorted distinct hashes that have none in common: one merge.
-    pub(crate) fn from_disjoint(a: &[u64], b: &[u64]) -> Self {
-        let mut hashes = Vec::with_capacity(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            if a[i] < b[j] {
-                hashes.push(a[i]);
-                i += 1;
-            } else {
-                hashes.push(b[j]);
-                j += 1;
-            }
-        }
-        hashes.extend_from_slice(&a[i..]);
-        hashes.extend_from_slice(&b[j..]);
-        Self::from_sorted(hashes)
-    }
-
-    /// Takes the sorted distinct hashes out.
-    pub(crate) fn into_hashes(self) -> Vec<u64> {
-        self.hashes
-    }
-
     /// The sorted distinct hashes.
     pub fn hashes(&self) -> &[u64] {
         &self.hashes
@@ -240,6 +217,74 @@ fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
         *slot += 1;
     }
     insertion_sort(&mut sorted);
+    sorted
+}
+
+/// The distinct hashes of `hashes` (any order, duplicates allowed), sorted, each with whether
+/// any of its occurrences is `marked[i]`: one sort for a text whose shingles carry a status
+/// (its content and background, [`crate::boilerplate::BackgroundOf::classify`]), where sorting
+/// each status apart and merging them sorted twice. Linear for well-mixed hashes, as
+/// [`ShingleSet::from_unsorted`]; `counts` is a buffer reused between calls.
+pub(crate) fn sorted_marked(
+    hashes: &[u64],
+    marked: &[bool],
+    counts: &mut Vec<u32>,
+) -> Vec<(u64, bool)> {
+    /// Largest bucket that the final insertion sort accepts.
+    const MAX_BUCKET: u32 = 16;
+    debug_assert_eq!(hashes.len(), marked.len());
+    let n = hashes.len();
+    let pairs = || hashes.iter().copied().zip(marked.iter().copied());
+    let mut sorted: Vec<(u64, bool)> = if n < 64 {
+        let mut v: Vec<(u64, bool)> = pairs().collect();
+        v.sort_unstable();
+        v
+    } else {
+        let bits = usize::BITS - n.leading_zeros();
+        let bucket = |h: u64| (h >> (64 - bits)) as usize;
+        counts.clear();
+        counts.resize(1 << bits, 0);
+        for &h in hashes {
+            counts[bucket(h)] += 1;
+        }
+        let (mut at, mut largest) = (0, 0);
+        for c in counts.iter_mut() {
+            let size = *c;
+            largest = largest.max(size);
+            *c = at;
+            at += size;
+        }
+        if largest > MAX_BUCKET {
+            let mut v: Vec<(u64, bool)> = pairs().collect();
+            v.sort_unstable();
+            v
+        } else {
+            let mut v = vec![(0u64, false); n];
+            for p in pairs() {
+                let slot = &mut counts[bucket(p.0)];
+                v[*slot as usize] = p;
+                *slot += 1;
+            }
+            for i in 1..v.len() {
+                let x = v[i];
+                let mut j = i;
+                while j > 0 && v[j - 1] > x {
+                    v[j] = v[j - 1];
+                    j -= 1;
+                }
+                v[j] = x;
+            }
+            v
+        }
+    };
+    // Equal hashes are adjacent, unmarked ones first: a hash is marked when its last is.
+    sorted.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 |= later.1;
+        }
+        same
+    });
     sorted
 }
 
@@ -374,15 +419,28 @@ mod tests {
         );
     }
 
-    /// The union of two disjoint sorted sets is the set of all their hashes, sorted.
+    /// Sorted with their marks, each distinct hash once, marked when any occurrence is: the
+    /// same hashes as the plain sort, spread or crowded, short or long.
     #[test]
-    fn disjoint_sets_merge_into_their_union() {
-        let all: Vec<u64> = (0..500u64).map(mix64).collect();
-        let (a, b): (Vec<u64>, Vec<u64>) = all.iter().partition(|&&h| h % 3 == 0);
-        let (a, b) = (ShingleSet::from_hashes(a), ShingleSet::from_hashes(b));
-        let union = ShingleSet::from_disjoint(a.hashes(), b.hashes());
-        assert_eq!(union, ShingleSet::from_hashes(all));
-        assert_eq!(ShingleSet::from_disjoint(&[], b.hashes()), b);
+    fn marked_hashes_sort_with_their_marks() {
+        let mut counts = Vec::new();
+        for n in [0usize, 1, 5, 63, 64, 65, 1000, 3000] {
+            let spread: Vec<u64> = (0..n as u64).map(|i| mix64(i % 701)).collect();
+            let crowded: Vec<u64> = (0..n as u64).map(|i| i % 17).collect();
+            for hashes in [spread, crowded] {
+                let marked: Vec<bool> = (0..n).map(|i| i % 5 == 0).collect();
+                let got = sorted_marked(&hashes, &marked, &mut counts);
+                let mut want: Vec<(u64, bool)> = Vec::new();
+                let mut plain = hashes.clone();
+                plain.sort_unstable();
+                plain.dedup();
+                for h in plain {
+                    let any = hashes.iter().zip(&marked).any(|(&x, &m)| x == h && m);
+                    want.push((h, any));
+                }
+                assert_eq!(got, want, "n={n}");
+            }
+        }
     }
 
     #[test]

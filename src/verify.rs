@@ -51,7 +51,7 @@
 use std::ops::Range;
 
 use crate::document::Date;
-use crate::hash::mix64;
+use crate::hash::{mix64, U64Set};
 use crate::shingle::ShingleSet;
 use crate::text::Token;
 
@@ -460,18 +460,13 @@ impl Layout {
     /// fingerprints made once.
     pub fn interiors(a: &Layout, b: &Layout, k: usize) -> (Interior, Interior) {
         let (fa, fb) = (a.fingerprints(k), b.fingerprints(k));
-        let sorted = |f: &[u64]| {
-            let mut s = f.to_vec();
-            s.sort_unstable();
-            s
-        };
-        let (sa, sb) = (sorted(&fa), sorted(&fb));
         let shared = |f: &[u64], other: &[u64]| -> Vec<bool> {
-            f.iter().map(|x| other.binary_search(x).is_ok()).collect()
+            let other = U64Set::new(other.iter().copied());
+            f.iter().map(|&x| other.contains(x)).collect()
         };
         (
-            a.interior_of(&shared(&fa, &sb), k),
-            b.interior_of(&shared(&fb, &sa), k),
+            a.interior_of(&shared(&fa, &fb), k),
+            b.interior_of(&shared(&fb, &fa), k),
         )
     }
 
@@ -539,10 +534,9 @@ impl Layout {
                 own.push(w);
             }
         }
-        body.sort_unstable();
-        body.dedup();
+        let body = U64Set::new(body.into_iter().map(u64::from));
         out.own_words = own.len() as u32;
-        out.own_words_in_body = own.iter().filter(|w| body.binary_search(w).is_ok()).count() as u32;
+        out.own_words_in_body = own.iter().filter(|&&w| body.contains(u64::from(w))).count() as u32;
         out
     }
 }

@@ -329,8 +329,7 @@ impl Deduper {
                 &token_lines(text, &scratch.tokens),
             )
         });
-        // Classifying sorts the content and the background apart, and the whole set is their
-        // union: the shingles are sorted once either way.
+        // Classifying sorts the shingles with their status: the whole set comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
         let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens);
         let (set, content, background_set, background) = match classified {
@@ -341,13 +340,13 @@ impl Deduper {
                 Vec::new(),
             ),
             Some(c) if c.background.is_empty() => (
-                ShingleSet::from_sorted(c.content),
+                ShingleSet::from_sorted(c.all),
                 None,
                 ShingleSet::default(),
                 Vec::new(),
             ),
             Some(c) => (
-                ShingleSet::from_disjoint(&c.content, &c.background),
+                ShingleSet::from_sorted(c.all),
                 Some(ShingleSet::from_sorted(c.content)),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
