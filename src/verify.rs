@@ -19,7 +19,9 @@
 //! repost. When the two containments are close (the copy added about as much as it dropped),
 //! *where* each side's own text sits decides ([`Layout::interior`], [`interior_score`]): a copy
 //! frames what it took (a date line, a title, commentary above or below, a comment box), while
-//! what it dropped leaves the original with passages of its own all through the body they share.
+//! what it dropped leaves the original with passages of its own all through the body they share;
+//! a copy's additions are about something else, and many are lines that end no sentence (a date
+//! line, a headline, "No comments: Post a Comment"), where what it dropped is the original's prose.
 //! Quote typography is no evidence either way: copies lose curly quotes, and gain them from a
 //! publishing system that smartens quotes, as often as not.
 //!
@@ -342,6 +344,8 @@ pub struct RawFigures {
 pub struct Layout {
     words: Vec<u32>,
     content: Vec<u64>,
+    /// The tokens of lines that are no sentence ([`Layout::new`]).
+    loose: Vec<u64>,
     background: Vec<u64>,
     positions: usize,
 }
@@ -373,6 +377,8 @@ pub struct Interior {
     /// copy dropped) is about what the two share, a copy's additions (commentary, framing) are
     /// much less so.
     pub own_words_in_body: u32,
+    /// ...and how many of them are in lines that are no sentence ([`Interior::looseness`]).
+    pub own_words_loose: u32,
     /// Its share of background shingles (its site's template, a date line and a comment box
     /// that its site's other pages carry too): [`Interior::framing`].
     pub background: u32,
@@ -389,12 +395,23 @@ impl Interior {
             / (f64::from(self.own_words) + COHERENCE_PRIOR)
     }
 
+    /// Share of its own content words in lines that end no sentence (a date line, a headline,
+    /// a byline, a comment box), drawn towards one half as if [`LOOSE_PRIOR`] more words had
+    /// that share: a copy's framing looks like that, the prose a copy drops does not.
+    pub fn looseness(&self) -> f64 {
+        (f64::from(self.own_words_loose) + 0.5 * LOOSE_PRIOR)
+            / (f64::from(self.own_words) + LOOSE_PRIOR)
+    }
+
     /// Share of its shingles that are background: framing, which a copy adds around what it
     /// took and which other pages of its site share.
     pub fn framing(&self) -> f64 {
         f64::from(self.background) / f64::from(self.positions.max(1))
     }
 }
+
+/// Words of one half that every side's [`Interior::looseness`] starts from.
+pub const LOOSE_PRIOR: f64 = 4.0;
 
 /// Words of [`NEUTRAL_COHERENCE`] that every side's [`Interior::coherence`] starts from.
 pub const COHERENCE_PRIOR: f64 = 8.0;
@@ -431,9 +448,14 @@ impl Layout {
         Layout {
             words: tokens.iter().map(|t| (t.hash >> 32) as u32).collect(),
             content,
+            loose: loose_lines(bytes, tokens),
             background: back,
             positions,
         }
+    }
+
+    fn is_loose(&self, i: usize) -> bool {
+        bit(&self.loose, i)
     }
 
     fn is_content(&self, i: usize) -> bool {
@@ -532,6 +554,7 @@ impl Layout {
                 body.push(w);
             } else if !self.is_background(at) {
                 own.push(w);
+                out.own_words_loose += u32::from(self.is_loose(i));
             }
         }
         let body = U64Set::new(body.into_iter().map(u64::from));
@@ -539,6 +562,46 @@ impl Layout {
         out.own_words_in_body = own.iter().filter(|&&w| body.contains(u64::from(w))).count() as u32;
         out
     }
+}
+
+/// Sentence ends besides `.`, `!` and `?`, in UTF-8: the ellipsis `…` and the ideographic full
+/// stop, exclamation and question marks `。！？`.
+const SENTENCE_ENDS: [&[u8]; 4] = [
+    "…".as_bytes(),
+    "。".as_bytes(),
+    "！".as_bytes(),
+    "？".as_bytes(),
+];
+
+/// One bit a token: set for the tokens of a line that does not end a sentence (no `.`, `!`, `?`,
+/// `…` or `。！？` after its last word): a date line, a headline, a byline, "Posted by ... at 3:57 AM",
+/// "No comments: Post a Comment". The framing a copy adds looks like that; the prose an
+/// original's copies drop ends its sentences.
+fn loose_lines(bytes: &[u8], tokens: &[Token]) -> Vec<u64> {
+    let mut bits = vec![0u64; tokens.len().div_ceil(64)];
+    let mut start = 0;
+    for i in 0..tokens.len() {
+        let from = tokens[i].end as usize;
+        let to = tokens.get(i + 1).map_or(bytes.len(), |t| t.start as usize);
+        let gap = &bytes[from.min(to)..to];
+        let line_end = gap.iter().position(|&b| b == b'\n');
+        if line_end.is_none() && i + 1 < tokens.len() {
+            continue;
+        }
+        let tail = &gap[..line_end.unwrap_or(gap.len())];
+        let ends_sentence = (0..tail.len()).any(|at| {
+            let rest = &tail[at..];
+            matches!(rest[0], b'.' | b'!' | b'?')
+                || SENTENCE_ENDS.iter().any(|end| rest.starts_with(end))
+        });
+        if !ends_sentence {
+            for j in start..=i {
+                bits[j / 64] |= 1 << (j % 64);
+            }
+        }
+        start = i + 1;
+    }
+    bits
 }
 
 /// Bit `i` of a bit set of 64-bit words (unset past its end).
@@ -550,7 +613,9 @@ fn bit(bits: &[u64], i: usize) -> bool {
 /// passage of its own inside the shared body that b has more than a (at most [`INTERIOR_CAP`]
 /// either way), plus [`COHERENCE_WEIGHT`] times how much more b's own words are about the shared
 /// body than a's ([`Interior::coherence`]), plus [`FRAMING_WEIGHT`] times how much more of a is
-/// background than of b ([`Interior::framing`]).
+/// background than of b ([`Interior::framing`]), plus [`LOOSE_WEIGHT`] times how much more of
+/// a's own words are in lines that end no sentence ([`Interior::looseness`]: a date line, a
+/// headline, a comment box, where the prose a copy drops ends its sentences).
 ///
 /// A copy's additions frame the text it took (a date line, a title, a comment box, commentary
 /// above or below it), while what it dropped (sentences or paragraphs here and there) leaves the
@@ -569,7 +634,11 @@ pub fn interior_score(a: Interior, b: Interior) -> f64 {
     passages
         + COHERENCE_WEIGHT * (b.coherence() - a.coherence())
         + FRAMING_WEIGHT * (a.framing() - b.framing())
+        + LOOSE_WEIGHT * (a.looseness() - b.looseness())
 }
+
+/// Weight of the difference of the two sides' [`Interior::looseness`].
+pub const LOOSE_WEIGHT: f64 = 0.3;
 
 /// Weight of the difference of the two sides' [`Interior::framing`].
 pub const FRAMING_WEIGHT: f64 = 0.5;
@@ -1014,6 +1083,58 @@ mod tests {
             "{lean}"
         );
         assert_eq!(interior_score(p, f), -lean);
+    }
+
+    #[test]
+    fn lines_that_end_no_sentence_are_loose() {
+        let text = "Tuesday, January 4, 2022\nPutin meets Xi in Moscow\n\nThe two leaders met. \
+                    They talked!\nWhat now?\n“It is over,” he said.\nWait for it…\n北京。\n\
+                    Posted by Duda at 3:57 AM\nNo comments: Post a Comment";
+        let tokens = crate::text::tokenize(text);
+        let bits = loose_lines(text.as_bytes(), &tokens);
+        let loose: Vec<&str> = tokens
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| bit(&bits, i))
+            .map(|(_, t)| &text[t.span()])
+            .collect();
+        let want = "Tuesday January 4 2022 Putin meets Xi in Moscow \
+                    Posted by Duda at 3 57 AM No comments Post a Comment";
+        assert_eq!(loose.join(" "), want);
+        assert!(loose_lines(b"", &[]).is_empty());
+    }
+
+    #[test]
+    fn own_lines_that_end_no_sentence_lean_copy() {
+        // The copy keeps the article's first two paragraphs and adds a headline and a comment
+        // box; the article's third paragraph, which the copy dropped, is prose.
+        let article = "Alpha bravo charlie delta echo foxtrot golf hotel india juliet.\n\n\
+                       Kilo lima mike november oscar papa quebec romeo sierra tango.\n\n\
+                       Uniform victor whiskey xray yankee zulu anchor harbor island jungle.";
+        let copy = "Breaking markets tumble overnight everywhere\n\n\
+                    Alpha bravo charlie delta echo foxtrot golf hotel india juliet.\n\n\
+                    Kilo lima mike november oscar papa quebec romeo sierra tango.\n\n\
+                    Posted by Somebody Elsewhere: comments closed";
+        let layout = |t: &str| {
+            let tokens = crate::text::tokenize(t);
+            let mut hashes = Vec::new();
+            crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
+            Layout::new(hashes.len(), &[], t, &tokens)
+        };
+        let (c, a) = Layout::interiors(&layout(copy), &layout(article), 5);
+        assert_eq!((c.own_words, c.own_words_loose), (10, 10), "{c:?}");
+        assert_eq!((a.own_words, a.own_words_loose), (8, 0), "{a:?}");
+        assert!(c.looseness() > 0.8 && a.looseness() < 0.2);
+        // Nothing of its own: one half.
+        assert_eq!(Interior::default().looseness(), 0.5);
+        // With a = the copy, the looseness alone leans a derived.
+        let only_loose = |i: Interior| Interior {
+            own_words_in_body: 0,
+            ..i
+        };
+        let lean = interior_score(only_loose(c), only_loose(a));
+        assert!(lean > 0.0, "{lean}");
+        assert!(interior_score(only_loose(a), only_loose(c)) < 0.0);
     }
 
     #[test]
