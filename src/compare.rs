@@ -5,6 +5,7 @@
 //! decide, align. Corpus runs use the same steps after MinHash and LSH have picked the candidates.
 
 use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
+use crate::cover::CoverShare;
 use crate::document::{Date, Document};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{tokenize, Token};
@@ -100,6 +101,9 @@ pub struct Pair {
     /// In a dedup, for two derivatives of one source that also match each other
     /// ([`crate::verify::DirectionBy::Siblings`]): that source's id.
     pub siblings_of: Option<String>,
+    /// For a page built from several sources (a is the page, b one of them): b's place in a's
+    /// cover ([`crate::cover`]).
+    pub cover: Option<CoverShare>,
 }
 
 impl Pair {
@@ -250,6 +254,7 @@ impl Comparer {
             alignment,
             raw: None,
             siblings_of: None,
+            cover: None,
         }
     }
 }

@@ -49,6 +49,7 @@
 pub mod align;
 pub mod boilerplate;
 pub mod compare;
+pub mod cover;
 pub mod dedup;
 pub mod document;
 mod fsutil;

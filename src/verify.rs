@@ -43,7 +43,10 @@
 //!   text barely leans, and the direction given is a guess kept for the contract;
 //! - `siblings` (in a dedup, [`crate::dedup::mark_siblings`]): two derivatives of one source
 //!   that match each other, each explained by the source as well as by the other: copies of it,
-//!   neither the other's source, [`SIBLINGS_CONFIDENCE`].
+//!   neither the other's source, [`SIBLINGS_CONFIDENCE`];
+//! - `cover` ([`crate::cover`]): the derived document is a page built from several sources (a
+//!   digest), which together explain it while none does alone; each of them is its source,
+//!   [`COVER_CONFIDENCE`].
 //!
 //! What is reported is one setting, [`Reporting`] (a Jaccard and a containment, validated when
 //! built, with defaults [`DEFAULT_JACCARD`] and [`DEFAULT_CONTAINMENT`]), and one gate,
@@ -496,6 +499,18 @@ impl Layout {
         bit(&self.background, p)
     }
 
+    /// The runs of background shingle positions, in text order.
+    pub fn background_runs(&self) -> Vec<Range<usize>> {
+        let mut runs: Vec<Range<usize>> = Vec::new();
+        for p in (0..self.positions).filter(|&p| self.is_background(p)) {
+            match runs.last_mut() {
+                Some(r) if r.end == p => r.end = p + 1,
+                _ => runs.push(p..p + 1),
+            }
+        }
+        runs
+    }
+
     /// This text's passages of its own inside the body it shares with `other` (shingles of `k`
     /// words).
     pub fn interior(&self, other: &Layout, k: usize) -> Interior {
@@ -696,16 +711,20 @@ pub enum DirectionBy {
     /// the other does: copies of it, neither the other's source ([`SIBLINGS_CONFIDENCE`]). The
     /// direction given is kept for the contract.
     Siblings,
+    /// The derived document is a page built from several sources, this one among them: a part
+    /// of its cover ([`crate::cover`]), which no single source explains ([`COVER_CONFIDENCE`]).
+    Cover,
 }
 
 impl DirectionBy {
-    /// `"date"`, `"text"`, `"weak"` or `"siblings"`.
+    /// `"date"`, `"text"`, `"weak"`, `"siblings"` or `"cover"`.
     pub fn as_str(self) -> &'static str {
         match self {
             DirectionBy::Date => "date",
             DirectionBy::Text => "text",
             DirectionBy::Weak => "weak",
             DirectionBy::Siblings => "siblings",
+            DirectionBy::Cover => "cover",
         }
     }
 }
@@ -724,6 +743,10 @@ pub struct Direction {
     /// What the text's direction read besides the containments.
     pub signs: TextSigns,
 }
+
+/// Confidence of the direction from a page built from several sources to each of them: the
+/// page is the one that holds parts of several texts, each of which holds its own part whole.
+pub const COVER_CONFIDENCE: f64 = 0.9;
 
 /// Confidence of the direction between two siblings: none (either could be called the copy).
 pub const SIBLINGS_CONFIDENCE: f64 = 0.5;

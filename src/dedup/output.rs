@@ -235,6 +235,7 @@ pub(super) fn write_pairs(
                 alignment: alignment.take(),
                 raw: p.raw,
                 siblings_of: p.siblings_of.map(|s| catalog.ids[s as usize].clone()),
+                cover: None,
             })
             .collect();
         sink.records(&batch).map_err(&fail)?;

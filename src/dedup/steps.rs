@@ -429,11 +429,12 @@ impl Deduper {
         (pairs, background)
     }
 
-    /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
-    /// documents; `None` when it meets no reporting threshold.
-    pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
+    /// The exact scores of two measured documents: on their content when either has
+    /// background, with the figures on the whole texts beside them; on the whole texts
+    /// otherwise, or when both are nearly all background.
+    pub fn scores(&self, a: &Measured, b: &Measured) -> (Scores, Option<RawFigures>) {
         let whole = Scores::exact(&a.set, &b.set);
-        let (scores, raw) = match (&a.content, &b.content) {
+        match (&a.content, &b.content) {
             (None, None) => (whole, None),
             (ca, cb) => {
                 let (ca, cb) = (ca.as_ref().unwrap_or(&a.set), cb.as_ref().unwrap_or(&b.set));
@@ -461,7 +462,13 @@ impl Deduper {
                     (Scores::from_counts(a_content, b_content, shared), Some(raw))
                 }
             }
-        };
+        }
+    }
+
+    /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
+    /// documents; `None` when it meets no reporting threshold.
+    pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
+        let (scores, raw) = self.scores(a, b);
         if !self.config.report.reports(&scores) {
             return None;
         }

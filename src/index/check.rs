@@ -32,6 +32,8 @@ pub struct CheckSummary {
     pub matched: u64,
     /// Pairs (checked document, source) handed to the sinks.
     pub pairs: u64,
+    /// Documents made of several sources: matched to the parts of a cover ([`crate::cover`]).
+    pub covered: u64,
     /// Documents without a word (never matched).
     pub empty: u64,
     /// Lines and files skipped (skip mode only).
@@ -136,6 +138,7 @@ impl Index {
                 summary.empty += u64::from(doc.has_no_words());
                 summary.matched += u64::from(!matches.is_empty());
                 summary.pairs += matches.len() as u64;
+                summary.covered += u64::from(matches.iter().any(|m| m.pair.cover.is_some()));
                 for sink in sinks.iter_mut() {
                     sink.begin_document(doc, matches.len())?;
                     for m in &matches {

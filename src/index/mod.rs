@@ -61,11 +61,14 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
-use crate::dedup::{Candidate, DedupConfig, Deduper, Scratch, Sketch, ESTIMATE_MARGIN};
+use crate::cover::{cover, CoverParams};
+use crate::dedup::{Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, ESTIMATE_MARGIN};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
 use crate::minhash::{Signature, SignatureRef};
 use crate::progress::Progress;
+use crate::shingle::{shingle_hashes_into, ShingleSet};
+use crate::verify::{Direction, DirectionBy, Relation, TextSigns, Which, COVER_CONFIDENCE};
 use format::{io_error, BackgroundEntry, Manifest, SegmentEntry, StoredBackground};
 pub use format::{IndexError, Settings, FORMAT_VERSION};
 use segment::{band_hash, NewSource, Segment, SegmentWriter};
@@ -210,7 +213,13 @@ pub struct Index {
     offsets: Vec<u64>,
     /// Documents in all the segments.
     positions: u64,
+    /// How a checked page's cover is found; `None` for no cover.
+    cover: Option<CoverParams>,
 }
+
+/// Below the part floor, by this much, a candidate's estimated containment still has it
+/// measured for the cover: about two standard errors of the estimate at a containment of 0.15.
+const COVER_MARGIN: f64 = 0.06;
 
 /// What an index learnt of its sources' background.
 #[derive(Debug, Default)]
@@ -310,7 +319,14 @@ impl Index {
             learnt: OnceLock::new(),
             offsets,
             positions,
+            cover: Some(CoverParams::default()),
         })
+    }
+
+    /// Sets how a checked page's cover is found ([`crate::cover`]), `None` for none: a page
+    /// built from several sources is then matched only to those that reach a threshold alone.
+    pub fn set_cover(&mut self, cover: Option<CoverParams>) {
+        self.cover = cover;
     }
 
     /// The background learnt from the sources, read and checked on first use.
@@ -465,7 +481,11 @@ impl Index {
             let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
                 || (!report.is_jaccard_only()
                     && containment >= report.containment() - ESTIMATE_MARGIN);
-            if worth {
+            // A part of a page built from several sources holds less of it.
+            let part = self
+                .cover
+                .is_some_and(|p| containment >= p.floor - COVER_MARGIN);
+            if worth || part {
                 let c = Candidate {
                     a: 0,
                     b: 1,
@@ -497,6 +517,8 @@ impl Index {
         let mut checked: Option<Prepared<'_>> = None;
         let width = settings.num_perm as usize;
         let mut matches = Vec::new();
+        // Every candidate measured, for the cover: its document, date and content.
+        let mut measured_all: Vec<(Document, Option<Date>, Measured)> = Vec::new();
         // Candidates come in document order: neighbours share a text block, read once.
         let mut block: Option<(usize, (u32, String))> = None;
         for (i, (r, c, shingles)) in passing.iter().enumerate() {
@@ -514,6 +536,9 @@ impl Index {
                 SignatureRef::new(values, *shingles),
             );
             let Some(verified) = self.deduper.verify(c, &query, &measured) else {
+                if self.cover.is_some() {
+                    measured_all.push((source, source_date, measured));
+                }
                 continue;
             };
             let checked = checked.get_or_insert_with(|| comparer.prepare(doc));
@@ -530,16 +555,104 @@ impl Index {
                     (&source.text, &measured.background),
                 );
             }
+            if self.cover.is_some() {
+                measured_all.push((source.clone(), source_date, measured));
+            }
             matches.push(Match { pair, source });
         }
+        if let Some(params) = self.cover {
+            let checked = checked.get_or_insert_with(|| comparer.prepare(doc));
+            self.cover_matches(
+                checked,
+                date,
+                &query,
+                measured_all,
+                &params,
+                &comparer,
+                &mut matches,
+            );
+        }
+        // The sources of a cover first, by rank; then by how much of doc each covers.
         matches.sort_by(|x, y| {
+            let rank = |m: &Match| m.pair.cover.as_ref().map_or(usize::MAX, |c| c.rank);
             let key = |m: &Match| (m.pair.scores.containment_a_in_b, m.pair.scores.jaccard);
-            key(y)
-                .partial_cmp(&key(x))
-                .unwrap_or(std::cmp::Ordering::Equal)
+            rank(x)
+                .cmp(&rank(y))
+                .then_with(|| {
+                    key(y)
+                        .partial_cmp(&key(x))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
                 .then_with(|| x.source.id.cmp(&y.source.id))
         });
         Ok(matches)
+    }
+
+    /// The cover of a checked page among the candidates measured (`measured`: each with its
+    /// date and what [`Deduper::measure`] found): when the page is made of several of them
+    /// ([`crate::cover::Cover::explains`] at the containment threshold), each part becomes a
+    /// derivative match with the page derived, in place of what its pair alone was called.
+    #[allow(clippy::too_many_arguments)]
+    fn cover_matches(
+        &self,
+        checked: &Prepared<'_>,
+        date: Option<Date>,
+        query: &Measured,
+        mut measured: Vec<(Document, Option<Date>, Measured)>,
+        params: &CoverParams,
+        comparer: &Comparer,
+        matches: &mut Vec<Match>,
+    ) {
+        if measured.len() < 2 {
+            return;
+        }
+        // Ties go to the earlier date, then the lesser id.
+        measured.sort_by(|x, y| {
+            let undated = |d: &Option<Date>| d.is_none();
+            (undated(&x.1), x.1, &x.0.id).cmp(&(undated(&y.1), y.1, &y.0.id))
+        });
+        let k = self.manifest.settings.shingle_size as usize;
+        let mut positions = Vec::new();
+        shingle_hashes_into(&checked.tokens, k, &mut positions);
+        let sets: Vec<&ShingleSet> = measured
+            .iter()
+            .map(|(_, _, m)| m.content.as_ref().unwrap_or(&m.set))
+            .collect();
+        let background = query.layout.background_runs();
+        let cover = cover(&positions, &background, &sets, params);
+        if !cover.explains(self.deduper.config().report.containment()) {
+            return;
+        }
+        for part in &cover.parts {
+            let (source, source_date, m) = &measured[part.source];
+            matches.retain(|x| x.source.id != source.id);
+            let (scores, raw) = self.deduper.scores(query, m);
+            let prepared = comparer.prepare(source);
+            let mut pair = comparer.compare_scored(checked, &prepared, scores);
+            pair.raw = raw;
+            pair.relation = Relation::Derivative;
+            pair.derived = Some(Which::A);
+            pair.dates = [date, *source_date];
+            pair.direction = Some(Direction {
+                derived: Which::A,
+                by: DirectionBy::Cover,
+                confidence: COVER_CONFIDENCE,
+                contradicted: false,
+                signs: TextSigns::default(),
+            });
+            pair.cover = Some(cover.share_of(part.rank, &checked.tokens, k));
+            if let Some(al) = pair.alignment.as_mut() {
+                mark_background(
+                    al,
+                    (&checked.doc.text, &query.background),
+                    (&source.text, &m.background),
+                );
+            }
+            matches.push(Match {
+                pair,
+                source: source.clone(),
+            });
+        }
     }
 
     /// Counts and sizes of what the index holds.

@@ -6,10 +6,12 @@
 //! {"a": id, "b": id, "jaccard": f, "containment_a_in_b": f, "containment_b_in_a": f,
 //!  "relation": "duplicate"|"derivative"|"overlap"|"unrelated",
 //!  "source": id, "derived": id,                                  (derivatives only)
-//!  "direction_by": "date"|"text"|"weak"|"siblings", "direction_confidence": f, (derivatives)
+//!  "direction_by": "date"|"text"|"weak"|"siblings"|"cover", "direction_confidence": f, (derivatives)
 //!  "siblings_of": id,          (dedup: two derivatives of that source, neither the other's)
 //!  "direction_contradicted": true,                (when the dates decided against the text)
 //!  "source_date": date, "derived_date": date,     (derivatives, each where known)
+//!  "cover": {"share": f, "rank": n, "explained": f, "sources": n, "spans": [[s, e], ...]},
+//!                             (b is one of the sources of a page built from several, a)
 //!  "passages": [{"kind": "shared"|"changed"|"a_only"|"b_only", "a": [s, e]|null, "b": [s, e]|null,
 //!                "moved": true (when so), "edits": [{"a": [s, e]|null, "b": [s, e]|null}] (changed)}]}
 //! ```
@@ -117,9 +119,29 @@ pub struct PairRecord<'p> {
     /// Distinct shingles of b that are background.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub b_boilerplate_shingles: Option<usize>,
+    /// For a page built from several sources (a the page, b one of them): b's part of a.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover: Option<CoverRecord>,
     /// The passages, when aligned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<Vec<PassageRecord>>,
+}
+
+/// The JSON form of a source's place in a page's cover.
+#[derive(Serialize, Debug)]
+pub struct CoverRecord {
+    /// Share of the page's content this source explains that no source before it does.
+    #[serde(serialize_with = "round4")]
+    pub share: f64,
+    /// Its rank, from 1.
+    pub rank: usize,
+    /// Share of the page the whole cover explains.
+    #[serde(serialize_with = "round4")]
+    pub explained: f64,
+    /// Sources in the cover.
+    pub sources: usize,
+    /// Byte spans of the page (a) that came from this source.
+    pub spans: Vec<[usize; 2]>,
 }
 
 /// The JSON form of a passage.
@@ -195,6 +217,13 @@ impl<'p> PairRecord<'p> {
             raw_containment_b_in_a: pair.raw.map(|r| r.scores.containment_b_in_a),
             a_boilerplate_shingles: pair.raw.map(|r| r.a_boilerplate),
             b_boilerplate_shingles: pair.raw.map(|r| r.b_boilerplate),
+            cover: pair.cover.as_ref().map(|c| CoverRecord {
+                share: c.share,
+                rank: c.rank,
+                explained: c.explained,
+                sources: c.sources,
+                spans: c.spans.iter().map(|r| [r.start, r.end]).collect(),
+            }),
             passages: pair.alignment.as_ref().filter(|_| passages).map(|al| {
                 al.passages
                     .iter()

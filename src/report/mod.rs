@@ -221,6 +221,17 @@ pub(crate) fn direction_words(pair: &Pair, name: fn(&str) -> &str) -> Option<Str
             let of = pair.siblings_of.as_deref().map_or("one source", name);
             format!("siblings: both are copies of {of}, neither is the other's source ({text})")
         }
+        DirectionBy::Cover => match &pair.cover {
+            Some(c) => format!(
+                "{dn} is built from {} sources, which together explain {} of it; {sn} is \
+                 source {} and explains {} ({text})",
+                c.sources,
+                percent(c.explained),
+                c.rank,
+                percent(c.share)
+            ),
+            None => format!("{dn} is built from several sources, {sn} among them ({text})"),
+        },
     };
     words.push_str(&format!("; confidence {:.2}", d.confidence));
     Some(words)

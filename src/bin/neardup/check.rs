@@ -8,11 +8,12 @@ use std::io::{self, Write};
 
 use anyhow::Result;
 
+use neardup::cover::CoverParams;
 use neardup::index::Index;
 use neardup::report::html::{HtmlFile, HtmlReport};
 use neardup::report::{JsonLines, Sink, Terminal};
 
-use crate::cli::{show_progress, use_color, CheckArgs};
+use crate::cli::{show_progress, use_color, CheckArgs, ContainmentArg};
 use crate::progress::Bar;
 
 /// Checks every input document; `Ok(true)` when one matched a source.
@@ -28,7 +29,11 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
         html.refuse_same_file(&args.input.inputs, "input")?;
         html.refuse_same_file(std::slice::from_ref(&args.index), "index file")?;
     }
-    let index = Index::open(&args.index)?;
+    let mut index = Index::open(&args.index)?;
+    index.set_cover(match args.part_floor {
+        ContainmentArg::Off => None,
+        ContainmentArg::At(floor) => Some(CoverParams { floor }),
+    });
     let mut json = args.json.then(|| JsonLines::new(crate::Stdout::new()));
     let mut human =
         (!args.json).then(|| Terminal::new(crate::Stdout::new(), use_color(args.color)));
@@ -68,10 +73,11 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
     }
     writeln!(
         err,
-        "checked {}: {} matched a source ({} pairs), {} matched none (of which {} without words); skipped {}",
+        "checked {}: {} matched a source ({} pairs; {} made of several sources), {} matched none (of which {} without words); skipped {}",
         summary.checked,
         summary.matched,
         summary.pairs,
+        summary.covered,
         summary.unmatched(),
         summary.empty,
         summary.skipped.len()

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use neardup::cover::DEFAULT_PART_FLOOR;
 use neardup::document::DEFAULT_MAX_DOC_BYTES;
 use neardup::lsh::DEFAULT_MAX_RATIO;
 use neardup::minhash::DEFAULT_NUM_PERM;
@@ -386,6 +387,19 @@ pub(crate) struct CheckArgs {
     /// standard error.
     #[arg(long, default_value_t = 1000, value_name = "N")]
     pub(crate) html_max_pairs: usize,
+    /// The least share of a checked page a source must explain to be one of the sources it is
+    /// built from; `off` for none.
+    ///
+    /// A digest or roundup takes parts of several articles: no single one holds enough of it to
+    /// match, yet together they explain it. Its cover is found greedily (the source that
+    /// explains the most of what is still unexplained, then the next, while one explains at
+    /// least this share), and when the cover explains at least the index's containment
+    /// threshold with no source doing so alone, each source is a `derivative` match (the page
+    /// derived, `direction_by` "cover") with a `cover` object: its share, its rank, the share
+    /// of the whole cover, and the spans of the page it explains. Candidates down to about this
+    /// share are read and measured, which costs a little more per checked document.
+    #[arg(long, default_value_t = ContainmentArg::At(DEFAULT_PART_FLOOR), value_parser = containment_arg, value_name = "SHARE")]
+    pub(crate) part_floor: ContainmentArg,
 }
 
 /// What counts as a match, and the sketch settings: shared by `dedup` and `index build`.
