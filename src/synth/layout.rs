@@ -52,7 +52,7 @@ const SEED_ARTICLE: &str = "seed-article";
 const SEED_BLOG: &str = "seed-blog";
 
 /// The most sources of a digest.
-pub(super) const MAX_DIGEST_SOURCES: usize = 4;
+const MAX_DIGEST_SOURCES: usize = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
