@@ -1,9 +1,9 @@
 //! The ways to derive a copy from a source: light edit, repost, commentary repost, excerpt and
 //! digest.
 //!
-//! In: a source text (and, for a digest, a second one), an [`Rng`] and the [`Vocab`]. Out: the
-//! derived text, with the char spans added to it and dropped from the source where those are
-//! scored ([`Derived`]). An exact copy needs no code: it is the source itself. Spans count chars
+//! In: a source text (for a digest, two to four), an [`Rng`] and the [`Vocab`]. Out: the derived
+//! text, with the char spans added to it and dropped from the source where those are scored
+//! ([`Derived`]), or for a digest the span taken from each source ([`Digest`]). An exact copy needs no code: it is the source itself. Spans count chars
 //! (Unicode scalar values), end-exclusive, because the scorer reads Python string indices.
 
 use super::article::{date_line, footer, publication, title, write_sentence, MIN_SENTENCE};
@@ -483,11 +483,51 @@ pub(super) fn excerpt(rng: &mut Rng, source: &str) -> Derived {
     }
 }
 
-/// The first half (by words, whole paragraphs) of `first` followed by that of `second`; then the
-/// larger part loses its last paragraphs while it has over 1.5 times the words of the other (but not
-/// below the other), so each source stays above the scorer's 0.3 "may find" containment.
-pub(super) fn digest(first: &str, second: &str) -> String {
-    fn half<'a>(paras: &'a [Para<'a>]) -> (&'a [Para<'a>], usize) {
+/// A digest: its text and, for each source in order, the char span of the text taken from it.
+pub(super) struct Digest {
+    pub(super) text: String,
+    pub(super) parts: Vec<CharSpan>,
+}
+
+/// A digest of `sources` (2 to 4 texts): a lead of each, its first paragraphs (whole), in order,
+/// joined by blank lines; each lead's span in the digest is that source's part.
+///
+/// Of two sources, the first half (by words) of each; then the larger part loses its last
+/// paragraphs while it has over 1.5 times the words of the other (but not below the other), so
+/// each source stays above the scorer's 0.3 "may find" containment. Of more, each lead starts as
+/// the fewest paragraphs with half the words of the shortest source and gains or loses a paragraph
+/// while that evens the parts ([`leads`]): each about 1/n of the digest's words.
+pub(super) fn digest(sources: &[&str]) -> Digest {
+    let paras: Vec<Vec<Para<'_>>> = sources.iter().map(|s| paragraphs(s)).collect();
+    let leads = match paras.as_slice() {
+        [a, b] => halves(a, b),
+        _ => leads(&paras),
+    };
+    let mut out = SpanText::default();
+    let mut parts = Vec::with_capacity(paras.len());
+    for (j, (p, k)) in paras.iter().zip(leads).enumerate() {
+        if j > 0 {
+            out.push("\n\n");
+        }
+        let start = out.chars;
+        for (m, para) in p[..k].iter().enumerate() {
+            if m > 0 {
+                out.push("\n\n");
+            }
+            out.push(para.text);
+        }
+        parts.push((start, out.chars));
+    }
+    Digest {
+        text: out.text,
+        parts,
+    }
+}
+
+/// The paragraphs a digest of two sources takes from each (see [`digest`]).
+fn halves(a: &[Para<'_>], b: &[Para<'_>]) -> Vec<usize> {
+    /// The fewest paragraphs with half the words (at least one), and their words.
+    fn half(paras: &[Para<'_>]) -> (usize, usize) {
         let total: usize = paras.iter().map(|p| p.words).sum();
         let mut words = 0;
         let mut k = 0;
@@ -495,24 +535,65 @@ pub(super) fn digest(first: &str, second: &str) -> String {
             words += paras[k].words;
             k += 1;
         }
-        (&paras[..k.max(1)], words)
+        (k.max(1), words)
     }
-    fn trim<'a>(part: &mut &'a [Para<'a>], words: &mut usize, other: usize) {
-        while part.len() > 1
-            && 2 * *words > 3 * other
-            && *words - part[part.len() - 1].words >= other
-        {
-            *words -= part[part.len() - 1].words;
-            *part = &part[..part.len() - 1];
+    /// Drops last paragraphs while the part has over 1.5 times `other`'s words, not below them.
+    fn trim(paras: &[Para<'_>], k: &mut usize, words: &mut usize, other: usize) {
+        while *k > 1 && 2 * *words > 3 * other && *words - paras[*k - 1].words >= other {
+            *words -= paras[*k - 1].words;
+            *k -= 1;
         }
     }
-    let (a, b) = (paragraphs(first), paragraphs(second));
-    let ((mut pa, mut wa), (mut pb, mut wb)) = (half(&a), half(&b));
-    trim(&mut pa, &mut wa, wb);
-    trim(&mut pb, &mut wb, wa);
-    pa.iter()
-        .chain(pb)
-        .map(|p| p.text)
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let ((mut ka, mut wa), (mut kb, mut wb)) = (half(a), half(b));
+    trim(a, &mut ka, &mut wa, wb);
+    trim(b, &mut kb, &mut wb, wa);
+    vec![ka, kb]
+}
+
+/// The paragraphs a digest of three or more sources takes from each: first the fewest with half
+/// the words of the shortest source (at least one), then, while that evens the parts (raises the
+/// smallest part's share of the words), one paragraph more or fewer for one of them.
+fn leads(paras: &[Vec<Para<'_>>]) -> Vec<usize> {
+    let prefix = |p: &[Para<'_>], k: usize| p[..k].iter().map(|q| q.words).sum::<usize>();
+    let target = paras.iter().map(|p| prefix(p, p.len())).min().unwrap_or(0) / 2;
+    let mut k: Vec<usize> = paras
+        .iter()
+        .map(|p| {
+            let mut k = 1;
+            while k < p.len() && prefix(p, k) < target {
+                k += 1;
+            }
+            k
+        })
+        .collect();
+    // (smallest part, all parts) in words; a share a/b beats c/d when a*d > c*b.
+    let balance = |k: &[usize]| {
+        let words: Vec<usize> = paras.iter().zip(k).map(|(p, &k)| prefix(p, k)).collect();
+        (
+            words.iter().copied().min().unwrap_or(0),
+            words.iter().sum::<usize>(),
+        )
+    };
+    loop {
+        let (least, all) = balance(&k);
+        let mut best = None;
+        let (mut best_least, mut best_all) = (least, all.max(1));
+        for j in 0..paras.len() {
+            for step in [k[j] + 1, k[j] - 1] {
+                if step == 0 || step > paras[j].len() {
+                    continue;
+                }
+                let mut trial = k.clone();
+                trial[j] = step;
+                let (l, a) = balance(&trial);
+                if l * best_all > best_least * a.max(1) {
+                    (best, best_least, best_all) = (Some(trial), l, a.max(1));
+                }
+            }
+        }
+        match best {
+            Some(better) => k = better,
+            None => return k,
+        }
+    }
 }

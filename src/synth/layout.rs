@@ -34,6 +34,7 @@ const SALT_RELATED: u64 = 10;
 const SALT_WIRE: u64 = 11;
 const SALT_SEED_PAGE: u64 = 12;
 const SALT_QUOTES: u64 = 13;
+const SALT_DIGEST: u64 = 14;
 /// Half of the derived documents copy one of the last this-many documents ("breaking news"),
 /// the other half any earlier original.
 const RECENT: usize = 200;
@@ -50,19 +51,53 @@ const FIRST_DAY: i64 = 18_262;
 const SEED_ARTICLE: &str = "seed-article";
 const SEED_BLOG: &str = "seed-blog";
 
+/// The most sources of a digest.
+const MAX_DIGEST_SOURCES: usize = 4;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Slot {
     Original,
+    /// Derived from `sources` (one, or 2 to 4 for a digest), the first being `source`.
     Derived {
         kind: DerivedKind,
         source: usize,
-        second: usize,
+        sources: Sources,
     },
     /// Copy number `copy` (1-based) of the wire story at `source`.
     Syndicated {
         source: usize,
         copy: usize,
     },
+}
+
+/// The distinct earlier originals a derived document is made from, in the order of its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Sources {
+    ids: [usize; MAX_DIGEST_SOURCES],
+    len: usize,
+}
+
+impl Sources {
+    /// Just `source`.
+    fn one(source: usize) -> Self {
+        Sources {
+            ids: [source; MAX_DIGEST_SOURCES],
+            len: 1,
+        }
+    }
+
+    /// Adds `source` (room permitting).
+    fn push(&mut self, source: usize) {
+        if self.len < MAX_DIGEST_SOURCES {
+            self.ids[self.len] = source;
+            self.len += 1;
+        }
+    }
+
+    /// The sources, in order.
+    fn all(&self) -> &[usize] {
+        &self.ids[..self.len]
+    }
 }
 
 /// A body with truth spans relative to the source's and the derived body.
@@ -128,11 +163,7 @@ impl CorpusSpec {
         }
         let (doc, truth) = match self.slot(i) {
             Slot::Original => (doc(id, self.original_text(i)), Vec::new()),
-            Slot::Derived {
-                kind,
-                source,
-                second,
-            } => self.derived_entry(i, id, kind, source, second),
+            Slot::Derived { kind, sources, .. } => self.derived_entry(i, id, kind, sources),
             Slot::Syndicated { .. } => unreachable!("syndication needs sites"),
         };
         Entry {
@@ -245,22 +276,44 @@ impl CorpusSpec {
             .pick(unit(derive_seed(self.seed, i as u64, SALT_KIND)));
         let mut rng = Rng::new(derive_seed(self.seed, i as u64, SALT_SOURCE));
         let source = self.pick_source(i, &mut rng);
-        let mut second = source;
+        let mut sources = Sources::one(source);
         if kind == DerivedKind::Digest {
-            for _ in 0..8 {
-                second = self.pick_source(i, &mut rng);
-                if second != source {
-                    break;
+            // Each further source a new one, 8 tries each; with too few originals before i, fewer.
+            for _ in 1..self.digest_count(i) {
+                match (0..8)
+                    .map(|_| self.pick_source(i, &mut rng))
+                    .find(|s| !sources.all().contains(s))
+                {
+                    Some(s) => sources.push(s),
+                    None => break,
                 }
             }
-            if second == source {
+            if sources.len == 1 {
                 kind = DerivedKind::Excerpt; // only one original before i
             }
         }
         Slot::Derived {
             kind,
             source,
-            second,
+            sources,
+        }
+    }
+
+    /// `(fewest, most)` sources of a digest: [`CorpusSpec::digest_sources`] in order, each
+    /// clamped to 2..=4.
+    pub(super) fn digest_range(&self) -> (usize, usize) {
+        let (a, b) = self.digest_sources;
+        let clamp = |n: usize| n.clamp(2, MAX_DIGEST_SOURCES);
+        (clamp(a.min(b)), clamp(a.max(b)))
+    }
+
+    /// How many sources the digest at `i` asks for.
+    fn digest_count(&self, i: usize) -> usize {
+        match self.digest_range() {
+            (lo, hi) if lo < hi => {
+                Rng::new(derive_seed(self.seed, i as u64, SALT_DIGEST)).range(lo, hi)
+            }
+            (lo, _) => lo,
         }
     }
 
@@ -285,9 +338,9 @@ impl CorpusSpec {
         i: usize,
         id: String,
         kind: DerivedKind,
-        source: usize,
-        second: usize,
+        sources: Sources,
     ) -> (SynthDoc, Vec<TruthPair>) {
+        let source = sources.all()[0];
         let src = self.original_text(source);
         let mut rng = Rng::new(derive_seed(self.seed, i as u64, SALT_EDIT));
         let v = vocab();
@@ -298,6 +351,7 @@ impl CorpusSpec {
             kind: kind.as_str(),
             added,
             dropped,
+            parts: None,
         };
         let (text, truth) = match kind {
             DerivedKind::Exact => (src, vec![record(source, Some(vec![]), Some(vec![]))]),
@@ -317,10 +371,19 @@ impl CorpusSpec {
                 (d.text, vec![record(source, Some(d.added), Some(d.dropped))])
             }
             DerivedKind::Digest => {
-                let other = self.original_text(second);
-                let text = digest(&src, &other);
-                let truth = vec![record(source, None, None), record(second, None, None)];
-                (text, truth)
+                let mut texts = vec![src];
+                texts.extend(sources.all()[1..].iter().map(|&s| self.original_text(s)));
+                let d = digest(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+                let truth = sources
+                    .all()
+                    .iter()
+                    .zip(d.parts)
+                    .map(|(&s, part)| TruthPair {
+                        parts: Some(vec![part]),
+                        ..record(s, None, None)
+                    })
+                    .collect();
+                (d.text, truth)
             }
         };
         (doc(id.clone(), text), truth)
@@ -468,6 +531,7 @@ impl CorpusSpec {
                         kind: "syndicated",
                         added: Some(Vec::new()),
                         dropped: Some(Vec::new()),
+                        parts: None,
                     });
                 }
                 let content = Content {
@@ -476,13 +540,11 @@ impl CorpusSpec {
                 };
                 (content, vec![i, source])
             }
-            Slot::Derived {
-                kind,
-                source,
-                second,
-            } => (
-                self.templated_derived(i, &id, kind, source, second),
-                vec![i, source, second],
+            Slot::Derived { kind, sources, .. } => (
+                self.templated_derived(i, &id, kind, sources),
+                std::iter::once(i)
+                    .chain(sources.all().iter().copied())
+                    .collect(),
             ),
         };
         let (text, offset) = self.wrap(
@@ -493,13 +555,13 @@ impl CorpusSpec {
             &content.body,
         );
         let mut truth = content.truth;
-        if let Slot::Derived { source, second, .. } = slot {
-            // One record per source (a digest has two, in this order). A syndicated source was
-            // published on several pages, and the derived page derives from each: one record per
-            // publication. Spans move from the bodies to the pages: the derived page's body
-            // offset, each publication's.
+        if let Slot::Derived { sources, .. } = slot {
+            // One record per source (a digest has one per source, in this order). A syndicated
+            // source was published on several pages, and the derived page derives from each: one
+            // record per publication. Spans move from the bodies to the pages: the derived page's
+            // body offset (added, and a digest's parts), each publication's (dropped).
             let mut all = Vec::with_capacity(truth.len());
-            for (record, from) in truth.into_iter().zip([source, second]) {
+            for (record, &from) in truth.into_iter().zip(sources.all()) {
                 for page in self.publications(from) {
                     let mut t = record.clone();
                     t.source = self.doc_id(page);
@@ -507,6 +569,7 @@ impl CorpusSpec {
                         shift(&mut t.added, offset);
                         shift(&mut t.dropped, self.body_offset(page));
                     }
+                    shift(&mut t.parts, offset);
                     all.push(t);
                 }
             }
@@ -525,9 +588,9 @@ impl CorpusSpec {
         i: usize,
         id: &str,
         kind: DerivedKind,
-        source: usize,
-        second: usize,
+        sources: Sources,
     ) -> Content {
+        let source = sources.all()[0];
         let headline = self.headline(source);
         let skip = headline.chars().count() + 2;
         let article = self.original_text(source);
@@ -540,6 +603,7 @@ impl CorpusSpec {
             kind: kind.as_str(),
             added,
             dropped,
+            parts: None,
         };
         let moved = |spans: Vec<CharSpan>| -> Vec<CharSpan> {
             spans
@@ -575,12 +639,25 @@ impl CorpusSpec {
                 )
             }
             DerivedKind::Digest => {
-                let other = self.original_text(second);
-                let body = format!("{headline}\n\n{}", digest(&article, &other));
-                (
-                    body,
-                    vec![record(source, None, None), record(second, None, None)],
-                )
+                // The first source's headline on top: with its lead, one run of its body.
+                let mut texts = vec![article];
+                texts.extend(sources.all()[1..].iter().map(|&s| self.original_text(s)));
+                let d = digest(&texts.iter().map(String::as_str).collect::<Vec<_>>());
+                let body = format!("{headline}\n\n{}", d.text);
+                let truth = sources
+                    .all()
+                    .iter()
+                    .zip(d.parts)
+                    .enumerate()
+                    .map(|(j, (&s, (start, end)))| {
+                        let start = if j == 0 { 0 } else { start + skip };
+                        TruthPair {
+                            parts: Some(vec![(start, end + skip)]),
+                            ..record(s, None, None)
+                        }
+                    })
+                    .collect();
+                (body, truth)
             }
         };
         Content { body, truth }
@@ -600,6 +677,7 @@ impl CorpusSpec {
                 kind: "seed",
                 added: None,
                 dropped: None,
+                parts: None,
             })
             .into_iter()
             .collect();
@@ -647,6 +725,7 @@ impl CorpusSpec {
                 kind: "date_only",
                 added: None,
                 dropped: None,
+                parts: None,
             })
             .into_iter()
             .collect();

@@ -5,8 +5,8 @@
 //! and the phenomena of real crawls: news sites with templates, syndication, the shared-phrase
 //! [`TextStyle`], a corpus that is all template). Out: a [`Corpus`]: documents `{id, text}` and
 //! [`TruthPair`] records saying which document was derived from which, how, and which character
-//! spans were added to the copy or dropped from the source; with sites, [`Pages`] adds each page's
-//! body. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] (or [`stream_pages`]) write the JSON
+//! spans were added to the copy or dropped from the source (of a digest, which span of it came
+//! from each source); with sites, [`Pages`] adds each page's body. [`Corpus::write_jsonl`] and [`Corpus::write_truth`] (or [`stream_pages`]) write the JSON
 //! Lines corpus and the `TRUTH.json` that `tools/score_pairs.py` reads.
 //!
 //! Why it is built this way:
@@ -47,8 +47,8 @@
 //! decides what each position holds and builds its entry; `rng` is the deterministic randomness;
 //! `vocab` the word lists; `article` writes original articles; `phrases` the shared-phrase ones;
 //! `site` the site templates and page assembly; `copies` makes the derived texts (light edit,
-//! repost, excerpt, digest) with their truth spans; `dates` the documents' publication dates
-//! ([`CorpusSpec::dates`]); `truth` holds the output records ([`SynthDoc`],
+//! repost, excerpt, digest of 2 to 4 sources) with their truth spans; `dates` the documents'
+//! publication dates ([`CorpusSpec::dates`]); `truth` holds the output records ([`SynthDoc`],
 //! [`TruthPair`], [`Corpus`], [`Entry`], [`Pages`]) and their file formats ([`TruthWriter`]).
 
 mod article;
@@ -91,7 +91,11 @@ pub enum DerivedKind {
     Repost,
     /// A contiguous run of 40–70% of the source's paragraphs, sometimes with a credit line.
     Excerpt,
-    /// The first half of one source's paragraphs followed by the first half of another's.
+    /// A lead (the first paragraphs, whole) of each of 2 to 4 sources
+    /// ([`CorpusSpec::digest_sources`]), one after another, each about an equal share of the
+    /// page's words: of two sources the first half of each, of more about half the shortest
+    /// source's words each. One truth record per source, whose `parts` is the span of the page
+    /// taken from it.
     Digest,
     /// A commentary-heavy blog repost: 20–45% of the sentences dropped, one or two paragraphs of
     /// the blogger's own prose of about as many words added (on top, at the bottom or inside),
@@ -308,6 +312,11 @@ pub struct CorpusSpec {
     /// default): their commentary reposts gain curly quotes, as from a publishing system that
     /// smartens them, where the others' lose theirs.
     pub straight_quotes: f64,
+    /// `(fewest, most)` sources of a [`DerivedKind::Digest`], each digest drawing its number
+    /// between them; (2, 2) by default. Each is clamped to 2..=4, and a reversed pair is
+    /// swapped. With too few earlier originals a digest has fewer sources (with one, it is an
+    /// excerpt).
+    pub digest_sources: (usize, usize),
 }
 
 /// How the generator writes article text.
@@ -342,6 +351,7 @@ impl Default for CorpusSpec {
             all_template: false,
             dates: false,
             straight_quotes: 0.0,
+            digest_sources: (2, 2),
         }
     }
 }
@@ -518,6 +528,13 @@ impl CorpusSpec {
     /// Writes `share` of the originals with straight quotes ([`CorpusSpec::straight_quotes`]).
     pub fn straight_quotes(mut self, share: f64) -> Self {
         self.straight_quotes = share;
+        self
+    }
+
+    /// Sets the fewest and most sources of a digest ([`CorpusSpec::digest_sources`]: clamped to
+    /// 2..=4, swapped if reversed).
+    pub fn digest_sources(mut self, min: usize, max: usize) -> Self {
+        self.digest_sources = (min, max);
         self
     }
 

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::article::{weekday, MAX_SENTENCE, MIN_SENTENCE};
 use super::copies::{
-    change_dateline, count_words, drop_the, paragraphs, split_word, straighten_quotes,
+    change_dateline, count_words, digest, drop_the, paragraphs, split_word, straighten_quotes,
 };
 use super::rng::{Alias, Rng};
 use super::vocab::{vocab, CONTENT_WORDS, PLACES, WEEKDAYS};
@@ -220,6 +220,7 @@ fn every_kind_appears_and_its_truth_is_right() {
             .count()
             >= 10
     );
+    assert!(sources.values().all(|s| s.len() == 2), "by default, two");
     // Each source keeps enough of itself in the digest for the scorer's oracle (>= 0.3).
     let spec = CorpusSpec::default()
         .docs(1500)
@@ -404,12 +405,13 @@ fn files_have_the_scorer_field_names() {
     assert_eq!(pairs.len(), c.truth.len());
     for p in pairs {
         let keys: HashSet<&str> = p.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(
-            keys,
-            HashSet::from(["source", "derived", "relation", "kind", "added", "dropped"])
-        );
+        let mut want = HashSet::from(["source", "derived", "relation", "kind", "added", "dropped"]);
+        if p["kind"] == "digest" {
+            want.insert("parts"); // only a digest's records have parts
+        }
+        assert_eq!(keys, want);
         assert!(["duplicate", "derivative"].contains(&p["relation"].as_str().unwrap()));
-        for field in ["added", "dropped"] {
+        for field in ["added", "dropped", "parts"] {
             match &p[field] {
                 serde_json::Value::Null => {}
                 serde_json::Value::Array(spans) => {
@@ -424,6 +426,10 @@ fn files_have_the_scorer_field_names() {
             }
         }
     }
+    assert!(
+        pairs.iter().any(|p| p["kind"] == "digest"),
+        "a digest to check"
+    );
     let mut empty = Vec::new();
     Corpus::default().write_truth(&mut empty).unwrap();
     assert_eq!(
@@ -464,6 +470,229 @@ fn helpers() {
     }
     assert_eq!(counts[2], 0);
     assert!((9_000..11_000).contains(&counts[0]), "{counts:?}");
+}
+
+// --- digests of 2 to 4 sources ---------------------------------------------------------------
+
+/// A corpus of digests only (and the excerpts a digest falls back to), `min..=max` sources each,
+/// with default-length articles; on 12 sites with some syndication when `sites`.
+fn digest_spec(min: usize, max: usize, sites: bool) -> CorpusSpec {
+    let spec = CorpusSpec::default()
+        .docs(500)
+        .seed(61)
+        .derived_fraction(0.3)
+        .mix(KindMix::only(DerivedKind::Digest))
+        .digest_sources(min, max);
+    match sites {
+        true => spec.sites(12).syndicated(0.05),
+        false => spec,
+    }
+}
+
+/// The digest records of `truth` by derived id, in corpus order.
+fn digest_records(truth: &[TruthPair]) -> Vec<(&str, Vec<&TruthPair>)> {
+    let mut out: Vec<(&str, Vec<&TruthPair>)> = Vec::new();
+    for t in truth.iter().filter(|t| t.kind == "digest") {
+        match out.last_mut() {
+            Some((d, records)) if *d == t.derived => records.push(t),
+            _ => out.push((&t.derived, vec![t])),
+        }
+    }
+    out
+}
+
+/// FNV-1a 64 of `bytes`: a fingerprint to pin a corpus's bytes with.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn digests_have_as_many_distinct_earlier_sources_as_asked() {
+    // (asked, fewest and most sources expected): reversed pairs swap, out-of-range ones clamp.
+    let table = [
+        ((2, 2), 2, 2),
+        ((3, 3), 3, 3),
+        ((4, 4), 4, 4),
+        ((2, 4), 2, 4),
+        ((4, 2), 2, 4),
+        ((3, 4), 3, 4),
+        ((0, 9), 2, 4),
+    ];
+    for ((min, max), lo, hi) in table {
+        let spec = digest_spec(min, max, false);
+        assert_eq!(spec.digest_range(), (lo, hi), "{min}-{max}");
+        let c = generate(&spec);
+        let ids = by_id(&c);
+        let derived: HashSet<&str> = c.truth.iter().map(|t| t.derived.as_str()).collect();
+        let digests = digest_records(&c.truth);
+        assert!(digests.len() >= 100, "{min}-{max}: {}", digests.len());
+        let mut seen = HashSet::new();
+        for (d, records) in &digests {
+            let at = ids[d].0;
+            let sources: HashSet<&str> = records.iter().map(|t| t.source.as_str()).collect();
+            assert_eq!(sources.len(), records.len(), "{d}: distinct sources");
+            // Fewer only where too few originals come before (the corpus head).
+            if at >= 50 {
+                assert!((lo..=hi).contains(&records.len()), "{d}: {}", records.len());
+                seen.insert(records.len());
+            } else {
+                assert!((2..=hi).contains(&records.len()), "{d}: {}", records.len());
+            }
+            for s in sources {
+                assert!(ids[s].0 < at, "{s} before {d}");
+                assert!(!derived.contains(s), "{s} is an original");
+            }
+        }
+        assert_eq!(seen, (lo..=hi).collect(), "{min}-{max}: every count drawn");
+    }
+}
+
+#[test]
+fn digest_parts_are_verbatim_leads_that_tile_the_page() {
+    for ((min, max), sites) in [
+        ((2, 2), false),
+        ((3, 3), false),
+        ((4, 4), false),
+        ((2, 4), false),
+        ((2, 2), true),
+        ((3, 3), true),
+        ((4, 4), true),
+        ((2, 4), true),
+    ] {
+        let case = format!("{min}-{max}, sites {sites}");
+        let pages = generate_pages(&digest_spec(min, max, sites));
+        let ids = by_id(&pages.corpus);
+        let bodies: HashMap<&str, &str> = pages
+            .bodies
+            .iter()
+            .map(|(i, b)| (i.as_str(), b.as_str()))
+            .collect();
+        // The article of a document: its body on a site, else its text.
+        let article = |id: &str| bodies.get(id).copied().unwrap_or(ids[id].1);
+        let mut checked = 0;
+        for (d, records) in digest_records(&pages.corpus.truth) {
+            let page = ids[d].1;
+            let body = article(d);
+            let body_start = page[..page.find(body).unwrap()].chars().count();
+            let body_end = body_start + body.chars().count();
+            let mut spans: Vec<CharSpan> = Vec::new();
+            for t in &records {
+                assert_eq!((&t.added, &t.dropped), (&None, &None), "{case}");
+                let parts = t.parts.as_ref().expect("a digest record has parts");
+                assert_eq!(parts.len(), 1, "{case}: one run per source");
+                let (s, e) = parts[0];
+                assert!(
+                    body_start <= s && s < e && e <= body_end,
+                    "{case}: {d} {s}..{e}"
+                );
+                let part = char_slice(page, (s, e));
+                let source = article(&t.source);
+                assert!(source.contains(&part), "{case}: {d} part of {}", t.source);
+                // A lead: the source's start (on a site, its text's, or its body's for the first).
+                let text = source
+                    .split_once("\n\n")
+                    .filter(|_| sites)
+                    .map_or(source, |x| x.1);
+                assert!(
+                    text.starts_with(&part) || (s == body_start && source.starts_with(&part)),
+                    "{case}: {d} takes a lead of {}",
+                    t.source
+                );
+                let (words, all) = (count_words(&part), count_words(body));
+                assert!(
+                    words * 100 >= 15 * all,
+                    "{case}: {d} {words} of {all} words"
+                );
+                let (page_sh, source_sh) = (shingles(body), shingles(source));
+                let share = page_sh.intersection(&source_sh).count() as f64 / page_sh.len() as f64;
+                assert!(
+                    share >= 0.15,
+                    "{case}: {d} {share} of its 5-grams from {}",
+                    t.source
+                );
+                // The publications of a syndicated source share its part.
+                if !spans.contains(&(s, e)) {
+                    spans.push((s, e));
+                }
+            }
+            // In the order of the page, disjoint, covering the body but for the blank lines.
+            assert!((2..=max.max(2)).contains(&spans.len()), "{case}: {d}");
+            assert_eq!(spans[0].0, body_start, "{case}: {d}");
+            assert_eq!(spans.last().unwrap().1, body_end, "{case}: {d}");
+            for w in spans.windows(2) {
+                assert_eq!(w[0].1 + 2, w[1].0, "{case}: {d} {w:?}");
+                assert_eq!(char_slice(page, (w[0].1, w[1].0)), "\n\n", "{case}: {d}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 100, "{case}: {checked}");
+    }
+}
+
+#[test]
+fn default_digests_are_todays() {
+    assert_eq!(
+        CorpusSpec::default().digest_sources(2, 2),
+        CorpusSpec::default()
+    );
+    assert_eq!(CorpusSpec::default().digest_range(), (2, 2));
+    // Of two texts, the first half of each (whole paragraphs) and the longer part trimmed toward
+    // the other, as before there were more.
+    fn before(first: &str, second: &str) -> String {
+        fn half<'a>(paras: &'a [&'a str]) -> (&'a [&'a str], usize) {
+            let total: usize = paras.iter().map(|p| count_words(p)).sum();
+            let (mut words, mut k) = (0, 0);
+            while k < paras.len() && 2 * words < total {
+                words += count_words(paras[k]);
+                k += 1;
+            }
+            (&paras[..k.max(1)], words)
+        }
+        fn trim<'a>(part: &mut &'a [&'a str], words: &mut usize, other: usize) {
+            while part.len() > 1
+                && 2 * *words > 3 * other
+                && *words - count_words(part[part.len() - 1]) >= other
+            {
+                *words -= count_words(part[part.len() - 1]);
+                *part = &part[..part.len() - 1];
+            }
+        }
+        let a: Vec<&str> = first.split("\n\n").collect();
+        let b: Vec<&str> = second.split("\n\n").collect();
+        let ((mut pa, mut wa), (mut pb, mut wb)) = (half(&a), half(&b));
+        trim(&mut pa, &mut wa, wb);
+        trim(&mut pb, &mut wb, wa);
+        pa.iter()
+            .chain(pb)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+    let mut rng = Rng::new(8);
+    for i in 0..300 {
+        let (wa, wb) = (rng.range(20, 700), rng.range(20, 700));
+        let (a, b) = (news_text(i, wa), news_text(i + 1000, wb));
+        let d = digest(&[&a, &b]);
+        assert_eq!(d.text, before(&a, &b), "{i}");
+        let first = char_slice(&d.text, d.parts[0]);
+        assert!(a.starts_with(&first) && d.parts[0].0 == 0, "{i}");
+        assert_eq!(d.parts[1].1, d.text.chars().count(), "{i}");
+    }
+    // The bytes of two default corpora (every kind, digests among them) as `neardup synth
+    // --docs 1500 --derived 0.5 [--sites 24 --syndicated 0.05]` wrote them before digests of
+    // more sources.
+    for (sites, want) in [(0, 0xb4d3_b4d3_b752_b5f8), (24, 0xe0fa_7fb2_123e_6410)] {
+        let spec = CorpusSpec::default()
+            .docs(1500)
+            .derived_fraction(0.5)
+            .sites(sites)
+            .syndicated(if sites > 0 { 0.05 } else { 0.0 });
+        let c = generate_par(&spec);
+        assert!(c.truth.iter().filter(|t| t.kind == "digest").count() >= 100);
+        assert_eq!(fnv1a(&jsonl(&c)), want, "sites {sites}");
+    }
 }
 
 // --- templated sites, syndication, shared phrases, all template --------------------------------

@@ -50,6 +50,11 @@ pub struct TruthPair {
     pub added: Option<Vec<CharSpan>>,
     /// Char spans of the source text left out of the derived one; `None` when not scored.
     pub dropped: Option<Vec<CharSpan>>,
+    /// Char spans of the derived text taken from this source, for a digest (one run of its
+    /// paragraphs; on a templated page, with the first source's headline); `None`, and not
+    /// written, for the other kinds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<CharSpan>>,
 }
 
 /// A generated corpus: documents in order, and the truth about the derived ones.
@@ -57,7 +62,8 @@ pub struct TruthPair {
 pub struct Corpus {
     /// Documents; every source comes before the documents derived from it.
     pub docs: Vec<SynthDoc>,
-    /// One record per (source, derived) pair (two for a digest), in the order of the derived documents.
+    /// One record per (source, derived) pair (one per source for a digest), in the order of the
+    /// derived documents.
     pub truth: Vec<TruthPair>,
 }
 

@@ -152,6 +152,19 @@ pub(crate) struct SynthArgs {
     /// them), where the others' lose theirs.
     #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
     pub(crate) straight_quotes: f64,
+    /// Sources of a digest: N, or MIN-MAX (e.g. 2-4) for a number drawn per digest, from 2 to 4.
+    ///
+    /// A digest is a lead (the first paragraphs) of each source, one after another, each about
+    /// an equal share of the page's words: of two sources the first half of each, of more about
+    /// half the shortest source's words each. The truth has one record per source, whose `parts`
+    /// is the character span of the page taken from it. Truth kind `digest`.
+    #[arg(
+        long,
+        default_value_t = DigestSources::from(SynthSpec::default().digest_sources),
+        value_parser = digest_sources,
+        value_name = "N|MIN-MAX"
+    )]
+    pub(crate) digest_sources: DigestSources,
 }
 
 /// `neardup synth --style`.
@@ -578,6 +591,56 @@ fn byte_size(s: &str) -> Result<ByteSize, String> {
     }
 }
 
+/// `--digest-sources`: the fewest and most sources of a digest, 2 <= min <= max <= 4; shown as
+/// `N` when both are N, else `MIN-MAX`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DigestSources {
+    /// The fewest sources.
+    pub(crate) min: usize,
+    /// The most sources.
+    pub(crate) max: usize,
+}
+
+impl From<(usize, usize)> for DigestSources {
+    fn from((min, max): (usize, usize)) -> Self {
+        DigestSources { min, max }
+    }
+}
+
+impl std::fmt::Display for DigestSources {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.min == self.max {
+            true => write!(f, "{}", self.min),
+            false => write!(f, "{}-{}", self.min, self.max),
+        }
+    }
+}
+
+/// A [`DigestSources`]: `N` or `MIN-MAX`, each from 2 to 4, MIN not above MAX.
+fn digest_sources(s: &str) -> Result<DigestSources, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{s}` is not a number of sources (e.g. 3, or 2-4)"))
+    };
+    let (min, max) = match s.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => {
+            let n = number(s)?;
+            (n, n)
+        }
+    };
+    if !(2..=4).contains(&min) || !(2..=4).contains(&max) {
+        return Err(format!("`{s}`: a digest has 2 to 4 sources"));
+    }
+    if min > max {
+        return Err(format!(
+            "`{s}`: the fewest ({min}) is above the most ({max})"
+        ));
+    }
+    Ok(DigestSources { min, max })
+}
+
 /// `--containment`: a share, or `off`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ContainmentArg {
@@ -683,6 +746,46 @@ mod tests {
         assert!(byte_size("0").is_err());
         assert!(byte_size("lots").is_err());
         assert_eq!(ByteSize(DEFAULT_MAX_DOC_BYTES).to_string(), "32M");
+    }
+
+    #[test]
+    fn digest_sources_read_one_number_or_a_range_from_2_to_4() {
+        for (text, min, max, shown) in [
+            ("2", 2, 2, "2"),
+            ("3", 3, 3, "3"),
+            ("4", 4, 4, "4"),
+            ("2-4", 2, 4, "2-4"),
+            ("3-4", 3, 4, "3-4"),
+            ("3-3", 3, 3, "3"),
+        ] {
+            let got = digest_sources(text);
+            assert_eq!(got, Ok(DigestSources { min, max }), "{text}");
+            assert_eq!(got.unwrap().to_string(), shown, "{text}");
+        }
+        for bad in [
+            "1", "5", "0-2", "2-5", "4-2", "two", "", "2-", "-3", "2-3-4",
+        ] {
+            assert!(digest_sources(bad).is_err(), "{bad}");
+        }
+        let parse = |extra: &[&str]| {
+            let mut argv = vec!["neardup", "synth", "--out", "c.jsonl"];
+            argv.extend(extra);
+            match Cli::try_parse_from(argv).map(|c| c.command) {
+                Ok(Command::Synth(args)) => Ok(args.digest_sources),
+                Ok(other) => panic!("{other:?}"),
+                Err(e) => Err(e.kind()),
+            }
+        };
+        let default = DigestSources::from(SynthSpec::default().digest_sources);
+        assert_eq!(parse(&[]), Ok(default));
+        assert_eq!(
+            parse(&["--digest-sources", "2-4"]),
+            Ok(DigestSources { min: 2, max: 4 })
+        );
+        assert_eq!(
+            parse(&["--digest-sources", "5"]),
+            Err(clap::error::ErrorKind::ValueValidation)
+        );
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
         .phrase_pool(args.phrase_pool)
         .all_template(args.all_template)
         .dates(args.dates)
-        .straight_quotes(args.straight_quotes);
+        .straight_quotes(args.straight_quotes)
+        .digest_sources(args.digest_sources.min, args.digest_sources.max);
     let mix = spec.mix.with_commentary(args.commentary);
     spec = spec.mix(mix);
     if let Some(paths) = &args.with_seeds {
