@@ -12,7 +12,8 @@
 //! `neardup check` does. Every repost must find its source first, and (in the news style) an
 //! unrelated text must find nothing, so the bench also checks that the index answers rightly; in
 //! the phrase style an unrelated text shares stock phrases with many sources, and the bench
-//! counts those that still match one.
+//! counts those that still match one. `NEARDUP_BENCH_COVER=off` checks without the cover of
+//! pages built from several sources ([`neardup::cover`]), to measure what it costs.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -88,8 +89,12 @@ fn main() {
     let queries = queries(&Index::open(&index_dir).unwrap(), n, phrases, 2000);
     let cold = drop_caches();
     let started = Instant::now();
-    let index = Index::open(&index_dir).unwrap();
+    let mut index = Index::open(&index_dir).unwrap();
     let first_open = started.elapsed();
+    // `NEARDUP_BENCH_COVER=off`: checks without the cover of pages built from several sources.
+    if std::env::var("NEARDUP_BENCH_COVER").is_ok_and(|v| v == "off") {
+        index.set_cover(None);
+    }
     println!(
         "open: {:.1} ms{}",
         ms(first_open),
