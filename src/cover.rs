@@ -107,6 +107,21 @@ pub struct CoverShare {
     pub sources: usize,
     /// Byte spans of the page attributed to this source, in text order.
     pub spans: Vec<Range<usize>>,
+    /// Every part of the cover, by rank (this one among them), for a view of the whole page;
+    /// empty when the caller did not name them.
+    pub parts: Vec<NamedPart>,
+}
+
+/// One part of a page's cover, named: for a view that shows the page once, each passage
+/// marked with its source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedPart {
+    /// The source's id.
+    pub source: String,
+    /// Its share of the page ([`CoverShare::share`]).
+    pub share: f64,
+    /// Its byte spans of the page ([`CoverShare::spans`]).
+    pub spans: Vec<Range<usize>>,
 }
 
 impl Cover {
@@ -143,6 +158,7 @@ impl Cover {
             explained: self.explained,
             sources: self.parts.len(),
             spans,
+            parts: Vec::new(),
         }
     }
 

@@ -175,6 +175,34 @@ fn digests_of_two_three_and_four_sources_are_covered_by_them() {
             p.id
         );
     }
+    // The human view shows each page once, its passages marked with their sources.
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--index",
+            "s.ndx",
+            "pages.jsonl",
+            "--color",
+            "never",
+        ],
+    );
+    let text = lossy(&out.stdout);
+    for (p, n) in pages.iter().zip([2, 3, 4]) {
+        let heading = format!("{} is built from {n} sources, which explain", p.id);
+        assert_eq!(text.matches(&heading).count(), 1, "{text}");
+        for (id, _) in &p.sources {
+            assert!(text.contains(&format!("] {id} (")), "{id} listed: {text}");
+        }
+    }
+    for rank in 1..=4 {
+        assert!(
+            text.contains(&format!("\n  [{rank}] ")),
+            "source {rank} listed: {text}"
+        );
+    }
+    let summary = lossy(&out.stderr);
+    assert!(summary.contains("3 made of several sources"), "{summary}");
     // Without a cover, no source alone reaches a threshold: fewer sources are found.
     let alone = check(dir.path(), &a, &pages, &["--part-floor", "off"]);
     let n = |m: &HashMap<String, Vec<Value>>| m.values().map(Vec::len).sum::<usize>();

@@ -61,7 +61,7 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
-use crate::cover::{cover, CoverParams};
+use crate::cover::{cover, CoverParams, NamedPart};
 use crate::dedup::{Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, ESTIMATE_MARGIN};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
@@ -623,6 +623,18 @@ impl Index {
         if !cover.explains(self.deduper.config().report.containment()) {
             return;
         }
+        let named: Vec<NamedPart> = cover
+            .parts
+            .iter()
+            .map(|part| {
+                let share = cover.share_of(part.rank, &checked.tokens, k);
+                NamedPart {
+                    source: measured[part.source].0.id.clone(),
+                    share: share.share,
+                    spans: share.spans,
+                }
+            })
+            .collect();
         for part in &cover.parts {
             let (source, source_date, m) = &measured[part.source];
             matches.retain(|x| x.source.id != source.id);
@@ -640,7 +652,9 @@ impl Index {
                 contradicted: false,
                 signs: TextSigns::default(),
             });
-            pair.cover = Some(cover.share_of(part.rank, &checked.tokens, k));
+            let mut share = cover.share_of(part.rank, &checked.tokens, k);
+            share.parts = named.clone();
+            pair.cover = Some(share);
             if let Some(al) = pair.alignment.as_mut() {
                 mark_background(
                     al,

@@ -15,6 +15,7 @@ use std::ops::Range;
 use super::{direction_words, percent, short, Sink};
 use crate::align::{Passage, PassageKind};
 use crate::compare::Pair;
+use crate::cover::CoverShare;
 use crate::document::Document;
 use crate::verify::{Relation, Which};
 
@@ -44,6 +45,9 @@ enum Style {
     Dropped,
     Changed,
 }
+
+/// The colours of a cover's sources, in turn.
+const SOURCE_STYLES: [Style; 3] = [Style::Added, Style::Changed, Style::Dropped];
 
 impl Style {
     fn code(self) -> &'static str {
@@ -105,6 +109,70 @@ impl<W: Write> Terminal<W> {
         Ok(())
     }
 
+    /// A page built from several sources, once, before the first of their pairs: the sources
+    /// with their shares, then the page's passages in order, each marked with its source's
+    /// number (`[1]`, `[2]`, ...; coloured in turn) or as the page's own (`[ ]`).
+    fn cover(&mut self, id: &str, text: &str, cover: &CoverShare) -> io::Result<()> {
+        if cover.parts.is_empty() {
+            return Ok(());
+        }
+        let heading = format!(
+            "{} is built from {} sources, which explain {} of it:",
+            short(id),
+            cover.parts.len(),
+            percent(cover.explained)
+        );
+        self.styled(Style::Bold, &heading)?;
+        writeln!(self.out)?;
+        for (i, p) in cover.parts.iter().enumerate() {
+            let line = format!("  [{}] {} ({})", i + 1, p.source, percent(p.share));
+            self.styled(SOURCE_STYLES[i % SOURCE_STYLES.len()], &line)?;
+            writeln!(self.out)?;
+        }
+        // The page cut at every part's spans, in text order.
+        let mut marks: Vec<(Range<usize>, Option<usize>)> = cover
+            .parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| p.spans.iter().map(move |r| (r.clone(), Some(i))))
+            .collect();
+        marks.sort_by_key(|(r, _)| r.start);
+        let mut cut: Vec<(Range<usize>, Option<usize>)> = Vec::new();
+        let mut at = 0;
+        for (r, i) in marks {
+            if r.start > at && has_words(&text[at..r.start]) {
+                cut.push((at..r.start, None));
+            }
+            let start = r.start.max(at);
+            if r.end > start {
+                cut.push((start..r.end, i));
+                at = r.end;
+            }
+        }
+        if at < text.len() && has_words(&text[at..]) {
+            cut.push((at..text.len(), None));
+        }
+        for (r, i) in cut {
+            let words = text[r.clone()].split_whitespace().count();
+            let (label, style) = match i {
+                Some(i) => (
+                    format!("[{}]", i + 1),
+                    SOURCE_STYLES[i % SOURCE_STYLES.len()],
+                ),
+                None => ("[ ]".to_string(), Style::Dim),
+            };
+            let line = format!(
+                "{label} [a {}..{}] ({words} words) {}",
+                r.start,
+                r.end,
+                compact(&text[r.clone()], self.context_words)
+            );
+            self.styled(style, &line)?;
+            writeln!(self.out)?;
+        }
+        writeln!(self.out)
+    }
+
     fn styled(&mut self, style: Style, text: &str) -> io::Result<()> {
         let text = escape_controls(text);
         if self.color {
@@ -113,6 +181,12 @@ impl<W: Write> Terminal<W> {
             self.out.write_all(text.as_bytes())
         }
     }
+}
+
+/// Whether a text holds a word (punctuation between two sources' passages is no text of the
+/// page's own).
+fn has_words(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
 }
 
 /// Whitespace runs folded to one space.
@@ -140,6 +214,9 @@ impl<W: Write> Sink for Terminal<W> {
     }
 
     fn pair(&mut self, pair: &Pair, a: &Document, b: &Document) -> io::Result<()> {
+        if let Some(cover) = pair.cover.as_ref().filter(|c| c.rank == 1) {
+            self.cover(&pair.a, &a.text, cover)?;
+        }
         let s = &pair.scores;
         let verdict = match (pair.relation, pair.derived_id(), pair.source_id()) {
             (Relation::Derivative, Some(d), Some(src)) => {
