@@ -10,6 +10,8 @@
 //! - [`verify`]: exact Jaccard and containments, the relation and its direction;
 //! - [`align`]: passages shared, changed, only in a, only in b, with byte spans in both texts;
 //! - [`compare`]: the whole pipeline for two documents, giving a [`Pair`];
+//! - [`cover`]: a page and the sources it shares text with in; the fewest of them that explain
+//!   it together (a digest of several articles), each with its share and its passages;
 //! - [`report`]: every command's output, pushed as events (a document begun, a pair, a cluster,
 //!   a run's figures, finished) to [`report::Sink`]s: [`report::json`] (JSON Lines, the record
 //!   contract), [`report::terminal`] (the human view) and [`report::html`] (a self-contained

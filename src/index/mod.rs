@@ -560,7 +560,8 @@ impl Index {
             }
             matches.push(Match { pair, source });
         }
-        if let Some(params) = self.cover {
+        // A cover needs two sources or more.
+        if let Some(params) = self.cover.filter(|_| measured_all.len() >= 2) {
             let checked = checked.get_or_insert_with(|| comparer.prepare(doc));
             self.cover_matches(
                 checked,
