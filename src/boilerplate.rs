@@ -1159,24 +1159,6 @@ fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, backgro
     }
 }
 
-/// The lines of a text as token ranges: a new line starts at a token whose gap from the one
-/// before holds a line break.
-pub fn token_lines(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for (i, pair) in tokens.windows(2).enumerate() {
-        let gap = &text.as_bytes()[pair[0].end as usize..pair[1].start as usize];
-        if gap.contains(&b'\n') {
-            lines.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    if start < tokens.len() {
-        lines.push(start..tokens.len());
-    }
-    lines
-}
-
 /// The background tokens of a text from its background shingle runs ([`Classified::runs`]): a
 /// shingle of `k` words covers its first token and the `k - 1` after it, so each run reaches
 /// `k - 1` tokens further (a template's last words are inside its last background shingle), up

@@ -8,7 +8,7 @@ use crate::align::{align, AlignParams, Alignment, Passage, PassageKind, Side};
 use crate::cover::CoverShare;
 use crate::document::{Date, Document};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
-use crate::text::{tokenize, Token};
+use crate::text::{token_lines, tokenize, Token};
 use crate::verify::{
     direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Thresholds,
     Which,
@@ -200,7 +200,13 @@ impl Comparer {
         shingle_hashes_into(&tokens, self.shingle_size, &mut ordered);
         Prepared {
             doc,
-            layout: Layout::new(ordered.len(), &[], &doc.text, &tokens),
+            layout: Layout::new(
+                ordered.len(),
+                &[],
+                &doc.text,
+                &tokens,
+                &token_lines(&doc.text, &tokens),
+            ),
             shingles: ShingleSet::from_hashes(ordered),
             tokens,
         }

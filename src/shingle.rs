@@ -181,11 +181,22 @@ impl ShingleSet {
 /// (more than a few on one bucket) take the standard sort instead, so the result is always
 /// sorted and the time never quadratic. `counts` is a buffer reused between calls.
 fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
+    sorted_by_top_bits(hashes, |&h| h, counts)
+}
+
+/// `items` sorted, where each item's order starts with a well-mixed 64-bit hash (`hash`): the
+/// scatter by the hashes' top bits and the finishing insertion sort of [`sorted_hashes`], or the
+/// standard sort for few items and crowded hashes.
+fn sorted_by_top_bits<T: Copy + Ord>(
+    items: &[T],
+    hash: impl Fn(&T) -> u64,
+    counts: &mut Vec<u32>,
+) -> Vec<T> {
     /// Largest bucket that the final insertion sort accepts.
     const MAX_BUCKET: u32 = 16;
-    let n = hashes.len();
+    let n = items.len();
     let standard = || {
-        let mut v = hashes.to_vec();
+        let mut v = items.to_vec();
         v.sort_unstable();
         v
     };
@@ -193,11 +204,11 @@ fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
         return standard();
     }
     let bits = usize::BITS - n.leading_zeros();
-    let bucket = |h: u64| (h >> (64 - bits)) as usize;
+    let bucket = |x: &T| (hash(x) >> (64 - bits)) as usize;
     counts.clear();
     counts.resize(1 << bits, 0);
-    for &h in hashes {
-        counts[bucket(h)] += 1;
+    for x in items {
+        counts[bucket(x)] += 1;
     }
     let mut at = 0;
     let mut largest = 0;
@@ -210,10 +221,10 @@ fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
     if largest > MAX_BUCKET {
         return standard();
     }
-    let mut sorted = vec![0u64; n];
-    for &h in hashes {
-        let slot = &mut counts[bucket(h)];
-        sorted[*slot as usize] = h;
+    let mut sorted = vec![items[0]; n];
+    for x in items {
+        let slot = &mut counts[bucket(x)];
+        sorted[*slot as usize] = *x;
         *slot += 1;
     }
     insertion_sort(&mut sorted);
@@ -230,53 +241,9 @@ pub(crate) fn sorted_marked(
     marked: &[bool],
     counts: &mut Vec<u32>,
 ) -> Vec<(u64, bool)> {
-    /// Largest bucket that the final insertion sort accepts.
-    const MAX_BUCKET: u32 = 16;
     debug_assert_eq!(hashes.len(), marked.len());
-    let n = hashes.len();
-    let pairs = || hashes.iter().copied().zip(marked.iter().copied());
-    let mut sorted: Vec<(u64, bool)> = if n < 64 {
-        let mut v: Vec<(u64, bool)> = pairs().collect();
-        v.sort_unstable();
-        v
-    } else {
-        let bits = usize::BITS - n.leading_zeros();
-        let bucket = |h: u64| (h >> (64 - bits)) as usize;
-        counts.clear();
-        counts.resize(1 << bits, 0);
-        for &h in hashes {
-            counts[bucket(h)] += 1;
-        }
-        let (mut at, mut largest) = (0, 0);
-        for c in counts.iter_mut() {
-            let size = *c;
-            largest = largest.max(size);
-            *c = at;
-            at += size;
-        }
-        if largest > MAX_BUCKET {
-            let mut v: Vec<(u64, bool)> = pairs().collect();
-            v.sort_unstable();
-            v
-        } else {
-            let mut v = vec![(0u64, false); n];
-            for p in pairs() {
-                let slot = &mut counts[bucket(p.0)];
-                v[*slot as usize] = p;
-                *slot += 1;
-            }
-            for i in 1..v.len() {
-                let x = v[i];
-                let mut j = i;
-                while j > 0 && v[j - 1] > x {
-                    v[j] = v[j - 1];
-                    j -= 1;
-                }
-                v[j] = x;
-            }
-            v
-        }
-    };
+    let pairs: Vec<(u64, bool)> = hashes.iter().copied().zip(marked.iter().copied()).collect();
+    let mut sorted = sorted_by_top_bits(&pairs, |p| p.0, counts);
     // Equal hashes are adjacent, unmarked ones first: a hash is marked when its last is.
     sorted.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
@@ -291,7 +258,7 @@ pub(crate) fn sorted_marked(
 /// Sorts a slice whose values are each a few places from their own (a bucket's entries, or
 /// hashes scattered into order by their top bits): no call, no recursion.
 #[inline]
-pub(crate) fn insertion_sort(v: &mut [u64]) {
+pub(crate) fn insertion_sort<T: Copy + Ord>(v: &mut [T]) {
     for i in 1..v.len() {
         let x = v[i];
         let mut j = i;

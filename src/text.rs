@@ -354,6 +354,24 @@ fn fast_tokens(bytes: &[u8], from: usize, out: &mut Vec<Token>) -> Option<usize>
     None
 }
 
+/// The lines of a text as token ranges: a new line starts at a token whose gap from the one
+/// before holds a line break.
+pub fn token_lines(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, pair) in tokens.windows(2).enumerate() {
+        let gap = &text.as_bytes()[pair[0].end as usize..pair[1].start as usize];
+        if gap.contains(&b'\n') {
+            lines.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        lines.push(start..tokens.len());
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

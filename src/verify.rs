@@ -421,12 +421,14 @@ pub const COHERENCE_PRIOR: f64 = 8.0;
 
 impl Layout {
     /// The layout of a text of `positions` shingles (in text order), with its background as runs
-    /// of those positions, from its tokens and the text they index.
+    /// of those positions, from its tokens, the text they index and its lines
+    /// ([`crate::text::token_lines`]).
     pub fn new(
         positions: usize,
         background: &[Range<usize>],
         text: &str,
         tokens: &[Token],
+        lines: &[Range<usize>],
     ) -> Layout {
         let bits = |n: usize| vec![0u64; n.div_ceil(64)];
         let mut back = Vec::new();
@@ -451,7 +453,7 @@ impl Layout {
         Layout {
             words: tokens.iter().map(|t| (t.hash >> 32) as u32).collect(),
             content,
-            loose: loose_lines(bytes, tokens),
+            loose: loose_lines(text, tokens, lines),
             background: back,
             positions,
         }
@@ -592,29 +594,27 @@ const SENTENCE_ENDS: [&[u8]; 4] = [
 /// `…` or `。！？` after its last word): a date line, a headline, a byline, "Posted by ... at 3:57 AM",
 /// "No comments: Post a Comment". The framing a copy adds looks like that; the prose an
 /// original's copies drop ends its sentences.
-fn loose_lines(bytes: &[u8], tokens: &[Token]) -> Vec<u64> {
+fn loose_lines(text: &str, tokens: &[Token], lines: &[Range<usize>]) -> Vec<u64> {
     let mut bits = vec![0u64; tokens.len().div_ceil(64)];
-    let mut start = 0;
-    for i in 0..tokens.len() {
-        let from = tokens[i].end as usize;
-        let to = tokens.get(i + 1).map_or(bytes.len(), |t| t.start as usize);
+    let bytes = text.as_bytes();
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        // What follows the line's last word, up to the line break.
+        let from = tokens[line.end - 1].end as usize;
+        let to = tokens
+            .get(line.end)
+            .map_or(bytes.len(), |t| t.start as usize);
         let gap = &bytes[from.min(to)..to];
-        let line_end = gap.iter().position(|&b| b == b'\n');
-        if line_end.is_none() && i + 1 < tokens.len() {
-            continue;
-        }
-        let tail = &gap[..line_end.unwrap_or(gap.len())];
+        let tail = &gap[..gap.iter().position(|&b| b == b'\n').unwrap_or(gap.len())];
         let ends_sentence = (0..tail.len()).any(|at| {
             let rest = &tail[at..];
             matches!(rest[0], b'.' | b'!' | b'?')
                 || SENTENCE_ENDS.iter().any(|end| rest.starts_with(end))
         });
         if !ends_sentence {
-            for j in start..=i {
+            for j in line.clone() {
                 bits[j / 64] |= 1 << (j % 64);
             }
         }
-        start = i + 1;
     }
     bits
 }
@@ -1027,7 +1027,8 @@ mod tests {
         let tokens = crate::text::tokenize(&text);
         let mut hashes = Vec::new();
         crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
-        Layout::new(hashes.len(), background, &text, &tokens)
+        let lines = crate::text::token_lines(&text, &tokens);
+        Layout::new(hashes.len(), background, &text, &tokens, &lines)
     }
 
     #[test]
@@ -1114,7 +1115,7 @@ mod tests {
                     They talked!\nWhat now?\n“It is over,” he said.\nWait for it…\n北京。\n\
                     Posted by Duda at 3:57 AM\nNo comments: Post a Comment";
         let tokens = crate::text::tokenize(text);
-        let bits = loose_lines(text.as_bytes(), &tokens);
+        let bits = loose_lines(text, &tokens, &crate::text::token_lines(text, &tokens));
         let loose: Vec<&str> = tokens
             .iter()
             .enumerate()
@@ -1124,7 +1125,7 @@ mod tests {
         let want = "Tuesday January 4 2022 Putin meets Xi in Moscow \
                     Posted by Duda at 3 57 AM No comments Post a Comment";
         assert_eq!(loose.join(" "), want);
-        assert!(loose_lines(b"", &[]).is_empty());
+        assert!(loose_lines("", &[], &[]).is_empty());
     }
 
     #[test]
@@ -1142,7 +1143,8 @@ mod tests {
             let tokens = crate::text::tokenize(t);
             let mut hashes = Vec::new();
             crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
-            Layout::new(hashes.len(), &[], t, &tokens)
+            let lines = crate::text::token_lines(t, &tokens);
+            Layout::new(hashes.len(), &[], t, &tokens, &lines)
         };
         let (c, a) = Layout::interiors(&layout(copy), &layout(article), 5);
         assert_eq!((c.own_words, c.own_words_loose), (10, 10), "{c:?}");

@@ -30,13 +30,13 @@ use super::outcome::RunError;
 use super::store::Catalog;
 use super::{Decision, Removal, VerifiedPair};
 use crate::align::Alignment;
-use crate::boilerplate::token_lines;
 use crate::compare::Pair;
 use crate::document::{input_files, CorpusSpec};
 use crate::fsutil::{FileKey, Staged, TempName};
 use crate::progress::Progress;
 use crate::report::json::RECORD_BATCH;
 use crate::report::{Cluster, JsonLines, Linked, Sink};
+use crate::text::token_lines;
 use crate::text::{tokenize_into, Token};
 use crate::verify::Relation;
 

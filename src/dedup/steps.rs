@@ -8,14 +8,12 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
-use crate::boilerplate::{
-    background_tokens, candidates_and_background, token_lines, Background, BackgroundOf,
-};
+use crate::boilerplate::{background_tokens, candidates_and_background, Background, BackgroundOf};
 use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
-use crate::text::{tokenize_into, Token};
+use crate::text::{token_lines, tokenize_into, Token};
 use crate::verify::{
     direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
 };
@@ -320,18 +318,19 @@ impl Deduper {
         signature: SignatureRef<'_>,
     ) -> Measured {
         self.shingle_hashes(text, scratch);
+        let lines = token_lines(text, &scratch.tokens);
         let classified = background.filter(|b| !b.is_empty()).map(|background| {
             background.classify(
                 &self.hasher,
                 &scratch.shingles,
                 signature,
                 self.config.shingle_size,
-                &token_lines(text, &scratch.tokens),
+                &lines,
             )
         });
         // Classifying sorts the shingles with their status: the whole set comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
-        let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens);
+        let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens, &lines);
         let (set, content, background_set, background) = match classified {
             None => (
                 ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),

@@ -61,7 +61,7 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
-use crate::cover::{cover, CoverParams, NamedPart};
+use crate::cover::{cover, CoverParams, CoverShare, NamedPart};
 use crate::dedup::{Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, ESTIMATE_MARGIN};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
@@ -624,19 +624,20 @@ impl Index {
         if !cover.explains(self.deduper.config().report.containment()) {
             return;
         }
+        let shares: Vec<CoverShare> = (0..cover.parts.len())
+            .map(|rank| cover.share_of(rank, &checked.tokens, k))
+            .collect();
         let named: Vec<NamedPart> = cover
             .parts
             .iter()
-            .map(|part| {
-                let share = cover.share_of(part.rank, &checked.tokens, k);
-                NamedPart {
-                    source: measured[part.source].0.id.clone(),
-                    share: share.share,
-                    spans: share.spans,
-                }
+            .zip(&shares)
+            .map(|(part, share)| NamedPart {
+                source: measured[part.source].0.id.clone(),
+                share: share.share,
+                spans: share.spans.clone(),
             })
             .collect();
-        for part in &cover.parts {
+        for (part, mut share) in cover.parts.iter().zip(shares) {
             let (source, source_date, m) = &measured[part.source];
             matches.retain(|x| x.source.id != source.id);
             let (scores, raw) = self.deduper.scores(query, m);
@@ -653,7 +654,6 @@ impl Index {
                 contradicted: false,
                 signs: TextSigns::default(),
             });
-            let mut share = cover.share_of(part.rank, &checked.tokens, k);
             share.parts = named.clone();
             pair.cover = Some(share);
             if let Some(al) = pair.alignment.as_mut() {
