@@ -4,6 +4,11 @@ digests: builds an index of the corpus's originals (every document that is deriv
 checks its digests against it, and compares each (page, source) record with the truth's `parts`.
 
 usage: cover.py NEARDUP CORPUS.jsonl TRUTH.json WORKDIR [more check options, e.g. --part-floor off]
+       cover.py NEARDUP CORPUS.jsonl TRUTH.json WORKDIR --dedup [more dedup options]
+
+With --dedup, the whole corpus is deduplicated instead (`neardup dedup --out-pairs`), and each
+digest's cover records (its pairs with a `cover` object, the page derived) are scored the same
+way; `false_covers` counts the pages with cover records that are no digest of the truth.
 
 e.g.   neardup synth --docs 20000 --digest-sources 2-4 --seed 3 --out dg.jsonl --truth dg.json
        python3 benches/cover.py target/release/neardup dg.jsonl dg.json /tmp/cover
@@ -56,16 +61,27 @@ def main():
                 q.write(line)
             elif d['id'] not in derived:
                 o.write(line)
-    idx = f'{work}/orig.ndx'
-    if not os.path.exists(idx):
-        subprocess.run([nd, 'index', 'build', '--index', idx, f'{work}/orig.jsonl'], check=True,
-                       stderr=subprocess.DEVNULL)
-    out = subprocess.run([nd, 'check', '--index', idx, f'{work}/digests.jsonl', '--json'] + extra,
-                         capture_output=True, text=True)
     got = {}
-    for line in out.stdout.splitlines():
-        r = json.loads(line)
-        got.setdefault(r['a'], {})[r['b']] = r
+    if '--dedup' in extra:
+        extra = [x for x in extra if x != '--dedup']
+        pairs_p = f'{work}/pairs.jsonl'
+        subprocess.run([nd, 'dedup', corpus, '--out-pairs', pairs_p] + extra, check=True,
+                       stderr=subprocess.DEVNULL)
+        for line in open(pairs_p):
+            r = json.loads(line)
+            if r.get('cover'):
+                page = r['derived']
+                got.setdefault(page, {})[r['b'] if page == r['a'] else r['a']] = r
+    else:
+        idx = f'{work}/orig.ndx'
+        if not os.path.exists(idx):
+            subprocess.run([nd, 'index', 'build', '--index', idx, f'{work}/orig.jsonl'],
+                           check=True, stderr=subprocess.DEVNULL)
+        out = subprocess.run([nd, 'check', '--index', idx, f'{work}/digests.jsonl', '--json']
+                             + extra, capture_output=True, text=True)
+        for line in out.stdout.splitlines():
+            r = json.loads(line)
+            got.setdefault(r['a'], {})[r['b']] = r
     pairs = found = named = wrong = 0
     share_err = []
     tp = fp = fn = 0
@@ -113,6 +129,7 @@ def main():
         'share_err_p95': round(share_err[int(0.95 * (len(share_err) - 1))], 4) if share_err else None,
         'share_within_0.05': round(sum(e <= 0.05 for e in share_err) / max(1, len(share_err)), 4),
         'span_f1': round(f1, 4), 'span_precision': round(p, 4), 'span_recall': round(rr, 4),
+        'false_covers': sum(1 for page in got if page not in digests),
         'by_sources': {n: {'pages': v[0], 'all_sources_found': v[1], 'with_cover': v[2]} for n, v in sorted(by_n.items())},
     }
     print(json.dumps(res, indent=1))

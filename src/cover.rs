@@ -32,6 +32,10 @@ use crate::text::Token;
 /// Default [`CoverParams::floor`].
 pub const DEFAULT_PART_FLOOR: f64 = 0.15;
 
+/// Below the part floor, by this much, a candidate's estimated containment still has it
+/// measured for a cover: about two standard errors of the estimate at a containment of 0.15.
+pub const COVER_MARGIN: f64 = 0.06;
+
 /// How a cover is found.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CoverParams {

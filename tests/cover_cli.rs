@@ -252,3 +252,169 @@ fn sources_that_overlap_and_a_page_half_its_own() {
     assert_eq!(half[0]["b"], a[2].id);
     assert!(half[0].get("cover").is_none(), "{half:?}");
 }
+
+/// `dedup` of `docs` with every output and more `args`: the pair records, the cluster records,
+/// the kept ids and the summary.
+fn dedup(
+    dir: &Path,
+    docs: &[(String, String)],
+    args: &[&str],
+) -> (Vec<Value>, Vec<Value>, Vec<String>, String) {
+    write_jsonl(&dir.join("corpus.jsonl"), docs);
+    let mut argv = vec![
+        "dedup",
+        "corpus.jsonl",
+        "--out-pairs",
+        "pairs.jsonl",
+        "--out-clusters",
+        "clusters.jsonl",
+        "--out-kept",
+        "kept.jsonl",
+    ];
+    argv.extend_from_slice(args);
+    let out = run_in(dir, &argv);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let read = |name: &str| json_lines(&std::fs::read(dir.join(name)).unwrap());
+    let kept = read("kept.jsonl")
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    (
+        read("pairs.jsonl"),
+        read("clusters.jsonl"),
+        kept,
+        lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn dedup_finds_the_pages_built_from_several_and_removes_those_whose_sources_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = articles(17, 8);
+    assert_eq!(a.len(), 17, "enough long articles");
+    // An article that quotes a9's paragraphs 2..4 beside a10's 4..8 and text of its own (of an
+    // article not in the corpus): the page below takes all but its own text, and the rest of
+    // a9's first half.
+    let quoting = SynthDoc {
+        id: "quoting".into(),
+        text: format!(
+            "{}\n\n{}\n\n{}",
+            paragraphs(&a[9], 2, 4),
+            paragraphs(&a[10], 4, 8),
+            paragraphs(&a[16], 0, 6)
+        ),
+        ..a[10].clone()
+    };
+    let pages = [
+        page("two", &[(&a[0], 0, 4), (&a[1], 4, 8)]),
+        page("three", &[(&a[2], 0, 3), (&a[3], 0, 3), (&a[4], 2, 5)]),
+        page(
+            "four",
+            &[(&a[5], 0, 2), (&a[6], 0, 2), (&a[7], 3, 5), (&a[8], 0, 2)],
+        ),
+        // Sources that overlap: the quoting article holds three quarters of the page.
+        page("overlap", &[(&a[9], 0, 4), (&a[10], 4, 8)]),
+        // One whole source, then as much text of its own (an article not in the corpus).
+        page("half", &[(&a[11], 0, 99), (&a[15], 0, 99)]),
+    ];
+    // a[10] stays out, so that the overlap page's second half is the quoting article's alone.
+    let mut docs: Vec<(String, String)> = a[..15]
+        .iter()
+        .filter(|d| d.id != a[10].id)
+        .map(|d| (d.id.clone(), d.text.clone()))
+        .collect();
+    docs.push((quoting.id.clone(), quoting.text.clone()));
+    docs.extend(pages.iter().map(|p| (p.id.to_string(), p.text.clone())));
+    let (pairs, clusters, kept, summary) = dedup(dir.path(), &docs, &[]);
+
+    let mut by_page: HashMap<&str, Vec<&Value>> = HashMap::new();
+    for p in pairs.iter().filter(|p| p.get("cover").is_some()) {
+        assert_eq!(p["relation"], "derivative", "{p}");
+        assert_eq!(p["direction_by"], "cover", "{p}");
+        by_page
+            .entry(p["derived"].as_str().unwrap())
+            .or_default()
+            .push(p);
+    }
+    let text_of: HashMap<&str, &str> = docs.iter().map(|(i, t)| (i.as_str(), t.as_str())).collect();
+    for p in &pages[..3] {
+        let mut records = by_page.remove(p.id).unwrap_or_default();
+        records.sort_by_key(|r| r["cover"]["rank"].as_u64());
+        let source = |r: &Value| {
+            let (a, b) = (r["a"].as_str().unwrap(), r["b"].as_str().unwrap());
+            if a == p.id { b } else { a }.to_string()
+        };
+        let mut got: Vec<String> = records.iter().map(|r| source(r)).collect();
+        let mut want: Vec<String> = p.sources.iter().map(|(id, _)| id.clone()).collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{}: the sources it was built from", p.id);
+        for (rank, r) in records.iter().enumerate() {
+            let c = &r["cover"];
+            assert_eq!(c["rank"], rank + 1, "{}", p.id);
+            assert_eq!(c["sources"], p.sources.len(), "{}", p.id);
+            let id = source(r);
+            let want_share = p.sources.iter().find(|(s, _)| *s == id).unwrap().1;
+            let share = c["share"].as_f64().unwrap();
+            assert!((share - want_share).abs() < 0.08, "{}: {id} {share}", p.id);
+            for span in c["spans"].as_array().unwrap() {
+                let (s, e) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+                let text = &p.text[s as usize..e as usize];
+                assert!(text_of[id.as_str()].contains(text), "{}: {text:?}", p.id);
+            }
+        }
+        // Removed, as built from its sources, which are all kept.
+        assert!(!kept.iter().any(|k| k == p.id), "{} kept", p.id);
+        let record = clusters
+            .iter()
+            .find(|c| c["kind"] == "built_from" && c["page"] == p.id)
+            .unwrap_or_else(|| panic!("{}: no built_from record", p.id));
+        assert_eq!(record["page_kept"], false);
+        assert_eq!(record["sources"].as_array().unwrap().len(), p.sources.len());
+    }
+    // The overlapping sources: the quoting article first, then what the other adds.
+    let mut overlap = by_page
+        .remove("overlap")
+        .expect("the overlap page is covered");
+    overlap.sort_by_key(|r| r["cover"]["rank"].as_u64());
+    let source = |r: &Value| {
+        let (x, y) = (r["a"].as_str().unwrap(), r["b"].as_str().unwrap());
+        if x == "overlap" { y } else { x }.to_string()
+    };
+    let ids: Vec<String> = overlap.iter().map(|r| source(r)).collect();
+    assert_eq!(ids, ["quoting".to_string(), a[9].id.clone()], "{overlap:?}");
+    // a9 holds half of the page, but explains only what the quoting article does not.
+    let a9_share = overlap[1]["cover"]["share"].as_f64().unwrap();
+    assert!((a9_share - 0.25).abs() < 0.08, "{overlap:?}");
+    // The page half its own has no cover of several, nor does anything else.
+    assert!(by_page.is_empty(), "{by_page:?}");
+    // Every source of a cover is kept, and everything is accounted for (a11, wholly inside the
+    // page half its own, is a plain pair with it, either way round).
+    for d in a[..11].iter().filter(|d| d.id != a[10].id) {
+        assert!(kept.contains(&d.id), "{} kept", d.id);
+    }
+    assert!(
+        summary.contains(&format!("read {}, kept {}", docs.len(), kept.len())),
+        "{summary}"
+    );
+    // The quoting article alone holds three quarters of the overlap page: the page is its
+    // derivative first (removed as such), and not one made of several sources only.
+    assert!(!kept.iter().any(|k| k == "overlap"), "{kept:?}");
+    assert!(summary.contains("3 built from several"), "{summary}");
+    assert!(
+        summary.contains("3 pages made of several sources"),
+        "{summary}"
+    );
+
+    // With --part-floor off, no cover: the digests stay.
+    let (pairs, clusters, kept, _) = dedup(dir.path(), &docs, &["--part-floor", "off"]);
+    assert!(pairs.iter().all(|p| p.get("cover").is_none()));
+    assert!(clusters.iter().all(|c| c["kind"] != "built_from"));
+    for p in &pages[..3] {
+        assert!(
+            kept.iter().any(|k| k == p.id),
+            "{} kept without a cover",
+            p.id
+        );
+    }
+}

@@ -290,7 +290,7 @@ fn a_broken_pipe_is_quiet() {
     assert_eq!(stderr.lines().count(), 1, "the summary alone: {stderr}");
     assert!(stderr.starts_with("read 200, kept "), "{stderr}");
     let kept = std::fs::read_to_string(root.join("k.jsonl")).unwrap();
-    let removed: usize = ["duplicates", "derivatives"]
+    let removed: usize = ["duplicates", "derivatives", "built from several"]
         .iter()
         .map(|what| {
             let end = stderr.find(&format!(" {what}")).unwrap();

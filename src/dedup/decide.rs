@@ -28,6 +28,9 @@ pub enum Removal {
     DuplicateOf(u32),
     /// A derivative of a kept document.
     DerivativeOf(u32),
+    /// A page built from several kept documents ([`super::PageCover`]), which explain it together;
+    /// the first of them (the one that explains the most).
+    BuiltFrom(u32),
 }
 
 /// A cluster: a connected component of duplicate pairs.
@@ -67,7 +70,10 @@ impl Decision {
 pub fn mark_siblings(pairs: &mut [VerifiedPair]) {
     // Derived -> its sure sources, with its containment in each, sorted by source.
     let mut sources: AHashMap<u32, Vec<(u32, f64)>> = AHashMap::new();
-    let sure = |p: &VerifiedPair| p.direction.is_some_and(|d| d.confidence >= SIBLINGS_SURE);
+    // A page's cover says where it came from; siblings are found among the plain derivatives.
+    let sure = |p: &VerifiedPair| {
+        p.cover.is_none() && p.direction.is_some_and(|d| d.confidence >= SIBLINGS_SURE)
+    };
     for p in pairs.iter().filter(|p| sure(p)) {
         if let Some((d, s)) = p.derivation() {
             let inside = if d == p.a {
@@ -164,7 +170,11 @@ impl DisjointSets {
 /// Duplicates (relation `duplicate`) are joined into connected components; each component keeps
 /// its representative (by `keep`) and removes the rest. Then, visiting the remaining documents from
 /// the fullest down, a derivative is removed when one of its sources (through its cluster's
-/// representative) is kept. Everything else is kept.
+/// representative) is kept. Last, a page built from several sources (its pairs' [`PartOf`]) that
+/// no single source took away is removed when each of its sources (through its cluster's
+/// representative) is kept, the fullest pages first. Everything else is kept.
+///
+/// [`PartOf`]: super::covers::PartOf
 pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
     let n = sketches.len();
     let mut sets = DisjointSets::new(n);
@@ -214,11 +224,33 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
             .cmp(&x.members.len())
             .then(x.members[0].cmp(&y.members[0]))
     });
+    // Pages built from several sources: page -> its sources, by rank.
+    let mut parts: AHashMap<u32, Vec<(usize, u32)>> = AHashMap::new();
+    for p in pairs {
+        if let (Some(part), Some(derived)) = (p.cover, p.derived) {
+            let (page, source) = match derived {
+                crate::verify::Which::A => (p.a, p.b),
+                crate::verify::Which::B => (p.b, p.a),
+            };
+            parts.entry(page).or_default().push((part.rank, source));
+        }
+    }
+    // A source of a page (through representatives) is not derived from the page, whatever a
+    // pair of the page with a duplicate of that source says.
+    let part_of: ahash::AHashSet<(u32, u32)> = parts
+        .iter()
+        .flat_map(|(&page, sources)| {
+            let rep_of = &rep_of;
+            sources
+                .iter()
+                .map(move |&(_, s)| (rep_of[page as usize], rep_of[s as usize]))
+        })
+        .collect();
     // Derivative links between representatives: derived -> sources.
     let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
     for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
         let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
-        if d != s {
+        if d != s && !part_of.contains(&(s, d)) {
             sources.entry(d).or_default().push(s);
         }
     }
@@ -242,6 +274,22 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
             if let Some(&s) = srcs.iter().find(|&&s| removed[s as usize].is_none()) {
                 removed[d as usize] = Some(Removal::DerivativeOf(s));
             }
+        }
+    }
+    let mut pages: Vec<u32> = parts.keys().copied().collect();
+    pages.sort_by(|&x, &y| match fuller(x, y) {
+        true => std::cmp::Ordering::Less,
+        false => std::cmp::Ordering::Greater,
+    });
+    for page in pages {
+        let mut sources = parts.remove(&page).expect("a page listed");
+        sources.sort_unstable();
+        let reps: Vec<u32> = sources.iter().map(|&(_, s)| rep_of[s as usize]).collect();
+        let all_kept = reps
+            .iter()
+            .all(|&s| s != page && removed[s as usize].is_none());
+        if removed[page as usize].is_none() && all_kept {
+            removed[page as usize] = Some(Removal::BuiltFrom(reps[0]));
         }
     }
     Decision { clusters, removed }
@@ -270,6 +318,7 @@ mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            cover: None,
         };
         let _ = d;
         assert_eq!(
@@ -303,6 +352,7 @@ mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            cover: None,
         };
         let pairs = [
             v(0, 1, Relation::Duplicate, None),

@@ -121,6 +121,8 @@ fn figures(summary: &Summary) -> RunFigures {
         kept: summary.kept,
         removed_duplicates: summary.removed_duplicates,
         removed_derivatives: summary.removed_derivatives,
+        removed_built: summary.removed_built,
+        built: summary.built,
         pairs: summary.pairs,
         duplicate_pairs: summary.duplicate_pairs,
         derivative_pairs: summary.derivative_pairs,

@@ -40,11 +40,13 @@
 
 use crate::align::AlignParams;
 use crate::boilerplate::BoilerplateParams;
+use crate::cover::CoverParams;
 use crate::lsh::DEFAULT_MAX_RATIO;
 use crate::minhash::{MinHashParams, MAX_NUM_PERM};
 use crate::shingle::{DEFAULT_K, MAX_SHINGLE_SIZE};
 use crate::verify::{Reporting, SettingError, Thresholds};
 
+mod covers;
 mod decide;
 mod html;
 mod outcome;
@@ -55,6 +57,7 @@ mod steps;
 pub(crate) use steps::tests::{verified, words};
 mod store;
 
+pub use covers::{CoverPart, PageCover, PartOf};
 pub use decide::{decide, mark_siblings, Cluster, Decision, KeepPolicy, Removal};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
@@ -84,6 +87,9 @@ pub struct DedupConfig {
     /// How background text (templates, boilerplate, stock phrases) is told from evidence of
     /// copying; `None` counts every shared shingle as evidence ([`crate::boilerplate`]).
     pub boilerplate: Option<BoilerplateParams>,
+    /// How a page built from several sources is found ([`crate::cover`]): its candidates down
+    /// to the part floor are measured; `None` for no cover.
+    pub cover: Option<CoverParams>,
 }
 
 impl Default for DedupConfig {
@@ -97,6 +103,7 @@ impl Default for DedupConfig {
             keep: KeepPolicy::Longest,
             align: AlignParams::default(),
             boilerplate: Some(BoilerplateParams::default()),
+            cover: Some(CoverParams::default()),
         }
     }
 }

@@ -66,7 +66,8 @@ pub enum RunError {
     TooManyDocuments,
 }
 
-/// What a run did; `read == kept + removed_duplicates + removed_derivatives`, always.
+/// What a run did; `read == kept + removed_duplicates + removed_derivatives + removed_built`,
+/// always.
 #[derive(Clone, Debug, Default)]
 pub struct Summary {
     /// Documents read.
@@ -77,6 +78,10 @@ pub struct Summary {
     pub removed_duplicates: u64,
     /// Documents removed as derivatives of a kept one.
     pub removed_derivatives: u64,
+    /// Pages removed as built from several kept documents.
+    pub removed_built: u64,
+    /// Pages built from several sources and from no single one (kept or not).
+    pub built: u64,
     /// Documents with no words (kept).
     pub empty: u64,
     /// Documents with fewer words than a shingle (kept, compared as one shingle).
@@ -106,6 +111,6 @@ pub struct Summary {
 impl Summary {
     /// Documents removed.
     pub fn removed(&self) -> u64 {
-        self.removed_duplicates + self.removed_derivatives
+        self.removed_duplicates + self.removed_derivatives + self.removed_built
     }
 }

@@ -28,9 +28,10 @@ use serde::Serialize;
 
 use super::outcome::RunError;
 use super::store::Catalog;
-use super::{Decision, Removal, VerifiedPair};
+use super::{Decision, PageCover, PartOf, Removal, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
+use crate::cover::CoverShare;
 use crate::document::{input_files, CorpusSpec};
 use crate::fsutil::{FileKey, Staged, TempName};
 use crate::progress::Progress;
@@ -39,6 +40,7 @@ use crate::report::{Cluster, JsonLines, Linked, Sink};
 use crate::text::token_lines;
 use crate::text::{tokenize_into, Token};
 use crate::verify::Relation;
+use crate::verify::Which;
 
 /// What a dedup run writes, besides its summary.
 #[derive(Clone, Debug, Default)]
@@ -213,9 +215,18 @@ pub(super) fn write_pairs(
     catalog: &Catalog,
     pairs: &[VerifiedPair],
     mut alignments: Vec<Option<Alignment>>,
+    covers: &[PageCover],
 ) -> Result<(), RunError> {
     let fail = write_error(path);
     let mut sink = JsonLines::new(w);
+    let spans: AHashMap<(u32, u32), &[Range<usize>]> = covers
+        .iter()
+        .flat_map(|c| {
+            c.parts
+                .iter()
+                .map(|p| ((c.page, p.source), p.spans.as_slice()))
+        })
+        .collect();
     for (pairs, alignments) in pairs
         .chunks(RECORD_BATCH)
         .zip(alignments.chunks_mut(RECORD_BATCH))
@@ -235,12 +246,35 @@ pub(super) fn write_pairs(
                 alignment: alignment.take(),
                 raw: p.raw,
                 siblings_of: p.siblings_of.map(|s| catalog.ids[s as usize].clone()),
-                cover: None,
+                cover: p.cover.map(|part| share_of(p, part, &spans)),
             })
             .collect();
         sink.records(&batch).map_err(&fail)?;
     }
     sink.finish().map_err(&fail)
+}
+
+/// The [`CoverShare`] a pair record carries of its part `part` of a page's cover, the page's
+/// spans looked up in `spans` by page and source.
+fn share_of(
+    p: &VerifiedPair,
+    part: PartOf,
+    spans: &AHashMap<(u32, u32), &[Range<usize>]>,
+) -> CoverShare {
+    let (page, source) = match p.derived {
+        Some(Which::B) => (p.b, p.a),
+        _ => (p.a, p.b),
+    };
+    CoverShare {
+        share: part.share,
+        rank: part.rank,
+        explained: part.explained,
+        sources: part.sources,
+        spans: spans
+            .get(&(page, source))
+            .map_or_else(Vec::new, |s| s.to_vec()),
+        parts: Vec::new(),
+    }
 }
 
 /// Writes the clusters file to `w`: one record per cluster of duplicates, then one per source
@@ -336,6 +370,28 @@ impl<'r> Decided<'r> {
                 source: self.id(s),
                 source_kept: kept(s),
                 derived: &linked,
+            })?;
+        }
+        let mut built: BTreeMap<u32, Vec<(usize, u32)>> = BTreeMap::new();
+        for p in self.pairs.iter().filter(|p| p.cover.is_some()) {
+            let (page, source) = match p.derived {
+                Some(Which::B) => (p.b, p.a),
+                _ => (p.a, p.b),
+            };
+            let rank = p.cover.map_or(0, |c| c.rank);
+            built.entry(page).or_default().push((rank, source));
+        }
+        for (page, mut sources) in built {
+            sources.sort_unstable();
+            linked.clear();
+            linked.extend(sources.iter().map(|&(_, s)| Linked {
+                id: self.id(s),
+                via: Some(self.id(page)),
+            }));
+            sink.cluster(&Cluster::BuiltFrom {
+                page: self.id(page),
+                page_kept: kept(page),
+                sources: &linked,
             })?;
         }
         Ok(())
@@ -704,6 +760,7 @@ pub(super) mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            cover: None,
         }
     }
 
@@ -763,6 +820,11 @@ pub(super) mod tests {
                     source_kept,
                     derived,
                 } => (source, source_kept, derived),
+                Cluster::BuiltFrom {
+                    page,
+                    page_kept,
+                    sources,
+                } => (page, page_kept, sources),
             };
             let members: Vec<String> = members
                 .iter()

@@ -14,9 +14,12 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 
+use super::covers::{
+    cover_page, cover_pairs, drop_mutual, merge_pairs, possible_pages, Candidacy, CoverScratch,
+};
 use super::outcome::{RunError, Summary};
 use super::output::{
     commit_all, write_boilerplate, write_clusters, write_kept, write_pairs, Decided,
@@ -24,11 +27,12 @@ use super::output::{
 };
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
-    decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, Removal, Scratch,
-    SketchTable, VerifiedPair,
+    decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, PageCover, Removal,
+    Scratch, SketchTable, VerifiedPair, ESTIMATE_MARGIN,
 };
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
+use crate::cover::CoverParams;
 use crate::document::{
     reads_once, CorpusDoc, CorpusReader, CorpusSpec, Date, LineChunk, Origin, Placed, ReadError,
     Skipped, Unit,
@@ -70,7 +74,11 @@ pub fn run(
     summary.candidates = candidates.len() as u64;
     summary.background_buckets = background.buckets().len() as u64;
     summary.background_docs = background.documents_touched() as u64;
-    let (mut pairs, alignments) = verify_all(
+    let Verified {
+        mut pairs,
+        alignments,
+        covers,
+    } = verify_all(
         spec,
         deduper,
         &catalog,
@@ -96,8 +104,11 @@ pub fn run(
         match r {
             Removal::DuplicateOf(_) => summary.removed_duplicates += 1,
             Removal::DerivativeOf(_) => summary.removed_derivatives += 1,
+            Removal::BuiltFrom(_) => summary.removed_built += 1,
         }
     }
+    let threshold = deduper.config().report.containment();
+    summary.built = covers.iter().filter(|c| c.is_composite(threshold)).count() as u64;
     summary.kept = decision.kept() as u64;
     let passages = match &outputs.boilerplate {
         Some(_) => Some(list_boilerplate(
@@ -116,9 +127,9 @@ pub fn run(
     let mut planned: Vec<Planned<'_>> = Vec::new();
     const PAIRS_AND_CLUSTERS: (&str, Option<u64>) = ("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {
-        let (catalog, pairs) = (&catalog, &pairs);
+        let (catalog, pairs, covers) = (&catalog, &pairs, &covers);
         planned.push(Planned::new(path, PAIRS_AND_CLUSTERS, move |w| {
-            write_pairs(path, w, catalog, pairs, alignments)
+            write_pairs(path, w, catalog, pairs, alignments, covers)
         }));
     }
     if let (Some(path), Some(decided)) = (&outputs.clusters, &decided) {
@@ -671,10 +682,16 @@ fn verify_all(
     background: &Background,
     passages: bool,
     progress: &dyn Progress,
-) -> Result<(Vec<VerifiedPair>, Vec<Option<Alignment>>), RunError> {
+) -> Result<Verified, RunError> {
     let mut involved: Vec<u32> = candidates.iter().flat_map(|c| [c.a, c.b]).collect();
     involved.sort_unstable();
     involved.dedup();
+    // The texts of the documents whose estimates make them possible pages of a cover are kept,
+    // so that the cover reads no text again.
+    let held_texts: AHashSet<u32> = match deduper.config().cover {
+        Some(_) => estimated_pages(candidates, deduper.config().report.containment()),
+        None => AHashSet::new(),
+    };
     progress.stage("verifying candidates", Some(involved.len() as u64));
     let loaded: AHashMap<u32, Loaded> = catalog
         .store
@@ -693,23 +710,43 @@ fn verify_all(
                     background.of(i),
                     catalog.sketches.signature(i as usize),
                 ),
-                text: passages.then(|| text.into_owned()),
+                text: (passages || held_texts.contains(&i)).then(|| text.into_owned()),
             },
             progress,
         )?
         .into_iter()
         .collect();
-    let pairs: Vec<VerifiedPair> = candidates
+    // Each candidate verified, with its exact containments (a in b, b in a) for the covers.
+    let verified: Vec<(Option<VerifiedPair>, (f64, f64))> = candidates
         .par_iter()
-        .filter_map(|c| {
-            let (a, b) = (&loaded[&c.a], &loaded[&c.b]);
-            let pair = deduper.verify(c, &a.measured, &b.measured)?;
-            Some(match catalog.dates.is_empty() {
-                true => pair,
-                false => pair.dated(catalog.dates.pair(c.a, c.b)),
-            })
+        .map(|c| {
+            let (a, b) = (&loaded[&c.a].measured, &loaded[&c.b].measured);
+            let scores = deduper.scores(a, b);
+            let held = (scores.0.containment_a_in_b, scores.0.containment_b_in_a);
+            let pair =
+                deduper
+                    .verify_scored(c, a, b, scores)
+                    .map(|pair| match catalog.dates.is_empty() {
+                        true => pair,
+                        false => pair.dated(catalog.dates.pair(c.a, c.b)),
+                    });
+            (pair, held)
         })
         .collect();
+    let (pairs, held): (Vec<Option<VerifiedPair>>, Vec<(f64, f64)>) = verified.into_iter().unzip();
+    let mut pairs: Vec<VerifiedPair> = pairs.into_iter().flatten().collect();
+    let covers = match deduper.config().cover {
+        Some(params) => find_covers(
+            spec,
+            deduper,
+            catalog,
+            (candidates, &held),
+            &mut pairs,
+            (&loaded, &params),
+            progress,
+        )?,
+        None => Vec::new(),
+    };
     let alignments: Vec<Option<Alignment>> = if passages {
         progress.stage("aligning pairs", Some(pairs.len() as u64));
         pairs
@@ -729,7 +766,125 @@ fn verify_all(
     } else {
         vec![None; pairs.len()]
     };
-    Ok((pairs, alignments))
+    Ok(Verified {
+        pairs,
+        alignments,
+        covers,
+    })
+}
+
+/// The documents that the candidates' estimates make possible pages of a cover: two candidates
+/// or more, whose estimated containments add up to `threshold` within the estimates' margin.
+fn estimated_pages(candidates: &[Candidate], threshold: f64) -> AHashSet<u32> {
+    let mut seen: AHashMap<u32, (u32, f64)> = AHashMap::new();
+    for c in candidates {
+        for d in [c.a, c.b] {
+            let e = seen.entry(d).or_default();
+            e.0 += 1;
+            e.1 += c.containment;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, (n, sum))| *n >= 2 && *sum >= threshold - ESTIMATE_MARGIN)
+        .map(|(d, _)| d)
+        .collect()
+}
+
+/// What pass 2 found: the pairs that meet a threshold (the sources of the pages built from
+/// several among them), their alignments when asked for, and those pages' covers.
+struct Verified {
+    pairs: Vec<VerifiedPair>,
+    alignments: Vec<Option<Alignment>>,
+    covers: Vec<PageCover>,
+}
+
+/// The covers of the pages built from several other documents ([`super::covers`]), among the
+/// candidates (each with its exact containments `held`): the possible pages' texts are read
+/// again and covered by their partners' measured content, and the cover pairs take the place of
+/// the verified pairs of the same documents in `pairs`.
+fn find_covers(
+    spec: &CorpusSpec,
+    deduper: &Deduper,
+    catalog: &Catalog,
+    (candidates, held): (&[Candidate], &[(f64, f64)]),
+    pairs: &mut Vec<VerifiedPair>,
+    (loaded, params): (&AHashMap<u32, Loaded>, &CoverParams),
+    progress: &dyn Progress,
+) -> Result<Vec<PageCover>, RunError> {
+    let threshold = deduper.config().report.containment();
+    if deduper.config().report.is_jaccard_only() {
+        return Ok(Vec::new());
+    }
+    // The later of two documents: by their dates when both are known and differ.
+    let dated_later = |x: u32, y: u32| match catalog.dates.pair(x, y) {
+        [Some(dx), Some(dy)] => dx > dy,
+        _ => false,
+    };
+    let pages = possible_pages(candidates, held, (params.floor, threshold), dated_later);
+    if pages.is_empty() {
+        return Ok(Vec::new());
+    }
+    progress.stage("covering pages", Some(pages.len() as u64));
+    let partners: AHashMap<u32, &[(u32, f64)]> =
+        pages.iter().map(|(p, s)| (*p, s.as_slice())).collect();
+    let k = deduper.config().shingle_size;
+    let cover_of = |s: &mut CoverScratch, page: u32, text: &str| {
+        let mut parts: Vec<Candidacy<'_>> = partners[&page]
+            .iter()
+            .map(|&(doc, inside)| Candidacy {
+                doc,
+                measured: &loaded[&doc].measured,
+                date: catalog.dates.get(doc),
+                id: catalog.ids[doc as usize].as_str(),
+                inside,
+            })
+            .collect();
+        let measured = &loaded[&page].measured;
+        cover_page(
+            (page, text, measured),
+            &mut parts,
+            params,
+            (k, threshold),
+            s,
+        )
+    };
+    // Most pages' texts were kept in the verification; the others are read again.
+    let (held, unheld): (Vec<u32>, Vec<u32>) = pages
+        .iter()
+        .map(|(p, _)| *p)
+        .partition(|p| loaded[p].text.is_some());
+    let mut found: Vec<(u32, Option<PageCover>)> = held
+        .par_iter()
+        .map_init(CoverScratch::default, |s, &page| {
+            let text = loaded[&page].text.as_deref().unwrap_or_default();
+            (page, cover_of(s, page, text))
+        })
+        .collect();
+    progress.advance(held.len() as u64);
+    if !unheld.is_empty() {
+        found.extend(catalog.store.map_texts(
+            spec,
+            &catalog.ids,
+            &unheld,
+            CoverScratch::default,
+            |s, page, text| cover_of(s, page, &text),
+            progress,
+        )?);
+        found.sort_unstable_by_key(|(page, _)| *page);
+    }
+    let mut covers: Vec<PageCover> = found.into_iter().filter_map(|(_, c)| c).collect();
+    // Of two pages each a part of the other's cover, the later is the page: by their dates
+    // when both are known and differ, else by input.
+    let later = |x: u32, y: u32| match catalog.dates.pair(x, y) {
+        [Some(dx), Some(dy)] if dx != dy => dx > dy,
+        _ => x > y,
+    };
+    drop_mutual(&mut covers, later);
+    let covered = cover_pairs(&covers, threshold, |a, b| {
+        deduper.scores(&loaded[&a].measured, &loaded[&b].measured)
+    });
+    merge_pairs(pairs, covered);
+    Ok(covers)
 }
 
 /// The boilerplate passages of every document that has background among its bin minima

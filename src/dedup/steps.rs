@@ -7,8 +7,10 @@
 
 use rayon::prelude::*;
 
+use super::covers::PartOf;
 use super::DedupConfig;
 use crate::boilerplate::{background_tokens, candidates_and_background, Background, BackgroundOf};
+use crate::cover::COVER_MARGIN;
 use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
@@ -189,6 +191,8 @@ pub struct VerifiedPair {
     /// ([`crate::verify::DirectionBy::Siblings`]):
     /// that source.
     pub siblings_of: Option<u32>,
+    /// For a source of a page built from several ([`super::PageCover`]): its part of the cover.
+    pub cover: Option<PartOf>,
 }
 
 impl VerifiedPair {
@@ -207,9 +211,10 @@ impl VerifiedPair {
     }
 
     /// For a derivative, `(derived, source)`; `None` for siblings, neither of which is the
-    /// other's source.
+    /// other's source, and for a part of a page's cover that explains the page only with the
+    /// other parts.
     pub fn derivation(&self) -> Option<(u32, u32)> {
-        if self.siblings_of.is_some() {
+        if self.siblings_of.is_some() || self.cover.is_some_and(|c| !c.sole) {
             return None;
         }
         match (self.relation, self.derived) {
@@ -397,7 +402,10 @@ impl Deduper {
                 self.config.report.containment(),
             ),
         };
-        let pairs = raw
+        let report = &self.config.report;
+        let part_floor = self.config.cover.map(|c| c.floor - COVER_MARGIN);
+        // Each pair worth measuring, and whether only as a part of a page's cover.
+        let found: Vec<(Candidate, bool)> = raw
             .into_par_iter()
             .filter_map(|(a, b, votes)| {
                 let (sa, sb) = (
@@ -412,19 +420,24 @@ impl Deduper {
                             sa.containment_in(sb).max(sb.containment_in(sa)),
                         )
                     });
-                let report = &self.config.report;
                 let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
                     || (!report.is_jaccard_only()
                         && containment >= report.containment() - ESTIMATE_MARGIN);
-                worth.then_some(Candidate {
+                let part = part_floor.is_some_and(|floor| containment >= floor);
+                let c = Candidate {
                     a,
                     b,
                     votes,
                     jaccard,
                     containment,
-                })
+                };
+                (worth || part).then_some((c, !worth))
             })
             .collect();
+        let pairs = match found.iter().any(|&(_, part_only)| part_only) {
+            false => found.into_iter().map(|(c, _)| c).collect(),
+            true => keep_possible_parts(n, found, report.containment() - ESTIMATE_MARGIN),
+        };
         (pairs, background)
     }
 
@@ -467,7 +480,17 @@ impl Deduper {
     /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
     /// documents; `None` when it meets no reporting threshold.
     pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
-        let (scores, raw) = self.scores(a, b);
+        self.verify_scored(c, a, b, self.scores(a, b))
+    }
+
+    /// [`Deduper::verify`] with the pair's [`Deduper::scores`] already taken.
+    pub fn verify_scored(
+        &self,
+        c: &Candidate,
+        a: &Measured,
+        b: &Measured,
+        (scores, raw): (Scores, Option<RawFigures>),
+    ) -> Option<VerifiedPair> {
         if !self.config.report.reports(&scores) {
             return None;
         }
@@ -489,8 +512,31 @@ impl Deduper {
             direction: direction(&scores, v.derived, v.direction_score, v.signs, [None, None]),
             raw,
             siblings_of: None,
+            cover: None,
         })
     }
+}
+
+/// The candidates `found` among `n` documents, each with whether it is worth measuring only as a
+/// part of a page's cover: those, only where the page could be built from several sources, as
+/// their estimates tell: a document with two candidates or more whose estimated containments
+/// add up to `least` (an estimate of a pair is the larger of its two containments, so the sum
+/// bounds what the document's cover could explain from above).
+fn keep_possible_parts(n: usize, found: Vec<(Candidate, bool)>, least: f64) -> Vec<Candidate> {
+    let mut count = vec![0u32; n];
+    let mut sum = vec![0f64; n];
+    for (c, _) in &found {
+        for d in [c.a, c.b] {
+            count[d as usize] += 1;
+            sum[d as usize] += c.containment;
+        }
+    }
+    let page = |d: u32| count[d as usize] >= 2 && sum[d as usize] >= least;
+    found
+        .into_iter()
+        .filter(|&(c, part_only)| !part_only || page(c.a) || page(c.b))
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// A text whose content is less than one part in this many of its shingles is nearly all

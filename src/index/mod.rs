@@ -61,7 +61,7 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
-use crate::cover::{cover, CoverParams, CoverShare, NamedPart};
+use crate::cover::{cover, CoverParams, CoverShare, NamedPart, COVER_MARGIN};
 use crate::dedup::{Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, ESTIMATE_MARGIN};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
@@ -216,10 +216,6 @@ pub struct Index {
     /// How a checked page's cover is found; `None` for no cover.
     cover: Option<CoverParams>,
 }
-
-/// Below the part floor, by this much, a candidate's estimated containment still has it
-/// measured for the cover: about two standard errors of the estimate at a containment of 0.15.
-const COVER_MARGIN: f64 = 0.06;
 
 /// What an index learnt of its sources' background.
 #[derive(Debug, Default)]

@@ -271,6 +271,15 @@ pub enum ClusterRecord<'c> {
         /// The derived documents.
         derived: Vec<&'c str>,
     },
+    /// A page built from several sources.
+    BuiltFrom {
+        /// The page's id.
+        page: &'c str,
+        /// Whether the page is kept.
+        page_kept: bool,
+        /// Its sources, by rank.
+        sources: Vec<&'c str>,
+    },
 }
 
 impl<'c> ClusterRecord<'c> {
@@ -296,6 +305,15 @@ impl<'c> ClusterRecord<'c> {
                 source,
                 source_kept,
                 derived: derived.iter().map(|m| m.id).collect(),
+            },
+            Cluster::BuiltFrom {
+                page,
+                page_kept,
+                sources,
+            } => ClusterRecord::BuiltFrom {
+                page,
+                page_kept,
+                sources: sources.iter().map(|m| m.id).collect(),
             },
         }
     }

@@ -114,6 +114,16 @@ pub enum Cluster<'a> {
         /// The derived documents, in input order; each `via` is the source.
         derived: &'a [Linked<'a>],
     },
+    /// A page built from several sources ([`crate::cover`]) and those sources. Pushed after the
+    /// derivatives, in the order of the pages' input.
+    BuiltFrom {
+        /// The page's id.
+        page: &'a str,
+        /// Whether the page is kept (it goes when every source is kept).
+        page_kept: bool,
+        /// Its sources, by rank (the one that explains the most first); each `via` is the page.
+        sources: &'a [Linked<'a>],
+    },
 }
 
 /// A document in a [`Cluster`], with the document through whose pair it joined the group, so
@@ -137,6 +147,10 @@ pub struct RunFigures {
     pub removed_duplicates: u64,
     /// Documents removed as derivatives.
     pub removed_derivatives: u64,
+    /// Pages removed as built from several kept documents.
+    pub removed_built: u64,
+    /// Pages built from several sources and from no single one.
+    pub built: u64,
     /// Verified pairs.
     pub pairs: u64,
     /// Of which duplicates.

@@ -245,6 +245,23 @@ pub(crate) struct DedupArgs {
     /// shared shingle as evidence.
     #[arg(long, value_enum, default_value_t = BoilerplateMode::Auto)]
     pub(crate) boilerplate: BoilerplateMode,
+    /// The least share of a page another document must explain to be one of the sources it is
+    /// built from; `off` for none.
+    ///
+    /// A digest or roundup takes parts of several articles: no single one holds enough of it to
+    /// make a pair, yet together they explain it. For each document that two candidates or more
+    /// each hold at least this share of, its cover is found greedily (the document that explains
+    /// the most of what is still unexplained, then the next, while one explains at least this
+    /// share); when the cover explains at least --containment of it, each source is a
+    /// `derivative` pair (the page derived, `direction_by` "cover") with a `cover` object: its
+    /// share, its rank, the share of the whole cover, and the spans of the page it explains.
+    /// The page is removed from --out-kept when every source is kept (`built_from` in
+    /// --out-clusters); the summary counts the pages made of several sources. A cover whose
+    /// sources are on average mostly inside the page (its reposts and excerpts, say) is not
+    /// one: the page is their source. Candidates down to about this share are measured, which
+    /// costs a little more.
+    #[arg(long, default_value_t = ContainmentArg::At(DEFAULT_PART_FLOOR), value_parser = containment_arg, value_name = "SHARE")]
+    pub(crate) part_floor: ContainmentArg,
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) progress: ColorChoice,

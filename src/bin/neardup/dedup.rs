@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use anyhow::{bail, Result};
 
-use crate::cli::{show_progress, BoilerplateMode, DedupArgs, Keep};
+use crate::cli::{show_progress, BoilerplateMode, ContainmentArg, DedupArgs, Keep};
 use crate::progress::Bar;
+use neardup::cover::CoverParams;
 
 /// Runs `neardup dedup`.
 pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
@@ -27,6 +28,10 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         keep: match args.keep {
             Keep::Longest => KeepPolicy::Longest,
             Keep::First => KeepPolicy::First,
+        },
+        cover: match args.part_floor {
+            ContainmentArg::Off => None,
+            ContainmentArg::At(floor) => Some(CoverParams { floor }),
         },
         ..matching
     };
@@ -66,16 +71,18 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     }
     writeln!(
         err,
-        "read {}, kept {}, removed {} ({} duplicates, {} derivatives); pairs {} ({} duplicate, {} derivative), clusters {}; empty {}, shorter than a shingle {}, skipped {}; {}{:.1} MB in {:.2} s",
+        "read {}, kept {}, removed {} ({} duplicates, {} derivatives, {} built from several); pairs {} ({} duplicate, {} derivative), clusters {}; {}empty {}, shorter than a shingle {}, skipped {}; {}{:.1} MB in {:.2} s",
         summary.read,
         summary.kept,
         summary.removed(),
         summary.removed_duplicates,
         summary.removed_derivatives,
+        summary.removed_built,
         summary.pairs,
         summary.duplicate_pairs,
         summary.derivative_pairs,
         summary.clusters,
+        built(&summary),
         summary.empty,
         summary.short,
         summary.skipped.len(),
@@ -84,6 +91,15 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         summary.elapsed.as_secs_f64(),
     )?;
     Ok(())
+}
+
+/// The summary's clause on the pages built from several sources, when there were some.
+fn built(summary: &neardup::dedup::Summary) -> String {
+    match summary.built {
+        0 => String::new(),
+        1 => "1 page made of several sources; ".to_string(),
+        n => format!("{n} pages made of several sources; "),
+    }
 }
 
 /// The summary's clause on the background left out of the evidence, when there was some.

@@ -55,6 +55,8 @@ pub struct DedupOverview {
     pub clusters: Vec<Group>,
     /// The sources with the most derivatives, most first.
     pub sources: Vec<Group>,
+    /// The first pages built from several sources, in input order, each with its sources.
+    pub built: Vec<Group>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +67,7 @@ pub(super) struct DedupData {
     histogram: Vec<Bucket>,
     clusters: Vec<Group>,
     sources: Vec<Group>,
+    built: Vec<Group>,
 }
 
 impl DedupData {
@@ -78,6 +81,7 @@ impl DedupData {
             left_out,
             clusters: overview.clusters,
             sources: overview.sources,
+            built: overview.built,
         }
     }
 }
@@ -129,6 +133,8 @@ pub(super) struct Gathered {
     clusters: Vec<Group>,
     /// Every source, in the order pushed (input order).
     sources: Vec<Group>,
+    /// The first pages built from several sources, in the order pushed (input order).
+    built: Vec<Group>,
 }
 
 impl Gathered {
@@ -139,6 +145,7 @@ impl Gathered {
             cluster_sizes: Vec::new(),
             clusters: Vec::new(),
             sources: Vec::new(),
+            built: Vec::new(),
         }
     }
 
@@ -194,6 +201,21 @@ impl Gathered {
                 };
                 self.sources.push(group);
             }
+            Cluster::BuiltFrom {
+                page,
+                page_kept,
+                sources,
+            } => {
+                let group = Group {
+                    head: page.to_string(),
+                    head_kept: page_kept,
+                    size: sources.len(),
+                    members: sources.iter().take(MEMBERS).map(member).collect(),
+                };
+                if self.built.len() < GROUPS {
+                    self.built.push(group);
+                }
+            }
         }
     }
 
@@ -208,6 +230,7 @@ impl Gathered {
             cluster_sizes: self.cluster_sizes,
             clusters: self.clusters,
             sources,
+            built: self.built,
         }
     }
 }

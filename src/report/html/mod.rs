@@ -478,12 +478,15 @@ pub(crate) mod tests {
                 read: 10,
                 kept: 8,
                 removed_derivatives: 2,
+                removed_built: 0,
+                built: 0,
                 pairs: 5,
                 derivative_pairs: 5,
                 ..RunFigures::default()
             },
             cluster_sizes: vec![],
             clusters: vec![],
+            built: vec![],
             sources: vec![Group {
                 head: b.id.clone(),
                 head_kept: true,
@@ -531,6 +534,7 @@ pub(crate) mod tests {
             figures,
             cluster_sizes: vec![],
             clusters: vec![],
+            built: vec![],
             sources: vec![Group {
                 head: b.id.clone(),
                 head_kept: true,

@@ -249,8 +249,9 @@
     const d = data.dedup;
     const f = d.figures;
     const root = el('div', { class: 'dedup' });
+    const removed = f.removed_duplicates + f.removed_derivatives + (f.removed_built || 0);
     root.append(el('h1', null, 'Dedup: ' + num(f.read) + ' documents read, ' + num(f.kept) +
-      ' kept, ' + num(f.removed_duplicates + f.removed_derivatives) + ' removed'));
+      ' kept, ' + num(removed) + ' removed'));
     const card = (n, what, more) => el('div', { class: 'card' },
       el('div', { class: 'big' }, num(n)), el('div', null, what),
       more ? el('div', { class: 'dim' }, more) : null);
@@ -258,9 +259,11 @@
     root.append(el('div', { class: 'cards' },
       card(f.read, 'read'),
       card(f.kept, 'kept'),
-      card(f.removed_duplicates + f.removed_derivatives, 'removed',
-        num(f.removed_duplicates) + ' duplicates, ' + num(f.removed_derivatives) + ' derivatives'),
+      card(removed, 'removed',
+        num(f.removed_duplicates) + ' duplicates, ' + num(f.removed_derivatives) + ' derivatives' +
+          (f.removed_built ? ', ' + num(f.removed_built) + ' built from several' : '')),
       card(f.clusters, 'clusters of duplicates'),
+      f.built ? card(f.built, 'pages made of several sources') : null,
       card(f.pairs, 'pairs', num(f.duplicate_pairs) + ' duplicate, ' + num(f.derivative_pairs) +
         ' derivative' + (others ? ', ' + num(others) + ' other' : ''))));
     root.append(el('p', { class: 'note' }, 'This report holds the views of ' +
@@ -290,6 +293,10 @@
     if (d.sources.length) {
       root.append(el('h2', null, 'Sources with the most derivatives'),
         groups(d.sources, 'source, kept', 'source, removed', 'derived from it'));
+    }
+    if (d.built && d.built.length) {
+      root.append(el('h2', null, 'Pages made of several sources'),
+        groups(d.built, 'page, kept', 'page, removed', 'it is made of'));
     }
     if (data.pairs.length) root.append(el('h2', null, 'Pairs'), pairTable());
     return root;
