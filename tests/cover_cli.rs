@@ -406,6 +406,44 @@ fn dedup_finds_the_pages_built_from_several_and_removes_those_whose_sources_are_
         "{summary}"
     );
 
+    // The HTML report shows each page once with its sources: its pairs carry their part of the
+    // cover (the page's side and spans, in UTF-16 units of the page's text), and the overview
+    // lists the pages made of several sources.
+    let (_, _, _, _) = dedup(dir.path(), &docs, &["--html", "report.html"]);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let open = "<script type=\"application/json\" id=\"neardup-data\">";
+    let start = html.find(open).expect("a data block") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let d: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(d["dedup"]["figures"]["built"], 3);
+    assert_eq!(d["dedup"]["figures"]["removed_built"], 3);
+    let built: Vec<&str> = d["dedup"]["built"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["head"].as_str().unwrap())
+        .collect();
+    for p in &pages[..3] {
+        assert!(built.contains(&p.id), "{built:?}");
+    }
+    let doc = |i: &Value| &d["docs"][i.as_u64().unwrap() as usize];
+    let mut views = 0;
+    for pair in d["pairs"].as_array().unwrap() {
+        let Some(c) = pair.get("cover") else { continue };
+        let side = c["page"].as_str().unwrap();
+        let other = if side == "a" { "b" } else { "a" };
+        let (page, source) = (doc(&pair[side]), doc(&pair[other]));
+        let units: Vec<u16> = page["text"].as_str().unwrap().encode_utf16().collect();
+        for span in c["spans"].as_array().unwrap() {
+            let (s, e) = (span[0].as_u64().unwrap(), span[1].as_u64().unwrap());
+            let text = String::from_utf16(&units[s as usize..e as usize]).unwrap();
+            assert!(source["text"].as_str().unwrap().contains(&text), "{text:?}");
+        }
+        assert!(pair["verdict"].as_str().unwrap().contains("is built from"));
+        views += 1;
+    }
+    assert!(views >= 9, "the sources of the three digests: {views}");
+
     // With --part-floor off, no cover: the digests stay.
     let (pairs, clusters, kept, _) = dedup(dir.path(), &docs, &["--part-floor", "off"]);
     assert!(pairs.iter().all(|p| p.get("cover").is_none()));

@@ -95,7 +95,7 @@ pub(super) fn write_report(
                 siblings_of: p
                     .siblings_of
                     .map(|s| decided.catalog.ids[s as usize].clone()),
-                cover: None,
+                cover: decided.covers.share(p),
             }
         })
         .collect();

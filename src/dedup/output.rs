@@ -219,14 +219,7 @@ pub(super) fn write_pairs(
 ) -> Result<(), RunError> {
     let fail = write_error(path);
     let mut sink = JsonLines::new(w);
-    let spans: AHashMap<(u32, u32), &[Range<usize>]> = covers
-        .iter()
-        .flat_map(|c| {
-            c.parts
-                .iter()
-                .map(|p| ((c.page, p.source), p.spans.as_slice()))
-        })
-        .collect();
+    let spans = CoverSpans::new(covers);
     for (pairs, alignments) in pairs
         .chunks(RECORD_BATCH)
         .zip(alignments.chunks_mut(RECORD_BATCH))
@@ -246,7 +239,7 @@ pub(super) fn write_pairs(
                 alignment: alignment.take(),
                 raw: p.raw,
                 siblings_of: p.siblings_of.map(|s| catalog.ids[s as usize].clone()),
-                cover: p.cover.map(|part| share_of(p, part, &spans)),
+                cover: spans.share(p),
             })
             .collect();
         sink.records(&batch).map_err(&fail)?;
@@ -254,26 +247,42 @@ pub(super) fn write_pairs(
     sink.finish().map_err(&fail)
 }
 
-/// The [`CoverShare`] a pair record carries of its part `part` of a page's cover, the page's
-/// spans looked up in `spans` by page and source.
-fn share_of(
-    p: &VerifiedPair,
-    part: PartOf,
-    spans: &AHashMap<(u32, u32), &[Range<usize>]>,
-) -> CoverShare {
-    let (page, source) = match p.derived {
-        Some(Which::B) => (p.b, p.a),
-        _ => (p.a, p.b),
-    };
-    CoverShare {
-        share: part.share,
-        rank: part.rank,
-        explained: part.explained,
-        sources: part.sources,
-        spans: spans
-            .get(&(page, source))
-            .map_or_else(Vec::new, |s| s.to_vec()),
-        parts: Vec::new(),
+/// The page's spans of each part of the run's covers, by page and source: what a pair record's
+/// [`CoverShare`] carries beside the pair's own [`PartOf`].
+pub(super) struct CoverSpans<'c>(AHashMap<(u32, u32), &'c [Range<usize>]>);
+
+impl<'c> CoverSpans<'c> {
+    pub(super) fn new(covers: &'c [PageCover]) -> Self {
+        CoverSpans(
+            covers
+                .iter()
+                .flat_map(|c| {
+                    c.parts
+                        .iter()
+                        .map(|p| ((c.page, p.source), p.spans.as_slice()))
+                })
+                .collect(),
+        )
+    }
+
+    /// The [`CoverShare`] of pair `p`, when it is a source of a page's cover.
+    pub(super) fn share(&self, p: &VerifiedPair) -> Option<CoverShare> {
+        let part: PartOf = p.cover?;
+        let (page, source) = match p.derived {
+            Some(Which::B) => (p.b, p.a),
+            _ => (p.a, p.b),
+        };
+        Some(CoverShare {
+            share: part.share,
+            rank: part.rank,
+            explained: part.explained,
+            sources: part.sources,
+            spans: self
+                .0
+                .get(&(page, source))
+                .map_or_else(Vec::new, |s| s.to_vec()),
+            parts: Vec::new(),
+        })
     }
 }
 
@@ -300,6 +309,8 @@ pub(super) struct Decided<'r> {
     pub(super) decision: &'r Decision,
     /// The pair behind each member of a cluster and each derivative removed.
     pub(super) explained: Explained,
+    /// The spans of the pages built from several sources.
+    pub(super) covers: CoverSpans<'r>,
 }
 
 impl<'r> Decided<'r> {
@@ -308,12 +319,14 @@ impl<'r> Decided<'r> {
         catalog: &'r Catalog,
         pairs: &'r [VerifiedPair],
         decision: &'r Decision,
+        covers: &'r [PageCover],
     ) -> Self {
         Decided {
             catalog,
             pairs,
             decision,
             explained: Explained::new(pairs, decision),
+            covers: CoverSpans::new(covers),
         }
     }
 
@@ -443,16 +456,31 @@ impl Explained {
             .removed
             .iter()
             .enumerate()
-            .filter_map(|(d, r)| match r {
-                Some(Removal::DerivativeOf(s)) => {
-                    let d = d as u32;
-                    link(d, *s).or_else(|| {
-                        any(d, &|p: &VerifiedPair| {
-                            p.derivation().is_some_and(|(x, _)| x == d)
+            .flat_map(|(d, r)| {
+                let d = d as u32;
+                match r {
+                    Some(Removal::DerivativeOf(s)) => link(d, *s)
+                        .or_else(|| {
+                            any(d, &|p: &VerifiedPair| {
+                                p.derivation().is_some_and(|(x, _)| x == d)
+                            })
                         })
-                    })
+                        .into_iter()
+                        .collect(),
+                    // Every source of a page built from several, by rank.
+                    Some(Removal::BuiltFrom(_)) => {
+                        let mut ks: Vec<usize> = of_doc
+                            .get(&d)
+                            .into_iter()
+                            .flatten()
+                            .copied()
+                            .filter(|&k| pairs[k].cover.is_some())
+                            .collect();
+                        ks.sort_by_key(|&k| pairs[k].cover.map(|c| c.rank));
+                        ks
+                    }
+                    _ => Vec::new(),
                 }
-                _ => None,
             })
             .collect();
         Explained { members, removals }
@@ -892,7 +920,7 @@ pub(super) mod tests {
             whence: Default::default(),
             dates: Default::default(),
         };
-        let decided = Decided::new(&catalog, &pairs, &decision);
+        let decided = Decided::new(&catalog, &pairs, &decision, &[]);
         let mut sink = Groups::default();
         decided.push_clusters(&mut sink).unwrap();
         assert_eq!(

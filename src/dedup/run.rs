@@ -123,7 +123,7 @@ pub fn run(
 
     progress.stage("writing pairs and clusters", None);
     let decided = (outputs.clusters.is_some() || outputs.html.is_some())
-        .then(|| Decided::new(&catalog, &pairs, &decision));
+        .then(|| Decided::new(&catalog, &pairs, &decision, &covers));
     let mut planned: Vec<Planned<'_>> = Vec::new();
     const PAIRS_AND_CLUSTERS: (&str, Option<u64>) = ("writing pairs and clusters", None);
     if let Some(path) = &outputs.pairs {

@@ -47,6 +47,50 @@
 
   // ---- one pair -----------------------------------------------------------------------------
 
+  /**
+   * The page of a cover, shown once: each passage marked with the source it came from (the
+   * sources of the report's pairs with this page), a legend of the sources and their shares.
+   */
+  function coverView(p) {
+    const page = p[p.cover.page];
+    const text = data.docs[page].text;
+    const parts = [];
+    data.pairs.forEach((q, k) => {
+      if (q.cover && q[q.cover.page] === page) parts.push({ q, k });
+    });
+    parts.sort((x, y) => x.q.cover.rank - y.q.cover.rank);
+    const hue = (rank) => 'cv-' + (((rank - 1) % 6) + 1);
+    const spans = [];
+    for (const { q } of parts) {
+      for (const [s, e] of q.cover.spans) spans.push([s, e, q.cover.rank]);
+    }
+    spans.sort((x, y) => x[0] - y[0]);
+    const body = el('div', { class: 'text cover-text' });
+    let at = 0;
+    for (const [s, e, rank] of spans) {
+      if (s < at) continue;
+      if (s > at) body.append(el('span', { class: 'own' }, text.slice(at, s)));
+      body.append(el('mark', { class: 'cv ' + hue(rank), title: 'from source ' + rank },
+        el('sup', null, '[' + rank + ']'), text.slice(s, e)));
+      at = e;
+    }
+    if (at < text.length) body.append(el('span', { class: 'own' }, text.slice(at)));
+    const legend = el('div', { class: 'legend cover-legend', 'aria-label': 'sources' },
+      parts.map(({ q, k }) => {
+        const source = data.docs[q[q.cover.page === 'a' ? 'b' : 'a']];
+        return el('span', { class: 'key' }, el('span', { class: 'sw ' + hue(q.cover.rank) }),
+          '[' + q.cover.rank + '] ',
+          el('a', { href: pairHref(k), title: source.id }, source.name),
+          ' ' + pct(q.cover.share));
+      }),
+      el('span', { class: 'key' }, el('span', { class: 'sw' }), "the page's own"));
+    return el('section', { class: 'cover' },
+      el('h2', null, data.docs[page].name + ' is built from ' +
+        plural(p.cover.sources, 'source') + ', which explain ' + pct(p.cover.explained) +
+        ' of it' + (parts.length < p.cover.sources ? ' (' + parts.length + ' in this report)' : '')),
+      legend, body);
+  }
+
   /** The side-by-side view of pair `i`. */
   function pairView(i) {
     const p = data.pairs[i];
@@ -81,6 +125,8 @@
       el('span', { class: 'key' }, el('span', { class: 'sw sw-added' }), roleText(added)),
       el('span', { class: 'key' }, el('span', { class: 'sw sw-dropped' }), roleText(other(added))),
       el('span', { class: 'key' }, el('span', { class: 'sw sw-moved' }), 'moved')));
+
+    if (p.cover) root.append(coverView(p));
 
     if (!p.passages) {
       root.append(el('p', { class: 'note' },

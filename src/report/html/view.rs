@@ -56,6 +56,18 @@ impl<'a> PairView<'a> {
         let s = &p.scores;
         let (a, b) = (short(&p.a), short(&p.b));
         let count = |kind| p.passages(kind).count();
+        if let (Some(c), Some(derived)) = (&p.cover, p.derived) {
+            let (page, source) = match derived {
+                Which::A => (a, b),
+                Which::B => (b, a),
+            };
+            return format!(
+                "{page} is built from {} sources; {source} is source {} and explains {} of it",
+                c.sources,
+                c.rank,
+                percent(c.share)
+            );
+        }
         match (p.relation, p.derived) {
             (Relation::Derivative, Some(derived)) => {
                 let (d, src, in_src, src_in_d, added, src_label) = match derived {
@@ -213,6 +225,23 @@ pub(super) struct PairData {
     a_only: Role,
     b_only: Role,
     passages: Option<Vec<PassageData>>,
+    /// For a source of a page built from several: its part of the page's cover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cover: Option<CoverData>,
+}
+
+/// One source's part of a page's cover, as the report shows it: the page once, each passage
+/// marked with the source it came from.
+#[derive(Serialize)]
+struct CoverData {
+    /// The page's side of the pair ("a" or "b").
+    page: &'static str,
+    share: f64,
+    rank: usize,
+    explained: f64,
+    sources: usize,
+    /// The page's spans this source explains.
+    spans: Vec<[usize; 2]>,
 }
 
 impl PairData {
@@ -264,6 +293,24 @@ impl PairData {
             a_only,
             b_only,
             passages,
+            cover: p.cover.as_ref().map(|c| {
+                let (page, text) = match p.derived {
+                    Some(Which::B) => ("b", &ub),
+                    _ => ("a", &ua),
+                };
+                CoverData {
+                    page,
+                    share: round(c.share),
+                    rank: c.rank,
+                    explained: round(c.explained),
+                    sources: c.sources,
+                    spans: c
+                        .spans
+                        .iter()
+                        .map(|r| [text.offset(r.start), text.offset(r.end)])
+                        .collect(),
+                }
+            }),
         }
     }
 }
