@@ -226,14 +226,8 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
     });
     // Pages built from several sources: page -> its sources, by rank.
     let mut parts: AHashMap<u32, Vec<(usize, u32)>> = AHashMap::new();
-    for p in pairs {
-        if let (Some(part), Some(derived)) = (p.cover, p.derived) {
-            let (page, source) = match derived {
-                crate::verify::Which::A => (p.a, p.b),
-                crate::verify::Which::B => (p.b, p.a),
-            };
-            parts.entry(page).or_default().push((part.rank, source));
-        }
+    for (page, source, part) in pairs.iter().filter_map(VerifiedPair::cover_part) {
+        parts.entry(page).or_default().push((part.rank, source));
     }
     // A source of a page (through representatives) is not derived from the page, whatever a
     // pair of the page with a duplicate of that source says.

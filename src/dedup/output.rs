@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::outcome::RunError;
 use super::store::Catalog;
-use super::{Decision, PageCover, PartOf, Removal, VerifiedPair};
+use super::{Decision, PageCover, Removal, VerifiedPair};
 use crate::align::Alignment;
 use crate::compare::Pair;
 use crate::cover::CoverShare;
@@ -40,7 +40,6 @@ use crate::report::{Cluster, JsonLines, Linked, Sink};
 use crate::text::token_lines;
 use crate::text::{tokenize_into, Token};
 use crate::verify::Relation;
-use crate::verify::Which;
 
 /// What a dedup run writes, besides its summary.
 #[derive(Clone, Debug, Default)]
@@ -248,7 +247,7 @@ pub(super) fn write_pairs(
 }
 
 /// The page's spans of each part of the run's covers, by page and source: what a pair record's
-/// [`CoverShare`] carries beside the pair's own [`PartOf`].
+/// [`CoverShare`] carries beside the pair's own [`super::PartOf`].
 pub(super) struct CoverSpans<'c>(AHashMap<(u32, u32), &'c [Range<usize>]>);
 
 impl<'c> CoverSpans<'c> {
@@ -267,11 +266,7 @@ impl<'c> CoverSpans<'c> {
 
     /// The [`CoverShare`] of pair `p`, when it is a source of a page's cover.
     pub(super) fn share(&self, p: &VerifiedPair) -> Option<CoverShare> {
-        let part: PartOf = p.cover?;
-        let (page, source) = match p.derived {
-            Some(Which::B) => (p.b, p.a),
-            _ => (p.a, p.b),
-        };
+        let (page, source, part) = p.cover_part()?;
         Some(CoverShare {
             share: part.share,
             rank: part.rank,
@@ -386,13 +381,8 @@ impl<'r> Decided<'r> {
             })?;
         }
         let mut built: BTreeMap<u32, Vec<(usize, u32)>> = BTreeMap::new();
-        for p in self.pairs.iter().filter(|p| p.cover.is_some()) {
-            let (page, source) = match p.derived {
-                Some(Which::B) => (p.b, p.a),
-                _ => (p.a, p.b),
-            };
-            let rank = p.cover.map_or(0, |c| c.rank);
-            built.entry(page).or_default().push((rank, source));
+        for (page, source, part) in self.pairs.iter().filter_map(VerifiedPair::cover_part) {
+            built.entry(page).or_default().push((part.rank, source));
         }
         for (page, mut sources) in built {
             sources.sort_unstable();

@@ -210,6 +210,15 @@ impl VerifiedPair {
         self
     }
 
+    /// For a source of a page built from several, `(page, source, its part of the cover)`.
+    pub fn cover_part(&self) -> Option<(u32, u32, PartOf)> {
+        let part = self.cover?;
+        Some(match self.derived {
+            Some(Which::B) => (self.b, self.a, part),
+            _ => (self.a, self.b, part),
+        })
+    }
+
     /// For a derivative, `(derived, source)`; `None` for siblings, neither of which is the
     /// other's source, and for a part of a page's cover that explains the page only with the
     /// other parts.
