@@ -33,7 +33,7 @@ use std::ops::Range;
 
 use ahash::{AHashMap, AHashSet};
 
-use super::{Candidate, Measured, VerifiedPair};
+use super::{Candidate, Measured, PartOf, VerifiedPair};
 use crate::cover::{cover, CoverParams};
 use crate::document::Date;
 use crate::shingle::{shingle_hashes_into, ShingleSet};
@@ -43,24 +43,6 @@ use crate::verify::{Direction, DirectionBy, Relation, TextSigns, Which, COVER_CO
 /// Parts that hold on average (weighed by their shares) at least this share of themselves inside
 /// the page are its derivatives, not its sources (module docs).
 pub const EXCERPT: f64 = 0.8;
-
-/// What a pair record carries of one part of a page's cover.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct PartOf {
-    /// Its rank in the cover, from 1: the source that explains the most first.
-    pub rank: usize,
-    /// Share of the page's content it explains that no part before it does.
-    pub share: f64,
-    /// Share of the page's content it holds, whatever the other parts hold.
-    pub alone: f64,
-    /// Share of the page's content the whole cover explains.
-    pub explained: f64,
-    /// Parts in the cover.
-    pub sources: usize,
-    /// Whether it alone holds the containment threshold of the page: then it is the page's
-    /// source as any derivative's is, and the page goes when it is kept.
-    pub sole: bool,
-}
 
 /// The cover of one page of the run.
 #[derive(Clone, Debug, PartialEq)]

@@ -174,7 +174,7 @@ impl DisjointSets {
 /// no single source took away is removed when each of its sources (through its cluster's
 /// representative) is kept, the fullest pages first. Everything else is kept.
 ///
-/// [`PartOf`]: super::covers::PartOf
+/// [`PartOf`]: super::PartOf
 pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) -> Decision {
     let n = sketches.len();
     let mut sets = DisjointSets::new(n);

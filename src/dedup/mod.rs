@@ -57,14 +57,14 @@ mod steps;
 pub(crate) use steps::tests::{verified, words};
 mod store;
 
-pub use covers::{CoverPart, PageCover, PartOf};
+pub use covers::{CoverPart, PageCover};
 pub use decide::{decide, mark_siblings, Cluster, Decision, KeepPolicy, Removal};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
 pub use run::run;
 pub(crate) use steps::ESTIMATE_MARGIN;
 pub use steps::{
-    Candidate, Deduper, Figures, Measured, Scratch, Sketch, SketchTable, VerifiedPair,
+    Candidate, Deduper, Figures, Measured, PartOf, Scratch, Sketch, SketchTable, VerifiedPair,
 };
 
 /// Settings of a dedup run.

@@ -7,7 +7,6 @@
 
 use rayon::prelude::*;
 
-use super::covers::PartOf;
 use super::DedupConfig;
 use crate::boilerplate::{background_tokens, candidates_and_background, Background, BackgroundOf};
 use crate::cover::COVER_MARGIN;
@@ -166,6 +165,24 @@ pub struct Candidate {
     pub jaccard: f64,
     /// Estimated containment of the smaller in the larger.
     pub containment: f64,
+}
+
+/// What a pair record carries of one part of a page's cover.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartOf {
+    /// Its rank in the cover, from 1: the source that explains the most first.
+    pub rank: usize,
+    /// Share of the page's content it explains that no part before it does.
+    pub share: f64,
+    /// Share of the page's content it holds, whatever the other parts hold.
+    pub alone: f64,
+    /// Share of the page's content the whole cover explains.
+    pub explained: f64,
+    /// Parts in the cover.
+    pub sources: usize,
+    /// Whether it alone holds the containment threshold of the page: then it is the page's
+    /// source as any derivative's is, and the page goes when it is kept.
+    pub sole: bool,
 }
 
 /// A verified pair: exact scores, relation and direction.
