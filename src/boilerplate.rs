@@ -183,6 +183,7 @@ where
     let learner = Learner {
         prints: Prints::new(n, &signature, bins),
         floor: INCIDENTAL * containment,
+        pair_floor: INCIDENTAL_PAIR * containment,
         rows: lsh.rows,
         words,
         templates: &templates,
@@ -210,6 +211,14 @@ where
 /// Share of the containment threshold under which what a document shares with the others of a
 /// bucket, outside their templates, is incidental.
 pub const INCIDENTAL: f64 = 0.3;
+
+/// [`INCIDENTAL`] for two documents alone in a bucket: what they share is evidence from this
+/// share of the containment threshold on (0.12 at the default 0.6). A headline that one page
+/// quotes from another shares far less (a few hundredths); a source of a digest of four shares
+/// a quarter of it, which the signatures' estimate, outside the templates, can put under the
+/// bucket floor. Taken for larger buckets too, it turned some of a site's shared text into
+/// evidence and syndicated copies into derivatives; for pairs it changed none of them.
+pub const INCIDENTAL_PAIR: f64 = 0.2;
 
 /// The own share of every document (0 for an empty signature): the fraction of its bands in
 /// which no other document has its key.
@@ -514,6 +523,8 @@ struct Learner<'a> {
     prints: Prints,
     /// Estimated containment, outside templates, under which sharing is incidental.
     floor: f64,
+    /// [`INCIDENTAL_PAIR`] of the containment threshold.
+    pair_floor: f64,
     rows: usize,
     words: usize,
     templates: &'a [u64],
@@ -561,7 +572,11 @@ impl Learner<'_> {
                 }
                 [a, b] => {
                     // What the steps round the part come to for two: one measurement.
-                    if memo.get_or(a, b, || self.shares(a as usize, b as usize)) {
+                    // Two documents alone in a bucket share less than a template does: a
+                    // quoted headline (background), or a part of a page built from several.
+                    let shares = memo.get_or(a, b, || self.shares(a as usize, b as usize))
+                        || self.shares_at(a as usize, b as usize, self.pair_floor);
+                    if shares {
                         if self.vote {
                             ballot.vote(part);
                         }
@@ -650,9 +665,13 @@ impl Learner<'_> {
 
     /// Whether two documents share enough outside their templates.
     fn shares(&self, a: usize, b: usize) -> bool {
+        self.shares_at(a, b, self.floor)
+    }
+
+    fn shares_at(&self, a: usize, b: usize, floor: f64) -> bool {
         let ((pa, na), (pb, nb)) = (self.prints.of(a), self.prints.of(b));
         print_containment(pa, pb, na, nb, self.template_mask(a), self.template_mask(b))
-            .is_some_and(|containment| containment >= self.floor)
+            .is_some_and(|containment| containment >= floor)
     }
 
     fn template_mask(&self, doc: usize) -> &[u64] {
