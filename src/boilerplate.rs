@@ -25,8 +25,8 @@
 //!    template bins of either, its estimated containment (of the smaller in the larger) with one
 //!    of its [`NEIGHBOURS`] on either side reaches [`INCIDENTAL`] times the containment
 //!    threshold ([`INCIDENTAL_PAIR`] for two documents alone in a bucket, which may be a
-//!    digest and one of its sources). For the other members the bin is background: it casts no vote and is left out
-//!    of their estimates. So a template is background for the site's articles, a headline quoted
+//!    digest and one of its sources). For the other members the bin is background: it casts
+//!    no vote and is left out of their estimates. So a template is background for the site's articles, a headline quoted
 //!    in another page's related-stories block is background for that page, and a bucket of
 //!    copies (a story syndicated to fifty sites, every page identical but for a date) is
 //!    evidence for all of its members, however large. A hot bucket (more than
