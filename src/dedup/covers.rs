@@ -17,11 +17,11 @@
 //! mostly inside it. So a cover is dropped when its parts, weighed by their shares, hold on
 //! average [`EXCERPT`] of themselves inside the page or more: the page is then their source.
 //! (A roundup of short pieces, each whole, looks the same; their dates tell it apart.) Two
-//! documents that
-//! would each be a part of the other's cover (an article whose two halves went into two digests,
-//! each digest a part of the article's "cover" and the article a part of each digest's) are
-//! decided by their dates where both are known and differ, or else by the input order: the later
-//! is the page, and the earlier's cover is dropped.
+//! documents that would each be a part of the other's cover (an article whose two halves went
+//! into two digests, each digest a part of the article's "cover" and the article a part of each
+//! digest's; two digests that quote one source) are decided by their dates where both are known and differ, or
+//! else by the input order: the later is the page, and the earlier is covered again without it
+//! ([`mutual_losers`]); a cover still part of such a pair is dropped.
 //!
 //! Records. Each part is a `derivative` pair with the page derived, decided by the cover
 //! ([`crate::verify::DirectionBy::Cover`]), carrying its [`PartOf`]; its scores are the pair's
@@ -180,6 +180,33 @@ pub fn cover_page(
     })
 }
 
+/// The pages that are a part of another page's cover which has them as a part, when they are
+/// the earlier of the two (`later(x, y)`: whether `x` is the later of two documents), each with
+/// the later ones: in increasing order of the page.
+pub fn mutual_losers(
+    covers: &[PageCover],
+    later: impl Fn(u32, u32) -> bool,
+) -> Vec<(u32, Vec<u32>)> {
+    let parts: AHashSet<(u32, u32)> = covers
+        .iter()
+        .flat_map(|c| c.parts.iter().map(move |p| (c.page, p.source)))
+        .collect();
+    let mut out: Vec<(u32, Vec<u32>)> = covers
+        .iter()
+        .filter_map(|c| {
+            let later: Vec<u32> = c
+                .parts
+                .iter()
+                .map(|p| p.source)
+                .filter(|&s| parts.contains(&(s, c.page)) && later(s, c.page))
+                .collect();
+            (!later.is_empty()).then_some((c.page, later))
+        })
+        .collect();
+    out.sort_unstable_by_key(|(page, _)| *page);
+    out
+}
+
 /// Drops the cover of each page that is a part of another page's cover which has it as a part,
 /// when it is the earlier of the two (`later(x, y)`: whether `x` is the later of two documents).
 pub fn drop_mutual(covers: &mut Vec<PageCover>, later: impl Fn(u32, u32) -> bool) {
@@ -311,6 +338,7 @@ mod tests {
             explained: 1.0,
         };
         let mut covers = vec![of(1, &[3, 7]), of(3, &[1, 5]), of(8, &[2, 4])];
+        assert_eq!(mutual_losers(&covers, |x, y| x > y), vec![(1, vec![3])]);
         drop_mutual(&mut covers, |x, y| x > y);
         let pages: Vec<u32> = covers.iter().map(|c| c.page).collect();
         assert_eq!(pages, vec![3, 8]);

@@ -18,7 +18,8 @@ use ahash::{AHashMap, AHashSet};
 use rayon::prelude::*;
 
 use super::covers::{
-    cover_page, cover_pairs, drop_mutual, merge_pairs, possible_pages, Candidacy, CoverScratch,
+    cover_page, cover_pairs, drop_mutual, merge_pairs, mutual_losers, possible_pages, Candidacy,
+    CoverScratch,
 };
 use super::outcome::{RunError, Summary};
 use super::output::{
@@ -828,9 +829,11 @@ fn find_covers(
     let partners: AHashMap<u32, &[(u32, f64)]> =
         pages.iter().map(|(p, s)| (*p, s.as_slice())).collect();
     let k = deduper.config().shingle_size;
-    let cover_of = |s: &mut CoverScratch, page: u32, text: &str| {
+    // The cover of a page among its partners but `excluded`.
+    let cover_of = |s: &mut CoverScratch, page: u32, excluded: &[u32], text: &str| {
         let mut parts: Vec<Candidacy<'_>> = partners[&page]
             .iter()
+            .filter(|(doc, _)| !excluded.contains(doc))
             .map(|&(doc, inside)| Candidacy {
                 doc,
                 measured: &loaded[&doc].measured,
@@ -848,37 +851,52 @@ fn find_covers(
             s,
         )
     };
+    // The covers of `list` (pages in increasing order, each with the partners it leaves out).
     // Most pages' texts were kept in the verification; the others are read again.
-    let (held, unheld): (Vec<u32>, Vec<u32>) = pages
-        .iter()
-        .map(|(p, _)| *p)
-        .partition(|p| loaded[p].text.is_some());
-    let mut found: Vec<(u32, Option<PageCover>)> = held
-        .par_iter()
-        .map_init(CoverScratch::default, |s, &page| {
-            let text = loaded[&page].text.as_deref().unwrap_or_default();
-            (page, cover_of(s, page, text))
-        })
-        .collect();
-    progress.advance(held.len() as u64);
-    if !unheld.is_empty() {
-        found.extend(catalog.store.map_texts(
-            spec,
-            &catalog.ids,
-            &unheld,
-            CoverScratch::default,
-            |s, page, text| cover_of(s, page, &text),
-            progress,
-        )?);
-        found.sort_unstable_by_key(|(page, _)| *page);
-    }
-    let mut covers: Vec<PageCover> = found.into_iter().filter_map(|(_, c)| c).collect();
+    let covers_of = |list: &[(u32, Vec<u32>)]| -> Result<Vec<PageCover>, RunError> {
+        let (held, unheld): (Vec<&(u32, Vec<u32>)>, Vec<&(u32, Vec<u32>)>) =
+            list.iter().partition(|(p, _)| loaded[p].text.is_some());
+        let mut found: Vec<(u32, Option<PageCover>)> = held
+            .par_iter()
+            .map_init(CoverScratch::default, |s, (page, excluded)| {
+                let text = loaded[page].text.as_deref().unwrap_or_default();
+                (*page, cover_of(s, *page, excluded, text))
+            })
+            .collect();
+        progress.advance(held.len() as u64);
+        if !unheld.is_empty() {
+            let excluded: AHashMap<u32, &[u32]> =
+                unheld.iter().map(|(p, e)| (*p, e.as_slice())).collect();
+            let ids: Vec<u32> = unheld.iter().map(|(p, _)| *p).collect();
+            found.extend(catalog.store.map_texts(
+                spec,
+                &catalog.ids,
+                &ids,
+                CoverScratch::default,
+                |s, page, text| cover_of(s, page, excluded[&page], &text),
+                progress,
+            )?);
+            found.sort_unstable_by_key(|(page, _)| *page);
+        }
+        Ok(found.into_iter().filter_map(|(_, c)| c).collect())
+    };
+    let all: Vec<(u32, Vec<u32>)> = pages.iter().map(|(p, _)| (*p, Vec::new())).collect();
+    let mut covers = covers_of(&all)?;
     // Of two pages each a part of the other's cover, the later is the page: by their dates
-    // when both are known and differ, else by input.
+    // when both are known and differ, else by input. The earlier is covered again without the
+    // later (two digests that quote one source are each covered by the source), and a cover
+    // still part of such a pair is dropped.
     let later = |x: u32, y: u32| match catalog.dates.pair(x, y) {
         [Some(dx), Some(dy)] if dx != dy => dx > dy,
         _ => x > y,
     };
+    let again = mutual_losers(&covers, later);
+    if !again.is_empty() {
+        let redone = covers_of(&again)?;
+        covers.retain(|c| again.binary_search_by_key(&c.page, |(p, _)| *p).is_err());
+        covers.extend(redone);
+        covers.sort_unstable_by_key(|c| c.page);
+    }
     drop_mutual(&mut covers, later);
     let covered = cover_pairs(&covers, threshold, |a, b| {
         deduper.scores(&loaded[&a].measured, &loaded[&b].measured)
