@@ -253,13 +253,11 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
     order.extend(sources.values().flatten().copied());
     order.sort_unstable();
     order.dedup();
-    order.sort_by(|&x, &y| {
-        if fuller(x, y) {
-            std::cmp::Ordering::Less
-        } else {
-            std::cmp::Ordering::Greater
-        }
-    });
+    let fullest_first = |&x: &u32, &y: &u32| match fuller(x, y) {
+        true => std::cmp::Ordering::Less,
+        false => std::cmp::Ordering::Greater,
+    };
+    order.sort_by(fullest_first);
     for d in order {
         if removed[d as usize].is_some() {
             continue;
@@ -271,10 +269,7 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
         }
     }
     let mut pages: Vec<u32> = parts.keys().copied().collect();
-    pages.sort_by(|&x, &y| match fuller(x, y) {
-        true => std::cmp::Ordering::Less,
-        false => std::cmp::Ordering::Greater,
-    });
+    pages.sort_by(fullest_first);
     for page in pages {
         let mut sources = parts.remove(&page).expect("a page listed");
         sources.sort_unstable();

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::Instant;
 
-use ahash::{AHashMap, AHashSet};
+use ahash::AHashMap;
 use rayon::prelude::*;
 
 use super::covers::{
@@ -26,6 +26,7 @@ use super::output::{
     commit_all, write_boilerplate, write_clusters, write_kept, write_pairs, Decided,
     PassageScratch, Passages, Planned,
 };
+use super::steps::estimated_pages;
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
     decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, PageCover, Removal,
@@ -689,9 +690,13 @@ fn verify_all(
     involved.dedup();
     // The texts of the documents whose estimates make them possible pages of a cover are kept,
     // so that the cover reads no text again.
-    let held_texts: AHashSet<u32> = match deduper.config().cover {
-        Some(_) => estimated_pages(candidates, deduper.config().report.containment()),
-        None => AHashSet::new(),
+    let held_texts: Vec<bool> = match deduper.cover() {
+        Some(_) => estimated_pages(
+            catalog.ids.len(),
+            candidates.iter(),
+            deduper.config().report.containment() - ESTIMATE_MARGIN,
+        ),
+        None => Vec::new(),
     };
     progress.stage("verifying candidates", Some(involved.len() as u64));
     let loaded: AHashMap<u32, Loaded> = catalog
@@ -711,7 +716,8 @@ fn verify_all(
                     background.of(i),
                     catalog.sketches.signature(i as usize),
                 ),
-                text: (passages || held_texts.contains(&i)).then(|| text.into_owned()),
+                text: (passages || held_texts.get(i as usize) == Some(&true))
+                    .then(|| text.into_owned()),
             },
             progress,
         )?
@@ -736,7 +742,7 @@ fn verify_all(
         .collect();
     let (pairs, held): (Vec<Option<VerifiedPair>>, Vec<(f64, f64)>) = verified.into_iter().unzip();
     let mut pairs: Vec<VerifiedPair> = pairs.into_iter().flatten().collect();
-    let covers = match deduper.config().cover {
+    let covers = match deduper.cover() {
         Some(params) => find_covers(
             spec,
             deduper,
@@ -774,23 +780,6 @@ fn verify_all(
     })
 }
 
-/// The documents that the candidates' estimates make possible pages of a cover: two candidates
-/// or more, whose estimated containments add up to `threshold` within the estimates' margin.
-fn estimated_pages(candidates: &[Candidate], threshold: f64) -> AHashSet<u32> {
-    let mut seen: AHashMap<u32, (u32, f64)> = AHashMap::new();
-    for c in candidates {
-        for d in [c.a, c.b] {
-            let e = seen.entry(d).or_default();
-            e.0 += 1;
-            e.1 += c.containment;
-        }
-    }
-    seen.into_iter()
-        .filter(|(_, (n, sum))| *n >= 2 && *sum >= threshold - ESTIMATE_MARGIN)
-        .map(|(d, _)| d)
-        .collect()
-}
-
 /// What pass 2 found: the pairs that meet a threshold (the sources of the pages built from
 /// several among them), their alignments when asked for, and those pages' covers.
 struct Verified {
@@ -813,9 +802,6 @@ fn find_covers(
     progress: &dyn Progress,
 ) -> Result<Vec<PageCover>, RunError> {
     let threshold = deduper.config().report.containment();
-    if deduper.config().report.is_jaccard_only() {
-        return Ok(Vec::new());
-    }
     // The later of two documents: by their dates when both are known and differ.
     let dated_later = |x: u32, y: u32| match catalog.dates.pair(x, y) {
         [Some(dx), Some(dy)] => dx > dy,

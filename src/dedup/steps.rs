@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::DedupConfig;
 use crate::boilerplate::{background_tokens, candidates_and_background, Background, BackgroundOf};
-use crate::cover::COVER_MARGIN;
+use crate::cover::{CoverParams, COVER_MARGIN};
 use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
@@ -429,7 +429,7 @@ impl Deduper {
             ),
         };
         let report = &self.config.report;
-        let part_floor = self.config.cover.map(|c| c.floor - COVER_MARGIN);
+        let part_floor = self.cover().map(|c| c.floor - COVER_MARGIN);
         // Each pair worth measuring, and whether only as a part of a page's cover.
         let found: Vec<(Candidate, bool)> = raw
             .into_par_iter()
@@ -503,6 +503,14 @@ impl Deduper {
         }
     }
 
+    /// How pages built from several sources are found: the configuration's, but none when only
+    /// Jaccard is reported (a cover is judged against the containment threshold).
+    pub fn cover(&self) -> Option<CoverParams> {
+        self.config
+            .cover
+            .filter(|_| !self.config.report.is_jaccard_only())
+    }
+
     /// Exact verification of one candidate, on what [`Deduper::measure`] found of its two
     /// documents; `None` when it meets no reporting threshold.
     pub fn verify(&self, c: &Candidate, a: &Measured, b: &Measured) -> Option<VerifiedPair> {
@@ -545,23 +553,37 @@ impl Deduper {
 
 /// The candidates `found` among `n` documents, each with whether it is worth measuring only as a
 /// part of a page's cover: those, only where the page could be built from several sources, as
-/// their estimates tell: a document with two candidates or more whose estimated containments
-/// add up to `least` (an estimate of a pair is the larger of its two containments, so the sum
-/// bounds what the document's cover could explain from above).
+/// their estimates tell ([`estimated_pages`]).
 fn keep_possible_parts(n: usize, found: Vec<(Candidate, bool)>, least: f64) -> Vec<Candidate> {
+    let page = estimated_pages(n, found.iter().map(|(c, _)| c), least);
+    found
+        .into_iter()
+        .filter(|&(c, part_only)| !part_only || page[c.a as usize] || page[c.b as usize])
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// For each of `n` documents, whether the `candidates`' estimates make it a possible page of a
+/// cover: two candidates or more whose estimated containments add up to `least` (an estimate
+/// of a pair is the larger of its two containments, so the sum bounds what the document's cover
+/// could explain from above).
+pub(crate) fn estimated_pages<'c>(
+    n: usize,
+    candidates: impl Iterator<Item = &'c Candidate>,
+    least: f64,
+) -> Vec<bool> {
     let mut count = vec![0u32; n];
     let mut sum = vec![0f64; n];
-    for (c, _) in &found {
+    for c in candidates {
         for d in [c.a, c.b] {
             count[d as usize] += 1;
             sum[d as usize] += c.containment;
         }
     }
-    let page = |d: u32| count[d as usize] >= 2 && sum[d as usize] >= least;
-    found
-        .into_iter()
-        .filter(|&(c, part_only)| !part_only || page(c.a) || page(c.b))
-        .map(|(c, _)| c)
+    count
+        .iter()
+        .zip(&sum)
+        .map(|(&k, &s)| k >= 2 && s >= least)
         .collect()
 }
 

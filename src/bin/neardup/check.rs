@@ -8,12 +8,11 @@ use std::io::{self, Write};
 
 use anyhow::Result;
 
-use neardup::cover::CoverParams;
 use neardup::index::Index;
 use neardup::report::html::{HtmlFile, HtmlReport};
 use neardup::report::{JsonLines, Sink, Terminal};
 
-use crate::cli::{show_progress, use_color, CheckArgs, ContainmentArg};
+use crate::cli::{show_progress, use_color, CheckArgs};
 use crate::progress::Bar;
 
 /// Checks every input document; `Ok(true)` when one matched a source.
@@ -30,10 +29,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<bool> {
         html.refuse_same_file(std::slice::from_ref(&args.index), "index file")?;
     }
     let mut index = Index::open(&args.index)?;
-    index.set_cover(match args.part_floor {
-        ContainmentArg::Off => None,
-        ContainmentArg::At(floor) => Some(CoverParams { floor }),
-    });
+    index.set_cover(args.part_floor.cover());
     let mut json = args.json.then(|| JsonLines::new(crate::Stdout::new()));
     let mut human =
         (!args.json).then(|| Terminal::new(crate::Stdout::new(), use_color(args.color)));

@@ -667,6 +667,16 @@ pub(crate) enum ContainmentArg {
     At(f64),
 }
 
+impl ContainmentArg {
+    /// `--part-floor`: how pages built from several sources are found, `None` for `off`.
+    pub(crate) fn cover(self) -> Option<neardup::cover::CoverParams> {
+        match self {
+            ContainmentArg::Off => None,
+            ContainmentArg::At(floor) => Some(neardup::cover::CoverParams { floor }),
+        }
+    }
+}
+
 impl std::fmt::Display for ContainmentArg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

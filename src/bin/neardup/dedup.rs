@@ -6,9 +6,8 @@ use std::io::{self, Write};
 
 use anyhow::{bail, Result};
 
-use crate::cli::{show_progress, BoilerplateMode, ContainmentArg, DedupArgs, Keep};
+use crate::cli::{show_progress, BoilerplateMode, DedupArgs, Keep};
 use crate::progress::Bar;
-use neardup::cover::CoverParams;
 
 /// Runs `neardup dedup`.
 pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
@@ -29,10 +28,7 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
             Keep::Longest => KeepPolicy::Longest,
             Keep::First => KeepPolicy::First,
         },
-        cover: match args.part_floor {
-            ContainmentArg::Off => None,
-            ContainmentArg::At(floor) => Some(CoverParams { floor }),
-        },
+        cover: args.part_floor.cover(),
         ..matching
     };
     // Kept records are copied byte for byte, from the raw lines of standard input.
