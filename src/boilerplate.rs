@@ -466,24 +466,25 @@ impl Prints {
     }
 }
 
-/// Whether pairs met so far on this thread share enough outside their templates: copies meet in
-/// most bands, and are measured once. A direct-mapped table of a fixed size (a pair that meets
-/// another in its slot is measured again later), so memory does not grow with the pairs.
+/// What pairs met so far on this thread share outside their templates (their estimated
+/// containment): copies meet in most bands, and are measured once. A direct-mapped table of a
+/// fixed size (a pair that meets another in its slot is measured again later), so memory does
+/// not grow with the pairs.
 struct Memo {
-    /// `(pair, shares)`, the pair `a << 32 | b` with `a < b`, or 0 for an empty slot.
-    slots: Vec<(u64, bool)>,
+    /// `(pair, containment)`, the pair `a << 32 | b` with `a < b`, or 0 for an empty slot.
+    slots: Vec<(u64, f64)>,
     bits: u32,
 }
 
 impl Memo {
     fn new(slots: usize) -> Memo {
         Memo {
-            slots: vec![(0, false); slots],
+            slots: vec![(0, NOTHING_SHARED); slots],
             bits: slots.trailing_zeros(),
         }
     }
 
-    fn get_or(&mut self, a: u32, b: u32, measure: impl FnOnce() -> bool) -> bool {
+    fn get_or(&mut self, a: u32, b: u32, measure: impl FnOnce() -> f64) -> f64 {
         let pair = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
         let at = (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize;
         let slot = &mut self.slots[at];
@@ -493,6 +494,9 @@ impl Memo {
         slot.1
     }
 }
+
+/// [`Learner::containment`] of two documents with no bin to compare: below every floor.
+const NOTHING_SHARED: f64 = -1.0;
 
 /// Pairs measured to tell a hot bucket of copies from one of unrelated documents.
 const PROBES: usize = 8;
@@ -575,9 +579,8 @@ impl Learner<'_> {
                     // What the steps round the part come to for two: one measurement.
                     // Two documents alone in a bucket share less than a template does: a
                     // quoted headline (background), or a part of a page built from several.
-                    let shares = memo.get_or(a, b, || self.shares(a as usize, b as usize))
-                        || self.shares_at(a as usize, b as usize, self.pair_floor);
-                    if shares {
+                    let held = memo.get_or(a, b, || self.containment(a as usize, b as usize));
+                    if held >= self.pair_floor {
                         if self.vote {
                             ballot.vote(part);
                         }
@@ -601,14 +604,14 @@ impl Learner<'_> {
                         continue;
                     }
                     let other = part[j];
-                    let shares = || self.shares(doc as usize, other as usize);
+                    let held = || self.containment(doc as usize, other as usize);
                     // Copies meet in small buckets band after band; a large one is mostly
                     // documents that meet only there, and looking them up would cost more
                     // than it saves.
                     let shares = if m <= MEMO_BUCKET {
-                        memo.get_or(doc, other, shares)
+                        memo.get_or(doc, other, held) >= self.floor
                     } else {
-                        shares()
+                        held() >= self.floor
                     };
                     if shares {
                         linked[i] = true;
@@ -666,13 +669,15 @@ impl Learner<'_> {
 
     /// Whether two documents share enough outside their templates.
     fn shares(&self, a: usize, b: usize) -> bool {
-        self.shares_at(a, b, self.floor)
+        self.containment(a, b) >= self.floor
     }
 
-    fn shares_at(&self, a: usize, b: usize, floor: f64) -> bool {
+    /// The estimated containment of two documents outside their templates, or
+    /// [`NOTHING_SHARED`].
+    fn containment(&self, a: usize, b: usize) -> f64 {
         let ((pa, na), (pb, nb)) = (self.prints.of(a), self.prints.of(b));
         print_containment(pa, pb, na, nb, self.template_mask(a), self.template_mask(b))
-            .is_some_and(|containment| containment >= floor)
+            .unwrap_or(NOTHING_SHARED)
     }
 
     fn template_mask(&self, doc: usize) -> &[u64] {
