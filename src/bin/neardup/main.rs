@@ -21,9 +21,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use cli::{Cli, Command, IndexCommand};
 
 fn main() -> ExitCode {
