@@ -604,16 +604,16 @@ impl Learner<'_> {
                         continue;
                     }
                     let other = part[j];
-                    let held = || self.containment(doc as usize, other as usize);
+                    let measure = || self.containment(doc as usize, other as usize);
                     // Copies meet in small buckets band after band; a large one is mostly
                     // documents that meet only there, and looking them up would cost more
                     // than it saves.
-                    let shares = if m <= MEMO_BUCKET {
-                        memo.get_or(doc, other, held) >= self.floor
+                    let held = if m <= MEMO_BUCKET {
+                        memo.get_or(doc, other, measure)
                     } else {
-                        held() >= self.floor
+                        measure()
                     };
-                    if shares {
+                    if held >= self.floor {
                         linked[i] = true;
                         linked[j] = true;
                     }

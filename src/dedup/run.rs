@@ -26,11 +26,10 @@ use super::output::{
     commit_all, write_boilerplate, write_clusters, write_kept, write_pairs, Decided,
     PassageScratch, Passages, Planned,
 };
-use super::steps::estimated_pages;
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
     decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, PageCover, Removal,
-    Scratch, SketchTable, VerifiedPair, ESTIMATE_MARGIN,
+    Scratch, SketchTable, VerifiedPair,
 };
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
@@ -691,11 +690,7 @@ fn verify_all(
     // The texts of the documents whose estimates make them possible pages of a cover are kept,
     // so that the cover reads no text again.
     let held_texts: Vec<bool> = match deduper.cover() {
-        Some(_) => estimated_pages(
-            catalog.ids.len(),
-            candidates.iter(),
-            deduper.config().report.containment() - ESTIMATE_MARGIN,
-        ),
+        Some(_) => deduper.possible_pages(catalog.ids.len(), candidates.iter()),
         None => Vec::new(),
     };
     progress.stage("verifying candidates", Some(involved.len() as u64));

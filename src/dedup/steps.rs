@@ -462,7 +462,10 @@ impl Deduper {
             .collect();
         let pairs = match found.iter().any(|&(_, part_only)| part_only) {
             false => found.into_iter().map(|(c, _)| c).collect(),
-            true => keep_possible_parts(n, found, report.containment() - ESTIMATE_MARGIN),
+            true => {
+                let pages = self.possible_pages(n, found.iter().map(|(c, _)| c));
+                keep_possible_parts(found, &pages)
+            }
         };
         (pairs, background)
     }
@@ -501,6 +504,17 @@ impl Deduper {
                 }
             }
         }
+    }
+
+    /// For each of `n` documents, whether the `candidates`' estimates make it a possible page of
+    /// a cover ([`estimated_pages`], within the estimates' margin of the containment threshold).
+    pub(crate) fn possible_pages<'c>(
+        &self,
+        n: usize,
+        candidates: impl Iterator<Item = &'c Candidate>,
+    ) -> Vec<bool> {
+        let least = self.config.report.containment() - ESTIMATE_MARGIN;
+        estimated_pages(n, candidates, least)
     }
 
     /// How pages built from several sources are found: the configuration's, but none when only
@@ -551,14 +565,13 @@ impl Deduper {
     }
 }
 
-/// The candidates `found` among `n` documents, each with whether it is worth measuring only as a
-/// part of a page's cover: those, only where the page could be built from several sources, as
-/// their estimates tell ([`estimated_pages`]).
-fn keep_possible_parts(n: usize, found: Vec<(Candidate, bool)>, least: f64) -> Vec<Candidate> {
-    let page = estimated_pages(n, found.iter().map(|(c, _)| c), least);
+/// The candidates `found`, each with whether it is worth measuring only as a part of a page's
+/// cover: those, only where the page could be built from several sources (`pages`, as
+/// [`Deduper::possible_pages`] tells).
+fn keep_possible_parts(found: Vec<(Candidate, bool)>, pages: &[bool]) -> Vec<Candidate> {
     found
         .into_iter()
-        .filter(|&(c, part_only)| !part_only || page[c.a as usize] || page[c.b as usize])
+        .filter(|&(c, part_only)| !part_only || pages[c.a as usize] || pages[c.b as usize])
         .map(|(c, _)| c)
         .collect()
 }
@@ -567,7 +580,7 @@ fn keep_possible_parts(n: usize, found: Vec<(Candidate, bool)>, least: f64) -> V
 /// cover: two candidates or more whose estimated containments add up to `least` (an estimate
 /// of a pair is the larger of its two containments, so the sum bounds what the document's cover
 /// could explain from above).
-pub(crate) fn estimated_pages<'c>(
+fn estimated_pages<'c>(
     n: usize,
     candidates: impl Iterator<Item = &'c Candidate>,
     least: f64,
