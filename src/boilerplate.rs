@@ -996,15 +996,19 @@ impl BackgroundOf<'_> {
 
     /// Splits the shingles of a text, in text order (`shingles[i]` starts at token `i`), into
     /// content and background (module docs, step 4). `signature` is the text's own signature from
-    /// `hasher`; its least shingle of a bin is content unless the bin is background for it. A run of at most `gap` content shingles between two background ones is
-    /// background too: with `gap` the shingle size, that is the words where two template lines
-    /// meet (a related-stories block: headlines quoted from other pages, one a line), which no
-    /// other page has in that order (only where lines meet: in running prose, the words between
-    /// two stock phrases are the text's own). Then, line by line (`lines`: token ranges, in
-    /// order), a short line (a template's) whose shingles are at least half background is
-    /// background, and a line too short to start a shingle of its own words (fewer than `gap`
-    /// tokens: a heading, a date) takes the status of the next line. With nothing learnt,
-    /// everything is content.
+    /// `hasher`; its least shingle of a bin is content unless the bin is background for it. A
+    /// run of at most `gap` content shingles between two background ones is background too:
+    /// with `gap` the shingle size, that is the words where two template lines meet (a
+    /// related-stories block: headlines quoted from other pages, one a line), which no other
+    /// page has in that order (only where lines meet: in running prose, the words between two
+    /// stock phrases are the text's own). Then, line by line (`lines`: token ranges, in order;
+    /// `prose`: whether each ends a sentence, [`crate::text::ends_sentence`]), a short line (a
+    /// template's) whose shingles are at least half background is background, a line too short
+    /// to start a shingle of its own words (fewer than `gap` tokens: a heading, a date) takes
+    /// the status of the next line, and a block of short lines is background as a whole when
+    /// most of it is, but for its lines of prose that are content by their own shingles (an
+    /// article's one-sentence lead paragraphs under its byline and headline). With nothing
+    /// learnt, everything is content.
     pub fn classify(
         &self,
         hasher: &MinHasher,
@@ -1012,6 +1016,7 @@ impl BackgroundOf<'_> {
         signature: SignatureRef<'_>,
         gap: usize,
         lines: &[Range<usize>],
+        prose: &[bool],
     ) -> Classified {
         let mut out = Classified::default();
         let keys = &self.background.keys;
@@ -1090,7 +1095,7 @@ impl BackgroundOf<'_> {
                     .find(|&j| status[j] != BACKGROUND)
                     .unwrap_or(status.len());
             }
-            smooth_lines(&mut status, lines, gap, BACKGROUND);
+            smooth_lines(&mut status, (lines, prose), gap, BACKGROUND);
             for (i, &s) in status.iter().enumerate() {
                 if s == BACKGROUND {
                     match out.runs.last_mut() {
@@ -1131,8 +1136,15 @@ const LIST_LINE: usize = 16;
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
 /// line of at most [`LONG_LINE`] tokens is; a line of fewer than `short` tokens takes the status
 /// of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
-/// background when most of its lines are, or one is and the line after the block is.
-fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, background: u8) {
+/// background when most of its lines are, or one is and the line after the block is, but for
+/// the block's lines of prose (`prose`: one flag a line, whether it ends a sentence) that are
+/// not background of their own.
+fn smooth_lines(
+    status: &mut [u8],
+    (lines, prose): (&[Range<usize>], &[bool]),
+    short: usize,
+    background: u8,
+) {
     let n = status.len();
     // Per line: whether it is background, `None` for a short one.
     let mut verdicts: Vec<Option<bool>> = lines
@@ -1172,7 +1184,14 @@ fn smooth_lines(status: &mut [u8], lines: &[Range<usize>], short: usize, backgro
                 .count();
             let before_template = verdicts.get(end) == Some(&Some(true));
             if 2 * background >= end - i || (background > 0 && before_template) {
-                verdicts[i..end].fill(Some(true));
+                // A sentence is prose even among template lines: the lead paragraphs of an
+                // article, one sentence each, under its byline and a headline that other pages'
+                // related-stories blocks quote.
+                for (j, v) in verdicts.iter_mut().enumerate().take(end).skip(i) {
+                    if !prose.get(j).copied().unwrap_or(false) {
+                        *v = Some(true);
+                    }
+                }
             }
         }
         i = end + 1;
@@ -1609,5 +1628,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A block of short lines whose first lines are template (navigation, byline, a headline
+    /// that other pages quote) is background as a whole, but for its sentences: an article's
+    /// one-sentence lead paragraphs stay its own, while a list of headlines goes with the block.
+    #[test]
+    fn a_block_of_short_lines_keeps_its_sentences() {
+        const BACKGROUND: u8 = 2;
+        // Navigation, byline and headline (background), three short lead lines (content), then
+        // running prose.
+        let lines = [0..9, 9..16, 16..25, 25..40, 40..55, 55..70, 70..110];
+        let smoothed = |prose: &[bool]| {
+            let mut status = vec![1u8; 110];
+            status[..25].fill(BACKGROUND);
+            super::smooth_lines(&mut status, (&lines, prose), 5, BACKGROUND);
+            status
+        };
+        let leads = smoothed(&[false, false, false, true, true, true, true]);
+        assert!(leads[..25].iter().all(|&s| s == BACKGROUND));
+        assert!(leads[25..].iter().all(|&s| s != BACKGROUND), "{leads:?}");
+        let headlines = smoothed(&[false; 7]);
+        assert!(headlines[..70].iter().all(|&s| s == BACKGROUND));
+        assert!(headlines[70..].iter().all(|&s| s != BACKGROUND));
     }
 }

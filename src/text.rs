@@ -372,6 +372,36 @@ pub fn token_lines(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     lines
 }
 
+/// Sentence ends besides `.`, `!` and `?`, in UTF-8: the ellipsis `…` and the ideographic full
+/// stop, exclamation and question marks `。！？`.
+const SENTENCE_ENDS: [&[u8]; 4] = [
+    "…".as_bytes(),
+    "。".as_bytes(),
+    "！".as_bytes(),
+    "？".as_bytes(),
+];
+
+/// Whether a line (`line`: a range of `tokens`, as [`token_lines`] gives them) ends a sentence:
+/// a `.`, `!`, `?`, `…` or `。！？` after its last word, before the line break. A headline, a
+/// byline, a date line or a list of links ends none; prose does. An empty line ends none.
+pub fn ends_sentence(text: &str, tokens: &[Token], line: &Range<usize>) -> bool {
+    if line.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let from = tokens[line.end - 1].end as usize;
+    let to = tokens
+        .get(line.end)
+        .map_or(bytes.len(), |t| t.start as usize);
+    let gap = &bytes[from.min(to)..to];
+    let tail = &gap[..gap.iter().position(|&b| b == b'\n').unwrap_or(gap.len())];
+    (0..tail.len()).any(|at| {
+        let rest = &tail[at..];
+        matches!(rest[0], b'.' | b'!' | b'?')
+            || SENTENCE_ENDS.iter().any(|end| rest.starts_with(end))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

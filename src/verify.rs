@@ -58,7 +58,7 @@ use std::ops::Range;
 use crate::document::Date;
 use crate::hash::{mix64, U64Set};
 use crate::shingle::ShingleSet;
-use crate::text::Token;
+use crate::text::{ends_sentence, Token};
 
 /// Thresholds of the relation; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -581,39 +581,15 @@ impl Layout {
     }
 }
 
-/// Sentence ends besides `.`, `!` and `?`, in UTF-8: the ellipsis `…` and the ideographic full
-/// stop, exclamation and question marks `。！？`.
-const SENTENCE_ENDS: [&[u8]; 4] = [
-    "…".as_bytes(),
-    "。".as_bytes(),
-    "！".as_bytes(),
-    "？".as_bytes(),
-];
-
-/// One bit a token: set for the tokens of a line that does not end a sentence (no `.`, `!`, `?`,
-/// `…` or `。！？` after its last word): a date line, a headline, a byline, "Posted by ... at 3:57 AM",
+/// One bit a token: set for the tokens of a line that does not end a sentence
+/// ([`ends_sentence`]): a date line, a headline, a byline, "Posted by ... at 3:57 AM",
 /// "No comments: Post a Comment". The framing a copy adds looks like that; the prose an
 /// original's copies drop ends its sentences.
 fn loose_lines(text: &str, tokens: &[Token], lines: &[Range<usize>]) -> Vec<u64> {
     let mut bits = vec![0u64; tokens.len().div_ceil(64)];
-    let bytes = text.as_bytes();
-    for line in lines.iter().filter(|l| !l.is_empty()) {
-        // What follows the line's last word, up to the line break.
-        let from = tokens[line.end - 1].end as usize;
-        let to = tokens
-            .get(line.end)
-            .map_or(bytes.len(), |t| t.start as usize);
-        let gap = &bytes[from.min(to)..to];
-        let tail = &gap[..gap.iter().position(|&b| b == b'\n').unwrap_or(gap.len())];
-        let ends_sentence = (0..tail.len()).any(|at| {
-            let rest = &tail[at..];
-            matches!(rest[0], b'.' | b'!' | b'?')
-                || SENTENCE_ENDS.iter().any(|end| rest.starts_with(end))
-        });
-        if !ends_sentence {
-            for j in line.clone() {
-                bits[j / 64] |= 1 << (j % 64);
-            }
+    for line in lines.iter().filter(|l| !ends_sentence(text, tokens, l)) {
+        for j in line.clone() {
+            bits[j / 64] |= 1 << (j % 64);
         }
     }
     bits

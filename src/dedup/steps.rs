@@ -14,7 +14,7 @@ use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
 use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
-use crate::text::{token_lines, tokenize_into, Token};
+use crate::text::{ends_sentence, token_lines, tokenize_into, Token};
 use crate::verify::{
     direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
 };
@@ -351,12 +351,17 @@ impl Deduper {
         self.shingle_hashes(text, scratch);
         let lines = token_lines(text, &scratch.tokens);
         let classified = background.filter(|b| !b.is_empty()).map(|background| {
+            let prose: Vec<bool> = lines
+                .iter()
+                .map(|l| ends_sentence(text, &scratch.tokens, l))
+                .collect();
             background.classify(
                 &self.hasher,
                 &scratch.shingles,
                 signature,
                 self.config.shingle_size,
                 &lines,
+                &prose,
             )
         });
         // Classifying sorts the shingles with their status: the whole set comes with it.
