@@ -62,7 +62,7 @@ pub use decide::{decide, mark_siblings, Cluster, Decision, KeepPolicy, Removal};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
 pub use run::run;
-pub(crate) use steps::ESTIMATE_MARGIN;
+pub(crate) use steps::worth_measuring;
 pub use steps::{
     Candidate, Deduper, Figures, Measured, PartOf, Scratch, Sketch, SketchTable, VerifiedPair,
 };

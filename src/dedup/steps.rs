@@ -16,7 +16,8 @@ use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{ends_sentence, token_lines, tokenize_into, Token};
 use crate::verify::{
-    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Which,
+    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Reporting, Scores,
+    Which,
 };
 
 /// What is kept of a document for the whole run.
@@ -263,6 +264,21 @@ pub struct Deduper {
 /// a Jaccard estimate near 0.5 with 128 values.
 pub(crate) const ESTIMATE_MARGIN: f64 = 0.18;
 
+/// Whether a pair with these signature estimates (its Jaccard and its larger containment) is
+/// measured exactly, and if so whether only as a possible part of a page's cover: within
+/// [`ESTIMATE_MARGIN`] of a threshold of `report`, or else within [`COVER_MARGIN`] of `cover`'s
+/// part floor. The one test of the estimate filters of dedup and of check.
+pub(crate) fn worth_measuring(
+    report: &Reporting,
+    cover: Option<CoverParams>,
+    (jaccard, containment): (f64, f64),
+) -> Option<bool> {
+    let reportable = jaccard >= report.jaccard() - ESTIMATE_MARGIN
+        || (!report.is_jaccard_only() && containment >= report.containment() - ESTIMATE_MARGIN);
+    let part = cover.is_some_and(|p| containment >= p.floor - COVER_MARGIN);
+    (reportable || part).then_some(!reportable)
+}
+
 impl Deduper {
     /// A deduper for `config`, with the banding chosen for its thresholds.
     pub fn new(config: DedupConfig) -> Self {
@@ -433,8 +449,7 @@ impl Deduper {
                 self.config.report.containment(),
             ),
         };
-        let report = &self.config.report;
-        let part_floor = self.cover().map(|c| c.floor - COVER_MARGIN);
+        let (report, cover) = (&self.config.report, self.cover());
         // Each pair worth measuring, and whether only as a part of a page's cover.
         let found: Vec<(Candidate, bool)> = raw
             .into_par_iter()
@@ -451,10 +466,6 @@ impl Deduper {
                             sa.containment_in(sb).max(sb.containment_in(sa)),
                         )
                     });
-                let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
-                    || (!report.is_jaccard_only()
-                        && containment >= report.containment() - ESTIMATE_MARGIN);
-                let part = part_floor.is_some_and(|floor| containment >= floor);
                 let c = Candidate {
                     a,
                     b,
@@ -462,7 +473,8 @@ impl Deduper {
                     jaccard,
                     containment,
                 };
-                (worth || part).then_some((c, !worth))
+                worth_measuring(report, cover, (jaccard, containment))
+                    .map(|part_only| (c, part_only))
             })
             .collect();
         let pairs = match found.iter().any(|&(_, part_only)| part_only) {

@@ -61,8 +61,8 @@ use rayon::prelude::*;
 
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
-use crate::cover::{cover, CoverParams, CoverShare, NamedPart, COVER_MARGIN};
-use crate::dedup::{Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, ESTIMATE_MARGIN};
+use crate::cover::{cover, CoverParams, CoverShare, NamedPart};
+use crate::dedup::{worth_measuring, Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
 use crate::minhash::{Signature, SignatureRef};
@@ -474,14 +474,8 @@ impl Index {
                             .max(source.containment_in(signature)),
                     )
                 });
-            let worth = jaccard >= report.jaccard() - ESTIMATE_MARGIN
-                || (!report.is_jaccard_only()
-                    && containment >= report.containment() - ESTIMATE_MARGIN);
-            // A part of a page built from several sources holds less of it.
-            let part = self
-                .cover
-                .is_some_and(|p| containment >= p.floor - COVER_MARGIN);
-            if worth || part {
+            // A part of a page built from several sources holds less of it than a threshold.
+            if worth_measuring(report, self.cover, (jaccard, containment)).is_some() {
                 let c = Candidate {
                     a: 0,
                     b: 1,
