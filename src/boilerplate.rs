@@ -29,7 +29,11 @@
 //!    no vote and is left out of their estimates. So a template is background for the site's articles, a headline quoted
 //!    in another page's related-stories block is background for that page, and a bucket of
 //!    copies (a story syndicated to fifty sites, every page identical but for a date) is
-//!    evidence for all of its members, however large. A hot bucket (more than
+//!    evidence for all of its members, however large. A bucket of two votes at once and is
+//!    settled when the votes are counted (`Learner::settle`): two texts that meet in fewer
+//!    bands than a candidate needs (most of them share one phrase) are background there
+//!    without a measurement, and a candidate is measured once for all its buckets of two, its
+//!    votes from them taken back when it shares too little. A hot bucket (more than
 //!    [`crate::lsh::HOT_BUCKET`] members) that is not a cluster of copies (told from a few
 //!    probes) is first split by its members' keys in the next bands (`lsh::split_hot`):
 //!    a stock phrase shared by hundreds of documents falls apart into documents that share only
@@ -44,7 +48,8 @@
 //!
 //! The cost is one grouping of the bands (as the plain vote does, `lsh::BandRuns`),
 //! kept for three sweeps over the buckets of two or more (own shares, templates, the vote); about
-//! one comparison per member of a bucket (fewer in a hot one, whose singles need none), of
+//! one comparison per member of a bucket of three or more (fewer in a hot one, whose singles need
+//! none) and one per candidate met alone in a bucket of two, of
 //! signatures cut to a byte a bin so that they stay in cache; votes only within a bucket's
 //! measured parts, so at most [`crate::lsh::HOT_BUCKET`] per member and band outside clusters
 //! of copies. Memory is four bytes per document in a shared bucket and band, a byte per bin and
@@ -193,7 +198,7 @@ where
         vote,
     };
     let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 15);
-    let pairs = runs.votes_where(
+    let (pairs, scratches) = runs.votes_where(
         lsh,
         || Scratch::new(memo_slots),
         |scratch, band, key, ids, ballot| {
@@ -201,6 +206,8 @@ where
         },
     );
     drop(runs);
+    let pending: Vec<PairBucket> = scratches.into_iter().flat_map(|s| s.pending).collect();
+    let pairs = learner.settle(pairs, pending, lsh.min_votes);
     let pairs = if vote {
         with_copies(pairs, &copies, lsh)
     } else {
@@ -501,12 +508,14 @@ const NOTHING_SHARED: f64 = -1.0;
 /// Pairs measured to tell a hot bucket of copies from one of unrelated documents.
 const PROBES: usize = 8;
 
-/// A thread's buffers for [`Learner::select`].
+/// A thread's buffers for [`Learner::select`], and the buckets of two it left to
+/// [`Learner::settle`].
 struct Scratch {
     memo: Memo,
     linked: Vec<bool>,
     voters: Vec<u32>,
     splits: SplitBuffers,
+    pending: Vec<PairBucket>,
 }
 
 impl Scratch {
@@ -516,8 +525,19 @@ impl Scratch {
             linked: Vec::new(),
             voters: Vec::new(),
             splits: SplitBuffers::default(),
+            pending: Vec::new(),
         }
     }
+}
+
+/// A bucket of two documents `a < b`, band `band`, key `key`, whose vote was cast before it was
+/// known to be evidence ([`Learner::settle`] decides).
+#[derive(Clone, Copy, Debug)]
+struct PairBucket {
+    a: u32,
+    b: u32,
+    band: u32,
+    key: u32,
 }
 
 /// Largest bucket whose pairs are looked up in the [`Memo`].
@@ -564,7 +584,22 @@ impl Learner<'_> {
             linked,
             voters,
             splits,
+            pending,
         } = scratch;
+        if let (&[a, b], true) = (ids, self.vote) {
+            // A bucket of two votes now, and is settled once the votes are counted: most such
+            // pairs (two texts that share one phrase) meet in too few bands to be candidates,
+            // and their measurement, one for each of millions of buckets in a large corpus,
+            // cost more than the rest of the vote.
+            ballot.vote(ids);
+            pending.push(PairBucket {
+                a,
+                b,
+                band: band as u32,
+                key,
+            });
+            return;
+        }
         let mut background = 0;
         let mut measure = |part: &[u32]| {
             let m = part.len();
@@ -649,6 +684,60 @@ impl Learner<'_> {
                     first: ids[0],
                 });
         }
+    }
+
+    /// The buckets of two that voted before they were measured (`pending`), settled against the
+    /// vote's `pairs` (sorted, each with at least `min_votes` votes): a pair that is no candidate
+    /// shares too little to be evidence, and its buckets are background, unmeasured; a candidate
+    /// is measured once, and when it shares less than the pair floor its buckets are background
+    /// and their votes taken back (a pair left with fewer than `min_votes` is no candidate).
+    /// The candidates are then those that measuring each bucket as it came would have given.
+    fn settle(
+        &self,
+        mut pairs: Vec<(u32, u32, u32)>,
+        mut pending: Vec<PairBucket>,
+        min_votes: usize,
+    ) -> Vec<(u32, u32, u32)> {
+        use rayon::prelude::*;
+        if pending.is_empty() {
+            return pairs;
+        }
+        pending.par_sort_unstable_by_key(|p| (p.a, p.b, p.band));
+        let settled: Vec<(Option<usize>, Vec<BackgroundBucket>)> = pending
+            .par_chunk_by(|x, y| (x.a, x.b) == (y.a, y.b))
+            .filter_map(|run| {
+                let (a, b) = (run[0].a, run[0].b);
+                let at = pairs
+                    .binary_search_by_key(&(a, b), |&(x, y, _)| (x, y))
+                    .ok();
+                if at.is_some() && self.containment(a as usize, b as usize) >= self.pair_floor {
+                    return None;
+                }
+                let buckets = run
+                    .iter()
+                    .map(|p| {
+                        self.marks.band(a as usize, p.band as usize, self.rows);
+                        self.marks.band(b as usize, p.band as usize, self.rows);
+                        BackgroundBucket {
+                            band: p.band,
+                            key: p.key,
+                            docs: 2,
+                            first: a,
+                        }
+                    })
+                    .collect();
+                Some((at, buckets))
+            })
+            .collect();
+        let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
+        for (at, buckets) in settled {
+            if let Some(i) = at {
+                pairs[i].2 -= buckets.len() as u32;
+            }
+            found.extend(buckets);
+        }
+        pairs.retain(|p| p.2 as usize >= min_votes);
+        pairs
     }
 
     /// Whether a bucket is a cluster of copies (a story syndicated to many sites, a page
@@ -1651,5 +1740,67 @@ mod tests {
         let headlines = smoothed(&[false; 7]);
         assert!(headlines[..70].iter().all(|&s| s == BACKGROUND));
         assert!(headlines[70..].iter().all(|&s| s != BACKGROUND));
+    }
+
+    /// Buckets of two documents vote before they are measured and are settled after the vote:
+    /// a pair that meets in a few bands only (two texts that share a phrase) is no candidate and
+    /// has those bands marked as background for both, each a background bucket; a repost and
+    /// its source, alone in many buckets, are a candidate with every one of those votes.
+    #[test]
+    fn buckets_of_two_are_settled_after_the_vote() {
+        use super::{candidates_and_background, BoilerplateParams};
+        use crate::hash::mix64;
+        use crate::lsh::{LshParams, LshTarget};
+        use crate::minhash::{MinHasher, Signature};
+        let hasher = MinHasher::default();
+        let lsh = LshParams::for_thresholds(&LshTarget::default(), 128);
+        let set = |from: u64, n: u64| -> Vec<u64> { (from..from + n).map(mix64).collect() };
+        // 60 unrelated texts of 400 shingles; text 60 shares 12 shingles with text 61 (a
+        // phrase); text 63 is 300 shingles of text 62 and 100 of its own.
+        let mut sets: Vec<Vec<u64>> = (0..60).map(|i| set(1_000_000 * (i + 1), 400)).collect();
+        let (phrase, article) = (set(500_000_000, 12), set(600_000_000, 400));
+        sets.push([phrase.clone(), set(700_000_000, 388)].concat());
+        sets.push([phrase, set(800_000_000, 388)].concat());
+        sets.push(article.clone());
+        sets.push([article[..300].to_vec(), set(900_000_000, 100)].concat());
+        let signatures: Vec<Signature> = sets.iter().map(|s| hasher.sign(s)).collect();
+        let (pairs, background) = candidates_and_background(
+            signatures.len(),
+            |i| signatures[i].view(),
+            &lsh,
+            BoilerplateParams::default(),
+            0.6,
+        );
+        // The bands where exactly two documents share the key.
+        let alone = |a: usize, b: usize| -> Vec<usize> {
+            (0..lsh.bands)
+                .filter(|&band| {
+                    let key = |i: usize| signatures[i].values()[band];
+                    key(a) == key(b)
+                        && (0..signatures.len()).all(|i| i == a || i == b || key(i) != key(a))
+                })
+                .collect()
+        };
+        let (copied, shared) = (alone(62, 63), alone(60, 61));
+        assert!(copied.len() >= 40, "{copied:?}");
+        assert!(
+            !shared.is_empty() && shared.len() < lsh.min_votes,
+            "{shared:?}"
+        );
+        let votes = |a: u32, b: u32| pairs.iter().find(|p| (p.0, p.1) == (a, b)).map(|p| p.2);
+        assert_eq!(votes(62, 63), Some(copied.len() as u32));
+        assert_eq!(votes(60, 61), None);
+        let marked =
+            |doc: u32, band: usize| background.mask(doc)[band / 64] >> (band % 64) & 1 == 1;
+        for &band in &shared {
+            assert!(marked(60, band) && marked(61, band), "band {band}");
+            assert!(background
+                .buckets()
+                .iter()
+                .any(|b| (b.band as usize, b.first, b.docs) == (band, 60, 2)));
+        }
+        assert!(copied
+            .iter()
+            .all(|&band| !marked(62, band) && !marked(63, band)));
     }
 }

@@ -459,12 +459,13 @@ impl BandRuns {
     /// `select(state, band, key, ids, ballot)` (`ids` in increasing order; `state` is the
     /// thread's own, made by `init`), which hands [`Ballot::vote`] the groups of members that
     /// vote together: how the background is kept out of the vote ([`crate::boilerplate`]).
+    /// The threads' states come back with the pairs.
     pub(crate) fn votes_where<S, I, V>(
         &self,
         params: &LshParams,
         init: I,
         select: V,
-    ) -> Vec<(u32, u32, u32)>
+    ) -> (Vec<(u32, u32, u32)>, Vec<S>)
     where
         S: Send,
         I: Fn() -> S + Sync + Send,
@@ -477,7 +478,8 @@ impl BandRuns {
                 select(state, band, key, ids, &mut ballot);
             },
         );
-        collect_votes(maps.into_iter().map(|(map, _)| map), params)
+        let (maps, states): (Vec<_>, Vec<S>) = maps.into_iter().unzip();
+        (collect_votes(maps.into_iter(), params), states)
     }
 }
 
