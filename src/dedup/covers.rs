@@ -145,10 +145,7 @@ pub fn cover_page(
     parts.sort_by(|x, y| (x.date.is_none(), x.date, x.id).cmp(&(y.date.is_none(), y.date, y.id)));
     tokenize_into(text, &mut scratch.tokens);
     shingle_hashes_into(&scratch.tokens, k, &mut scratch.positions);
-    let sets: Vec<&ShingleSet> = parts
-        .iter()
-        .map(|p| p.measured.content.as_ref().unwrap_or(&p.measured.set))
-        .collect();
+    let sets: Vec<&ShingleSet> = parts.iter().map(|p| &p.measured.content).collect();
     let background = measured.layout.background_runs();
     let found = cover(&scratch.positions, &background, &sets, params);
     if !found.explains(threshold) {

@@ -78,16 +78,43 @@ pub struct Figures {
 /// What verification measures of a candidate document, on its text read again.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Measured {
-    /// The exact shingle set.
-    pub set: ShingleSet,
-    /// When some of its shingles are background: the others, its content.
-    pub content: Option<ShingleSet>,
-    /// Its background shingles (empty when `content` is `None`).
+    /// Its content shingles: the whole exact set when none is background.
+    pub content: ShingleSet,
+    /// Its background shingles, apart from the content (empty when none is): the exact set is
+    /// the two together, which are not kept a third time as one.
     pub background_set: ShingleSet,
     /// Its background token ranges, for the passages ([`crate::boilerplate::mark_passages`]).
     pub background: Vec<std::ops::Range<usize>>,
     /// Where its shingles sit, for the direction of derivatives.
     pub layout: Layout,
+}
+
+impl Measured {
+    /// Shingles of the exact set: content and background.
+    pub fn shingles(&self) -> usize {
+        self.content.len() + self.background_set.len()
+    }
+
+    /// Whether some of its shingles are background.
+    pub fn has_background(&self) -> bool {
+        !self.background_set.is_empty()
+    }
+
+    /// Shingles of the exact set that `other`'s has too: within a text, content and background
+    /// are apart, so the four intersections add up.
+    pub fn shared_with(&self, other: &Measured) -> usize {
+        let mut shared = self.content.intersection_len(&other.content);
+        if other.has_background() {
+            shared += self.content.intersection_len(&other.background_set);
+        }
+        if self.has_background() {
+            shared += self.background_set.intersection_len(&other.content);
+            if other.has_background() {
+                shared += self.background_set.intersection_len(&other.background_set);
+            }
+        }
+        shared
+    }
 }
 
 impl SketchTable {
@@ -383,28 +410,24 @@ impl Deduper {
         // Classifying sorts the shingles with their status: the whole set comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
         let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens, &lines);
-        let (set, content, background_set, background) = match classified {
+        let (content, background_set, background) = match classified {
             None => (
                 ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),
-                None,
                 ShingleSet::default(),
                 Vec::new(),
             ),
             Some(c) if c.background.is_empty() => (
                 ShingleSet::from_sorted(c.all),
-                None,
                 ShingleSet::default(),
                 Vec::new(),
             ),
             Some(c) => (
-                ShingleSet::from_sorted(c.all),
-                Some(ShingleSet::from_sorted(c.content)),
+                ShingleSet::from_sorted(c.content),
                 ShingleSet::from_sorted(c.background),
                 background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
             ),
         };
         Measured {
-            set,
             content,
             background_set,
             background,
@@ -491,11 +514,11 @@ impl Deduper {
     /// background, with the figures on the whole texts beside them; on the whole texts
     /// otherwise, or when both are nearly all background.
     pub fn scores(&self, a: &Measured, b: &Measured) -> (Scores, Option<RawFigures>) {
-        let whole = Scores::exact(&a.set, &b.set);
-        match (&a.content, &b.content) {
-            (None, None) => (whole, None),
-            (ca, cb) => {
-                let (ca, cb) = (ca.as_ref().unwrap_or(&a.set), cb.as_ref().unwrap_or(&b.set));
+        let whole = Scores::from_counts(a.shingles(), b.shingles(), a.shared_with(b));
+        match (a.has_background(), b.has_background()) {
+            (false, false) => (whole, None),
+            _ => {
+                let (ca, cb) = (&a.content, &b.content);
                 // A shingle is background for the pair when it is for either text: one that a
                 // text counts as content and the other as background leaves both sides, so the
                 // two are measured on the same vocabulary. (What both count as content is
@@ -507,14 +530,14 @@ impl Deduper {
                 // other, and so are two copies of one text whose shingles the two
                 // classifications split between them.
                 let little =
-                    |content: usize, set: &ShingleSet| content * MOSTLY_BACKGROUND < set.len();
-                if little(a_content, &a.set) && little(b_content, &b.set) {
+                    |content: usize, m: &Measured| content * MOSTLY_BACKGROUND < m.shingles();
+                if little(a_content, a) && little(b_content, b) {
                     (whole, None)
                 } else {
                     let raw = RawFigures {
                         scores: whole,
-                        a_boilerplate: a.set.len() - a_content,
-                        b_boilerplate: b.set.len() - b_content,
+                        a_boilerplate: a.shingles() - a_content,
+                        b_boilerplate: b.shingles() - b_content,
                     };
                     let shared = ca.intersection_len(cb);
                     (Scores::from_counts(a_content, b_content, shared), Some(raw))

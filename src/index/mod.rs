@@ -605,10 +605,7 @@ impl Index {
         let k = self.manifest.settings.shingle_size as usize;
         let mut positions = Vec::new();
         shingle_hashes_into(&checked.tokens, k, &mut positions);
-        let sets: Vec<&ShingleSet> = measured
-            .iter()
-            .map(|(_, _, m)| m.content.as_ref().unwrap_or(&m.set))
-            .collect();
+        let sets: Vec<&ShingleSet> = measured.iter().map(|(_, _, m)| &m.content).collect();
         let background = query.layout.background_runs();
         let cover = cover(&positions, &background, &sets, params);
         if !cover.explains(self.deduper.config().report.containment()) {
