@@ -703,7 +703,8 @@ impl Learner<'_> {
             return pairs;
         }
         pending.par_sort_unstable_by_key(|p| (p.a, p.b, p.band));
-        let settled: Vec<(Option<usize>, Vec<BackgroundBucket>)> = pending
+        // Each pair's buckets that are background, with the pair's place among the candidates.
+        let background: Vec<(Option<usize>, &[PairBucket])> = pending
             .par_chunk_by(|x, y| (x.a, x.b) == (y.a, y.b))
             .filter_map(|run| {
                 let (a, b) = (run[0].a, run[0].b);
@@ -713,28 +714,24 @@ impl Learner<'_> {
                 if at.is_some() && self.containment(a as usize, b as usize) >= self.pair_floor {
                     return None;
                 }
-                let buckets = run
-                    .iter()
-                    .map(|p| {
-                        self.marks.band(a as usize, p.band as usize, self.rows);
-                        self.marks.band(b as usize, p.band as usize, self.rows);
-                        BackgroundBucket {
-                            band: p.band,
-                            key: p.key,
-                            docs: 2,
-                            first: a,
-                        }
-                    })
-                    .collect();
-                Some((at, buckets))
+                for p in run {
+                    self.marks.band(a as usize, p.band as usize, self.rows);
+                    self.marks.band(b as usize, p.band as usize, self.rows);
+                }
+                Some((at, run))
             })
             .collect();
         let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
-        for (at, buckets) in settled {
+        for (at, run) in background {
             if let Some(i) = at {
-                pairs[i].2 -= buckets.len() as u32;
+                pairs[i].2 -= run.len() as u32;
             }
-            found.extend(buckets);
+            found.extend(run.iter().map(|p| BackgroundBucket {
+                band: p.band,
+                key: p.key,
+                docs: 2,
+                first: p.a,
+            }));
         }
         pairs.retain(|p| p.2 as usize >= min_votes);
         pairs
