@@ -80,7 +80,7 @@ use std::sync::Mutex;
 use ahash::AHashSet;
 
 use crate::align::{Alignment, PassageKind};
-use crate::hash::U64Set;
+use crate::hash::{mix64, U64Set};
 use crate::lsh::{run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET};
 use crate::minhash::{MinHasher, SignatureRef};
 use crate::shingle::sorted_marked;
@@ -309,21 +309,46 @@ fn one_text(ids: &[u32], copies: &[u32]) -> bool {
 }
 
 /// For each document, the first document with the same signature (itself when none before has
-/// it): the classes of exact copies.
+/// it): the classes of exact copies. The signatures are sorted by a print of their first values
+/// (in parallel), and only those of one print are compared whole: a map keyed by every
+/// signature's values hashed 512 bytes a document, one at a time.
 fn copy_classes<'s, F>(n: usize, signature: &F) -> Vec<u32>
 where
     F: Fn(usize) -> SignatureRef<'s> + Sync,
 {
-    let mut first: ahash::AHashMap<&[u32], u32> = ahash::AHashMap::with_capacity(n);
-    (0..n)
-        .map(|i| {
+    use rayon::prelude::*;
+    /// Values in a signature's print.
+    const PRINT: usize = 8;
+    let print = |values: &[u32]| {
+        values[..values.len().min(PRINT)]
+            .iter()
+            .fold(values.len() as u64, |h, &v| mix64(h ^ u64::from(v)))
+    };
+    let mut order: Vec<(u64, u32)> = (0..n)
+        .into_par_iter()
+        .filter_map(|i| {
             let s = signature(i);
-            if s.is_empty() {
-                return i as u32;
-            }
-            *first.entry(s.values()).or_insert(i as u32)
+            (!s.is_empty()).then(|| (print(s.values()), i as u32))
         })
-        .collect()
+        .collect();
+    order.par_sort_unstable();
+    let mut first: Vec<u32> = (0..n as u32).collect();
+    let mut leaders: Vec<u32> = Vec::new();
+    for group in order.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        // In increasing order within a print: each one's class is the first equal one.
+        leaders.clear();
+        for &(_, i) in group {
+            let values = signature(i as usize).values();
+            match leaders
+                .iter()
+                .find(|&&l| signature(l as usize).values() == values)
+            {
+                Some(&l) => first[i as usize] = l,
+                None => leaders.push(i),
+            }
+        }
+    }
+    first
 }
 
 /// One bit per bin and document: the bin is in a template bucket (at least `min_docs` documents,
@@ -1474,6 +1499,24 @@ impl Background {
 mod tests {
     use crate::dedup::{verified, words, DedupConfig, Deduper, VerifiedPair};
     use crate::verify::Relation;
+
+    /// Copy classes name the first document of each signature: equal signatures share it, a
+    /// signature equal to another in its first values but not whole has its own, an empty one
+    /// is its own class.
+    #[test]
+    fn copy_classes_name_the_first_equal_signature() {
+        use crate::minhash::SignatureRef;
+        let base: Vec<u32> = (0..128).map(|i| i * 31 + 7).collect();
+        let mut late = base.clone();
+        late[100] += 1;
+        let other: Vec<u32> = (0..128).map(|i| i * 17 + 1).collect();
+        let rows: Vec<&[u32]> = vec![&other, &base, &late, &[], &base, &late, &other, &[]];
+        let signature = |i: usize| SignatureRef::new(rows[i], u32::from(!rows[i].is_empty()) * 300);
+        assert_eq!(
+            super::copy_classes(rows.len(), &signature),
+            [0, 1, 2, 3, 1, 2, 0, 7]
+        );
+    }
 
     /// The filter in front of the key set never changes an answer: every key is found, and no
     /// other value is, though one in twenty passes the filter.

@@ -58,8 +58,9 @@ pub(super) fn write_report(
         wanted
             .par_iter()
             .map_init(Scratch::default, |s, &i| {
-                let signature = decided.catalog.sketches.signature(i as usize);
-                let measured = deduper.measure(&docs[&i].text, s, background.of(i), signature);
+                let of = background.of(i);
+                let of = of.map(|b| (b, decided.catalog.sketches.signature(i as usize)));
+                let measured = deduper.measure(&docs[&i].text, s, of);
                 (i, measured.background)
             })
             .collect::<Vec<_>>()

@@ -54,7 +54,7 @@ pub fn run(
     let hold = reads_once(&spec.inputs);
     // The kept output is checked against what pass 1 read of each record.
     let fingerprints = outputs.kept.is_some();
-    let (catalog, read) = sketch_all(spec, deduper, (hold, fingerprints), progress)?;
+    let (mut catalog, read) = sketch_all(spec, deduper, (hold, fingerprints), progress)?;
     let n = catalog.ids.len();
     let mut summary = Summary {
         read: n as u64,
@@ -75,6 +75,15 @@ pub fn run(
     summary.candidates = candidates.len() as u64;
     summary.background_buckets = background.buckets().len() as u64;
     summary.background_docs = background.documents_touched() as u64;
+    // From here on, a signature is read only to classify a candidate text that has background
+    // among its bin minima, unless an output lists every document's boilerplate.
+    if outputs.html.is_none() && outputs.boilerplate.is_none() {
+        let mut keep = vec![false; n];
+        for d in candidates.iter().flat_map(|c| [c.a, c.b]) {
+            keep[d as usize] = background.of(d).is_some();
+        }
+        catalog.sketches.retain_signatures(|i| keep[i]);
+    }
     let Verified {
         mut pairs,
         alignments,
@@ -708,8 +717,9 @@ fn verify_all(
                 measured: deduper.measure(
                     &text,
                     s,
-                    background.of(i),
-                    catalog.sketches.signature(i as usize),
+                    background
+                        .of(i)
+                        .map(|b| (b, catalog.sketches.signature(i as usize))),
                 ),
                 text: (passages || held_texts.get(i as usize) == Some(&true))
                     .then(|| text.into_owned()),
@@ -908,8 +918,10 @@ fn list_boilerplate(
         &docs,
         <(Scratch, PassageScratch)>::default,
         |(s, p), i, text| {
-            let signature = catalog.sketches.signature(i as usize);
-            let measured = deduper.measure(&text, s, background.of(i), signature);
+            let of = background
+                .of(i)
+                .map(|b| (b, catalog.sketches.signature(i as usize)));
+            let measured = deduper.measure(&text, s, of);
             let k = deduper.config().shingle_size;
             passages.add((i, &text), &measured.background, k, p);
         },

@@ -48,7 +48,13 @@ pub struct SketchTable {
     width: usize,
     values: Vec<u32>,
     figures: Vec<Figures>,
+    /// Where document `i`'s values start, in widths, once [`SketchTable::retain_signatures`]
+    /// kept only some ([`DROPPED`] for the others); empty while every document has its own.
+    slots: Vec<u32>,
 }
+
+/// The slot of a document whose signature was dropped.
+const DROPPED: u32 = u32::MAX;
 
 impl FromIterator<Sketch> for SketchTable {
     /// The table of sketches made by one [`Deduper`] (their width is the first one's).
@@ -145,6 +151,10 @@ impl SketchTable {
     fn push_parts(&mut self, signature: SignatureRef<'_>, tokens: u32, bytes: u32) {
         let values = signature.values();
         assert_eq!(values.len(), self.width, "a sketch of another width");
+        assert!(
+            self.slots.is_empty(),
+            "a sketch added after signatures were dropped"
+        );
         self.values.extend_from_slice(values);
         self.figures.push(Figures {
             shingles: signature.n_shingles(),
@@ -163,10 +173,34 @@ impl SketchTable {
         self.figures.is_empty()
     }
 
-    /// Document `i`'s signature.
+    /// Document `i`'s signature. Panics when [`SketchTable::retain_signatures`] dropped it.
     pub fn signature(&self, i: usize) -> SignatureRef<'_> {
-        let values = &self.values[i * self.width..(i + 1) * self.width];
+        let slot = match self.slots.get(i) {
+            None => i,
+            Some(&DROPPED) => panic!("the signature of document {i} was dropped"),
+            Some(&slot) => slot as usize,
+        };
+        let values = &self.values[slot * self.width..(slot + 1) * self.width];
         SignatureRef::new(values, self.figures[i].shingles)
+    }
+
+    /// Keeps the signatures of the documents `keep` holds and frees the others' values, once the
+    /// candidates are found (at 1M documents the values are 512 MB, and verification classifies
+    /// only a few documents by their bin minima). Every document keeps its figures.
+    pub fn retain_signatures(&mut self, keep: impl Fn(usize) -> bool) {
+        assert!(self.slots.is_empty(), "signatures already dropped");
+        let mut values = Vec::new();
+        let mut slots = Vec::with_capacity(self.len());
+        for i in 0..self.len() {
+            if keep(i) {
+                slots.push((values.len() / self.width.max(1)) as u32);
+                values.extend_from_slice(&self.values[i * self.width..(i + 1) * self.width]);
+            } else {
+                slots.push(DROPPED);
+            }
+        }
+        self.values = values;
+        self.slots = slots;
     }
 
     /// Document `i`'s figures.
@@ -383,30 +417,33 @@ impl Deduper {
 
     /// What verification needs of one candidate text: its exact shingle set, split into content
     /// and background when `background` is given (the corpus's, for a text that has some of it:
-    /// [`Background::of`]; `signature` is the text's own, from pass 1), and its layout.
+    /// [`Background::of`], with the text's own signature from pass 1, whose bin minima it
+    /// classifies), and its layout.
     pub fn measure(
         &self,
         text: &str,
         scratch: &mut Scratch,
-        background: Option<BackgroundOf<'_>>,
-        signature: SignatureRef<'_>,
+        background: Option<(BackgroundOf<'_>, SignatureRef<'_>)>,
     ) -> Measured {
         self.shingle_hashes(text, scratch);
         let lines = token_lines(text, &scratch.tokens);
-        let classified = background.filter(|b| !b.is_empty()).map(|background| {
-            let prose: Vec<bool> = lines
-                .iter()
-                .map(|l| ends_sentence(text, &scratch.tokens, l))
-                .collect();
-            background.classify(
-                &self.hasher,
-                &scratch.shingles,
-                signature,
-                self.config.shingle_size,
-                &lines,
-                &prose,
-            )
-        });
+        let classified =
+            background
+                .filter(|(b, _)| !b.is_empty())
+                .map(|(background, signature)| {
+                    let prose: Vec<bool> = lines
+                        .iter()
+                        .map(|l| ends_sentence(text, &scratch.tokens, l))
+                        .collect();
+                    background.classify(
+                        &self.hasher,
+                        &scratch.shingles,
+                        signature,
+                        self.config.shingle_size,
+                        &lines,
+                        &prose,
+                    )
+                });
         // Classifying sorts the shingles with their status: the whole set comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
         let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens, &lines);
@@ -727,8 +764,8 @@ pub(crate) mod tests {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let of = background.of(i as u32);
-                d.measure(t.as_ref(), &mut scratch, of, sk.signature(i))
+                let of = background.of(i as u32).map(|b| (b, sk.signature(i)));
+                d.measure(t.as_ref(), &mut scratch, of)
             })
             .collect();
         let pairs = candidates

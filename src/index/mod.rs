@@ -494,8 +494,7 @@ impl Index {
         let query = self.deduper.measure(
             &doc.text,
             &mut scratch,
-            background.map(Background::for_text),
-            signature,
+            background.map(|b| (b.for_text(), signature)),
         );
         let settings = &self.manifest.settings;
         let comparer = Comparer::builder()
@@ -522,8 +521,7 @@ impl Index {
                 &mut scratch,
                 background
                     .filter(|_| has_background)
-                    .map(|b| b.with_mask(mask)),
-                SignatureRef::new(values, *shingles),
+                    .map(|b| (b.with_mask(mask), SignatureRef::new(values, *shingles))),
             );
             let Some(verified) = self.deduper.verify(c, &query, &measured) else {
                 if self.cover.is_some() {
