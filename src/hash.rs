@@ -56,26 +56,33 @@ impl U64Set {
 
     /// The set of `values` (duplicates allowed).
     pub(crate) fn new(values: impl ExactSizeIterator<Item = u64>) -> U64Set {
+        let mut set = U64Set::default();
+        set.refill(values);
+        set
+    }
+
+    /// Makes this the set of `values` (duplicates allowed), in the slots it already has when
+    /// they are enough: a set rebuilt pair after pair allocates once.
+    pub(crate) fn refill(&mut self, values: impl ExactSizeIterator<Item = u64>) {
         let size = (2 * values.len()).next_power_of_two().max(2);
-        let mut set = U64Set {
-            slots: vec![Self::EMPTY; size],
-            shift: 64 - size.trailing_zeros(),
-            has_empty: false,
-            len: 0,
-        };
+        self.slots.clear();
+        self.slots.resize(size, Self::EMPTY);
+        self.shift = 64 - size.trailing_zeros();
+        self.has_empty = false;
+        self.len = 0;
         let mask = size - 1;
         for v in values {
             if v == Self::EMPTY {
-                set.len += usize::from(!set.has_empty);
-                set.has_empty = true;
+                self.len += usize::from(!self.has_empty);
+                self.has_empty = true;
                 continue;
             }
-            let mut at = set.slot(v);
+            let mut at = self.slot(v);
             loop {
-                match set.slots[at] {
+                match self.slots[at] {
                     Self::EMPTY => {
-                        set.slots[at] = v;
-                        set.len += 1;
+                        self.slots[at] = v;
+                        self.len += 1;
                         break;
                     }
                     x if x == v => break,
@@ -83,7 +90,6 @@ impl U64Set {
                 }
             }
         }
-        set
     }
 
     fn slot(&self, v: u64) -> usize {

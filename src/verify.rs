@@ -419,6 +419,29 @@ pub const LOOSE_PRIOR: f64 = 4.0;
 /// Words of [`NEUTRAL_COHERENCE`] that every side's [`Interior::coherence`] starts from.
 pub const COHERENCE_PRIOR: f64 = 8.0;
 
+/// The buffers of [`Layout::interiors`]: a thread's own, reused from pair to pair (a pair's
+/// fingerprints, shared flags and word sets took ten allocations).
+#[derive(Default)]
+struct InteriorScratch {
+    mixed: Vec<u64>,
+    prints: [Vec<u64>; 2],
+    set: U64Set,
+    shared: Vec<bool>,
+    words: WordScratch,
+}
+
+/// The word buffers of [`Layout::interior_of`].
+#[derive(Default)]
+struct WordScratch {
+    body: Vec<u32>,
+    own: Vec<u32>,
+    set: U64Set,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<InteriorScratch> = std::cell::RefCell::default();
+}
+
 impl Layout {
     /// The layout of a text of `positions` shingles (in text order), with its background as runs
     /// of those positions, from its tokens, the text they index and its lines
@@ -467,34 +490,53 @@ impl Layout {
         bit(&self.content, i)
     }
 
-    /// A fingerprint of each shingle of `k` words, in text order (a text shorter than a shingle
-    /// is one, of all its words): each word mixed once, rotated by its place in the shingle.
-    fn fingerprints(&self, k: usize) -> Vec<u64> {
+    /// A fingerprint of each shingle of `k` words, in text order, into `out` (a text shorter
+    /// than a shingle is one, of all its words): each word mixed once, rotated by its place in
+    /// the shingle, and the window rolled from one shingle to the next.
+    fn fingerprints_into(&self, k: usize, mixed: &mut Vec<u64>, out: &mut Vec<u64>) {
         let k = k.max(1);
-        let mixed: Vec<u64> = self.words.iter().map(|&w| mix64(u64::from(w))).collect();
-        (0..self.positions)
-            .map(|p| {
-                let end = (p + k).min(mixed.len());
-                mixed[p.min(end)..end]
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |h, (i, &m)| h ^ m.rotate_left(i as u32))
-            })
-            .collect()
+        mixed.clear();
+        mixed.extend(self.words.iter().map(|&w| mix64(u64::from(w))));
+        out.clear();
+        let fold = |window: &[u64]| {
+            window
+                .iter()
+                .enumerate()
+                .fold(0u64, |h, (i, &m)| h ^ m.rotate_left(i as u32))
+        };
+        if mixed.len() < k || self.positions == 0 {
+            out.extend((0..self.positions.min(1)).map(|_| fold(mixed)));
+            return;
+        }
+        // The next window's print: the leaving word's term taken out, the entering word's put
+        // in at place k, and every place moved down by one.
+        let mut h = fold(&mixed[..k]);
+        out.push(h);
+        let rot = (k % 64) as u32;
+        for p in 1..self.positions.min(mixed.len() + 1 - k) {
+            h = (h ^ mixed[p - 1] ^ mixed[p - 1 + k].rotate_left(rot)).rotate_right(1);
+            out.push(h);
+        }
     }
 
     /// [`Layout::interior`] of `a` against `b` and of `b` against `a`, each side's
-    /// fingerprints made once.
+    /// fingerprints made once, in buffers that each thread reuses from pair to pair.
     pub fn interiors(a: &Layout, b: &Layout, k: usize) -> (Interior, Interior) {
-        let (fa, fb) = (a.fingerprints(k), b.fingerprints(k));
-        let shared = |f: &[u64], other: &[u64]| -> Vec<bool> {
-            let other = U64Set::new(other.iter().copied());
-            f.iter().map(|&x| other.contains(x)).collect()
-        };
-        (
-            a.interior_of(&shared(&fa, &fb), k),
-            b.interior_of(&shared(&fb, &fa), k),
-        )
+        SCRATCH.with(|s| {
+            let s = &mut *s.borrow_mut();
+            a.fingerprints_into(k, &mut s.mixed, &mut s.prints[0]);
+            b.fingerprints_into(k, &mut s.mixed, &mut s.prints[1]);
+            let [pa, pb] = &s.prints;
+            s.set.refill(pb.iter().copied());
+            s.shared.clear();
+            s.shared.extend(pa.iter().map(|&x| s.set.contains(x)));
+            let ia = a.interior_of(&s.shared, k, &mut s.words);
+            s.set.refill(pa.iter().copied());
+            s.shared.clear();
+            s.shared.extend(pb.iter().map(|&x| s.set.contains(x)));
+            let ib = b.interior_of(&s.shared, k, &mut s.words);
+            (ia, ib)
+        })
     }
 
     fn is_background(&self, p: usize) -> bool {
@@ -520,7 +562,7 @@ impl Layout {
     }
 
     /// The interior of this text, given which of its shingle positions the other text shares.
-    fn interior_of(&self, shared: &[bool], k: usize) -> Interior {
+    fn interior_of(&self, shared: &[bool], k: usize, s: &mut WordScratch) -> Interior {
         let mut out = Interior {
             background: self.background.iter().map(|w| w.count_ones()).sum(),
             positions: self.positions as u32,
@@ -556,8 +598,9 @@ impl Layout {
         }
         // Words: a token is in the shared body when a shared shingle covers it (one of the k
         // starting at it or before it).
-        let mut body: Vec<u32> = Vec::new();
-        let mut own: Vec<u32> = Vec::new();
+        let WordScratch { body, own, set } = s;
+        body.clear();
+        own.clear();
         let mut last_shared: Option<usize> = None;
         for (i, &w) in self.words.iter().enumerate() {
             let at = i.min(shared.len().saturating_sub(1));
@@ -574,9 +617,9 @@ impl Layout {
                 out.own_words_loose += u32::from(self.is_loose(i));
             }
         }
-        let body = U64Set::new(body.into_iter().map(u64::from));
+        set.refill(body.iter().map(|&w| u64::from(w)));
         out.own_words = own.len() as u32;
-        out.own_words_in_body = own.iter().filter(|&&w| body.contains(u64::from(w))).count() as u32;
+        out.own_words_in_body = own.iter().filter(|&&w| set.contains(u64::from(w))).count() as u32;
         out
     }
 }
@@ -1005,6 +1048,29 @@ mod tests {
         crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
         let lines = crate::text::token_lines(&text, &tokens);
         Layout::new(hashes.len(), background, &text, &tokens, &lines)
+    }
+
+    /// The rolled fingerprints are each shingle's words folded afresh, for texts shorter than
+    /// a shingle, as long as one, and longer, and equal shingles have equal prints.
+    #[test]
+    fn rolled_fingerprints_are_the_windows_folded() {
+        for n in [0u32, 1, 4, 5, 6, 40] {
+            let layout = paragraphs(&[0..n, 0..n], &[]);
+            let (mut mixed, mut prints) = (Vec::new(), Vec::new());
+            layout.fingerprints_into(5, &mut mixed, &mut prints);
+            assert_eq!(prints.len(), layout.positions, "{n} words twice");
+            for (p, &print) in prints.iter().enumerate() {
+                let end = (p + 5).min(mixed.len());
+                let folded = mixed[p.min(end)..end]
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |h, (i, &m)| h ^ m.rotate_left(i as u32));
+                assert_eq!(print, folded, "{n} words twice, shingle {p}");
+            }
+            if n >= 5 {
+                assert_eq!(prints[0], prints[n as usize], "{n} words twice");
+            }
+        }
     }
 
     #[test]
