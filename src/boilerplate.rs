@@ -83,7 +83,7 @@ use crate::align::{Alignment, PassageKind};
 use crate::hash::{mix64, U64Set};
 use crate::lsh::{run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET};
 use crate::minhash::{MinHasher, SignatureRef};
-use crate::shingle::sorted_marked;
+use crate::shingle::{sorted_by_top_bits_into, sorted_marked_into};
 use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
@@ -1007,14 +1007,23 @@ impl KeySet {
 /// background, distinct and sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Classified {
-    /// Every distinct shingle, sorted: the text's whole set.
-    pub all: Vec<u64>,
-    /// Shingles that are the text's own evidence.
+    /// Shingles that are the text's own evidence, sorted: every distinct one when none is
+    /// background.
     pub content: Vec<u64>,
     /// Shingles that are background.
     pub background: Vec<u64>,
     /// The runs of background shingles, by the index of their first token, in text order.
     pub runs: Vec<Range<usize>>,
+}
+
+/// The buffers of [`BackgroundOf::classify`], reused between calls.
+#[derive(Clone, Debug, Default)]
+pub struct ClassifyScratch {
+    status: Vec<u8>,
+    breaks: Vec<usize>,
+    marked: Vec<(u64, bool)>,
+    sorted: Vec<(u64, bool)>,
+    counts: Vec<u32>,
 }
 
 impl Background {
@@ -1119,46 +1128,50 @@ impl BackgroundOf<'_> {
     /// the status of the next line, and a block of short lines is background as a whole when
     /// most of it is, but for its lines of prose that are content by their own shingles (an
     /// article's one-sentence lead paragraphs under its byline and headline). With nothing
-    /// learnt, everything is content.
+    /// learnt, everything is content. `scratch` holds buffers reused between calls.
     pub fn classify(
         &self,
         hasher: &MinHasher,
         shingles: &[u64],
         signature: SignatureRef<'_>,
         gap: usize,
-        lines: &[Range<usize>],
-        prose: &[bool],
+        (lines, prose): (&[Range<usize>], &[bool]),
+        scratch: &mut ClassifyScratch,
     ) -> Classified {
         let mut out = Classified::default();
+        let ClassifyScratch {
+            status,
+            breaks,
+            marked,
+            sorted,
+            counts,
+        } = scratch;
+        status.clear();
         let keys = &self.background.keys;
         let masked = |bin: usize| {
             self.mask
                 .get(bin / 64)
                 .is_some_and(|w| w >> (bin % 64) & 1 == 1)
         };
-        let mut content_flags: Vec<bool> = Vec::new();
         if !keys.is_empty() {
             const UNKNOWN: u8 = 0;
             const CONTENT: u8 = 1;
             const BACKGROUND: u8 = 2;
             let values = signature.values();
-            let mut status: Vec<u8> = shingles
-                .iter()
-                .map(|&h| {
-                    let (bin, value) = hasher.locate(h);
-                    if keys.contains(bin_key(bin, value)) {
+            status.extend(shingles.iter().map(|&h| {
+                let (bin, value) = hasher.locate(h);
+                if keys.contains(bin_key(bin, value)) {
+                    BACKGROUND
+                } else if values.get(bin) == Some(&value) {
+                    if masked(bin) {
                         BACKGROUND
-                    } else if values.get(bin) == Some(&value) {
-                        if masked(bin) {
-                            BACKGROUND
-                        } else {
-                            CONTENT
-                        }
                     } else {
-                        UNKNOWN
+                        CONTENT
                     }
-                })
-                .collect();
+                } else {
+                    UNKNOWN
+                }
+            }));
             // Each unknown shingle takes the status of the nearest known one (content on a tie),
             // a run of unknown ones at a time.
             let n = status.len();
@@ -1189,7 +1202,8 @@ impl BackgroundOf<'_> {
             }
             // Gaps only where lines meet: inside running prose, a stock phrase next to another
             // is no template, and the words between them are the text's own.
-            let breaks: Vec<usize> = lines.iter().skip(1).map(|l| l.start).collect();
+            breaks.clear();
+            breaks.extend(lines.iter().skip(1).map(|l| l.start));
             let at_break = |from: usize, to: usize| {
                 let at = breaks.partition_point(|&b| b <= from);
                 breaks.get(at).is_some_and(|&b| b <= to + gap)
@@ -1206,7 +1220,7 @@ impl BackgroundOf<'_> {
                     .find(|&j| status[j] != BACKGROUND)
                     .unwrap_or(status.len());
             }
-            smooth_lines(&mut status, (lines, prose), gap, BACKGROUND);
+            smooth_lines(status, (lines, prose), gap, BACKGROUND);
             for (i, &s) in status.iter().enumerate() {
                 if s == BACKGROUND {
                     match out.runs.last_mut() {
@@ -1215,23 +1229,31 @@ impl BackgroundOf<'_> {
                     }
                 }
             }
-            content_flags = status.iter().map(|&s| s != BACKGROUND).collect();
+            marked.clear();
+            marked.extend(
+                shingles
+                    .iter()
+                    .zip(status.iter())
+                    .map(|(&h, &s)| (h, s != BACKGROUND)),
+            );
         }
         // One sort of the shingles with their status; a shingle that is content somewhere in
         // the text is content.
-        if content_flags.is_empty() {
-            content_flags = vec![true; shingles.len()];
-        }
-        let sorted = sorted_marked(shingles, &content_flags, &mut Vec::new());
-        out.all = sorted.iter().map(|&(h, _)| h).collect();
         if out.runs.is_empty() {
-            out.content = out.all.clone();
-        } else {
-            for (h, content) in sorted {
-                match content {
-                    true => out.content.push(h),
-                    false => out.background.push(h),
-                }
+            let mut all = Vec::new();
+            sorted_by_top_bits_into(shingles, |&h| h, counts, &mut all);
+            all.dedup();
+            out.content = all;
+            return out;
+        }
+        sorted_marked_into(marked, counts, sorted);
+        let content = sorted.iter().filter(|&&(_, c)| c).count();
+        out.content.reserve_exact(content);
+        out.background.reserve_exact(sorted.len() - content);
+        for &(h, content) in sorted.iter() {
+            match content {
+                true => out.content.push(h),
+                false => out.background.push(h),
             }
         }
         out

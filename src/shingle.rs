@@ -192,16 +192,28 @@ fn sorted_by_top_bits<T: Copy + Ord>(
     hash: impl Fn(&T) -> u64,
     counts: &mut Vec<u32>,
 ) -> Vec<T> {
+    let mut sorted = Vec::new();
+    sorted_by_top_bits_into(items, hash, counts, &mut sorted);
+    sorted
+}
+
+/// [`sorted_by_top_bits`] into `sorted`, a buffer reused between calls.
+pub(crate) fn sorted_by_top_bits_into<T: Copy + Ord>(
+    items: &[T],
+    hash: impl Fn(&T) -> u64,
+    counts: &mut Vec<u32>,
+    sorted: &mut Vec<T>,
+) {
     /// Largest bucket that the final insertion sort accepts.
     const MAX_BUCKET: u32 = 16;
     let n = items.len();
-    let standard = || {
-        let mut v = items.to_vec();
-        v.sort_unstable();
-        v
+    sorted.clear();
+    let standard = |sorted: &mut Vec<T>| {
+        sorted.extend_from_slice(items);
+        sorted.sort_unstable();
     };
     if n < 64 {
-        return standard();
+        return standard(sorted);
     }
     let bits = usize::BITS - n.leading_zeros();
     let bucket = |x: &T| (hash(x) >> (64 - bits)) as usize;
@@ -219,31 +231,29 @@ fn sorted_by_top_bits<T: Copy + Ord>(
         at += size;
     }
     if largest > MAX_BUCKET {
-        return standard();
+        return standard(sorted);
     }
-    let mut sorted = vec![items[0]; n];
+    sorted.resize(n, items[0]);
     for x in items {
         let slot = &mut counts[bucket(x)];
         sorted[*slot as usize] = *x;
         *slot += 1;
     }
-    insertion_sort(&mut sorted);
-    sorted
+    insertion_sort(sorted);
 }
 
-/// The distinct hashes of `hashes` (any order, duplicates allowed), sorted, each with whether
-/// any of its occurrences is `marked[i]`: one sort for a text whose shingles carry a status
-/// (its content and background, [`crate::boilerplate::BackgroundOf::classify`]), where sorting
-/// each status apart and merging them sorted twice. Linear for well-mixed hashes, as
-/// [`ShingleSet::from_unsorted`]; `counts` is a buffer reused between calls.
-pub(crate) fn sorted_marked(
-    hashes: &[u64],
-    marked: &[bool],
+/// The distinct hashes of `pairs` (hashes, any order, duplicates allowed, each with a mark), into
+/// `sorted`, each with whether any of its occurrences is marked: one sort for a text whose
+/// shingles carry a status (its content and background,
+/// [`crate::boilerplate::BackgroundOf::classify`]), where sorting each status apart and merging
+/// them sorted twice. Linear for well-mixed hashes, as [`ShingleSet::from_unsorted`]; `counts`
+/// and `sorted` are buffers reused between calls.
+pub(crate) fn sorted_marked_into(
+    pairs: &[(u64, bool)],
     counts: &mut Vec<u32>,
-) -> Vec<(u64, bool)> {
-    debug_assert_eq!(hashes.len(), marked.len());
-    let pairs: Vec<(u64, bool)> = hashes.iter().copied().zip(marked.iter().copied()).collect();
-    let mut sorted = sorted_by_top_bits(&pairs, |p| p.0, counts);
+    sorted: &mut Vec<(u64, bool)>,
+) {
+    sorted_by_top_bits_into(pairs, |p| p.0, counts, sorted);
     // Equal hashes are adjacent, unmarked ones first: a hash is marked when its last is.
     sorted.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
@@ -252,7 +262,6 @@ pub(crate) fn sorted_marked(
         }
         same
     });
-    sorted
 }
 
 /// Sorts a slice whose values are each a few places from their own (a bucket's entries, or
@@ -396,7 +405,10 @@ mod tests {
             let crowded: Vec<u64> = (0..n as u64).map(|i| i % 17).collect();
             for hashes in [spread, crowded] {
                 let marked: Vec<bool> = (0..n).map(|i| i % 5 == 0).collect();
-                let got = sorted_marked(&hashes, &marked, &mut counts);
+                let pairs: Vec<(u64, bool)> =
+                    hashes.iter().copied().zip(marked.iter().copied()).collect();
+                let mut got = Vec::new();
+                sorted_marked_into(&pairs, &mut counts, &mut got);
                 let mut want: Vec<(u64, bool)> = Vec::new();
                 let mut plain = hashes.clone();
                 plain.sort_unstable();

@@ -8,7 +8,9 @@
 use rayon::prelude::*;
 
 use super::DedupConfig;
-use crate::boilerplate::{background_tokens, candidates_and_background, Background, BackgroundOf};
+use crate::boilerplate::{
+    background_tokens, candidates_and_background, Background, BackgroundOf, ClassifyScratch,
+};
 use crate::cover::{CoverParams, COVER_MARGIN};
 use crate::document::Date;
 use crate::lsh::{candidate_pairs_by, LshParams, LshTarget};
@@ -431,20 +433,20 @@ impl Deduper {
             background
                 .filter(|(b, _)| !b.is_empty())
                 .map(|(background, signature)| {
-                    let prose: Vec<bool> = lines
-                        .iter()
-                        .map(|l| ends_sentence(text, &scratch.tokens, l))
-                        .collect();
+                    scratch.prose.clear();
+                    let (tokens, prose) = (&scratch.tokens, &mut scratch.prose);
+                    prose.extend(lines.iter().map(|l| ends_sentence(text, tokens, l)));
                     background.classify(
                         &self.hasher,
                         &scratch.shingles,
                         signature,
                         self.config.shingle_size,
-                        &lines,
-                        &prose,
+                        (&lines, &scratch.prose),
+                        &mut scratch.classify,
                     )
                 });
-        // Classifying sorts the shingles with their status: the whole set comes with it.
+        // Classifying sorts the shingles with their status: the content (the whole set when none
+        // is background) comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
         let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens, &lines);
         let (content, background_set, background) = match classified {
@@ -454,7 +456,7 @@ impl Deduper {
                 Vec::new(),
             ),
             Some(c) if c.background.is_empty() => (
-                ShingleSet::from_sorted(c.all),
+                ShingleSet::from_sorted(c.content),
                 ShingleSet::default(),
                 Vec::new(),
             ),
@@ -690,6 +692,8 @@ pub struct Scratch {
     crowded: Vec<u64>,
     counts: Vec<u32>,
     signature: Signature,
+    prose: Vec<bool>,
+    classify: ClassifyScratch,
 }
 
 /// The number of distinct values among well-mixed 64-bit hashes, in linear time and without a
