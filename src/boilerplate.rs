@@ -77,11 +77,13 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
 
-use ahash::AHashSet;
+use ahash::{AHashMap, AHashSet};
 
 use crate::align::{Alignment, PassageKind};
 use crate::hash::{mix64, U64Set};
-use crate::lsh::{run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET};
+use crate::lsh::{
+    candidates_of, run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET,
+};
 use crate::minhash::{MinHasher, SignatureRef};
 use crate::shingle::{sorted_by_top_bits_into, sorted_marked_into};
 use crate::text::{pack8, tokenize, Token};
@@ -198,7 +200,7 @@ where
         vote,
     };
     let memo_slots = (2 * n).next_power_of_two().clamp(1 << 10, 1 << 15);
-    let (pairs, scratches) = runs.votes_where(
+    let (votes, scratches) = runs.votes_where(
         lsh,
         || Scratch::new(memo_slots),
         |scratch, band, key, ids, ballot| {
@@ -207,7 +209,7 @@ where
     );
     drop(runs);
     let pending: Vec<PairBucket> = scratches.into_iter().flat_map(|s| s.pending).collect();
-    let pairs = learner.settle(pairs, pending, lsh.min_votes);
+    let pairs = learner.settle(votes, pending, lsh.min_votes);
     let pairs = if vote {
         with_copies(pairs, &copies, lsh)
     } else {
@@ -612,11 +614,11 @@ impl Learner<'_> {
             pending,
         } = scratch;
         if let (&[a, b], true) = (ids, self.vote) {
-            // A bucket of two votes now, and is settled once the votes are counted: most such
-            // pairs (two texts that share one phrase) meet in too few bands to be candidates,
-            // and their measurement, one for each of millions of buckets in a large corpus,
-            // cost more than the rest of the vote.
-            ballot.vote(ids);
+            // A bucket of two votes once the other votes are counted, and is settled then: most
+            // such pairs (two texts that share one phrase) meet in too few bands to be
+            // candidates, and their measurement, one for each of millions of buckets in a large
+            // corpus, cost more than the rest of the vote (and their votes, in the threads' vote
+            // maps, more memory than anything else of the vote).
             pending.push(PairBucket {
                 a,
                 b,
@@ -711,45 +713,47 @@ impl Learner<'_> {
         }
     }
 
-    /// The buckets of two that voted before they were measured (`pending`), settled against the
-    /// vote's `pairs` (sorted, each with at least `min_votes` votes): a pair that is no candidate
-    /// shares too little to be evidence, and its buckets are background, unmeasured; a candidate
-    /// is measured once, and when it shares less than the pair floor its buckets are background
-    /// and their votes taken back (a pair left with fewer than `min_votes` is no candidate).
-    /// The candidates are then those that measuring each bucket as it came would have given.
+    /// Settles the buckets of two (`pending`, whose votes are not yet in `votes`, the other
+    /// buckets' votes of each pair keyed `a << 32 | b`) and gives the candidates, sorted, each
+    /// with its votes: a pair that the buckets of two do not bring to `min_votes` is no
+    /// candidate, shares too little to be evidence, and those buckets are background,
+    /// unmeasured; a candidate is measured once, and when it shares less than the pair floor
+    /// those buckets are background and their votes not counted. The candidates are then those
+    /// that measuring each bucket as it came would have given.
     fn settle(
         &self,
-        mut pairs: Vec<(u32, u32, u32)>,
+        mut votes: AHashMap<u64, u32>,
         mut pending: Vec<PairBucket>,
         min_votes: usize,
     ) -> Vec<(u32, u32, u32)> {
         use rayon::prelude::*;
-        if pending.is_empty() {
-            return pairs;
-        }
+        // Sorted by pair, each pair's buckets are together and the marks walk the documents in
+        // order.
         pending.par_sort_unstable_by_key(|p| (p.a, p.b, p.band));
-        // Each pair's buckets that are background, with the pair's place among the candidates.
-        let background: Vec<(Option<usize>, &[PairBucket])> = pending
+        let key = |p: &PairBucket| (u64::from(p.a) << 32) | u64::from(p.b);
+        // Each pair's buckets of two: counted when they make an evidence candidate, else
+        // background.
+        let settled: Vec<(bool, &[PairBucket])> = pending
             .par_chunk_by(|x, y| (x.a, x.b) == (y.a, y.b))
-            .filter_map(|run| {
+            .map(|run| {
                 let (a, b) = (run[0].a, run[0].b);
-                let at = pairs
-                    .binary_search_by_key(&(a, b), |&(x, y, _)| (x, y))
-                    .ok();
-                if at.is_some() && self.containment(a as usize, b as usize) >= self.pair_floor {
-                    return None;
+                let others = votes.get(&key(&run[0])).copied().unwrap_or(0);
+                let candidate = others as usize + run.len() >= min_votes;
+                if candidate && self.containment(a as usize, b as usize) >= self.pair_floor {
+                    return (true, run);
                 }
                 for p in run {
                     self.marks.band(a as usize, p.band as usize, self.rows);
                     self.marks.band(b as usize, p.band as usize, self.rows);
                 }
-                Some((at, run))
+                (false, run)
             })
             .collect();
         let mut found = self.found.lock().unwrap_or_else(|e| e.into_inner());
-        for (at, run) in background {
-            if let Some(i) = at {
-                pairs[i].2 -= run.len() as u32;
+        for (counted, run) in settled {
+            if counted {
+                *votes.entry(key(&run[0])).or_insert(0) += run.len() as u32;
+                continue;
             }
             found.extend(run.iter().map(|p| BackgroundBucket {
                 band: p.band,
@@ -758,8 +762,8 @@ impl Learner<'_> {
                 first: p.a,
             }));
         }
-        pairs.retain(|p| p.2 as usize >= min_votes);
-        pairs
+        drop(found);
+        candidates_of(votes, min_votes)
     }
 
     /// Whether a bucket is a cluster of copies (a story syndicated to many sites, a page

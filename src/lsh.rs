@@ -455,17 +455,18 @@ impl BandRuns {
             .collect()
     }
 
-    /// Candidate pairs, as [`candidate_pairs_by`] gives them, where a bucket's votes are cast by
+    /// The votes of every pair (keyed `a << 32 | b`, from which [`candidates_of`] takes the
+    /// candidates, as [`candidate_pairs_by`] gives them), where a bucket's votes are cast by
     /// `select(state, band, key, ids, ballot)` (`ids` in increasing order; `state` is the
     /// thread's own, made by `init`), which hands [`Ballot::vote`] the groups of members that
     /// vote together: how the background is kept out of the vote ([`crate::boilerplate`]).
-    /// The threads' states come back with the pairs.
+    /// The threads' states come back with the votes.
     pub(crate) fn votes_where<S, I, V>(
         &self,
         params: &LshParams,
         init: I,
         select: V,
-    ) -> (Vec<(u32, u32, u32)>, Vec<S>)
+    ) -> (AHashMap<u64, u32>, Vec<S>)
     where
         S: Send,
         I: Fn() -> S + Sync + Send,
@@ -479,7 +480,7 @@ impl BandRuns {
             },
         );
         let (maps, states): (Vec<_>, Vec<S>) = maps.into_iter().unzip();
-        (collect_votes(maps.into_iter(), params), states)
+        (merge_votes(maps.into_iter()), states)
     }
 }
 
@@ -576,16 +577,25 @@ fn collect_votes(
     maps: impl Iterator<Item = AHashMap<u64, u32>>,
     params: &LshParams,
 ) -> Vec<(u32, u32, u32)> {
-    let votes = maps.fold(AHashMap::new(), |a, b| {
+    candidates_of(merge_votes(maps), params.min_votes)
+}
+
+/// The threads' vote counts in one map, keyed `a << 32 | b`.
+fn merge_votes(maps: impl Iterator<Item = AHashMap<u64, u32>>) -> AHashMap<u64, u32> {
+    maps.fold(AHashMap::new(), |a, b| {
         if a.len() < b.len() {
             merge(b, a)
         } else {
             merge(a, b)
         }
-    });
+    })
+}
+
+/// The pairs of at least `min_votes` votes, sorted, each with its votes.
+pub(crate) fn candidates_of(votes: AHashMap<u64, u32>, min_votes: usize) -> Vec<(u32, u32, u32)> {
     let mut out: Vec<(u32, u32, u32)> = votes
         .into_iter()
-        .filter(|&(_, v)| v as usize >= params.min_votes)
+        .filter(|&(_, v)| v as usize >= min_votes)
         .map(|(k, v)| ((k >> 32) as u32, k as u32, v))
         .collect();
     out.sort_unstable();
