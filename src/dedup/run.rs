@@ -676,6 +676,36 @@ fn sketch_line(
     }
 }
 
+/// The candidate documents re-read for pass 2, as they came (each with its number) and found by
+/// number through a slot a document: a hash map of them took a quarter more than the measured
+/// sets it held, at 1M documents, and the list and the map were both alive once it was built.
+struct LoadedDocs {
+    slots: Vec<u32>,
+    docs: Vec<(u32, Loaded)>,
+}
+
+impl LoadedDocs {
+    /// The loaded documents of a corpus of `n`.
+    fn new(n: usize, docs: Vec<(u32, Loaded)>) -> LoadedDocs {
+        let mut slots = vec![u32::MAX; n];
+        for (at, (doc, _)) in docs.iter().enumerate() {
+            slots[*doc as usize] = at as u32;
+        }
+        LoadedDocs { slots, docs }
+    }
+}
+
+impl std::ops::Index<&u32> for LoadedDocs {
+    type Output = Loaded;
+
+    /// Document `doc`, which must have been loaded.
+    fn index(&self, doc: &u32) -> &Loaded {
+        let at = self.slots[*doc as usize];
+        assert!(at != u32::MAX, "document {doc} was not loaded");
+        &self.docs[at as usize].1
+    }
+}
+
 /// A candidate document re-read for pass 2.
 struct Loaded {
     measured: Measured,
@@ -703,31 +733,28 @@ fn verify_all(
         None => Vec::new(),
     };
     progress.stage("verifying candidates", Some(involved.len() as u64));
-    let loaded: AHashMap<u32, Loaded> = catalog
-        .store
-        .map_texts(
-            spec,
-            &catalog.ids,
-            &involved,
-            Scratch::default,
-            // The text is tokenized again for its alignment: holding every candidate's tokens
-            // from here to the alignment took 65% more peak memory (20k synth, --passages) and
-            // saved no time.
-            |s: &mut Scratch, i: u32, text: Cow<'_, str>| Loaded {
-                measured: deduper.measure(
-                    &text,
-                    s,
-                    background
-                        .of(i)
-                        .map(|b| (b, catalog.sketches.signature(i as usize))),
-                ),
-                text: (passages || held_texts.get(i as usize) == Some(&true))
-                    .then(|| text.into_owned()),
-            },
-            progress,
-        )?
-        .into_iter()
-        .collect();
+    let loaded = catalog.store.map_texts(
+        spec,
+        &catalog.ids,
+        &involved,
+        Scratch::default,
+        // The text is tokenized again for its alignment: holding every candidate's tokens
+        // from here to the alignment took 65% more peak memory (20k synth, --passages) and
+        // saved no time.
+        |s: &mut Scratch, i: u32, text: Cow<'_, str>| Loaded {
+            measured: deduper.measure(
+                &text,
+                s,
+                background
+                    .of(i)
+                    .map(|b| (b, catalog.sketches.signature(i as usize))),
+            ),
+            text: (passages || held_texts.get(i as usize) == Some(&true))
+                .then(|| text.into_owned()),
+        },
+        progress,
+    )?;
+    let loaded = LoadedDocs::new(catalog.ids.len(), loaded);
     // Each candidate verified, with its exact containments (a in b, b in a) for the covers.
     let verified: Vec<(Option<VerifiedPair>, (f64, f64))> = candidates
         .par_iter()
@@ -803,7 +830,7 @@ fn find_covers(
     catalog: &Catalog,
     (candidates, held): (&[Candidate], &[(f64, f64)]),
     pairs: &mut Vec<VerifiedPair>,
-    (loaded, params): (&AHashMap<u32, Loaded>, &CoverParams),
+    (loaded, params): (&LoadedDocs, &CoverParams),
     progress: &dyn Progress,
 ) -> Result<Vec<PageCover>, RunError> {
     let threshold = deduper.config().report.containment();
