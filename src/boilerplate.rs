@@ -208,8 +208,12 @@ where
         },
     );
     drop(runs);
-    let pending: Vec<PairBucket> = scratches.into_iter().flat_map(|s| s.pending).collect();
-    let pairs = learner.settle(votes, pending, lsh.min_votes);
+    let mut pending: Vec<PairBucket> =
+        Vec::with_capacity(scratches.iter().map(|s| s.pending.len()).sum());
+    for s in scratches {
+        pending.extend_from_slice(&s.pending);
+    }
+    let pairs = learner.settle(votes, pending, (lsh, &signature));
     let pairs = if vote {
         with_copies(pairs, &copies, lsh)
     } else {
@@ -557,14 +561,13 @@ impl Scratch {
     }
 }
 
-/// A bucket of two documents `a < b`, band `band`, key `key`, whose vote was cast before it was
-/// known to be evidence ([`Learner::settle`] decides).
+/// A bucket of two documents `a < b` in band `band` (its key is `a`'s there), whose vote waits
+/// until it is known to be evidence ([`Learner::settle`] decides).
 #[derive(Clone, Copy, Debug)]
 struct PairBucket {
     a: u32,
     b: u32,
     band: u32,
-    key: u32,
 }
 
 /// Largest bucket whose pairs are looked up in the [`Memo`].
@@ -623,7 +626,6 @@ impl Learner<'_> {
                 a,
                 b,
                 band: band as u32,
-                key,
             });
             return;
         }
@@ -715,17 +717,22 @@ impl Learner<'_> {
 
     /// Settles the buckets of two (`pending`, whose votes are not yet in `votes`, the other
     /// buckets' votes of each pair keyed `a << 32 | b`) and gives the candidates, sorted, each
-    /// with its votes: a pair that the buckets of two do not bring to `min_votes` is no
-    /// candidate, shares too little to be evidence, and those buckets are background,
-    /// unmeasured; a candidate is measured once, and when it shares less than the pair floor
-    /// those buckets are background and their votes not counted. The candidates are then those
-    /// that measuring each bucket as it came would have given.
-    fn settle(
+    /// with its votes: a pair that the buckets of two do not bring to the banding's least votes
+    /// is no candidate, shares too little to be evidence, and those buckets are background,
+    /// unmeasured (recorded with their keys, read from `signature`); a candidate is measured
+    /// once, and when it shares less than the pair floor those buckets are background and their
+    /// votes not counted. The candidates are then those that measuring each bucket as it came
+    /// would have given.
+    fn settle<'s, F>(
         &self,
         mut votes: AHashMap<u64, u32>,
         mut pending: Vec<PairBucket>,
-        min_votes: usize,
-    ) -> Vec<(u32, u32, u32)> {
+        (lsh, signature): (&LshParams, &F),
+    ) -> Vec<(u32, u32, u32)>
+    where
+        F: Fn(usize) -> SignatureRef<'s> + Sync,
+    {
+        let min_votes = lsh.min_votes;
         use rayon::prelude::*;
         // Sorted by pair, each pair's buckets are together and the marks walk the documents in
         // order.
@@ -757,7 +764,7 @@ impl Learner<'_> {
             }
             found.extend(run.iter().map(|p| BackgroundBucket {
                 band: p.band,
-                key: p.key,
+                key: lsh.band_key(signature(p.a as usize).values(), p.band as usize),
                 docs: 2,
                 first: p.a,
             }));
