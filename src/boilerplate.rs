@@ -29,11 +29,11 @@
 //!    no vote and is left out of their estimates. So a template is background for the site's articles, a headline quoted
 //!    in another page's related-stories block is background for that page, and a bucket of
 //!    copies (a story syndicated to fifty sites, every page identical but for a date) is
-//!    evidence for all of its members, however large. A bucket of two votes at once and is
-//!    settled when the votes are counted (`Learner::settle`): two texts that meet in fewer
-//!    bands than a candidate needs (most of them share one phrase) are background there
-//!    without a measurement, and a candidate is measured once for all its buckets of two, its
-//!    votes from them taken back when it shares too little. A hot bucket (more than
+//!    evidence for all of its members, however large. A bucket of two waits, and is settled
+//!    once the other buckets' votes are counted (`Learner::settle`): two texts that meet in
+//!    fewer bands than a candidate needs (most of them share one phrase) are background there
+//!    without a measurement, and a candidate is measured once for all its buckets of two,
+//!    whose votes count only when it shares enough. A hot bucket (more than
 //!    [`crate::lsh::HOT_BUCKET`] members) that is not a cluster of copies (told from a few
 //!    probes) is first split by its members' keys in the next bands (`lsh::split_hot`):
 //!    a stock phrase shared by hundreds of documents falls apart into documents that share only
