@@ -735,9 +735,11 @@ impl Learner<'_> {
         let min_votes = lsh.min_votes;
         use rayon::prelude::*;
         // Sorted by pair, each pair's buckets are together and the marks walk the documents in
-        // order.
-        pending.par_sort_unstable_by_key(|p| (p.a, p.b, p.band));
+        // order. One 64-bit key a bucket sorts in less than half the time of the three fields,
+        // and the order of a pair's buckets changes nothing: the background records are sorted
+        // by their band and key when the background is made.
         let key = |p: &PairBucket| (u64::from(p.a) << 32) | u64::from(p.b);
+        pending.par_sort_unstable_by_key(key);
         // Each pair's buckets of two: counted when they make an evidence candidate, else
         // background.
         let settled: Vec<(bool, &[PairBucket])> = pending
