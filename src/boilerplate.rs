@@ -85,7 +85,7 @@ use crate::lsh::{
     candidates_of, run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET,
 };
 use crate::minhash::{MinHasher, SignatureRef};
-use crate::shingle::{sorted_by_top_bits_into, sorted_marked_into};
+use crate::shingle::{distinct_sorted, sorted_marked_into};
 use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
@@ -732,8 +732,8 @@ impl Learner<'_> {
     where
         F: Fn(usize) -> SignatureRef<'s> + Sync,
     {
-        let min_votes = lsh.min_votes;
         use rayon::prelude::*;
+        let min_votes = lsh.min_votes;
         // Sorted by pair, each pair's buckets are together and the marks walk the documents in
         // order. One 64-bit key a bucket sorts in less than half the time of the three fields,
         // and the order of a pair's buckets changes nothing: the background records are sorted
@@ -1253,10 +1253,7 @@ impl BackgroundOf<'_> {
         // One sort of the shingles with their status; a shingle that is content somewhere in
         // the text is content.
         if out.runs.is_empty() {
-            let mut all = Vec::new();
-            sorted_by_top_bits_into(shingles, |&h| h, counts, &mut all);
-            all.dedup();
-            out.content = all;
+            out.content = distinct_sorted(shingles, counts);
             return out;
         }
         sorted_marked_into(marked, counts, sorted);

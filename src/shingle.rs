@@ -96,9 +96,9 @@ impl ShingleSet {
     /// The set of the given hashes (any order, duplicates allowed), copied: the caller keeps its
     /// buffer, and `counts` is a buffer reused between calls.
     pub fn from_unsorted(hashes: &[u64], counts: &mut Vec<u32>) -> Self {
-        let mut hashes = sorted_hashes(hashes, counts);
-        hashes.dedup();
-        ShingleSet { hashes }
+        ShingleSet {
+            hashes: distinct_sorted(hashes, counts),
+        }
     }
 
     /// The set of hashes that are already sorted and distinct (as [`ShingleSet::hashes`] gives
@@ -184,6 +184,14 @@ fn sorted_hashes(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
     sorted_by_top_bits(hashes, |&h| h, counts)
 }
 
+/// The distinct hashes of `hashes` (any order, duplicates allowed), sorted as
+/// [`sorted_hashes`] sorts them: the hashes of [`ShingleSet::from_unsorted`].
+pub(crate) fn distinct_sorted(hashes: &[u64], counts: &mut Vec<u32>) -> Vec<u64> {
+    let mut sorted = sorted_hashes(hashes, counts);
+    sorted.dedup();
+    sorted
+}
+
 /// `items` sorted, where each item's order starts with a well-mixed 64-bit hash (`hash`): the
 /// scatter by the hashes' top bits and the finishing insertion sort of [`sorted_hashes`], or the
 /// standard sort for few items and crowded hashes.
@@ -198,7 +206,7 @@ fn sorted_by_top_bits<T: Copy + Ord>(
 }
 
 /// [`sorted_by_top_bits`] into `sorted`, a buffer reused between calls.
-pub(crate) fn sorted_by_top_bits_into<T: Copy + Ord>(
+fn sorted_by_top_bits_into<T: Copy + Ord>(
     items: &[T],
     hash: impl Fn(&T) -> u64,
     counts: &mut Vec<u32>,

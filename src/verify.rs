@@ -526,19 +526,24 @@ impl Layout {
     /// fingerprints made once, in buffers that each thread reuses from pair to pair.
     pub fn interiors(a: &Layout, b: &Layout, k: usize) -> (Interior, Interior) {
         SCRATCH.with(|s| {
-            let s = &mut *s.borrow_mut();
-            a.fingerprints_into(k, &mut s.mixed, &mut s.prints[0]);
-            b.fingerprints_into(k, &mut s.mixed, &mut s.prints[1]);
-            let [pa, pb] = &s.prints;
-            s.set.refill(pb.iter().copied());
-            s.shared.clear();
-            s.shared.extend(pa.iter().map(|&x| s.set.contains(x)));
-            let ia = a.interior_of(&s.shared, k, &mut s.words);
-            s.set.refill(pa.iter().copied());
-            s.shared.clear();
-            s.shared.extend(pb.iter().map(|&x| s.set.contains(x)));
-            let ib = b.interior_of(&s.shared, k, &mut s.words);
-            (ia, ib)
+            let InteriorScratch {
+                mixed,
+                prints,
+                set,
+                shared,
+                words,
+            } = &mut *s.borrow_mut();
+            a.fingerprints_into(k, mixed, &mut prints[0]);
+            b.fingerprints_into(k, mixed, &mut prints[1]);
+            // One side's interior, given its prints and the other side's.
+            let mut interior = |side: &Layout, mine: &[u64], theirs: &[u64]| {
+                set.refill(theirs.iter().copied());
+                shared.clear();
+                shared.extend(mine.iter().map(|&x| set.contains(x)));
+                side.interior_of(shared, k, words)
+            };
+            let [pa, pb] = &*prints;
+            (interior(a, pa, pb), interior(b, pb, pa))
         })
     }
 

@@ -58,8 +58,7 @@ pub(super) fn write_report(
         wanted
             .par_iter()
             .map_init(Scratch::default, |s, &i| {
-                let of = background.of(i);
-                let of = of.map(|b| (b, decided.catalog.sketches.signature(i as usize)));
+                let of = decided.catalog.sketches.background_of(background, i);
                 let measured = deduper.measure(&docs[&i].text, s, of);
                 (i, measured.background)
             })

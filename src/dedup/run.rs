@@ -76,7 +76,8 @@ pub fn run(
     summary.background_buckets = background.buckets().len() as u64;
     summary.background_docs = background.documents_touched() as u64;
     // From here on, a signature is read only to classify a candidate text that has background
-    // among its bin minima, unless an output lists every document's boilerplate.
+    // among its bin minima (SketchTable::background_of), unless an output lists every
+    // document's boilerplate.
     if outputs.html.is_none() && outputs.boilerplate.is_none() {
         let mut keep = vec![false; n];
         for d in candidates.iter().flat_map(|c| [c.a, c.b]) {
@@ -742,13 +743,7 @@ fn verify_all(
         // from here to the alignment took 65% more peak memory (20k synth, --passages) and
         // saved no time.
         |s: &mut Scratch, i: u32, text: Cow<'_, str>| Loaded {
-            measured: deduper.measure(
-                &text,
-                s,
-                background
-                    .of(i)
-                    .map(|b| (b, catalog.sketches.signature(i as usize))),
-            ),
+            measured: deduper.measure(&text, s, catalog.sketches.background_of(background, i)),
             text: (passages || held_texts.get(i as usize) == Some(&true))
                 .then(|| text.into_owned()),
         },
@@ -945,9 +940,7 @@ fn list_boilerplate(
         &docs,
         <(Scratch, PassageScratch)>::default,
         |(s, p), i, text| {
-            let of = background
-                .of(i)
-                .map(|b| (b, catalog.sketches.signature(i as usize)));
+            let of = catalog.sketches.background_of(background, i);
             let measured = deduper.measure(&text, s, of);
             let k = deduper.config().shingle_size;
             passages.add((i, &text), &measured.background, k, p);

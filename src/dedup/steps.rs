@@ -205,6 +205,19 @@ impl SketchTable {
         self.slots = slots;
     }
 
+    /// What [`Deduper::measure`] classifies document `doc` by: the `background` as it sees it,
+    /// with its signature; `None` for a document with no background among its bin minima,
+    /// whose signature is then not read (the ones [`SketchTable::retain_signatures`] may drop).
+    pub fn background_of<'a>(
+        &'a self,
+        background: &'a Background,
+        doc: u32,
+    ) -> Option<(BackgroundOf<'a>, SignatureRef<'a>)> {
+        background
+            .of(doc)
+            .map(|b| (b, self.signature(doc as usize)))
+    }
+
     /// Document `i`'s figures.
     pub fn figures(&self, i: usize) -> &Figures {
         &self.figures[i]
@@ -768,8 +781,11 @@ pub(crate) mod tests {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let of = background.of(i as u32).map(|b| (b, sk.signature(i)));
-                d.measure(t.as_ref(), &mut scratch, of)
+                d.measure(
+                    t.as_ref(),
+                    &mut scratch,
+                    sk.background_of(&background, i as u32),
+                )
             })
             .collect();
         let pairs = candidates
