@@ -82,7 +82,8 @@ use ahash::{AHashMap, AHashSet};
 use crate::align::{Alignment, PassageKind};
 use crate::hash::{mix64, U64Set};
 use crate::lsh::{
-    candidates_of, run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers, HOT_BUCKET,
+    candidates_of, pair_key, run_pairs, split_hot, Ballot, BandRuns, LshParams, SplitBuffers,
+    HOT_BUCKET,
 };
 use crate::minhash::{MinHasher, SignatureRef};
 use crate::shingle::{distinct_sorted, sorted_marked_into};
@@ -523,7 +524,7 @@ impl Memo {
     }
 
     fn get_or(&mut self, a: u32, b: u32, measure: impl FnOnce() -> f64) -> f64 {
-        let pair = (u64::from(a.min(b)) << 32) | u64::from(a.max(b));
+        let pair = pair_key(a.min(b), a.max(b));
         let at = (pair.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - self.bits)) as usize;
         let slot = &mut self.slots[at];
         if slot.0 != pair {
@@ -738,12 +739,12 @@ impl Learner<'_> {
         // order. One 64-bit key a bucket sorts in less than half the time of the three fields,
         // and the order of a pair's buckets changes nothing: the background records are sorted
         // by their band and key when the background is made.
-        let key = |p: &PairBucket| (u64::from(p.a) << 32) | u64::from(p.b);
+        let key = |p: &PairBucket| pair_key(p.a, p.b);
         pending.par_sort_unstable_by_key(key);
         // Each pair's buckets of two: counted when they make an evidence candidate, else
         // background.
         let settled: Vec<(bool, &[PairBucket])> = pending
-            .par_chunk_by(|x, y| (x.a, x.b) == (y.a, y.b))
+            .par_chunk_by(|x, y| key(x) == key(y))
             .map(|run| {
                 let (a, b) = (run[0].a, run[0].b);
                 let others = votes.get(&key(&run[0])).copied().unwrap_or(0);

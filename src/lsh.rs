@@ -728,10 +728,15 @@ fn vote_run<T: Copy>(
     votes: &mut AHashMap<u64, u32>,
 ) {
     run_pairs(run, params.max_bucket, |i, j| {
-        *votes
-            .entry((u64::from(id(i)) << 32) | u64::from(id(j)))
-            .or_insert(0) += 1;
+        *votes.entry(pair_key(id(i), id(j))).or_insert(0) += 1;
     });
+}
+
+/// The key of the pair `a < b` in the vote maps, `a << 32 | b` ([`candidates_of`] reads it
+/// back): one home for it, as [`crate::boilerplate`] looks votes up by it.
+#[inline]
+pub(crate) fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
 }
 
 /// Calls `pair` on the pairs that a bucket of `run` votes for, each in the run's order: every
