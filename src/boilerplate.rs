@@ -1271,14 +1271,15 @@ impl BackgroundOf<'_> {
     }
 }
 
-/// Lines of more tokens than this are running prose, not template lines: they are not smoothed.
+/// Lines of more tokens than this that end a sentence are running prose, not template lines:
+/// they are not smoothed.
 const LONG_LINE: usize = 30;
 
 /// Tokens of a line at most, for it to be one of a block of short lines.
 const LIST_LINE: usize = 16;
 
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
-/// line of at most [`LONG_LINE`] tokens is; a line of fewer than `short` tokens takes the status
+/// line is that has at most [`LONG_LINE`] tokens or ends no sentence; a line of fewer than `short` tokens takes the status
 /// of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
 /// background when most of its lines are, or one is and the line after the block is, but for
 /// the block's lines of prose (`prose`: one flag a line, whether it ends a sentence) that are
@@ -1293,10 +1294,12 @@ fn smooth_lines(
     // Per line: whether it is background, `None` for a short one.
     let mut verdicts: Vec<Option<bool>> = lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(j, l)| {
             let (s, e) = (l.start.min(n), l.end.min(n));
-            if l.len() > LONG_LINE {
-                // Running prose: judged shingle by shingle.
+            if l.len() > LONG_LINE && prose.get(j).copied().unwrap_or(true) {
+                // Running prose: judged shingle by shingle. A long line that ends no sentence
+                // (related headlines run together on one line, a row of links) is judged whole.
                 return Some(false);
             }
             (l.len() >= short && e > s).then(|| {
@@ -1813,6 +1816,34 @@ mod tests {
         let headlines = smoothed(&[false; 7]);
         assert!(headlines[..70].iter().all(|&s| s == BACKGROUND));
         assert!(headlines[70..].iter().all(|&s| s != BACKGROUND));
+    }
+
+    /// A long line that ends no sentence and is mostly background (related headlines run
+    /// together on one line: the quoted headlines background, the words where two meet the
+    /// page's own) is background as a whole; a paragraph of prose as long, with the same
+    /// shingles background, keeps its own words.
+    #[test]
+    fn a_long_line_of_links_is_judged_whole_but_prose_is_not() {
+        const BACKGROUND: u8 = 2;
+        // The article (40 tokens), the related line (32 tokens), the footer (20 tokens).
+        let lines = [0..40, 40..72, 72..92];
+        let smoothed = |related_is_prose: bool| {
+            let mut status = vec![1u8; 92];
+            // Three quoted headlines of ten words, with content between them.
+            for h in [42..50, 52..60, 62..70] {
+                status[h].fill(BACKGROUND);
+            }
+            status[72..].fill(BACKGROUND);
+            let prose = [true, related_is_prose, true];
+            super::smooth_lines(&mut status, (&lines, &prose), 5, BACKGROUND);
+            status
+        };
+        let links = smoothed(false);
+        assert!(links[40..72].iter().all(|&s| s == BACKGROUND), "{links:?}");
+        assert!(links[..40].iter().all(|&s| s != BACKGROUND));
+        let prose = smoothed(true);
+        assert_eq!(prose[50..52], [1, 1], "{prose:?}");
+        assert_eq!(prose[40..42], [1, 1]);
     }
 
     /// Buckets of two documents vote before they are measured and are settled after the vote:
