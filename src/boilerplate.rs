@@ -1214,26 +1214,7 @@ impl BackgroundOf<'_> {
                 }
                 i = end;
             }
-            // Gaps only where lines meet: inside running prose, a stock phrase next to another
-            // is no template, and the words between them are the text's own.
-            breaks.clear();
-            breaks.extend(lines.iter().skip(1).map(|l| l.start));
-            let at_break = |from: usize, to: usize| {
-                let at = breaks.partition_point(|&b| b <= from);
-                breaks.get(at).is_some_and(|&b| b <= to + gap)
-            };
-            let mut i = 0;
-            while i < status.len() {
-                let end = (i..status.len())
-                    .find(|&j| status[j] == BACKGROUND)
-                    .unwrap_or(status.len());
-                if i > 0 && end < status.len() && end - i <= gap && at_break(i, end) {
-                    status[i..end].fill(BACKGROUND);
-                }
-                i = (end..status.len())
-                    .find(|&j| status[j] != BACKGROUND)
-                    .unwrap_or(status.len());
-            }
+            fill_gaps(status, (lines, prose), gap, breaks, BACKGROUND);
             smooth_lines(status, (lines, prose), gap, BACKGROUND);
             for (i, &s) in status.iter().enumerate() {
                 if s == BACKGROUND {
@@ -1268,6 +1249,41 @@ impl BackgroundOf<'_> {
             }
         }
         out
+    }
+}
+
+/// Fills with `background` each gap of at most `gap` shingles between two background ones in
+/// `status` (one per shingle, by its first token), where lines meet or inside a line that ends
+/// no sentence (`prose`: one flag a line; headlines run together, a row of links): inside
+/// running prose, a stock phrase next to another is no template, and the words between them are
+/// the text's own. `breaks` is a buffer.
+fn fill_gaps(
+    status: &mut [u8],
+    (lines, prose): (&[Range<usize>], &[bool]),
+    gap: usize,
+    breaks: &mut Vec<usize>,
+    background: u8,
+) {
+    breaks.clear();
+    breaks.extend(lines.iter().skip(1).map(|l| l.start));
+    let fillable = |from: usize, to: usize| {
+        // The line of `from`, and whether `to` is in it.
+        let at = breaks.partition_point(|&b| b <= from);
+        let in_line = breaks.get(at).is_none_or(|&b| to < b);
+        breaks.get(at).is_some_and(|&b| b <= to + gap)
+            || (in_line && !prose.get(at).copied().unwrap_or(true))
+    };
+    let mut i = 0;
+    while i < status.len() {
+        let end = (i..status.len())
+            .find(|&j| status[j] == background)
+            .unwrap_or(status.len());
+        if i > 0 && end < status.len() && end - i <= gap && fillable(i, end) {
+            status[i..end].fill(background);
+        }
+        i = (end..status.len())
+            .find(|&j| status[j] != background)
+            .unwrap_or(status.len());
     }
 }
 
@@ -1674,6 +1690,41 @@ mod tests {
     }
 
     #[test]
+    fn copies_with_related_headlines_run_together_on_one_line_are_duplicates() {
+        // Six sites of 30 pages of 200 words; under each body, one line of five headlines (the
+        // first eight words of the first 20 pages' articles, run together with no sentence
+        // end); one story of 150 words runs on every site, each copy with headlines of its own:
+        // the copies are duplicates, their headlines background.
+        let article = |site: u64, i: u64| words(100 + site * 100 + i, 200);
+        let headline = |j: u64| {
+            let text = article(0, j);
+            text.split(' ').take(8).collect::<Vec<_>>().join(" ")
+        };
+        let related = |seed: u64| {
+            let picks = (0..5).map(|k| headline(crate::hash::mix64(seed * 8 + k) % 20));
+            format!("related stories {}", picks.collect::<Vec<_>>().join("; "))
+        };
+        let mut texts = Vec::new();
+        let mut syndicated = Vec::new();
+        for site in 0..6 {
+            for i in 0..30 {
+                let body = format!("{}\n\n{}", article(site, i), related(site * 30 + i));
+                texts.push(page(site, &body, 90));
+            }
+            syndicated.push(texts.len() as u32);
+            let body = format!("{}\n\n{}", words(7, 150), related(1_000 + site));
+            texts.push(page(site, &body, 90));
+        }
+        let found = pairs(&texts, true);
+        let among = |p: &&VerifiedPair| syndicated.contains(&p.a) && syndicated.contains(&p.b);
+        let copies: Vec<&VerifiedPair> = found.iter().filter(among).collect();
+        assert_eq!(copies.len(), 6 * 5 / 2, "every pair of copies is found");
+        for p in &copies {
+            assert_eq!(p.relation, Relation::Duplicate, "{p:?}");
+        }
+    }
+
+    #[test]
     fn a_repost_onto_another_site_is_measured_on_the_article() {
         // Two sites of 25 pages; site 1 reposts site 0's first article with its first 60% and a
         // comment of 20 words.
@@ -1816,6 +1867,43 @@ mod tests {
         let headlines = smoothed(&[false; 7]);
         assert!(headlines[..70].iter().all(|&s| s == BACKGROUND));
         assert!(headlines[70..].iter().all(|&s| s != BACKGROUND));
+    }
+
+    /// Gaps between background shingles are filled where lines meet and inside a line that
+    /// ends no sentence (the words where two related headlines meet), not inside prose (the
+    /// words between two stock phrases).
+    #[test]
+    fn gaps_are_filled_across_lines_and_in_lines_of_links_but_not_in_prose() {
+        const BACKGROUND: u8 = 2;
+        // Two lines of 40 tokens; in each, background shingles with a gap of four between them;
+        // a gap of four across the line break too.
+        let lines = [0..40, 40..80];
+        let filled = |prose: [bool; 2]| {
+            let mut status = vec![1u8; 80];
+            for run in [10..20, 24..36, 50..60, 64..70] {
+                status[run].fill(BACKGROUND);
+            }
+            super::fill_gaps(
+                &mut status,
+                (&lines, &prose),
+                5,
+                &mut Vec::new(),
+                BACKGROUND,
+            );
+            status
+        };
+        let prose = filled([true, true]);
+        assert_eq!(prose[20..24], [1; 4], "{prose:?}");
+        assert_eq!(prose[60..64], [1; 4]);
+        assert_eq!(prose[36..40], [1; 4], "a gap longer than five");
+        let links = filled([false, true]);
+        assert!(links[10..36].iter().all(|&s| s == BACKGROUND), "{links:?}");
+        assert_eq!(links[60..64], [1; 4], "the prose line keeps its own words");
+        assert_eq!(
+            links[..10],
+            [1; 10],
+            "no gap before the first background shingle"
+        );
     }
 
     /// A long line that ends no sentence and is mostly background (related headlines run
