@@ -475,7 +475,7 @@ impl CorpusSpec {
         exclude: &[usize],
         body: &str,
     ) -> (String, usize) {
-        let template = Site::new(self.seed, site, vocab());
+        let template = Site::new(self.seed, site, vocab(), self.inline_related);
         let center = exclude.first().copied().unwrap_or(0);
         let related = self.related(
             center,
@@ -497,7 +497,7 @@ impl CorpusSpec {
 
     /// The char offset of the body in the page at `i` (the header's length and a blank line).
     fn body_offset(&self, i: usize) -> usize {
-        let template = Site::new(self.seed, self.site_of(i), vocab());
+        let template = Site::new(self.seed, self.site_of(i), vocab(), self.inline_related);
         let parts = PageParts {
             day: self.day_of(i),
             pick: self.page_key(i),
@@ -703,7 +703,7 @@ impl CorpusSpec {
     /// Every page the template of site 0 around no article, the same linked headlines, the same
     /// author: the pages differ only in their date. Each is a duplicate of the first.
     fn all_template_entry(&self, i: usize, id: String) -> Entry {
-        let template = Site::new(self.seed, 0, vocab());
+        let template = Site::new(self.seed, 0, vocab(), self.inline_related);
         let related: Vec<String> = (1..=template.related_count)
             .map(|j| self.headline(j))
             .collect();

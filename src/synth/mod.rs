@@ -297,6 +297,11 @@ pub struct CorpusSpec {
     /// same body) on 2 to 50 other sites, each in its own template. Needs 3 sites or more; 0 by
     /// default.
     pub syndicated: f64,
+    /// Expected share of sites whose related-stories block runs its headlines together on the
+    /// heading's line (`Related: A; B; C`, as some text extractors give a row of links) instead
+    /// of one a line; 0 by default. Such a line ends no sentence and is mostly other pages'
+    /// headlines, with the words where two meet found on that page alone.
+    pub inline_related: f64,
     /// How article text is written.
     pub style: TextStyle,
     /// Sentences in the shared pool of [`TextStyle::Phrases`] (default 600).
@@ -346,6 +351,7 @@ impl Default for CorpusSpec {
             seed_pair: None,
             sites: 0,
             syndicated: 0.0,
+            inline_related: 0.0,
             style: TextStyle::News,
             phrase_pool: phrases::DEFAULT_POOL,
             all_template: false,
@@ -522,6 +528,13 @@ impl CorpusSpec {
     /// Makes every page the same template page but for its date.
     pub fn all_template(mut self, on: bool) -> Self {
         self.all_template = on;
+        self
+    }
+
+    /// Sets the expected share of sites whose related headlines run together on one line
+    /// ([`CorpusSpec::inline_related`]).
+    pub fn inline_related(mut self, share: f64) -> Self {
+        self.inline_related = share;
         self
     }
 

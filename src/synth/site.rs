@@ -15,10 +15,11 @@
 use std::fmt::Write as _;
 
 use super::article::{weekday, write_sentence};
-use super::rng::{derive_seed, Rng};
+use super::rng::{derive_seed, unit, Rng};
 use super::vocab::{Vocab, MONTHS, PLACES, WEEKDAYS};
 
 const SALT_SITE: u64 = 101;
+const SALT_INLINE: u64 = 102;
 
 #[rustfmt::skip]
 const SECTIONS: &[&str] = &[
@@ -65,6 +66,9 @@ pub(super) struct Site {
     date_style: usize,
     staff: Vec<(String, &'static str)>,
     related_heading: String,
+    /// The related headlines run together on the heading's line, `; ` between them, instead
+    /// of one a line: as some extractors give a row of links.
+    related_inline: bool,
     pub(super) related_count: usize,
     bullet: &'static str,
     /// The footer, with `{year}` where the copyright year goes.
@@ -90,8 +94,10 @@ fn capitalize(w: &str) -> String {
 }
 
 impl Site {
-    /// The template of site `site` of a corpus seeded with `seed`.
-    pub(super) fn new(seed: u64, site: usize, v: &Vocab) -> Site {
+    /// The template of site `site` of a corpus seeded with `seed`; with probability
+    /// `inline_related` its related headlines run together on one line (drawn apart from the
+    /// rest of the template, which is the same either way).
+    pub(super) fn new(seed: u64, site: usize, v: &Vocab, inline_related: f64) -> Site {
         let mut rng = Rng::new(derive_seed(seed, site as u64, SALT_SITE));
         let paper = rng.pick(PAPERS);
         // Site number in the name's choice keeps 20-odd sites' names apart.
@@ -141,6 +147,7 @@ impl Site {
             date_style: rng.below(5),
             staff,
             related_heading,
+            related_inline: unit(derive_seed(seed, site as u64, SALT_INLINE)) < inline_related,
             related_count: rng.range(3, 5),
             bullet: rng.pick(BULLETS),
             footer,
@@ -165,8 +172,12 @@ impl Site {
     /// The related block and the footer: the page text after the body.
     pub(super) fn trailer(&self, parts: &PageParts<'_>) -> String {
         let mut out = self.related_heading.clone();
-        for h in parts.related {
-            let _ = write!(out, "\n{}{h}", self.bullet);
+        if self.related_inline {
+            let _ = write!(out, " {}", parts.related.join("; "));
+        } else {
+            for h in parts.related {
+                let _ = write!(out, "\n{}{h}", self.bullet);
+            }
         }
         let (year, _, _) = civil_from_days(parts.day);
         out.push_str("\n\n");

@@ -776,7 +776,7 @@ fn every_templated_page_has_its_body_inside_and_its_site_around() {
             pick: 1,
             related: &[],
         };
-        let nav = site::Site::new(5, s, vocab()).header(&parts);
+        let nav = site::Site::new(5, s, vocab(), 0.0).header(&parts);
         assert!(by_site.contains_key(nav.lines().next().unwrap()), "{nav}");
     }
     for pages in by_site.values() {
@@ -801,6 +801,24 @@ fn every_templated_page_has_its_body_inside_and_its_site_around() {
             .map(|(_, t)| t.split_once("\n\n").unwrap().0)
             .collect();
         assert!(related.len() > pages.len() * 9 / 10);
+    }
+}
+
+/// With every site's related headlines run together, the related block is one line of its
+/// heading and the headlines, `; ` between them; the bodies are those of the default layout.
+#[test]
+fn inline_related_headlines_are_one_line_around_the_same_bodies() {
+    let lines = generate_pages(&templated(300, 8));
+    let inline = generate_pages(&templated(300, 8).inline_related(1.0));
+    assert_eq!(lines.bodies, inline.bodies);
+    for (doc, (_, body)) in inline.corpus.docs.iter().zip(&inline.bodies) {
+        let (_, _, trailer) = split_page(&doc.text, body);
+        let related = trailer.split_once("\n\n").unwrap().0;
+        assert!(!related.contains('\n'), "{related}");
+        assert!(
+            (2..=4).contains(&related.matches("; ").count()),
+            "{related}"
+        );
     }
 }
 

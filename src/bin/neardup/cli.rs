@@ -118,6 +118,10 @@ pub(crate) struct SynthArgs {
     /// sites (at most one fewer than --sites), every pair of them a `duplicate` in the truth.
     #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
     pub(crate) syndicated: f64,
+    /// Share of sites whose related-stories block runs its headlines together on one line
+    /// (`Related: A; B; C`, as some text extractors give a row of links) instead of one a line.
+    #[arg(long, default_value_t = 0.0, value_parser = unit_interval, value_name = "SHARE")]
+    pub(crate) inline_related: f64,
     /// How articles are written: `news` (fresh sentences) or `phrases` (about half of the
     /// sentences from a shared pool, so that 5-grams recur in hundreds of documents).
     #[arg(long, value_enum, default_value_t = SynthStyle::News)]

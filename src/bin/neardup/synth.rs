@@ -18,6 +18,7 @@ pub(crate) fn synth(args: &SynthArgs) -> Result<()> {
         .words(args.min_words, args.max_words)
         .sites(args.sites)
         .syndicated(args.syndicated)
+        .inline_related(args.inline_related)
         .style(match args.style {
             SynthStyle::News => TextStyle::News,
             SynthStyle::Phrases => TextStyle::Phrases,
