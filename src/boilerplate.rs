@@ -1295,8 +1295,9 @@ const LONG_LINE: usize = 30;
 const LIST_LINE: usize = 16;
 
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
-/// line is that has at most [`LONG_LINE`] tokens or ends no sentence; a line of fewer than `short` tokens takes the status
-/// of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
+/// line of at most [`LONG_LINE`] tokens is, or most of the words of a longer line that ends no
+/// sentence are inside background shingles (`short`, the shingle size); a line of fewer than
+/// `short` tokens takes the status of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
 /// background when most of its lines are, or one is and the line after the block is, but for
 /// the block's lines of prose (`prose`: one flag a line, whether it ends a sentence) that are
 /// not background of their own.
@@ -1313,10 +1314,23 @@ fn smooth_lines(
         .enumerate()
         .map(|(j, l)| {
             let (s, e) = (l.start.min(n), l.end.min(n));
-            if l.len() > LONG_LINE && prose.get(j).copied().unwrap_or(true) {
-                // Running prose: judged shingle by shingle. A long line that ends no sentence
-                // (related headlines run together on one line, a row of links) is judged whole.
-                return Some(false);
+            if l.len() > LONG_LINE {
+                if prose.get(j).copied().unwrap_or(true) {
+                    // Running prose: judged shingle by shingle.
+                    return Some(false);
+                }
+                // A long line that ends no sentence (related headlines run together on one
+                // line, a row of links) is judged whole, by its words: background when most of
+                // them are inside background shingles (the shingles across two headlines are
+                // the page's own, but their words are the headlines').
+                // (`short` is the shingle size: shingles from `t - short + 1` cover token `t`.)
+                let covered = (l.start..l.end)
+                    .filter(|&t| {
+                        let first = t.saturating_sub(short - 1);
+                        status[first.min(n)..(t + 1).min(n)].contains(&background)
+                    })
+                    .count();
+                return Some(2 * covered >= l.len());
             }
             (l.len() >= short && e > s).then(|| {
                 let b = status[s..e].iter().filter(|&&x| x == background).count();
@@ -1928,6 +1942,16 @@ mod tests {
         };
         let links = smoothed(false);
         assert!(links[40..72].iter().all(|&s| s == BACKGROUND), "{links:?}");
+        // Fewer than half of the line's shingles background, but most of its words inside them.
+        let mut sparse = vec![1u8; 92];
+        for h in [42..46, 52..56, 62..66] {
+            sparse[h].fill(BACKGROUND);
+        }
+        super::smooth_lines(&mut sparse, (&lines, &[true, false, true]), 5, BACKGROUND);
+        assert!(
+            sparse[40..72].iter().all(|&s| s == BACKGROUND),
+            "{sparse:?}"
+        );
         assert!(links[..40].iter().all(|&s| s != BACKGROUND));
         let prose = smoothed(true);
         assert_eq!(prose[50..52], [1, 1], "{prose:?}");

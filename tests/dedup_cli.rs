@@ -751,8 +751,9 @@ fn templated_sites_are_judged_on_their_articles() {
 /// Issue 14: sites whose related-stories block runs its headlines together on one line
 /// (`Related: A; B; C`, as some text extractors give a row of links). Judged shingle by shingle
 /// as prose, the words where two headlines meet, found on that page alone, made syndicated
-/// copies derivatives (relation 0.93 and recall 0.987 on this corpus before): the line ends no
-/// sentence, is mostly other pages' headlines, and is judged whole.
+/// copies derivatives (relation 0.933 and recall 0.987 on this corpus before, 0.996 and 0.997
+/// now): the line ends no sentence, most of its words are other pages' headlines, and it is
+/// judged whole.
 #[test]
 fn related_headlines_run_together_on_one_line_are_template() {
     let Some(scorer) = Scorer::find("related_headlines_run_together_on_one_line_are_template")
@@ -796,7 +797,7 @@ fn related_headlines_run_together_on_one_line_are_template() {
     let f = |k: &str| score[k].as_f64().unwrap();
     assert_eq!(score["false_pos"], 0, "{score}");
     assert!(f("recall_must") >= 0.99, "{score}");
-    assert!(f("relation_acc") >= 0.95, "{score}");
+    assert!(f("relation_acc") >= 0.98, "{score}");
     assert_eq!(score["seed"], "derivative derived=seed-blog", "{score}");
 }
 
