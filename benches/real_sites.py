@@ -146,8 +146,8 @@ def dedup(neardup, corpus, workdir):
     subprocess.run([neardup, 'dedup', corpus, '--out-pairs', pairs, '--out-kept', kept,
                     '--passages', '--progress', 'never'], check=True, stderr=subprocess.DEVNULL)
     with open(pairs, encoding='utf-8') as f:
-        found = {tuple(sorted((json.loads(l)['a'], json.loads(l)['b']))) for l in f if l.strip()}
-    return pairs, kept, found
+        records = [json.loads(line) for line in f if line.strip()]
+    return pairs, kept, {tuple(sorted((r['a'], r['b']))) for r in records}
 
 
 def main():

@@ -1297,8 +1297,9 @@ const LIST_LINE: usize = 16;
 /// Line by line, `status` (one per shingle, by its first token) made `background` where most of a
 /// line of at most [`LONG_LINE`] tokens is, or most of the words of a longer line that ends no
 /// sentence are inside background shingles (`short`, the shingle size); a line of fewer than
-/// `short` tokens takes the status of the next line; then a block of two or more lines of at most [`LIST_LINE`] tokens is
-/// background when most of its lines are, or one is and the line after the block is, but for
+/// `short` tokens takes the status of the next line; then a block of two or more lines of at
+/// most [`LIST_LINE`] tokens is background when most of its lines are, or one is and the line
+/// after the block is, but for
 /// the block's lines of prose (`prose`: one flag a line, whether it ends a sentence) that are
 /// not background of their own.
 fn smooth_lines(
@@ -1942,6 +1943,10 @@ mod tests {
         };
         let links = smoothed(false);
         assert!(links[40..72].iter().all(|&s| s == BACKGROUND), "{links:?}");
+        assert!(links[..40].iter().all(|&s| s != BACKGROUND));
+        let prose = smoothed(true);
+        assert_eq!(prose[50..52], [1, 1], "{prose:?}");
+        assert_eq!(prose[40..42], [1, 1]);
         // Fewer than half of the line's shingles background, but most of its words inside them.
         let mut sparse = vec![1u8; 92];
         for h in [42..46, 52..56, 62..66] {
@@ -1952,10 +1957,6 @@ mod tests {
             sparse[40..72].iter().all(|&s| s == BACKGROUND),
             "{sparse:?}"
         );
-        assert!(links[..40].iter().all(|&s| s != BACKGROUND));
-        let prose = smoothed(true);
-        assert_eq!(prose[50..52], [1, 1], "{prose:?}");
-        assert_eq!(prose[40..42], [1, 1]);
     }
 
     /// Buckets of two documents vote before they are measured and are settled after the vote:

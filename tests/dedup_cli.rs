@@ -684,6 +684,27 @@ fn standard_output_devices_and_fifos_are_written_directly() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
+/// Writes `corpus.jsonl` and `truth.json` in `dir`: 3000 pages of 12 templated sites, 5% of them
+/// syndicated copies, with the seed pair, and the synth options `extra`.
+fn synth_templated_sites(dir: &Path, extra: &[&str]) {
+    let (article, repost) = (util::repo_path(ARTICLE), util::repo_path(REPOST));
+    let (article, repost) = (article.to_string_lossy(), repost.to_string_lossy());
+    let mut args = vec![
+        "synth",
+        "--docs",
+        "3000",
+        "--sites",
+        "12",
+        "--syndicated",
+        "0.05",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["--with-seeds", &article, &repost]);
+    args.extend(["--out", "corpus.jsonl", "--truth", "truth.json"]);
+    let made = run_in(dir, &args);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+}
+
 /// Issue 14: pages of a few sites, each article wrapped in its site's template, some stories
 /// syndicated to several sites and reposts onto other sites. Counting every shared shingle, the
 /// templates made syndicated copies derivatives (and short pages look like copies of each other);
@@ -695,26 +716,7 @@ fn templated_sites_are_judged_on_their_articles() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let made = run_in(
-        dir.path(),
-        &[
-            "synth",
-            "--docs",
-            "3000",
-            "--sites",
-            "12",
-            "--syndicated",
-            "0.05",
-            "--with-seeds",
-            &util::repo_path(ARTICLE).to_string_lossy(),
-            &util::repo_path(REPOST).to_string_lossy(),
-            "--out",
-            "corpus.jsonl",
-            "--truth",
-            "truth.json",
-        ],
-    );
-    assert!(made.status.success(), "{}", text(&made.stderr));
+    synth_templated_sites(dir.path(), &[]);
     let mut scores = Vec::new();
     for mode in ["auto", "off"] {
         let out = run_in(
@@ -761,28 +763,7 @@ fn related_headlines_run_together_on_one_line_are_template() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let made = run_in(
-        dir.path(),
-        &[
-            "synth",
-            "--docs",
-            "3000",
-            "--sites",
-            "12",
-            "--syndicated",
-            "0.05",
-            "--inline-related",
-            "1",
-            "--with-seeds",
-            &util::repo_path(ARTICLE).to_string_lossy(),
-            &util::repo_path(REPOST).to_string_lossy(),
-            "--out",
-            "corpus.jsonl",
-            "--truth",
-            "truth.json",
-        ],
-    );
-    assert!(made.status.success(), "{}", text(&made.stderr));
+    synth_templated_sites(dir.path(), &["--inline-related", "1"]);
     let corpus = std::fs::read_to_string(dir.path().join("corpus.jsonl")).unwrap();
     assert!(
         corpus.contains("; "),
