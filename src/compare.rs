@@ -104,6 +104,10 @@ pub struct Pair {
     /// For a page built from several sources (a is the page, b one of them): b's place in a's
     /// cover ([`crate::cover`]).
     pub cover: Option<CoverShare>,
+    /// In a dedup, for a derivative whose derived side's content is common text (inside
+    /// [`crate::dedup::COMMON_SOURCES`] documents or more unrelated to each other): reported
+    /// as an overlap ([`crate::dedup::mark_common_text`]).
+    pub common_text: bool,
 }
 
 impl Pair {
@@ -261,6 +265,7 @@ impl Comparer {
             raw: None,
             siblings_of: None,
             cover: None,
+            common_text: false,
         }
     }
 }

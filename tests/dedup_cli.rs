@@ -969,3 +969,108 @@ fn the_boilerplate_output_is_refused_where_it_cannot_be_written() {
     assert_eq!(records[0]["documents_read"], 2);
     assert_eq!(records[0]["documents_with_boilerplate"], 0);
 }
+
+/// `count` words of a vocabulary of 5,000 made-up words, from a little xorshift stream seeded by
+/// `seed`: texts that share no shingle unless they were given one.
+fn made_up_words(seed: u64, count: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("w{}", x % 5000)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_notice_quoted_by_unrelated_documents_is_common_text_but_a_repost_is_a_derivative() {
+    let dir = tempfile::tempdir().unwrap();
+    // A standard notice (a licence's usual wording): three long documents that share nothing
+    // else quote it, and a short file is its own header and the notice.
+    let notice = made_up_words(1, 60);
+    let quoting = |seed| {
+        format!(
+            "{}\n\n{notice}\n\n{}",
+            made_up_words(seed, 200),
+            made_up_words(seed + 100, 200)
+        )
+    };
+    let short = format!("{}\n\n{notice}", made_up_words(7, 10));
+    // A repost: a line of its own over the first 200 words of an article that two sites
+    // carry unchanged.
+    let article = made_up_words(20, 300);
+    let lead: Vec<&str> = article.split(' ').take(200).collect();
+    let repost = format!("{}\n\n{}", made_up_words(21, 12), lead.join(" "));
+    let docs = [
+        ("quoting-1", quoting(2)),
+        ("quoting-2", quoting(3)),
+        ("quoting-3", quoting(4)),
+        ("notice", short),
+        ("article", article.clone()),
+        ("article-copy-1", article.clone()),
+        ("article-copy-2", article),
+        ("repost", repost),
+    ];
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(dir.path().join("corpus.jsonl"), lines.join("\n") + "\n").unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "dedup",
+            "corpus.jsonl",
+            "--out-pairs",
+            "pairs.jsonl",
+            "--out-kept",
+            "kept.jsonl",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("1 document of common text"), "{stderr}");
+    let pairs = json_lines(&dir.path().join("pairs.jsonl"));
+    let with = |id: &str| -> Vec<&Value> {
+        pairs
+            .iter()
+            .filter(|p| p["a"] == id || p["b"] == id)
+            .collect()
+    };
+    // The notice is inside each quoting document (it would be their derivative), but they are
+    // unrelated to each other: it took it from none of them.
+    let notice_pairs = with("notice");
+    assert_eq!(notice_pairs.len(), 3, "{notice_pairs:?}");
+    for p in notice_pairs {
+        assert_eq!(p["relation"], "overlap", "{p}");
+        assert_eq!(p["common_text"], true, "{p}");
+        assert!(p.get("derived").is_none(), "{p}");
+        let inside = if p["a"] == "notice" {
+            &p["containment_a_in_b"]
+        } else {
+            &p["containment_b_in_a"]
+        };
+        assert!(inside.as_f64().unwrap() >= 0.6, "{p}");
+    }
+    // The repost's sources are one article and its copies, pairs of each other.
+    let repost_pairs = with("repost");
+    assert_eq!(repost_pairs.len(), 3, "{repost_pairs:?}");
+    for p in repost_pairs {
+        assert_eq!(p["relation"], "derivative", "{p}");
+        assert_eq!(p["derived"], "repost", "{p}");
+        assert!(p.get("common_text").is_none(), "{p}");
+    }
+    let kept: Vec<String> = json_lines(&dir.path().join("kept.jsonl"))
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    for id in ["quoting-1", "quoting-2", "quoting-3", "notice", "article"] {
+        assert!(kept.iter().any(|k| k == id), "{id} kept: {kept:?}");
+    }
+    for id in ["article-copy-1", "article-copy-2", "repost"] {
+        assert!(!kept.iter().any(|k| k == id), "{id} removed: {kept:?}");
+    }
+}

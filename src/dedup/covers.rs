@@ -248,6 +248,7 @@ pub fn cover_pairs(
                 }),
                 raw,
                 siblings_of: None,
+                common_text: false,
                 cover: Some(PartOf {
                     rank: rank + 1,
                     share: part.share,

@@ -5,7 +5,9 @@
 //! It reads only the sketches' figures and the pairs, so it runs after pass 2 without any text.
 //! Before it, [`mark_siblings`] finds the derivatives of one source that match each other.
 
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
+
+use crate::lsh::pair_key;
 use rayon::prelude::*;
 
 use super::{SketchTable, VerifiedPair};
@@ -127,6 +129,61 @@ pub fn mark_siblings(pairs: &mut [VerifiedPair]) {
             ..d
         });
     }
+}
+
+/// Sources, unrelated to each other, that a derived text's content must be inside for that
+/// content to be common text ([`mark_common_text`]).
+pub const COMMON_SOURCES: usize = 3;
+
+/// Marks the common text among `pairs`: a derived document whose content is inside
+/// [`COMMON_SOURCES`] documents or more that are unrelated to each other (no pair between any two
+/// of them, so none is a copy of another) took nothing from any one of them. What it shares with
+/// them is text that many unrelated documents hold (a standard licence quoted by hundreds of
+/// files in wordings too many to learn as a template, a stock disclaimer), so its derivative
+/// pairs become overlaps ([`VerifiedPair::common_text`]) and it is not removed for them. A
+/// repost's sources are its original and the original's copies, which are pairs of each other:
+/// it stays a derivative. Pages built from several sources are judged by their covers, not here.
+/// Returns the number of documents found. The work is one set of the pairs, and per derived
+/// document a pass over its sources against the (at most [`COMMON_SOURCES`]) unrelated ones
+/// chosen so far.
+pub fn mark_common_text(pairs: &mut [VerifiedPair]) -> usize {
+    let related: AHashSet<u64> = pairs.iter().map(|p| pair_key(p.a, p.b)).collect();
+    let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
+    for p in pairs.iter().filter(|p| p.cover.is_none()) {
+        if let Some((d, s)) = p.derivation() {
+            sources.entry(d).or_default().push(s);
+        }
+    }
+    let unrelated = |x: u32, y: u32| !related.contains(&pair_key(x.min(y), x.max(y)));
+    let common: AHashSet<u32> = sources
+        .into_iter()
+        .filter_map(|(d, mut list)| {
+            if list.len() < COMMON_SOURCES {
+                return None;
+            }
+            // Chosen in id order, so that the answer does not depend on the pairs' order.
+            list.sort_unstable();
+            let mut chosen: Vec<u32> = Vec::with_capacity(COMMON_SOURCES);
+            for s in list {
+                if chosen.iter().all(|&c| unrelated(c, s)) {
+                    chosen.push(s);
+                    if chosen.len() == COMMON_SOURCES {
+                        return Some(d);
+                    }
+                }
+            }
+            None
+        })
+        .collect();
+    for p in pairs.iter_mut() {
+        if p.cover.is_none() && p.derivation().is_some_and(|(d, _)| common.contains(&d)) {
+            p.relation = Relation::Overlap;
+            p.derived = None;
+            p.direction = None;
+            p.common_text = true;
+        }
+    }
+    common.len()
 }
 
 /// Union-find over document indices, by size with path halving.
@@ -288,7 +345,7 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
 mod tests {
     use super::*;
     use crate::dedup::steps::tests::{sketches, words};
-    use crate::dedup::Sketch;
+    use crate::dedup::{PartOf, Sketch};
     use crate::minhash::Signature;
     use crate::verify::{Scores, Which};
 
@@ -307,6 +364,7 @@ mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            common_text: false,
             cover: None,
         };
         let _ = d;
@@ -341,6 +399,7 @@ mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            common_text: false,
             cover: None,
         };
         let pairs = [
@@ -354,5 +413,77 @@ mod tests {
         assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
         assert_eq!(d.removed[3], Some(Removal::DerivativeOf(0)));
         assert_eq!(d.removed[4], None);
+    }
+
+    /// A derivative pair of one derived document: `derived` takes from `source`.
+    fn derivation(derived: u32, source: u32) -> VerifiedPair {
+        let (a, b) = (derived.min(source), derived.max(source));
+        VerifiedPair {
+            a,
+            b,
+            scores: Scores::from_counts(10, 40, 8),
+            relation: Relation::Derivative,
+            derived: Some(if derived == a { Which::A } else { Which::B }),
+            direction_score: 0.5,
+            direction: None,
+            raw: None,
+            siblings_of: None,
+            common_text: false,
+            cover: None,
+        }
+    }
+
+    fn overlap(a: u32, b: u32) -> VerifiedPair {
+        VerifiedPair {
+            relation: Relation::Overlap,
+            derived: None,
+            ..derivation(a, b)
+        }
+    }
+
+    #[test]
+    fn text_inside_three_unrelated_documents_is_common_text() {
+        // 0 (a licence's usual wording with a header) is inside 1, 2 and 3, which share nothing
+        // with each other: common text. 10 (a repost) is inside its original 11 and the
+        // original's copies 12 and 13, which are pairs of each other: a derivative.
+        let mut pairs = vec![derivation(0, 1), derivation(0, 2), derivation(0, 3)];
+        pairs.extend([derivation(10, 11), derivation(10, 12), derivation(10, 13)]);
+        pairs.extend([overlap(11, 12), overlap(11, 13), overlap(12, 13)]);
+        assert_eq!(mark_common_text(&mut pairs), 1);
+        for p in &pairs[..3] {
+            assert_eq!(
+                (p.relation, p.derived, p.common_text),
+                (Relation::Overlap, None, true)
+            );
+            assert_eq!(p.derivation(), None);
+        }
+        for p in &pairs[3..6] {
+            assert_eq!(p.relation, Relation::Derivative);
+            assert!(!p.common_text);
+            assert_eq!(p.derivation().map(|(d, _)| d), Some(10));
+        }
+    }
+
+    #[test]
+    fn two_unrelated_sources_or_a_cover_are_not_common_text() {
+        // 0 is inside 1, 2 and 3, but 1 and 2 are a pair: two unrelated sources, not three.
+        let mut pairs = vec![derivation(0, 1), derivation(0, 2), derivation(0, 3)];
+        pairs.push(overlap(1, 2));
+        // 5 is built from 6, 7 and 8 (its cover): judged by its cover.
+        for s in [6, 7, 8] {
+            let mut p = derivation(5, s);
+            p.cover = Some(PartOf {
+                rank: s as usize - 5,
+                share: 0.3,
+                alone: 0.3,
+                explained: 0.9,
+                sources: 3,
+                sole: false,
+            });
+            pairs.push(p);
+        }
+        let before = pairs.clone();
+        assert_eq!(mark_common_text(&mut pairs), 0);
+        assert_eq!(pairs, before);
     }
 }

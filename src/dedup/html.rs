@@ -96,6 +96,7 @@ pub(super) fn write_report(
                     .siblings_of
                     .map(|s| decided.catalog.ids[s as usize].clone()),
                 cover: decided.covers.share(p),
+                common_text: p.common_text,
             }
         })
         .collect();

@@ -58,7 +58,9 @@ pub(crate) use steps::tests::{verified, words};
 mod store;
 
 pub use covers::{CoverPart, PageCover};
-pub use decide::{decide, mark_siblings, Cluster, Decision, KeepPolicy, Removal};
+pub use decide::{
+    decide, mark_common_text, mark_siblings, Cluster, Decision, KeepPolicy, Removal, COMMON_SOURCES,
+};
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
 pub use run::run;

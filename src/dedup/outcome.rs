@@ -82,6 +82,10 @@ pub struct Summary {
     pub removed_built: u64,
     /// Pages built from several sources and from no single one (kept or not).
     pub built: u64,
+    /// Documents whose text other documents hold only as common text (inside several documents
+    /// unrelated to each other): their would-be derivative pairs are overlaps
+    /// ([`super::mark_common_text`]).
+    pub common_text: u64,
     /// Documents with no words (kept).
     pub empty: u64,
     /// Documents with fewer words than a shingle (kept, compared as one shingle).

@@ -239,6 +239,7 @@ pub(super) fn write_pairs(
                 raw: p.raw,
                 siblings_of: p.siblings_of.map(|s| catalog.ids[s as usize].clone()),
                 cover: spans.share(p),
+                common_text: p.common_text,
             })
             .collect();
         sink.records(&batch).map_err(&fail)?;
@@ -778,6 +779,7 @@ pub(super) mod tests {
             direction: None,
             raw: None,
             siblings_of: None,
+            common_text: false,
             cover: None,
         }
     }

@@ -28,8 +28,8 @@ use super::output::{
 };
 use super::store::{fingerprint, Catalog, TextStore, Whence};
 use super::{
-    decide, html, mark_siblings, Candidate, Deduper, Measured, Outputs, PageCover, Removal,
-    Scratch, SketchTable, VerifiedPair,
+    decide, html, mark_common_text, mark_siblings, Candidate, Deduper, Measured, Outputs,
+    PageCover, Removal, Scratch, SketchTable, VerifiedPair,
 };
 use crate::align::{align_texts, Alignment};
 use crate::boilerplate::{mark_background, Background};
@@ -99,6 +99,10 @@ pub fn run(
         progress,
     )?;
     progress.stage("clustering", None);
+    // Common text is shared text told apart after verification: off with the background.
+    if deduper.config().boilerplate.is_some() {
+        summary.common_text = mark_common_text(&mut pairs) as u64;
+    }
     mark_siblings(&mut pairs);
     let decision = decide(&catalog.sketches, &pairs, deduper.config().keep);
     summary.pairs = pairs.len() as u64;

@@ -287,6 +287,9 @@ pub struct VerifiedPair {
     pub siblings_of: Option<u32>,
     /// For a source of a page built from several ([`super::PageCover`]): its part of the cover.
     pub cover: Option<PartOf>,
+    /// Whether the pair was a derivative whose derived side's content is common text
+    /// ([`super::mark_common_text`]): it is reported as an overlap.
+    pub common_text: bool,
 }
 
 impl VerifiedPair {
@@ -653,6 +656,7 @@ impl Deduper {
             raw,
             siblings_of: None,
             cover: None,
+            common_text: false,
         })
     }
 }

@@ -122,6 +122,10 @@ pub struct PairRecord<'p> {
     /// For a page built from several sources (a the page, b one of them): b's part of a.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cover: Option<CoverRecord>,
+    /// An overlap that would be a derivative but that what the derived side shares is common
+    /// text: inside several documents that are unrelated to each other.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub common_text: bool,
     /// The passages, when aligned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub passages: Option<Vec<PassageRecord>>,
@@ -217,6 +221,7 @@ impl<'p> PairRecord<'p> {
             raw_containment_b_in_a: pair.raw.map(|r| r.scores.containment_b_in_a),
             a_boilerplate_shingles: pair.raw.map(|r| r.a_boilerplate),
             b_boilerplate_shingles: pair.raw.map(|r| r.b_boilerplate),
+            common_text: pair.common_text,
             cover: pair.cover.as_ref().map(|c| CoverRecord {
                 share: c.share,
                 rank: c.rank,

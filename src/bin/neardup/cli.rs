@@ -245,7 +245,10 @@ pub(crate) struct DedupArgs {
     /// texts as raw_jaccard, raw_containment_a_in_b/b_in_a and the background shingles of each
     /// side. A story syndicated unchanged to many sites is not background: those pages are copies,
     /// not their own text. Templates are learnt from about a dozen pages of a site on; a smaller
-    /// corpus, or one that is all template, is judged on the whole texts. `off` counts every
+    /// corpus, or one that is all template, is judged on the whole texts. After verification, a
+    /// document whose content is inside three or more documents unrelated to each other (a
+    /// licence's usual notice in wordings too varied to learn) is common text: its would-be
+    /// derivative pairs are overlaps with "common_text": true, and it is kept. `off` counts every
     /// shared shingle as evidence.
     #[arg(long, value_enum, default_value_t = BoilerplateMode::Auto)]
     pub(crate) boilerplate: BoilerplateMode,

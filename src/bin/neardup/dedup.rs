@@ -67,7 +67,7 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
     }
     writeln!(
         err,
-        "read {}, kept {}, removed {} ({} duplicates, {} derivatives, {} built from several); pairs {} ({} duplicate, {} derivative), clusters {}; {}empty {}, shorter than a shingle {}, skipped {}; {}{:.1} MB in {:.2} s",
+        "read {}, kept {}, removed {} ({} duplicates, {} derivatives, {} built from several); pairs {} ({} duplicate, {} derivative), clusters {}; {}{}empty {}, shorter than a shingle {}, skipped {}; {}{:.1} MB in {:.2} s",
         summary.read,
         summary.kept,
         summary.removed(),
@@ -79,6 +79,7 @@ pub(crate) fn dedup(args: &DedupArgs) -> Result<()> {
         summary.derivative_pairs,
         summary.clusters,
         built(&summary),
+        common(&summary),
         summary.empty,
         summary.short,
         summary.skipped.len(),
@@ -95,6 +96,15 @@ fn built(summary: &neardup::dedup::Summary) -> String {
         0 => String::new(),
         1 => "1 page made of several sources; ".to_string(),
         n => format!("{n} pages made of several sources; "),
+    }
+}
+
+/// The summary's clause on the documents whose text is common text, when there were some.
+fn common(summary: &neardup::dedup::Summary) -> String {
+    match summary.common_text {
+        0 => String::new(),
+        1 => "1 document of common text (in several unrelated documents: overlaps); ".to_string(),
+        n => format!("{n} documents of common text (in several unrelated documents: overlaps); "),
     }
 }
 
