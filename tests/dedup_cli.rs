@@ -11,7 +11,10 @@ use neardup::compare::Comparer;
 use neardup::document::Document;
 use neardup::synth::{generate, Corpus, CorpusSpec};
 use serde_json::Value;
-use util::{assert_meets_the_bar, neardup, read_repo, run_in, text, Scorer, ARTICLE, REPOST};
+use util::{
+    assert_meets_the_bar, neardup, notice_and_repost, read_repo, run_in, text, Scorer, ARTICLE,
+    REPOST,
+};
 
 fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
@@ -970,50 +973,10 @@ fn the_boilerplate_output_is_refused_where_it_cannot_be_written() {
     assert_eq!(records[0]["documents_with_boilerplate"], 0);
 }
 
-/// `count` words of a vocabulary of 5,000 made-up words, from a little xorshift stream seeded by
-/// `seed`: texts that share no shingle unless they were given one.
-fn made_up_words(seed: u64, count: usize) -> String {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..count)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            format!("w{}", x % 5000)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[test]
 fn a_notice_quoted_by_unrelated_documents_is_common_text_but_a_repost_is_a_derivative() {
     let dir = tempfile::tempdir().unwrap();
-    // A standard notice (a licence's usual wording): three long documents that share nothing
-    // else quote it, and a short file is its own header and the notice.
-    let notice = made_up_words(1, 60);
-    let quoting = |seed| {
-        format!(
-            "{}\n\n{notice}\n\n{}",
-            made_up_words(seed, 200),
-            made_up_words(seed + 100, 200)
-        )
-    };
-    let short = format!("{}\n\n{notice}", made_up_words(7, 10));
-    // A repost: a line of its own over the first 200 words of an article that two sites
-    // carry unchanged.
-    let article = made_up_words(20, 300);
-    let lead: Vec<&str> = article.split(' ').take(200).collect();
-    let repost = format!("{}\n\n{}", made_up_words(21, 12), lead.join(" "));
-    let docs = [
-        ("quoting-1", quoting(2)),
-        ("quoting-2", quoting(3)),
-        ("quoting-3", quoting(4)),
-        ("notice", short),
-        ("article", article.clone()),
-        ("article-copy-1", article.clone()),
-        ("article-copy-2", article),
-        ("repost", repost),
-    ];
+    let docs = notice_and_repost();
     let lines: Vec<String> = docs
         .iter()
         .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())

@@ -13,8 +13,8 @@ use std::process::{Command, Stdio};
 use neardup::synth::{generate, Corpus, CorpusSpec, SynthDoc};
 use serde_json::Value;
 use util::{
-    assert_meets_the_bar, json_lines, lossy, neardup, repo_path, run_in, Scorer, ARTICLE, BIN,
-    REPOST,
+    assert_meets_the_bar, json_lines, lossy, neardup, notice_and_repost, repo_path, run_in, Scorer,
+    ARTICLE, BIN, REPOST,
 };
 
 fn write_jsonl(path: &Path, docs: &[&SynthDoc]) {
@@ -1004,5 +1004,45 @@ fn an_index_of_the_old_format_is_refused_with_the_command_to_rebuild_it() {
             "{args:?}: {err}"
         );
         assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn a_notice_checked_against_unrelated_documents_that_quote_it_is_common_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let line =
+        |(id, text): &(&str, String)| serde_json::json!({"id": id, "text": text}).to_string();
+    let docs = notice_and_repost();
+    let (checked, sources): (Vec<_>, Vec<_>) = docs
+        .iter()
+        .partition(|(id, _)| *id == "notice" || *id == "repost");
+    let write = |name: &str, docs: &[&(&str, String)]| {
+        let lines: Vec<String> = docs.iter().map(|d| line(d)).collect();
+        std::fs::write(d.join(name), lines.join("\n") + "\n").unwrap();
+    };
+    write("sources.jsonl", &sources);
+    write("checked.jsonl", &checked);
+    let out = run_in(d, &["index", "build", "--index", "s.ndx", "sources.jsonl"]);
+    assert!(out.status.success(), "{}", lossy(&out.stderr));
+    let out = run_in(d, &["check", "--index", "s.ndx", "checked.jsonl", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", lossy(&out.stderr));
+    let matches = json_lines(&out.stdout);
+    let of = |id: &str| -> Vec<&Value> { matches.iter().filter(|m| m["a"] == id).collect() };
+    // Inside each of three sources that are unrelated to each other: it took from none.
+    let notice = of("notice");
+    assert_eq!(notice.len(), 3, "{notice:?}");
+    for m in notice {
+        assert_eq!(m["relation"], "overlap", "{m}");
+        assert_eq!(m["common_text"], true, "{m}");
+        assert!(m["containment_a_in_b"].as_f64().unwrap() >= 0.6, "{m}");
+    }
+    // An article and its copies are pairs of each other: the repost derives from them.
+    let repost = of("repost");
+    assert_eq!(repost.len(), 3, "{repost:?}");
+    for m in repost {
+        assert_eq!(m["relation"], "derivative", "{m}");
+        assert_eq!(m["derived"], "repost", "{m}");
+        assert!(m.get("common_text").is_none(), "{m}");
     }
 }

@@ -62,7 +62,9 @@ use rayon::prelude::*;
 use crate::boilerplate::{background_only, mark_background, masked_estimates, Background};
 use crate::compare::{Comparer, Pair, Prepared};
 use crate::cover::{cover, CoverParams, CoverShare, NamedPart};
-use crate::dedup::{worth_measuring, Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch};
+use crate::dedup::{
+    worth_measuring, Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, COMMON_SOURCES,
+};
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
 use crate::minhash::{Signature, SignatureRef};
@@ -506,6 +508,8 @@ impl Index {
         let mut checked: Option<Prepared<'_>> = None;
         let width = settings.num_perm as usize;
         let mut matches = Vec::new();
+        // The sources the page would derive from, for common text: each one's id and content.
+        let mut taken_from: Vec<(String, Measured)> = Vec::new();
         // Every candidate measured, for the cover: its document, date and content.
         let mut measured_all: Vec<(Document, Option<Date>, Measured)> = Vec::new();
         // Candidates come in document order: neighbours share a text block, read once.
@@ -543,6 +547,9 @@ impl Index {
                     (&source.text, &measured.background),
                 );
             }
+            if pair.relation == Relation::Derivative && pair.derived == Some(Which::A) {
+                taken_from.push((source.id.clone(), measured.clone()));
+            }
             if self.cover.is_some() {
                 measured_all.push((source.clone(), source_date, measured));
             }
@@ -561,6 +568,9 @@ impl Index {
                 &mut matches,
             );
         }
+        if self.deduper.config().boilerplate.is_some() {
+            self.mark_common_text(&mut matches, taken_from);
+        }
         // The sources of a cover first, by rank; then by how much of doc each covers.
         matches.sort_by(|x, y| {
             let rank = |m: &Match| m.pair.cover.as_ref().map_or(usize::MAX, |c| c.rank);
@@ -575,6 +585,45 @@ impl Index {
                 .then_with(|| x.source.id.cmp(&y.source.id))
         });
         Ok(matches)
+    }
+
+    /// Common text, as in dedup ([`crate::dedup::mark_common_text`]): when the checked page
+    /// would derive from [`COMMON_SOURCES`] sources or more that are unrelated to each other (no
+    /// two of them make a pair that dedup would report, measured on their content), it took
+    /// from none of them, and those matches that are no part of a cover are overlaps.
+    /// `taken_from`: the sources it would derive from, each with what [`Deduper::measure`]
+    /// found of it.
+    fn mark_common_text(&self, matches: &mut [Match], mut taken_from: Vec<(String, Measured)>) {
+        if taken_from.len() < COMMON_SOURCES {
+            return;
+        }
+        let report = &self.deduper.config().report;
+        let related = |x: &Measured, y: &Measured| report.reports(&self.deduper.scores(x, y).0);
+        taken_from.sort_by(|x, y| x.0.cmp(&y.0));
+        let mut chosen: Vec<&Measured> = Vec::with_capacity(COMMON_SOURCES);
+        for (_, m) in &taken_from {
+            if chosen.iter().all(|c| !related(c, m)) {
+                chosen.push(m);
+                if chosen.len() == COMMON_SOURCES {
+                    break;
+                }
+            }
+        }
+        if chosen.len() < COMMON_SOURCES {
+            return;
+        }
+        for m in matches.iter_mut() {
+            let p = &mut m.pair;
+            if p.cover.is_none()
+                && p.relation == Relation::Derivative
+                && p.derived == Some(Which::A)
+            {
+                p.relation = Relation::Overlap;
+                p.derived = None;
+                p.direction = None;
+                p.common_text = true;
+            }
+        }
     }
 
     /// The cover of a checked page among the candidates measured (`measured`: each with its

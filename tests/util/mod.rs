@@ -187,3 +187,51 @@ pub fn assert_meets_the_bar(score: &Value) {
     assert!(f("added_f1") >= 0.9, "{score}");
     assert!(f("dropped_f1") >= 0.9, "{score}");
 }
+
+/// `count` words of a vocabulary of 5,000 made-up words, from a little xorshift stream seeded by
+/// `seed`: texts that share no shingle unless they were given one.
+pub fn made_up_words(seed: u64, count: usize) -> String {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("w{}", x % 5000)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Three documents that share nothing but a standard notice (a licence's usual wording),
+/// `notice` (a short header of its own and the notice), an article with two copies, and
+/// `repost` (a line of its own over the article's first 200 words): `(id, text)`.
+pub fn notice_and_repost() -> Vec<(&'static str, String)> {
+    // A standard notice (a licence's usual wording): three documents that share nothing else
+    // quote it, each a third of it (enough that an index of them does not learn it as its
+    // background, too little for a pair), and a short file is its own header and the notice.
+    let notice = made_up_words(1, 60);
+    let quoting = |seed| {
+        format!(
+            "{}\n\n{notice}\n\n{}",
+            made_up_words(seed, 60),
+            made_up_words(seed + 100, 60)
+        )
+    };
+    let short = format!("{}\n\n{notice}", made_up_words(7, 10));
+    // A repost: a line of its own over the first 200 words of an article that two sites
+    // carry unchanged.
+    let article = made_up_words(20, 300);
+    let lead: Vec<&str> = article.split(' ').take(200).collect();
+    let repost = format!("{}\n\n{}", made_up_words(21, 12), lead.join(" "));
+    vec![
+        ("quoting-1", quoting(2)),
+        ("quoting-2", quoting(3)),
+        ("quoting-3", quoting(4)),
+        ("notice", short),
+        ("article", article.clone()),
+        ("article-copy-1", article.clone()),
+        ("article-copy-2", article),
+        ("repost", repost),
+    ]
+}
