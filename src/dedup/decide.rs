@@ -154,25 +154,13 @@ pub fn mark_common_text(pairs: &mut [VerifiedPair]) -> usize {
             sources.entry(d).or_default().push(s);
         }
     }
-    let unrelated = |x: u32, y: u32| !related.contains(&pair_key(x.min(y), x.max(y)));
+    let related = |x: &u32, y: &u32| related.contains(&pair_key(*x.min(y), *x.max(y)));
     let common: AHashSet<u32> = sources
         .into_iter()
         .filter_map(|(d, mut list)| {
-            if list.len() < COMMON_SOURCES {
-                return None;
-            }
-            // Chosen in id order, so that the answer does not depend on the pairs' order.
+            // In id order, so that the answer does not depend on the pairs' order.
             list.sort_unstable();
-            let mut chosen: Vec<u32> = Vec::with_capacity(COMMON_SOURCES);
-            for s in list {
-                if chosen.iter().all(|&c| unrelated(c, s)) {
-                    chosen.push(s);
-                    if chosen.len() == COMMON_SOURCES {
-                        return Some(d);
-                    }
-                }
-            }
-            None
+            has_unrelated(&list, related).then_some(d)
         })
         .collect();
     for p in pairs.iter_mut() {
@@ -184,6 +172,22 @@ pub fn mark_common_text(pairs: &mut [VerifiedPair]) -> usize {
         }
     }
     common.len()
+}
+
+/// Whether [`COMMON_SOURCES`] of `sources` are unrelated to each other (`related` is false for
+/// every two of them), chosen greedily in their order: each one that is unrelated to those
+/// chosen so far is chosen. At most [`COMMON_SOURCES`] `related` calls a source.
+pub(crate) fn has_unrelated<T>(sources: &[T], related: impl Fn(&T, &T) -> bool) -> bool {
+    let mut chosen: Vec<&T> = Vec::with_capacity(COMMON_SOURCES);
+    for s in sources {
+        if chosen.iter().all(|c| !related(c, s)) {
+            chosen.push(s);
+            if chosen.len() == COMMON_SOURCES {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Union-find over document indices, by size with path halving.

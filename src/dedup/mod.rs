@@ -58,6 +58,7 @@ pub(crate) use steps::tests::{verified, words};
 mod store;
 
 pub use covers::{CoverPart, PageCover};
+pub(crate) use decide::has_unrelated;
 pub use decide::{
     decide, mark_common_text, mark_siblings, Cluster, Decision, KeepPolicy, Removal, COMMON_SOURCES,
 };

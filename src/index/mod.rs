@@ -63,7 +63,7 @@ use crate::boilerplate::{background_only, mark_background, masked_estimates, Bac
 use crate::compare::{Comparer, Pair, Prepared};
 use crate::cover::{cover, CoverParams, CoverShare, NamedPart};
 use crate::dedup::{
-    worth_measuring, Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch, COMMON_SOURCES,
+    has_unrelated, worth_measuring, Candidate, DedupConfig, Deduper, Measured, Scratch, Sketch,
 };
 use crate::document::{CorpusDoc, CorpusReader, CorpusSpec, Date, Document, Skipped};
 use crate::lsh::LshParams;
@@ -588,28 +588,19 @@ impl Index {
     }
 
     /// Common text, as in dedup ([`crate::dedup::mark_common_text`]): when the checked page
-    /// would derive from [`COMMON_SOURCES`] sources or more that are unrelated to each other (no
-    /// two of them make a pair that dedup would report, measured on their content), it took
-    /// from none of them, and those matches that are no part of a cover are overlaps.
+    /// would derive from [`crate::dedup::COMMON_SOURCES`] sources or more that are unrelated to
+    /// each other (no two of them make a pair that dedup would report, measured on their
+    /// content), it took from none of them, and those matches that are no part of a cover are
+    /// overlaps.
     /// `taken_from`: the sources it would derive from, each with what [`Deduper::measure`]
     /// found of it.
     fn mark_common_text(&self, matches: &mut [Match], mut taken_from: Vec<(String, Measured)>) {
-        if taken_from.len() < COMMON_SOURCES {
-            return;
-        }
         let report = &self.deduper.config().report;
-        let related = |x: &Measured, y: &Measured| report.reports(&self.deduper.scores(x, y).0);
+        let related = |x: &(String, Measured), y: &(String, Measured)| {
+            report.reports(&self.deduper.scores(&x.1, &y.1).0)
+        };
         taken_from.sort_by(|x, y| x.0.cmp(&y.0));
-        let mut chosen: Vec<&Measured> = Vec::with_capacity(COMMON_SOURCES);
-        for (_, m) in &taken_from {
-            if chosen.iter().all(|c| !related(c, m)) {
-                chosen.push(m);
-                if chosen.len() == COMMON_SOURCES {
-                    break;
-                }
-            }
-        }
-        if chosen.len() < COMMON_SOURCES {
+        if !has_unrelated(&taken_from, related) {
             return;
         }
         for m in matches.iter_mut() {
