@@ -1384,11 +1384,52 @@ fn smooth_lines(
 /// The background tokens of a text from its background shingle runs ([`Classified::runs`]): a
 /// shingle of `k` words covers its first token and the `k - 1` after it, so each run reaches
 /// `k - 1` tokens further (a template's last words are inside its last background shingle), up
-/// to the text's `tokens` words.
-pub fn background_tokens(runs: &[Range<usize>], k: usize, tokens: usize) -> Vec<Range<usize>> {
+/// to the text's `tokens` words. Where a run meets a line of prose across a line break (`lines`:
+/// the text's lines as token ranges, [`crate::text::token_lines`]; `prose`: whether each ends a
+/// sentence, [`crate::text::ends_sentence`]), the shingles that straddle the break belong to
+/// both lines, and the break decides: the prose line's tokens stay content (a comment's first
+/// words under a byline, an article's last words above a footer), as its own content shingles
+/// cover them too. A line that ends no sentence (a byline, a date line under a site's
+/// navigation) or is too short to hold a shingle of its own goes with the template it touches.
+pub fn background_tokens(
+    runs: &[Range<usize>],
+    k: usize,
+    tokens: usize,
+    (lines, prose): (&[Range<usize>], &[bool]),
+) -> Vec<Range<usize>> {
+    let shingles = (tokens + 1).saturating_sub(k.max(1));
+    let reach = k.saturating_sub(1);
+    // The index of the line of token `t`, and whether line `i` is prose that holds a shingle.
+    let line_of = |t: usize| lines.partition_point(|l| l.start <= t).saturating_sub(1);
+    let prose_line = |i: usize| {
+        lines.get(i).is_some_and(|l| l.len() >= k) && prose.get(i).copied().unwrap_or(false)
+    };
     let mut out: Vec<Range<usize>> = Vec::with_capacity(runs.len());
-    for r in runs {
-        let run = r.start..(r.end + k.saturating_sub(1)).min(tokens);
+    for r in runs.iter().filter(|r| !r.is_empty()) {
+        let mut run = r.start..(r.end + reach).min(tokens);
+        // The content shingle before the run covers its first `k - 1` tokens: those in that
+        // shingle's line, when the run starts inside a line of prose, are content.
+        if r.start > 0 {
+            let i = line_of(r.start - 1);
+            if let Some(next) = lines.get(i + 1) {
+                if next.start > r.start && next.start <= r.start + reach && prose_line(i) {
+                    run.start = next.start;
+                }
+            }
+        }
+        // The content shingle after it covers the tokens the run reaches past its last shingle:
+        // those in a line of prose after that shingle's line are content.
+        if r.end < shingles {
+            let i = line_of(r.end - 1) + 1;
+            if let Some(next) = lines.get(i) {
+                if next.start < run.end && prose_line(i) {
+                    run.end = next.start;
+                }
+            }
+        }
+        if run.is_empty() {
+            continue;
+        }
         match out.last_mut() {
             Some(last) if last.end >= run.start => last.end = last.end.max(run.end),
             _ => out.push(run),
@@ -1564,6 +1605,7 @@ impl Background {
 
 #[cfg(test)]
 mod tests {
+    use super::background_tokens;
     use crate::dedup::{verified, words, DedupConfig, Deduper, VerifiedPair};
     use crate::verify::Relation;
 
@@ -2019,5 +2061,46 @@ mod tests {
         assert!(copied
             .iter()
             .all(|&band| !marked(62, band) && !marked(63, band)));
+    }
+
+    #[test]
+    fn background_runs_stop_where_a_line_of_prose_begins_or_ends() {
+        // Shingles of 5 tokens. A template line of 6 tokens, then a line of 8.
+        let lines = [0..6, 6..14];
+        // The two shingles that straddle the break are background too.
+        let runs = std::slice::from_ref(&(0..4));
+        let of = |prose: [bool; 2]| background_tokens(runs, 5, 14, (&lines, &prose));
+        // A sentence under the template keeps its first words (its own shingles cover them)...
+        assert_eq!(of([false, true]), vec![0..6]);
+        // ...a line that ends no sentence (a byline, a date line) goes with the template.
+        assert_eq!(of([false, false]), vec![0..8]);
+        // A line too short to hold a shingle of its own goes with the template too.
+        let short = [0..6, 6..9, 9..16];
+        assert_eq!(
+            background_tokens(runs, 5, 16, (&short, &[false, true, true])),
+            vec![0..8]
+        );
+        // A line of prose above a footer keeps its last words; the footer runs to the end.
+        let lines = [0..8, 8..14];
+        let runs = std::slice::from_ref(&(5..10));
+        assert_eq!(
+            background_tokens(runs, 5, 14, (&lines, &[true, false])),
+            vec![8..14]
+        );
+        assert_eq!(
+            background_tokens(runs, 5, 14, (&lines, &[false, false])),
+            vec![5..14]
+        );
+        // A run inside one line of prose (a stock phrase) reaches its k - 1 tokens as before.
+        let (run, line) = (3..6, 0..20);
+        assert_eq!(
+            background_tokens(
+                std::slice::from_ref(&run),
+                5,
+                20,
+                (std::slice::from_ref(&line), &[true])
+            ),
+            vec![3..10]
+        );
     }
 }

@@ -479,7 +479,12 @@ impl Deduper {
             Some(c) => (
                 ShingleSet::from_sorted(c.content),
                 ShingleSet::from_sorted(c.background),
-                background_tokens(&c.runs, self.config.shingle_size, scratch.tokens.len()),
+                background_tokens(
+                    &c.runs,
+                    self.config.shingle_size,
+                    scratch.tokens.len(),
+                    (&lines, &scratch.prose),
+                ),
             ),
         };
         Measured {
