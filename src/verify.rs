@@ -376,6 +376,11 @@ pub struct Interior {
     pub tokens: u32,
     /// Shingles of its own (not background) before the first or after the last shared one.
     pub edge: u32,
+    /// Tokens of its own prose (not background, in lines that end a sentence) before the
+    /// first shared shingle...
+    pub head: u32,
+    /// ...and after the last one's words.
+    pub tail: u32,
     /// Content words of its own text (not in a shared shingle, not background), counted with
     /// repeats...
     pub own_words: u32,
@@ -584,10 +589,19 @@ impl Layout {
         else {
             return out;
         };
-        out.edge = (0..first)
-            .chain(last + 1..shared.len())
-            .filter(|&p| !shared[p] && !self.is_background(p))
-            .count() as u32;
+        let own = |r: Range<usize>| r.filter(|&p| !shared[p] && !self.is_background(p)).count();
+        out.edge = (own(0..first) + own(last + 1..shared.len())) as u32;
+        // Tokens of prose of its own before the shared body, and after it (the last shared
+        // shingle covers `k` tokens).
+        let prose = |r: Range<usize>| {
+            r.filter(|&i| {
+                let at = i.min(self.positions.saturating_sub(1));
+                !self.is_loose(i) && !self.is_background(at)
+            })
+            .count() as u32
+        };
+        out.head = prose(0..first);
+        out.tail = prose((last + k.max(1)).min(self.words.len())..self.words.len());
         let mut p = first;
         while p < last {
             if shared[p] {
@@ -657,7 +671,9 @@ fn bit(bits: &[u64], i: usize) -> bool {
 /// body than a's ([`Interior::coherence`]), plus [`FRAMING_WEIGHT`] times how much more of a is
 /// background than of b ([`Interior::framing`]), plus [`LOOSE_WEIGHT`] times how much more of
 /// a's own words are in lines that end no sentence ([`Interior::looseness`]: a date line, a
-/// headline, a comment box, where the prose a copy drops ends its sentences).
+/// headline, a comment box, where the prose a copy drops ends its sentences), plus
+/// [`LEAD_WEIGHT`] when a has prose of its own only above the shared body and b only below it
+/// (minus it the other way round, [`lead_cue`]).
 ///
 /// A copy's additions frame the text it took (a date line, a title, a comment box, commentary
 /// above or below it), while what it dropped (sentences or paragraphs here and there) leaves the
@@ -674,10 +690,25 @@ pub fn interior_score(a: Interior, b: Interior) -> f64 {
     let difference = f64::from(b.runs) - f64::from(a.runs);
     let passages = (INTERIOR_STEP * difference).clamp(-INTERIOR_CAP, INTERIOR_CAP);
     passages
+        + LEAD_WEIGHT * (lead_cue(a, b) - lead_cue(b, a))
         + COHERENCE_WEIGHT * (b.coherence() - a.coherence())
         + FRAMING_WEIGHT * (a.framing() - b.framing())
         + LOOSE_WEIGHT * (a.looseness() - b.looseness())
 }
+
+/// 1 when `x` reads as a copy that put its own prose before the text it took and stopped where
+/// that text stops, against `y` that starts with the shared text and goes on with prose of its
+/// own (more than [`EDIT_TOKENS`] tokens each, at most that many on the other edge); else 0.
+/// News is written lead first, and a copy keeps the lead: commentary above a story's first
+/// paragraphs, cut where the repost stops, against the story going on below them.
+fn lead_cue(x: Interior, y: Interior) -> f64 {
+    let edges = |own: u32, none: u32| own as usize > EDIT_TOKENS && none as usize <= EDIT_TOKENS;
+    f64::from(u8::from(edges(x.head, x.tail) && edges(y.tail, y.head)))
+}
+
+/// Weight of [`lead_cue`] in [`interior_score`]: less than the other signs can say, so that it
+/// decides only where they are close.
+pub const LEAD_WEIGHT: f64 = 0.2;
 
 /// Weight of the difference of the two sides' [`Interior::looseness`].
 pub const LOOSE_WEIGHT: f64 = 0.3;
@@ -1139,6 +1170,58 @@ mod tests {
         assert!(interior_score(c_in, s_in) > 0.0);
         // No words of its own: neutral.
         assert_eq!(Interior::default().coherence(), NEUTRAL_COHERENCE);
+    }
+
+    /// The layout of a text of words `word0 word1 ...` with these ranges, one paragraph each,
+    /// each a sentence (ending in a full stop).
+    fn sentences(ranges: &[Range<u32>]) -> Layout {
+        let text = ranges
+            .iter()
+            .map(|r| {
+                let words: Vec<String> = r.clone().map(|i| format!("word{i}")).collect();
+                format!("{}.", words.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let tokens = crate::text::tokenize(&text);
+        let mut hashes = Vec::new();
+        crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
+        let lines = crate::text::token_lines(&text, &tokens);
+        Layout::new(hashes.len(), &[], &text, &tokens, &lines)
+    }
+
+    #[test]
+    fn commentary_above_a_cut_lead_leans_copy() {
+        // The source: a lead (0..60) and the rest of its story (60..100). The repost: a comment
+        // of 30 words above the lead, and nothing after it.
+        let source = sentences(&[0..60, 60..100]);
+        let repost = sentences(&[700..730, 0..60]);
+        let (r, s) = Layout::interiors(&repost, &source, 5);
+        assert_eq!(
+            (r.head, r.tail, s.head, s.tail),
+            (30, 0, 0, 40),
+            "{r:?} {s:?}"
+        );
+        let without = |x: Interior| Interior {
+            head: 0,
+            tail: 0,
+            ..x
+        };
+        let lean = interior_score(r, s) - interior_score(without(r), without(s));
+        assert!((lean - LEAD_WEIGHT).abs() < 1e-12, "{lean}");
+        assert!(
+            (interior_score(s, r) - interior_score(without(s), without(r)) + LEAD_WEIGHT).abs()
+                < 1e-12
+        );
+        // A comment below the lead: both go on after the shared text, and the cue says nothing.
+        let below = sentences(&[0..60, 700..730]);
+        let (b, s) = Layout::interiors(&below, &source, 5);
+        assert_eq!((b.head, s.head), (0, 0));
+        assert_eq!(interior_score(b, s), interior_score(without(b), without(s)));
+        // A comment that is no prose (a date line, a headline) is framing, not commentary.
+        let dated = paragraphs(&[700..730, 0..60], &[]);
+        let (d, _) = Layout::interiors(&dated, &source, 5);
+        assert_eq!(d.head, 0, "{d:?}");
     }
 
     #[test]

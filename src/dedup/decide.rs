@@ -35,6 +35,11 @@ pub enum Removal {
     BuiltFrom(u32),
 }
 
+/// The least share of a derivative that is inside its source for `--out-kept` to remove it: a
+/// copy that added more text of its own than it took (a long commentary on a short story it
+/// quotes whole) keeps what it added.
+pub const REMOVED_SHARE: f64 = 0.5;
+
 /// A cluster: a connected component of duplicate pairs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cluster {
@@ -301,9 +306,21 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
                 .map(move |&(_, s)| (rep_of[page as usize], rep_of[s as usize]))
         })
         .collect();
-    // Derivative links between representatives: derived -> sources.
+    // Derivative links between representatives: derived -> sources, where at least
+    // REMOVED_SHARE of the derived document is inside its source.
     let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
-    for (d, s) in pairs.iter().filter_map(VerifiedPair::derivation) {
+    let mostly_taken = |p: &&VerifiedPair| {
+        let inside = match p.derivation() {
+            Some((d, _)) if d == p.a => p.scores.containment_a_in_b,
+            _ => p.scores.containment_b_in_a,
+        };
+        inside >= REMOVED_SHARE
+    };
+    for (d, s) in pairs
+        .iter()
+        .filter(mostly_taken)
+        .filter_map(VerifiedPair::derivation)
+    {
         let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
         if d != s && !part_of.contains(&(s, d)) {
             sources.entry(d).or_default().push(s);
@@ -417,6 +434,29 @@ mod tests {
         assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
         assert_eq!(d.removed[3], Some(Removal::DerivativeOf(0)));
         assert_eq!(d.removed[4], None);
+    }
+
+    #[test]
+    fn a_derivative_mostly_of_its_own_text_is_kept() {
+        // 1 quotes all of 0 (40 shingles) under 60 of its own: 0.4 of it is 0's, and it stays.
+        // 2 quotes it under 10 of its own: 0.8 of it is 0's, and it goes.
+        let sk: SketchTable = (0..3)
+            .map(|i| Sketch {
+                signature: Signature::from_parts(vec![i; 4], 100),
+                tokens: 10,
+                bytes: 10,
+            })
+            .collect();
+        let quoting = |b: u32, own: usize| VerifiedPair {
+            scores: Scores::from_counts(40, 40 + own, 40),
+            ..derivation(b, 0)
+        };
+        let pairs = [quoting(1, 60), quoting(2, 10)];
+        assert!(pairs[0].scores.containment_b_in_a < REMOVED_SHARE);
+        let d = decide(&sk, &pairs, KeepPolicy::Longest);
+        assert_eq!(d.removed[1], None);
+        assert_eq!(d.removed[2], Some(Removal::DerivativeOf(0)));
+        assert_eq!(d.removed[0], None);
     }
 
     /// A derivative pair of one derived document: `derived` takes from `source`.

@@ -60,7 +60,8 @@ mod store;
 pub use covers::{CoverPart, PageCover};
 pub(crate) use decide::has_unrelated;
 pub use decide::{
-    decide, mark_common_text, mark_siblings, Cluster, Decision, KeepPolicy, Removal, COMMON_SOURCES,
+    decide, mark_common_text, mark_siblings, Cluster, Decision, KeepPolicy, Removal,
+    COMMON_SOURCES, REMOVED_SHARE,
 };
 pub use outcome::{RunError, Summary};
 pub use output::{HtmlOutput, Outputs};
