@@ -701,7 +701,7 @@ pub fn interior_score(a: Interior, b: Interior) -> f64 {
 /// own (more than [`EDIT_TOKENS`] tokens each, at most that many on the other edge); else 0.
 /// News is written lead first, and a copy keeps the lead: commentary above a story's first
 /// paragraphs, cut where the repost stops, against the story going on below them.
-fn lead_cue(x: Interior, y: Interior) -> f64 {
+pub fn lead_cue(x: Interior, y: Interior) -> f64 {
     let edges = |own: u32, none: u32| own as usize > EDIT_TOKENS && none as usize <= EDIT_TOKENS;
     f64::from(u8::from(edges(x.head, x.tail) && edges(y.tail, y.head)))
 }
