@@ -1082,11 +1082,16 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n\n");
-        let tokens = crate::text::tokenize(&text);
+        layout_of(&text, background)
+    }
+
+    /// The layout of `text`, in shingles of 5 words, with `background` positions.
+    fn layout_of(text: &str, background: &[Range<usize>]) -> Layout {
+        let tokens = crate::text::tokenize(text);
         let mut hashes = Vec::new();
         crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
-        let lines = crate::text::token_lines(&text, &tokens);
-        Layout::new(hashes.len(), background, &text, &tokens, &lines)
+        let lines = crate::text::token_lines(text, &tokens);
+        Layout::new(hashes.len(), background, text, &tokens, &lines)
     }
 
     /// The rolled fingerprints are each shingle's words folded afresh, for texts shorter than
@@ -1183,11 +1188,7 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n\n");
-        let tokens = crate::text::tokenize(&text);
-        let mut hashes = Vec::new();
-        crate::shingle::shingle_hashes_into(&tokens, 5, &mut hashes);
-        let lines = crate::text::token_lines(&text, &tokens);
-        Layout::new(hashes.len(), &[], &text, &tokens, &lines)
+        layout_of(&text, &[])
     }
 
     #[test]
