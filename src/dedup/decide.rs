@@ -82,12 +82,7 @@ pub fn mark_siblings(pairs: &mut [VerifiedPair]) {
         p.cover.is_none() && p.direction.is_some_and(|d| d.confidence >= SIBLINGS_SURE)
     };
     for p in pairs.iter().filter(|p| sure(p)) {
-        if let Some((d, s)) = p.derivation() {
-            let inside = if d == p.a {
-                p.scores.containment_a_in_b
-            } else {
-                p.scores.containment_b_in_a
-            };
+        if let Some((d, s, inside)) = p.derivation_share() {
             sources.entry(d).or_default().push((s, inside));
         }
     }
@@ -309,18 +304,11 @@ pub fn decide(sketches: &SketchTable, pairs: &[VerifiedPair], keep: KeepPolicy) 
     // Derivative links between representatives: derived -> sources, where at least
     // REMOVED_SHARE of the derived document is inside its source.
     let mut sources: AHashMap<u32, Vec<u32>> = AHashMap::new();
-    let mostly_taken = |p: &&VerifiedPair| {
-        let inside = match p.derivation() {
-            Some((d, _)) if d == p.a => p.scores.containment_a_in_b,
-            _ => p.scores.containment_b_in_a,
-        };
-        inside >= REMOVED_SHARE
-    };
-    for (d, s) in pairs
+    let mostly_taken = pairs
         .iter()
-        .filter(mostly_taken)
-        .filter_map(VerifiedPair::derivation)
-    {
+        .filter_map(VerifiedPair::derivation_share)
+        .filter(|&(_, _, inside)| inside >= REMOVED_SHARE);
+    for (d, s, _) in mostly_taken {
         let (d, s) = (rep_of[d as usize], rep_of[s as usize]);
         if d != s && !part_of.contains(&(s, d)) {
             sources.entry(d).or_default().push(s);

@@ -329,6 +329,17 @@ impl VerifiedPair {
             _ => None,
         }
     }
+
+    /// [`VerifiedPair::derivation`] with the share of the derived document that is inside its
+    /// source: `(derived, source, share)`.
+    pub fn derivation_share(&self) -> Option<(u32, u32, f64)> {
+        let (d, s) = self.derivation()?;
+        let share = match d == self.a {
+            true => self.scores.containment_a_in_b,
+            false => self.scores.containment_b_in_a,
+        };
+        Some((d, s, share))
+    }
 }
 
 /// Runs the steps of a dedup with one configuration.
