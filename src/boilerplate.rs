@@ -1435,7 +1435,60 @@ pub fn background_tokens(
             _ => out.push(run),
         }
     }
-    out
+    // Stock phrases strung into running prose: the words are all background, but the shingles
+    // where one phrase meets the next are the text's own, and a line of prose holding many of
+    // them is the text itself (a template holds none: its shingles recur as a whole).
+    let mut kept: Vec<Range<usize>> = Vec::with_capacity(out.len());
+    for t in out {
+        let mut at = t.start;
+        let mut line = line_of(t.start);
+        while at < t.end {
+            let piece_end = lines
+                .get(line)
+                .map_or(t.end, |l| l.end.min(t.end))
+                .max(at + 1);
+            let piece = at..piece_end;
+            if !(prose_line(line) && stitched(&piece, runs, k, shingles)) {
+                match kept.last_mut() {
+                    Some(last) if last.end == piece.start => last.end = piece.end,
+                    _ => kept.push(piece),
+                }
+            }
+            at = piece_end;
+            line += 1;
+        }
+    }
+    kept
+}
+
+/// Share of the shingles inside a stretch of background tokens that are content, from which the
+/// stretch is the text's own arrangement of stock phrases rather than a template: in running
+/// prose stitched from a pool of phrases, one shingle in five or more is where two phrases meet;
+/// in a site's template, a licence or a quoted headline, every shingle inside is background but
+/// the few where a line of its own changes (a byline's date).
+pub const STITCHED: f64 = 0.1;
+
+/// Whether the background tokens `t` of one line of prose are stitched prose ([`STITCHED`]): of
+/// the shingles that lie wholly inside them (of `k` tokens, the text having `shingles`), at least
+/// that share are content, outside every background run of `runs`, and there are more than `k`
+/// of them.
+fn stitched(t: &Range<usize>, runs: &[Range<usize>], k: usize, shingles: usize) -> bool {
+    let inside = t.start..(t.end + 1).saturating_sub(k.max(1)).min(shingles);
+    if inside.len() <= k {
+        return false;
+    }
+    // Runs are in order and disjoint: those from the first that ends inside.
+    let first = runs.partition_point(|r| r.end <= inside.start);
+    let background: usize = runs[first..]
+        .iter()
+        .take_while(|r| r.start < inside.end)
+        .map(|r| {
+            r.end
+                .min(inside.end)
+                .saturating_sub(r.start.max(inside.start))
+        })
+        .sum();
+    (inside.len() - background) as f64 >= STITCHED * inside.len() as f64
 }
 
 /// Relabels the passages of an alignment that are background as [`PassageKind::Boilerplate`]:
@@ -2101,6 +2154,35 @@ mod tests {
                 (std::slice::from_ref(&line), &[true])
             ),
             vec![3..10]
+        );
+    }
+
+    #[test]
+    fn stock_phrases_strung_into_prose_are_the_texts_own() {
+        // Four phrases of ten words in one line of 40 tokens: each phrase's six shingles are
+        // background, the four where two phrases meet are content.
+        let runs = [0..6, 10..16, 20..26, 30..36];
+        let line = std::slice::from_ref(&(0..40));
+        let of = |prose: bool| background_tokens(&runs, 5, 40, (line, &[prose]));
+        // In running prose the line is the text's own: a third of its shingles are its own.
+        assert!(of(true).is_empty());
+        // A line that ends no sentence (a row of quoted headlines) stays background.
+        assert_eq!(of(false), vec![0..40]);
+        // One stock phrase in a sentence stays background, as do phrases that meet with no
+        // shingle of the text's own between them (their junctions recur with them).
+        let one = std::slice::from_ref(&(10..16));
+        assert_eq!(background_tokens(one, 5, 40, (line, &[true])), vec![10..20]);
+        let joined = std::slice::from_ref(&(0..36));
+        assert_eq!(
+            background_tokens(joined, 5, 40, (line, &[true])),
+            vec![0..40]
+        );
+        // Only the stitched line goes: a template line above it keeps its background.
+        let lines = [0..8, 8..48];
+        let runs = [0..4, 8..14, 18..24, 28..34, 38..44];
+        assert_eq!(
+            background_tokens(&runs, 5, 48, (&lines, &[false, true])),
+            vec![0..8]
         );
     }
 }
