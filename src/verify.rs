@@ -742,6 +742,18 @@ pub struct Verdict {
     pub signs: TextSigns,
 }
 
+impl Verdict {
+    /// The verdict of a relation without a direction (any but a derivative).
+    pub fn of(relation: Relation) -> Verdict {
+        Verdict {
+            relation,
+            derived: None,
+            direction_score: 0.0,
+            signs: TextSigns::default(),
+        }
+    }
+}
+
 /// What a derivative's direction read of the texts besides their containments.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TextSigns {
@@ -933,12 +945,7 @@ pub fn verdict_tied(
         Relation::Unrelated
     };
     if relation != Relation::Derivative {
-        return Verdict {
-            relation,
-            derived: None,
-            direction_score: 0.0,
-            signs: TextSigns::default(),
-        };
+        return Verdict::of(relation);
     }
     let margin = scores.containment_a_in_b - scores.containment_b_in_a;
     let (ia, ib) = interior();
