@@ -552,6 +552,53 @@ impl Layout {
         })
     }
 
+    /// The background positions of `a` and of `b` that the other text shares inside a run of
+    /// shared positions (shingles of `k` words) that is at least two thirds content: text both
+    /// took from one place (an article's lead that other pages quote as a related link, which
+    /// the background calls background for each text alone), not a template or a stock phrase
+    /// met on its own or among others.
+    pub fn shared_background(a: &Layout, b: &Layout, k: usize) -> (usize, usize) {
+        if a.background.is_empty() && b.background.is_empty() {
+            return (0, 0);
+        }
+        SCRATCH.with(|s| {
+            let InteriorScratch {
+                mixed,
+                prints,
+                set,
+                shared,
+                ..
+            } = &mut *s.borrow_mut();
+            a.fingerprints_into(k, mixed, &mut prints[0]);
+            b.fingerprints_into(k, mixed, &mut prints[1]);
+            let mut count = |side: &Layout, mine: &[u64], theirs: &[u64]| {
+                set.refill(theirs.iter().copied());
+                shared.clear();
+                shared.extend(mine.iter().map(|&x| set.contains(x)));
+                let mut total = 0;
+                let mut p = 0;
+                while p < shared.len() {
+                    if !shared[p] {
+                        p += 1;
+                        continue;
+                    }
+                    let end = p + shared[p..]
+                        .iter()
+                        .position(|&x| !x)
+                        .unwrap_or(shared.len() - p);
+                    let back = (p..end).filter(|&q| side.is_background(q)).count();
+                    if 3 * back <= end - p {
+                        total += back;
+                    }
+                    p = end;
+                }
+                total
+            };
+            let [pa, pb] = &*prints;
+            (count(a, pa, pb), count(b, pb, pa))
+        })
+    }
+
     fn is_background(&self, p: usize) -> bool {
         bit(&self.background, p)
     }
@@ -1230,6 +1277,28 @@ mod tests {
         let dated = paragraphs(&[700..730, 0..60], &[]);
         let (d, _) = Layout::interiors(&dated, &source, 5);
         assert_eq!(d.head, 0, "{d:?}");
+    }
+
+    #[test]
+    fn background_inside_a_shared_passage_of_content_is_shared() {
+        // Both texts: a lead (0..10) that other pages quote, background to each, then the rest
+        // of the paragraph (10..60); b adds 100..140. Positions 0..6 are the lead's shingles.
+        let lead = std::slice::from_ref(&(0..6));
+        let a = paragraphs(&[0..60], lead);
+        let b = paragraphs(&[0..60, 100..140], lead);
+        assert_eq!(Layout::shared_background(&a, &b, 5), (6, 6));
+        // A stock phrase alone in a run of its own (the texts share nothing around it) is not.
+        let a = paragraphs(&[0..10, 200..240], lead);
+        let b = paragraphs(&[0..10, 300..340], lead);
+        assert_eq!(Layout::shared_background(&a, &b, 5), (0, 0));
+        // Nor is background that is more than a third of its run.
+        let much = std::slice::from_ref(&(0..20));
+        let a = paragraphs(&[0..40, 200..240], much);
+        let b = paragraphs(&[0..40, 300..340], much);
+        assert_eq!(Layout::shared_background(&a, &b, 5), (0, 0));
+        // Without background there is nothing to count.
+        let plain = paragraphs(&[0..60], &[]);
+        assert_eq!(Layout::shared_background(&plain, &plain, 5), (0, 0));
     }
 
     #[test]

@@ -610,7 +610,19 @@ impl Deduper {
                         a_boilerplate: a.shingles() - a_content,
                         b_boilerplate: b.shingles() - b_content,
                     };
-                    let shared = ca.intersection_len(cb);
+                    // Background that both texts carry inside a passage they share with content
+                    // of their own (an article's lead that other pages quote as a related
+                    // link, background to each text alone) is evidence for this pair.
+                    let inside = match a.background_set.intersection_len(&b.background_set) {
+                        0 => 0,
+                        _ => {
+                            let k = self.config.shingle_size;
+                            let (xa, xb) = Layout::shared_background(&a.layout, &b.layout, k);
+                            xa.min(xb)
+                        }
+                    };
+                    let shared = ca.intersection_len(cb) + inside;
+                    let (a_content, b_content) = (a_content + inside, b_content + inside);
                     (Scores::from_counts(a_content, b_content, shared), Some(raw))
                 }
             }
