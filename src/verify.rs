@@ -1284,7 +1284,7 @@ mod tests {
         // Both texts: a lead (0..10) that other pages quote, background to each, then the rest
         // of the paragraph (10..60); b adds 100..140. Positions 0..6 are the lead's shingles.
         let lead = std::slice::from_ref(&(0..6));
-        let a = paragraphs(&[0..60], lead);
+        let a = paragraphs(std::slice::from_ref(&(0..60)), lead);
         let b = paragraphs(&[0..60, 100..140], lead);
         assert_eq!(Layout::shared_background(&a, &b, 5), (6, 6));
         // A stock phrase alone in a run of its own (the texts share nothing around it) is not.
@@ -1297,7 +1297,7 @@ mod tests {
         let b = paragraphs(&[0..40, 300..340], much);
         assert_eq!(Layout::shared_background(&a, &b, 5), (0, 0));
         // Without background there is nothing to count.
-        let plain = paragraphs(&[0..60], &[]);
+        let plain = paragraphs(std::slice::from_ref(&(0..60)), &[]);
         assert_eq!(Layout::shared_background(&plain, &plain, 5), (0, 0));
     }
 
