@@ -10,8 +10,8 @@ use crate::document::{Date, Document};
 use crate::shingle::{shingle_hashes_into, ShingleSet, DEFAULT_K};
 use crate::text::{token_lines, tokenize, Token};
 use crate::verify::{
-    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Scores, Thresholds,
-    Which,
+    direction, redated, verdict_judged, Direction, Layout, RawFigures, Relation, Scores,
+    Thresholds, Which,
 };
 
 /// Compares documents. Build one with [`Comparer::builder`] or use the defaults.
@@ -223,22 +223,23 @@ impl Comparer {
 
     /// Compares two prepared documents.
     pub fn compare_prepared(&self, a: &Prepared<'_>, b: &Prepared<'_>) -> Pair {
-        self.compare_scored(a, b, Scores::exact(&a.shingles, &b.shingles))
+        self.compare_scored(a, b, (Scores::exact(&a.shingles, &b.shingles), None))
     }
 
     /// [`Comparer::compare_prepared`] with the exact `scores` of the two already measured (by a
-    /// caller that gates on them first), so they are not computed again.
+    /// caller that gates on them first), so they are not computed again, and the figures on the
+    /// whole texts when the scores are on their content ([`verdict_judged`]).
     pub(crate) fn compare_scored(
         &self,
         a: &Prepared<'_>,
         b: &Prepared<'_>,
-        scores: Scores,
+        (scores, raw): (Scores, Option<RawFigures>),
     ) -> Pair {
         // Even evidence: the shorter text, then the lesser id, is the derived one.
         let tie = (a.doc.text.len(), &a.doc.id).cmp(&(b.doc.text.len(), &b.doc.id));
         let k = self.shingle_size;
         let interior = || Layout::interiors(&a.layout, &b.layout, k);
-        let v = verdict_tied(&scores, interior, tie, &self.thresholds);
+        let v = verdict_judged(&scores, raw.as_ref(), interior, tie, &self.thresholds);
         let alignment = self.passages.then(|| {
             align(
                 Side {
@@ -262,7 +263,7 @@ impl Comparer {
             direction: direction(&scores, v.derived, v.direction_score, v.signs, [None, None]),
             dates: [None, None],
             alignment,
-            raw: None,
+            raw,
             siblings_of: None,
             cover: None,
             common_text: false,

@@ -1011,9 +1011,56 @@ pub fn verdict_tied(
     }
 }
 
+/// [`verdict_tied`] for a pair judged on its content, with the figures on the whole texts
+/// (`raw`) when either text has background: two texts that are duplicates by their whole texts
+/// ([`whole_duplicate`]) are duplicates, whatever their content alone says.
+pub fn verdict_judged(
+    scores: &Scores,
+    raw: Option<&RawFigures>,
+    interior: impl FnOnce() -> (Interior, Interior),
+    tie: std::cmp::Ordering,
+    t: &Thresholds,
+) -> Verdict {
+    match raw.is_some_and(|r| whole_duplicate(scores, r, t)) {
+        true => Verdict::of(Relation::Duplicate),
+        false => verdict_tied(scores, interior, tie, t),
+    }
+}
+
+/// Whether two texts judged on their content are duplicates by their whole texts: each holds at
+/// least the duplicate threshold of the other, whole, and at least the derivative threshold of
+/// the other's content. Running prose strung from stock phrases has few shingles of its own
+/// (where the phrases meet), and a word changed inside a phrase makes five more of them in the
+/// copy alone: the content containments of a lightly edited copy fall under the duplicate
+/// threshold while the whole texts' stay above it.
+pub fn whole_duplicate(content: &Scores, raw: &RawFigures, t: &Thresholds) -> bool {
+    let least = |s: &Scores| s.containment_a_in_b.min(s.containment_b_in_a);
+    least(&raw.scores) >= t.duplicate && least(content) >= t.derivative
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_texts_make_a_duplicate_of_a_lightly_edited_copy_of_stock_phrases() {
+        let t = Thresholds::default();
+        let raw = |a, b, shared| RawFigures {
+            scores: Scores::from_counts(a, b, shared),
+            a_boilerplate: 0,
+            b_boilerplate: 0,
+        };
+        // Prose of stock phrases with a few words changed: 114 and 104 shingles of its own, 100
+        // of them shared (0.88 of the first), and 0.97 of each whole text inside the other.
+        let content = Scores::from_counts(114, 104, 100);
+        assert!(whole_duplicate(&content, &raw(547, 547, 531), &t));
+        // Two articles of one site whose template is most of each page: the whole texts are
+        // nearly the same, the articles are not.
+        let articles = Scores::from_counts(60, 50, 15);
+        assert!(!whole_duplicate(&articles, &raw(300, 290, 285), &t));
+        // A repost that kept 85% of the whole text is no duplicate, whatever its content says.
+        assert!(!whole_duplicate(&content, &raw(547, 600, 465), &t));
+    }
 
     #[test]
     fn thresholds_are_validated() {

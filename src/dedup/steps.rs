@@ -18,8 +18,8 @@ use crate::minhash::{MinHasher, Signature, SignatureRef};
 use crate::shingle::{shingle_hashes_into, ShingleSet};
 use crate::text::{ends_sentence, token_lines, tokenize_into, Token};
 use crate::verify::{
-    direction, redated, verdict_tied, Direction, Layout, RawFigures, Relation, Reporting, Scores,
-    Thresholds, Verdict, Which,
+    direction, redated, verdict_judged, Direction, Layout, RawFigures, Relation, Reporting, Scores,
+    Which,
 };
 
 /// What is kept of a document for the whole run.
@@ -667,18 +667,13 @@ impl Deduper {
         }
         // Even evidence: the later document (b, as a < b) is the derived one.
         let k = self.config.shingle_size;
-        let t = &self.config.thresholds;
-        let mut v = verdict_tied(
+        let v = verdict_judged(
             &scores,
+            raw.as_ref(),
             || Layout::interiors(&a.layout, &b.layout, k),
             std::cmp::Ordering::Greater,
-            t,
+            &self.config.thresholds,
         );
-        if v.relation == Relation::Derivative
-            && raw.is_some_and(|r| whole_duplicate(&scores, &r, t))
-        {
-            v = Verdict::of(Relation::Duplicate);
-        }
         Some(VerifiedPair {
             a: c.a,
             b: c.b,
@@ -693,17 +688,6 @@ impl Deduper {
             common_text: false,
         })
     }
-}
-
-/// Whether two texts judged on their content are duplicates by their whole texts: each holds at
-/// least the duplicate threshold of the other, whole, and at least the derivative threshold of
-/// the other's content. Running prose strung from stock phrases has few shingles of its own
-/// (where the phrases meet), and a word changed inside a phrase makes five more of them in the
-/// copy alone: the content containments of a lightly edited copy fall under the duplicate
-/// threshold while the whole texts' stay above it.
-fn whole_duplicate(content: &Scores, raw: &RawFigures, t: &Thresholds) -> bool {
-    let least = |s: &Scores| s.containment_a_in_b.min(s.containment_b_in_a);
-    least(&raw.scores) >= t.duplicate && least(content) >= t.derivative
 }
 
 /// The candidates `found`, each with whether it is worth measuring only as a part of a page's
@@ -911,26 +895,6 @@ pub(crate) mod tests {
             decision.kept() + decision.removed.iter().flatten().count(),
             texts.len()
         );
-    }
-
-    #[test]
-    fn whole_texts_make_a_duplicate_of_a_lightly_edited_copy_of_stock_phrases() {
-        let t = Thresholds::default();
-        let raw = |a, b, shared| RawFigures {
-            scores: Scores::from_counts(a, b, shared),
-            a_boilerplate: 0,
-            b_boilerplate: 0,
-        };
-        // Prose of stock phrases with a few words changed: 114 and 104 shingles of its own, 100
-        // of them shared (0.88 of the first), and 0.97 of each whole text inside the other.
-        let content = Scores::from_counts(114, 104, 100);
-        assert!(whole_duplicate(&content, &raw(547, 547, 531), &t));
-        // Two articles of one site whose template is most of each page: the whole texts are
-        // nearly the same, the articles are not.
-        let articles = Scores::from_counts(60, 50, 15);
-        assert!(!whole_duplicate(&articles, &raw(300, 290, 285), &t));
-        // A repost that kept 85% of the whole text is no duplicate, whatever its content says.
-        assert!(!whole_duplicate(&content, &raw(547, 600, 465), &t));
     }
 
     #[test]

@@ -535,8 +535,8 @@ impl Index {
             };
             let checked = checked.get_or_insert_with(|| comparer.prepare(doc));
             let prepared = comparer.prepare(&source);
-            let mut pair = comparer.compare_scored(checked, &prepared, verified.scores);
-            pair.raw = verified.raw;
+            let mut pair =
+                comparer.compare_scored(checked, &prepared, (verified.scores, verified.raw));
             if date.is_some() || source_date.is_some() {
                 pair = pair.with_dates([date, source_date]);
             }
@@ -665,10 +665,9 @@ impl Index {
         for (part, mut share) in cover.parts.iter().zip(shares) {
             let (source, source_date, m) = &measured[part.source];
             matches.retain(|x| x.source.id != source.id);
-            let (scores, raw) = self.deduper.scores(query, m);
             let prepared = comparer.prepare(source);
-            let mut pair = comparer.compare_scored(checked, &prepared, scores);
-            pair.raw = raw;
+            let mut pair =
+                comparer.compare_scored(checked, &prepared, self.deduper.scores(query, m));
             pair.relation = Relation::Derivative;
             pair.derived = Some(Which::A);
             pair.dates = [date, *source_date];
