@@ -530,25 +530,8 @@ impl Layout {
     /// [`Layout::interior`] of `a` against `b` and of `b` against `a`, each side's
     /// fingerprints made once, in buffers that each thread reuses from pair to pair.
     pub fn interiors(a: &Layout, b: &Layout, k: usize) -> (Interior, Interior) {
-        SCRATCH.with(|s| {
-            let InteriorScratch {
-                mixed,
-                prints,
-                set,
-                shared,
-                words,
-            } = &mut *s.borrow_mut();
-            a.fingerprints_into(k, mixed, &mut prints[0]);
-            b.fingerprints_into(k, mixed, &mut prints[1]);
-            // One side's interior, given its prints and the other side's.
-            let mut interior = |side: &Layout, mine: &[u64], theirs: &[u64]| {
-                set.refill(theirs.iter().copied());
-                shared.clear();
-                shared.extend(mine.iter().map(|&x| set.contains(x)));
-                side.interior_of(shared, k, words)
-            };
-            let [pa, pb] = &*prints;
-            (interior(a, pa, pb), interior(b, pb, pa))
+        Layout::each_side(a, b, k, |side, shared, words| {
+            side.interior_of(shared, k, words)
         })
     }
 
@@ -561,41 +544,50 @@ impl Layout {
         if a.background.is_empty() && b.background.is_empty() {
             return (0, 0);
         }
+        Layout::each_side(a, b, k, |side, shared, _| {
+            let (mut total, mut at) = (0, 0);
+            for run in shared.chunk_by(|x, y| x == y) {
+                let positions = at..at + run.len();
+                at = positions.end;
+                if run[0] {
+                    let back = positions.filter(|&q| side.is_background(q)).count();
+                    if 3 * back <= run.len() {
+                        total += back;
+                    }
+                }
+            }
+            total
+        })
+    }
+
+    /// `f` of each side (a, then b) with the flags of which of its positions the other text
+    /// shares, found from both sides' fingerprints (made once) in buffers that each thread
+    /// reuses from pair to pair.
+    fn each_side<R>(
+        a: &Layout,
+        b: &Layout,
+        k: usize,
+        mut f: impl FnMut(&Layout, &[bool], &mut WordScratch) -> R,
+    ) -> (R, R) {
         SCRATCH.with(|s| {
             let InteriorScratch {
                 mixed,
                 prints,
                 set,
                 shared,
-                ..
+                words,
             } = &mut *s.borrow_mut();
             a.fingerprints_into(k, mixed, &mut prints[0]);
             b.fingerprints_into(k, mixed, &mut prints[1]);
-            let mut count = |side: &Layout, mine: &[u64], theirs: &[u64]| {
+            let [pa, pb] = &*prints;
+            let mut one = |side: &Layout, mine: &[u64], theirs: &[u64]| {
                 set.refill(theirs.iter().copied());
                 shared.clear();
                 shared.extend(mine.iter().map(|&x| set.contains(x)));
-                let mut total = 0;
-                let mut p = 0;
-                while p < shared.len() {
-                    if !shared[p] {
-                        p += 1;
-                        continue;
-                    }
-                    let end = p + shared[p..]
-                        .iter()
-                        .position(|&x| !x)
-                        .unwrap_or(shared.len() - p);
-                    let back = (p..end).filter(|&q| side.is_background(q)).count();
-                    if 3 * back <= end - p {
-                        total += back;
-                    }
-                    p = end;
-                }
-                total
+                f(side, shared, words)
             };
-            let [pa, pb] = &*prints;
-            (count(a, pa, pb), count(b, pb, pa))
+            let first = one(a, pa, pb);
+            (first, one(b, pb, pa))
         })
     }
 
