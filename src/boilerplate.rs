@@ -1477,18 +1477,22 @@ fn stitched(t: &Range<usize>, runs: &[Range<usize>], k: usize, shingles: usize) 
     if inside.len() <= k {
         return false;
     }
-    // Runs are in order and disjoint: those from the first that ends inside.
-    let first = runs.partition_point(|r| r.end <= inside.start);
-    let background: usize = runs[first..]
+    let background = overlap(runs, &inside);
+    (inside.len() - background) as f64 >= STITCHED * inside.len() as f64
+}
+
+/// How much of `within` the ranges `ranges` (in order and disjoint) cover.
+fn overlap(ranges: &[Range<usize>], within: &Range<usize>) -> usize {
+    let first = ranges.partition_point(|r| r.end <= within.start);
+    ranges[first..]
         .iter()
-        .take_while(|r| r.start < inside.end)
+        .take_while(|r| r.start < within.end)
         .map(|r| {
             r.end
-                .min(inside.end)
-                .saturating_sub(r.start.max(inside.start))
+                .min(within.end)
+                .saturating_sub(r.start.max(within.start))
         })
-        .sum();
-    (inside.len() - background) as f64 >= STITCHED * inside.len() as f64
+        .sum()
 }
 
 /// Relabels the passages of an alignment that are background as [`PassageKind::Boilerplate`]:
@@ -1614,14 +1618,7 @@ impl Marked<'_> {
 
     /// Background tokens in `tokens`.
     fn covered(&self, tokens: Range<usize>) -> usize {
-        self.background
-            .iter()
-            .map(|r| {
-                r.end
-                    .min(tokens.end)
-                    .saturating_sub(r.start.max(tokens.start))
-            })
-            .sum()
+        overlap(self.background, &tokens)
     }
 }
 
