@@ -1224,6 +1224,9 @@ impl BackgroundOf<'_> {
                     }
                 }
             }
+            // The runs are the text's template as it reads (its passages); the evidence also
+            // leaves out the shingles that join the text to it.
+            seams_to_background(status, lines, gap, BACKGROUND);
             marked.clear();
             marked.extend(
                 shingles
@@ -1378,6 +1381,27 @@ fn smooth_lines(
         if v == Some(true) {
             status[l.start.min(n)..l.end.min(n)].fill(background);
         }
+    }
+}
+
+/// Makes `background` in `status` (one per shingle of `k` words, by its first token) the shingles
+/// that start in a line and run on into a next line that is background as a whole (every
+/// shingle that starts in it is; a paragraph that opens with a stock phrase is not):
+/// the last words of an article joined to the first words of its site's footer or related
+/// links. Such a shingle is in no other document, so counted as content it would make every
+/// copy of the article on another site, and every repost of it, look less contained than its
+/// text is; it is neither the article's nor the template's, and it is left out of the evidence
+/// as the template is.
+fn seams_to_background(status: &mut [u8], lines: &[Range<usize>], k: usize, background: u8) {
+    let n = status.len();
+    for pair in lines.windows(2) {
+        let (line, next) = (&pair[0], &pair[1]);
+        let starts = &status[next.start.min(n)..next.end.min(n)];
+        if starts.is_empty() || starts.iter().any(|&s| s != background) {
+            continue;
+        }
+        let from = line.start.max(line.end.saturating_sub(k.saturating_sub(1)));
+        status[from.min(n)..line.end.min(n)].fill(background);
     }
 }
 
@@ -1829,6 +1853,30 @@ mod tests {
         for p in &copies {
             assert_eq!(p.relation, Relation::Duplicate, "{p:?}");
         }
+    }
+
+    #[test]
+    fn a_copy_is_measured_on_its_body_without_the_words_that_join_it_to_the_template() {
+        // Two sites of 25 pages; site 1 carries the first 70 words of site 0's first article.
+        // The shingles that run from an article's last words into its footer are in no other
+        // page: counted as content, they would put the excerpt 66 of 70 inside the article.
+        let mut texts: Vec<String> = (0..50)
+            .map(|i| page(i / 25, &words(300 + i, 100), 120))
+            .collect();
+        let article = words(300, 100);
+        let excerpt: Vec<&str> = article.split(' ').take(70).collect();
+        texts.push(page(1, &excerpt.join(" "), 120));
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = found[0];
+        assert_eq!((p.a, p.b), (0, 50));
+        // On the bodies: the article's 96 shingles, the excerpt's 66, all of them the article's.
+        assert_eq!(
+            (p.scores.a_shingles, p.scores.b_shingles),
+            (96, 66),
+            "{p:?}"
+        );
+        assert_eq!(p.scores.containment_b_in_a, 1.0, "{p:?}");
     }
 
     #[test]

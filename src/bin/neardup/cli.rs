@@ -272,7 +272,8 @@ pub(crate) struct DedupArgs {
     /// Show a progress bar on standard error: `auto` when it is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) progress: ColorChoice,
-    /// Print how long each stage took on standard error.
+    /// Print how long each stage took on standard error: wall time, and the CPU time of all the
+    /// threads (near the wall time times the cores when a stage keeps every core busy).
     #[arg(long)]
     pub(crate) timings: bool,
     #[command(flatten)]

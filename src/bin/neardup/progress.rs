@@ -1,10 +1,34 @@
 //! Progress on standard error for the long commands: an indicatif bar fed by the library's
-//! `Progress` stages and counts, and with `--timings` the time of each stage.
+//! `Progress` stages and counts, and with `--timings` the time of each stage (wall and CPU).
 
 /// Progress on standard error: an indicatif bar, and the time of each stage.
 pub(crate) struct Bar {
     bar: Option<indicatif::ProgressBar>,
-    timings: Option<std::sync::Mutex<(String, std::time::Instant)>>,
+    timings: Option<std::sync::Mutex<Lap>>,
+}
+
+/// A stage under way: its name, and when it started on the wall clock and in CPU time.
+struct Lap {
+    stage: String,
+    wall: std::time::Instant,
+    cpu: f64,
+}
+
+impl Lap {
+    fn start(stage: String) -> Lap {
+        Lap {
+            stage,
+            wall: std::time::Instant::now(),
+            cpu: process_cpu_seconds(),
+        }
+    }
+}
+
+/// The CPU time of the whole process so far (every thread, user and system), in seconds: with
+/// the wall time, how well a stage uses the cores.
+fn process_cpu_seconds() -> f64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 impl Bar {
@@ -13,8 +37,7 @@ impl Bar {
         let target = indicatif::ProgressDrawTarget::stderr;
         Bar {
             bar: show.then(|| indicatif::ProgressBar::with_draw_target(None, target())),
-            timings: timings
-                .then(|| std::sync::Mutex::new((String::new(), std::time::Instant::now()))),
+            timings: timings.then(|| std::sync::Mutex::new(Lap::start(String::new()))),
         }
     }
 
@@ -24,14 +47,19 @@ impl Bar {
             return;
         };
         let mut t = t.lock().expect("not poisoned");
-        if !t.0.is_empty() {
-            let line = format!("{:>28}: {:.3} s", t.0, t.1.elapsed().as_secs_f64());
+        if !t.stage.is_empty() {
+            let line = format!(
+                "{:>28}: {:.3} s ({:.3} s CPU)",
+                t.stage,
+                t.wall.elapsed().as_secs_f64(),
+                process_cpu_seconds() - t.cpu
+            );
             match &self.bar {
                 Some(bar) => bar.println(line),
                 None => eprintln!("{line}"),
             }
         }
-        *t = (next.to_string(), std::time::Instant::now());
+        *t = Lap::start(next.to_string());
     }
 
     /// Ends the last stage and clears the bar.
