@@ -18,7 +18,9 @@ crawl, and scores neardup's pairs and kept documents with `../shared/tools/score
 
 The related block is written two ways: `lines` (heading, then a headline a line) and `inline`
 (the headlines run together on the heading's line, `; ` between them, as some text extractors
-give a row of links). A third corpus wraps every article in one template: distinct articles must
+give a row of links). The `crawl` corpora (`crawl_sites`) add what a crawl adds: articles in
+paragraphs, lines each site puts between them (`Advertisement`, `READ MORE:` and a headline),
+an attribution line under syndicated copies, comments before and after reposts. A third corpus wraps every article in one template: distinct articles must
 give the pairs of the bare articles, no more.
 
 Usage: python3 benches/real_sites.py [--neardup BIN] [--seeds 1,2,3] [--workdir DIR]
@@ -133,6 +135,104 @@ def six_sites(articles, extra, seed, style):
     return pages, {'pairs': pairs, 'bodies': bodies}
 
 
+def crawl_sites(articles, extra, seed):
+    """(pages, truth) of the six-site corpus as a crawl gives it (the `crawl` corpora): articles
+    in paragraphs of two or three sentences; each site puts a line of its own into every article
+    after the second paragraph (`Advertisement`, `Story continues below`, ...) and half the time
+    a `READ MORE:` line with another story's headline after the third; syndicated copies end
+    with a line naming the site the story first appeared on; reposts carry a comment before the
+    article, after it, or both. Bodies (the truth's) hold the article's sentences and the
+    comments, none of the lines a site adds."""
+    rng = random.Random(seed)
+    comments = [s for t in extra for s in sentences(t)]
+    rng.shuffle(comments)
+    sites = []
+    for k, name in enumerate(SITE_NAMES):
+        nav = f'{name} | ' + ' | '.join(rng.sample(SECTIONS, 8)) + ' | Subscribe | Log in'
+        footer = (f'Get the {name} morning briefing delivered to your inbox. '
+                  f'Follow {name} on social media for live coverage and breaking alerts. '
+                  f'Copyright {2015 + k} {name} Pty Ltd. All rights reserved. '
+                  'Privacy | Terms | Contact | Advertise | Careers | Corrections | Site map')
+        insert = rng.choice(['Advertisement', 'ADVERTISEMENT', 'Story continues below',
+                             'Sponsored content'])
+        sites.append((name, nav, footer, insert))
+    pages, bodies, pairs = [], {}, []
+
+    def headline(text):
+        return ' '.join(sentences(text)[0].split()[:10])
+
+    def page(pid, site, paragraphs, tail=None):
+        """Writes the page of `paragraphs` (lists of (sentence, tag)) on `site`; the sentences'
+        char spans with their tags."""
+        name, nav, footer, insert = sites[site]
+        byline = f'By {rng.choice(REPORTERS)} | {name} | {rng.randint(1, 28)} March 2024'
+        heads = [headline(articles[rng.randrange(len(articles))]) for _ in range(3)]
+        related = 'Related stories:\n' + '\n'.join(heads)
+        text, body, spans = f'{nav}\n\n{byline}\n\n', '', []
+        for n, paragraph in enumerate(paragraphs):
+            if n:
+                text, body = text + '\n\n', body + '\n\n'
+                if n == 2:
+                    text += insert + '\n\n'
+                if n == 3 and rng.random() < 0.5:
+                    more = headline(articles[rng.randrange(len(articles))])
+                    text += f'READ MORE: {more}\n\n'
+            for m, (sentence, tag) in enumerate(paragraph):
+                if m:
+                    text, body = text + ' ', body + ' '
+                spans.append((len(text), len(text) + len(sentence), tag))
+                text, body = text + sentence, body + sentence
+        if tail:
+            text += '\n\n' + tail
+        text += f'\n\n{related}\n\n{footer}'
+        pages.append({'id': pid, 'text': text})
+        bodies[pid] = body
+        return spans
+
+    def paragraphs(sents, tag='body'):
+        out, i = [], 0
+        while i < len(sents):
+            n = rng.randint(2, 3)
+            out.append([(x, tag) for x in sents[i:i + n]])
+            i += n
+        return out
+
+    home = [rng.randrange(len(sites)) for _ in articles]
+    original = {i: page(f'a{i:03d}', home[i], paragraphs(sentences(a)))
+                for i, a in enumerate(articles)}
+    for i, a in enumerate(articles):
+        others = [s for s in range(len(sites)) if s != home[i]]
+        r = rng.random()
+        sents = sentences(a)
+        if r < 0.15:
+            group = [f'a{i:03d}']
+            for s in rng.sample(others, rng.randint(1, 3)):
+                group.append(f'a{i:03d}-syn{s}')
+                page(group[-1], s, paragraphs(sents),
+                     tail=f'This story first appeared on {sites[home[i]][0]}.')
+            pairs += [{'source': x, 'derived': y, 'relation': 'duplicate', 'kind': 'syndicated',
+                       'added': None, 'dropped': None}
+                      for n, x in enumerate(group) for y in group[n + 1:]]
+        elif r < 0.35 and len(sents) >= 4 and len(comments) >= 3:
+            where = rng.choice(['before', 'after', 'both'])
+            keep = max(3, int(len(sents) * rng.uniform(0.55, 0.8)))
+            site = rng.choice(others)
+            pid = f'a{i:03d}-rep{site}'
+            parts = paragraphs(sents[:keep])
+            if where in ('before', 'both'):
+                comment = ' '.join(comments.pop() for _ in range(rng.randint(1, 2)))
+                parts = [[(comment, 'added')]] + parts
+            if where in ('after', 'both'):
+                parts = parts + [[(comments.pop(), 'added')]]
+            spans = page(pid, site, parts)
+            pairs.append({'source': f'a{i:03d}', 'derived': pid, 'relation': 'derivative',
+                          'kind': f'repost ({where})',
+                          'added': [[s, e] for s, e, tag in spans if tag == 'added'],
+                          'dropped': [[s, e] for s, e, _ in original[i][keep:]]})
+    rng.shuffle(pages)
+    return pages, {'pairs': pairs, 'bodies': bodies}
+
+
 def write(path, pages):
     with open(path, 'w', encoding='utf-8') as f:
         for p in pages:
@@ -177,9 +277,10 @@ def main():
             'dropped_f1', 'wrongly_removed']
     print('| corpus | pages | ' + ' | '.join(keys) + ' | found by kind |')
     print('|---|---:|' + '---:|' * len(keys) + '---|')
-    for style in ('lines', 'inline'):
+    for style in ('lines', 'inline', 'crawl'):
         for seed in [int(s) for s in args.seeds.split(',')]:
-            pages, truth = six_sites(articles, extra, seed, style)
+            pages, truth = (crawl_sites(articles, extra, seed) if style == 'crawl'
+                            else six_sites(articles, extra, seed, style))
             corpus = os.path.join(args.workdir, f'six-{style}-{seed}.jsonl')
             truth_path = corpus[:-len('.jsonl')] + '.truth.json'
             write(corpus, pages)

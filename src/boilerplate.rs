@@ -86,7 +86,7 @@ use crate::lsh::{
     HOT_BUCKET,
 };
 use crate::minhash::{MinHasher, SignatureRef};
-use crate::shingle::{distinct_sorted, sorted_marked_into};
+use crate::shingle::{distinct_sorted, shingle_hashes_into, sorted_marked_into};
 use crate::text::{pack8, tokenize, Token};
 
 /// Default [`BoilerplateParams::min_docs`].
@@ -1028,6 +1028,10 @@ pub struct Classified {
     pub background: Vec<u64>,
     /// The runs of background shingles, by the index of their first token, in text order.
     pub runs: Vec<Range<usize>>,
+    /// The inserts read through (token ranges of lines, in text order): the shingles across
+    /// each are background, and the text's content also holds the shingles of the words on
+    /// either side joined without it ([`bridge_shingles`]).
+    pub inserts: Vec<Range<usize>>,
 }
 
 /// The buffers of [`BackgroundOf::classify`], reused between calls.
@@ -1227,6 +1231,7 @@ impl BackgroundOf<'_> {
             // The runs are the text's template as it reads (its passages); the evidence also
             // leaves out the shingles that join the text to it.
             seams_to_background(status, lines, gap, BACKGROUND);
+            inserts_to_background(status, (lines, prose), gap, BACKGROUND, &mut out.inserts);
             marked.clear();
             marked.extend(
                 shingles
@@ -1403,6 +1408,65 @@ fn seams_to_background(status: &mut [u8], lines: &[Range<usize>], k: usize, back
         let from = line.start.max(line.end.saturating_sub(k.saturating_sub(1)));
         status[from.min(n)..line.end.min(n)].fill(background);
     }
+}
+
+/// Reads through the inserts of a text: a line of at most [`LIST_LINE`] tokens that ends no
+/// sentence (`prose`: one flag a line), between two lines of running prose (each ends a
+/// sentence and holds a shingle of its own) whose shingles next to it are content. A site puts
+/// such lines into its articles (`Advertisement`, `Story continues below`, `READ MORE:` and a
+/// headline, a photo credit) where its layout wants them, so two copies of one story carry them
+/// in different places, and the shingles across them are in no other page. Each shingle with a
+/// word of an insert is made `background` in `status` (one per shingle of `k` words, by its
+/// first token), and the insert's token range is pushed to `inserts`: the words on either side
+/// joined are the text's evidence instead ([`bridge_shingles`]), the shingles a copy without
+/// the insert has there. A heading of the article's own is such a line too; copies that carry
+/// it are read through it alike.
+fn inserts_to_background(
+    status: &mut [u8],
+    (lines, prose): (&[Range<usize>], &[bool]),
+    k: usize,
+    background: u8,
+    inserts: &mut Vec<Range<usize>>,
+) {
+    let n = status.len();
+    let k = k.max(1);
+    let running = |j: usize| prose.get(j).copied().unwrap_or(false) && lines[j].len() >= k;
+    for (j, line) in lines
+        .iter()
+        .enumerate()
+        .take(lines.len().saturating_sub(1))
+        .skip(1)
+    {
+        let insert = line.len() <= LIST_LINE && !prose.get(j).copied().unwrap_or(true);
+        // The last shingle wholly before the line and the first one after it.
+        let content_around = line.start >= k
+            && line.end < n
+            && status[line.start - k] != background
+            && status[line.end] != background;
+        if insert && content_around && running(j - 1) && running(j + 1) {
+            status[line.start + 1 - k..line.end].fill(background);
+            inserts.push(line.clone());
+        }
+    }
+}
+
+/// The shingles of `k` words that a text has across each of its `inserts` (token ranges, as
+/// [`Classified::inserts`]) when read without it: the `k - 1` words before the insert joined to
+/// the `k - 1` after.
+pub fn bridge_shingles(tokens: &[Token], inserts: &[Range<usize>], k: usize) -> Vec<u64> {
+    let k = k.max(1);
+    let (mut out, mut joined, mut hashes) = (Vec::new(), Vec::new(), Vec::new());
+    for r in inserts {
+        if k < 2 || r.start + 1 < k || r.end + k - 1 > tokens.len() {
+            continue;
+        }
+        joined.clear();
+        joined.extend_from_slice(&tokens[r.start + 1 - k..r.start]);
+        joined.extend_from_slice(&tokens[r.end..r.end + k - 1]);
+        shingle_hashes_into(&joined, k, &mut hashes);
+        out.extend_from_slice(&hashes);
+    }
+    out
 }
 
 /// The background tokens of a text from its background shingle runs ([`Classified::runs`]): a
@@ -1877,6 +1941,50 @@ mod tests {
             "{p:?}"
         );
         assert_eq!(p.scores.containment_b_in_a, 1.0, "{p:?}");
+    }
+
+    #[test]
+    fn a_copy_is_read_through_the_lines_its_site_puts_into_the_article() {
+        // Two sites of 25 pages of three paragraphs; site 1 carries site 0's first story with an
+        // `Advertisement` line after its first paragraph and a `READ MORE:` line after its
+        // second. Read through them, the copy has the story's shingles exactly.
+        let story = |seed: u64| -> [String; 3] {
+            [0, 1, 2].map(|p| format!("{}.", words(seed * 10 + p, 40)))
+        };
+        let body = |s: &[String; 3]| s.join("\n\n");
+        let mut texts: Vec<String> = (0..50)
+            .map(|i| page(i / 25, &body(&story(300 + i)), 120))
+            .collect();
+        let [p1, p2, p3] = story(300);
+        let copy = format!(
+            "{p1}\n\nAdvertisement\n\n{p2}\n\nREAD MORE: {}\n\n{p3}",
+            words(7, 10)
+        );
+        texts.push(page(1, &copy, 120));
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = found[0];
+        assert_eq!(
+            (p.a, p.b, p.relation),
+            (0, 50, Relation::Duplicate),
+            "{p:?}"
+        );
+        // 120 words in three lines: 116 shingles.
+        assert_eq!(
+            (p.scores.a_shingles, p.scores.b_shingles),
+            (116, 116),
+            "{p:?}"
+        );
+        assert_eq!(p.scores.shared, 116, "{p:?}");
+        // A line of the article's own between two paragraphs (a heading) is read through in
+        // every copy alike: a story under one and its copy under the same stay duplicates.
+        let headed = format!("{p1}\n\nWhat comes next\n\n{p2}\n\n{p3}");
+        texts[0] = page(0, &headed, 120);
+        texts[50] = page(1, &headed, 120);
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].relation, Relation::Duplicate, "{:?}", found[0]);
+        assert_eq!(found[0].scores.containment_a_in_b, 1.0, "{:?}", found[0]);
     }
 
     #[test]

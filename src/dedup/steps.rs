@@ -9,7 +9,8 @@ use rayon::prelude::*;
 
 use super::DedupConfig;
 use crate::boilerplate::{
-    background_tokens, candidates_and_background, Background, BackgroundOf, ClassifyScratch,
+    background_tokens, bridge_shingles, candidates_and_background, Background, BackgroundOf,
+    ClassifyScratch,
 };
 use crate::cover::{CoverParams, COVER_MARGIN};
 use crate::document::Date;
@@ -91,6 +92,10 @@ pub struct Measured {
     /// Its background shingles, apart from the content (empty when none is): the exact set is
     /// the two together, which are not kept a third time as one.
     pub background_set: ShingleSet,
+    /// The shingles of its content that its text does not have: those across the inserts it is
+    /// read through ([`crate::boilerplate::bridge_shingles`]). They count for its content, not
+    /// for its whole text.
+    pub bridges: ShingleSet,
     /// Its background token ranges, for the passages ([`crate::boilerplate::mark_passages`]).
     pub background: Vec<std::ops::Range<usize>>,
     /// Where its shingles sit, for the direction of derivatives.
@@ -98,9 +103,9 @@ pub struct Measured {
 }
 
 impl Measured {
-    /// Shingles of the exact set: content and background.
+    /// Shingles of the exact set of its text: content and background, without the bridges.
     pub fn shingles(&self) -> usize {
-        self.content.len() + self.background_set.len()
+        self.content.len() + self.background_set.len() - self.bridges.len()
     }
 
     /// Whether some of its shingles are background.
@@ -120,6 +125,21 @@ impl Measured {
             if other.has_background() {
                 shared += self.background_set.intersection_len(&other.background_set);
             }
+        }
+        // The bridges are no shingles of either text: what they met is taken out again.
+        let (mine, theirs) = (self.bridges.hashes(), other.bridges.hashes());
+        if !mine.is_empty() || !theirs.is_empty() {
+            // (A side's bridges are inside its content.)
+            let either = |h: &u64, of: &Measured| {
+                of.content.hashes().binary_search(h).is_ok()
+                    || of.background_set.hashes().binary_search(h).is_ok()
+            };
+            // Counted above: a bridge of one side met in the other side's sets, once for a
+            // bridge of both.
+            let counted = mine.iter().filter(|h| either(h, other)).count()
+                + theirs.iter().filter(|h| either(h, self)).count()
+                - self.bridges.intersection_len(&other.bridges);
+            shared -= counted;
         }
         shared
     }
@@ -476,6 +496,7 @@ impl Deduper {
         // is background) comes with it.
         let runs = classified.as_ref().map_or(&[][..], |c| c.runs.as_slice());
         let layout = Layout::new(scratch.shingles.len(), runs, text, &scratch.tokens, &lines);
+        let mut bridges = Vec::new();
         let (content, background_set, background) = match classified {
             None => (
                 ShingleSet::from_unsorted(&scratch.shingles, &mut scratch.counts),
@@ -487,20 +508,37 @@ impl Deduper {
                 ShingleSet::default(),
                 Vec::new(),
             ),
-            Some(c) => (
-                ShingleSet::from_sorted(c.content),
-                ShingleSet::from_sorted(c.background),
-                background_tokens(
-                    &c.runs,
-                    self.config.shingle_size,
-                    scratch.tokens.len(),
-                    (&lines, &scratch.prose),
-                ),
-            ),
+            Some(mut c) => {
+                if !c.inserts.is_empty() {
+                    // Read through the inserts: the words on either side joined are content,
+                    // but for those the text has anyway.
+                    let k = self.config.shingle_size;
+                    bridges = bridge_shingles(&scratch.tokens, &c.inserts, k);
+                    bridges.sort_unstable();
+                    bridges.dedup();
+                    bridges.retain(|h| {
+                        c.content.binary_search(h).is_err()
+                            && c.background.binary_search(h).is_err()
+                    });
+                    c.content.extend_from_slice(&bridges);
+                    c.content.sort_unstable();
+                }
+                (
+                    ShingleSet::from_sorted(c.content),
+                    ShingleSet::from_sorted(c.background),
+                    background_tokens(
+                        &c.runs,
+                        self.config.shingle_size,
+                        scratch.tokens.len(),
+                        (&lines, &scratch.prose),
+                    ),
+                )
+            }
         };
         Measured {
             content,
             background_set,
+            bridges: ShingleSet::from_sorted(bridges),
             background,
             layout,
         }
