@@ -735,14 +735,14 @@ pub fn interior_score(a: Interior, b: Interior) -> f64 {
         + LOOSE_WEIGHT * (a.looseness() - b.looseness())
 }
 
-/// 1 when `x` reads as a copy that put its own prose before the text it took and stopped where
-/// that text stops, against `y` that starts with the shared text and goes on with prose of its
-/// own (more than [`EDIT_TOKENS`] tokens each, at most that many on the other edge); else 0.
-/// News is written lead first, and a copy keeps the lead: commentary above a story's first
-/// paragraphs, cut where the repost stops, against the story going on below them.
+/// 1 when `x` reads as a copy that put its own prose before the text it took, against `y` that
+/// starts with the shared text and goes on with prose of its own (more than [`EDIT_TOKENS`]
+/// tokens each; `y` has at most that many above the shared text); else 0. News is written lead
+/// first, and a copy keeps the lead: commentary above a story's first paragraphs (and maybe
+/// more below where the repost stops), against the story going on below them.
 pub fn lead_cue(x: Interior, y: Interior) -> f64 {
-    let edges = |own: u32, none: u32| own as usize > EDIT_TOKENS && none as usize <= EDIT_TOKENS;
-    f64::from(u8::from(edges(x.head, x.tail) && edges(y.tail, y.head)))
+    let some = |own: u32| own as usize > EDIT_TOKENS;
+    f64::from(u8::from(some(x.head) && some(y.tail) && !some(y.head)))
 }
 
 /// Weight of [`lead_cue`] in [`interior_score`]: less than the other signs can say, so that it
@@ -1052,6 +1052,26 @@ mod tests {
         assert!(!whole_duplicate(&articles, &raw(300, 290, 285), &t));
         // A repost that kept 85% of the whole text is no duplicate, whatever its content says.
         assert!(!whole_duplicate(&content, &raw(547, 600, 465), &t));
+    }
+
+    #[test]
+    fn a_copy_that_put_prose_above_the_lead_it_took_leans_derived() {
+        let edges = |head, tail| Interior {
+            head,
+            tail,
+            ..Interior::default()
+        };
+        // The story goes on below the lead that both carry.
+        let story = edges(0, 40);
+        // Commentary above the lead, the repost cut where it stops, or with more comment below.
+        for copy in [edges(30, 0), edges(30, 25)] {
+            assert_eq!(lead_cue(copy, story), 1.0, "{copy:?}");
+            assert_eq!(lead_cue(story, copy), 0.0, "{copy:?}");
+        }
+        // A text that does not start with the shared text says nothing, nor does a copy that
+        // added nothing above it.
+        assert_eq!(lead_cue(edges(30, 0), edges(20, 40)), 0.0);
+        assert_eq!(lead_cue(edges(0, 30), story), 0.0);
     }
 
     #[test]
