@@ -68,11 +68,15 @@ def sentences(text):
     return [s for s in re.split(r'(?<=[.!?])\s+', text) if s]
 
 
-def six_sites(articles, extra, seed, style):
-    """(pages, truth) of the six-site corpus; `style` is `lines` or `inline`."""
-    rng = random.Random(seed)
+def comment_pool(extra, rng):
+    """The sentences of the `lee.cor` articles, shuffled: reposts' comments, each used once."""
     comments = [s for t in extra for s in sentences(t)]
     rng.shuffle(comments)
+    return comments
+
+
+def site_chrome(rng):
+    """Each of the six sites' (name, navigation line, footer)."""
     sites = []
     for k, name in enumerate(SITE_NAMES):
         nav = f'{name} | ' + ' | '.join(rng.sample(SECTIONS, 8)) + ' | Subscribe | Log in'
@@ -83,6 +87,14 @@ def six_sites(articles, extra, seed, style):
                   + f'Copyright {2015 + k} {name} Pty Ltd. All rights reserved. '
                   + 'Privacy | Terms | Contact | Advertise | Careers | Corrections | Site map')
         sites.append((name, nav, footer))
+    return sites
+
+
+def six_sites(articles, extra, seed, style):
+    """(pages, truth) of the six-site corpus; `style` is `lines` or `inline`."""
+    rng = random.Random(seed)
+    comments = comment_pool(extra, rng)
+    sites = site_chrome(rng)
     pages, bodies, pairs = [], {}, []
 
     def headline(text):
@@ -144,18 +156,10 @@ def crawl_sites(articles, extra, seed):
     article, after it, or both. Bodies (the truth's) hold the article's sentences and the
     comments, none of the lines a site adds."""
     rng = random.Random(seed)
-    comments = [s for t in extra for s in sentences(t)]
-    rng.shuffle(comments)
-    sites = []
-    for k, name in enumerate(SITE_NAMES):
-        nav = f'{name} | ' + ' | '.join(rng.sample(SECTIONS, 8)) + ' | Subscribe | Log in'
-        footer = (f'Get the {name} morning briefing delivered to your inbox. '
-                  f'Follow {name} on social media for live coverage and breaking alerts. '
-                  f'Copyright {2015 + k} {name} Pty Ltd. All rights reserved. '
-                  'Privacy | Terms | Contact | Advertise | Careers | Corrections | Site map')
-        insert = rng.choice(['Advertisement', 'ADVERTISEMENT', 'Story continues below',
-                             'Sponsored content'])
-        sites.append((name, nav, footer, insert))
+    comments = comment_pool(extra, rng)
+    sites = [(name, nav, footer, rng.choice(['Advertisement', 'ADVERTISEMENT',
+                                             'Story continues below', 'Sponsored content']))
+             for name, nav, footer in site_chrome(rng)]
     pages, bodies, pairs = [], {}, []
 
     def headline(text):
