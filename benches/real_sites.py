@@ -20,8 +20,12 @@ The related block is written two ways: `lines` (heading, then a headline a line)
 (the headlines run together on the heading's line, `; ` between them, as some text extractors
 give a row of links). The `crawl` corpora (`crawl_sites`) add what a crawl adds: articles in
 paragraphs, lines each site puts between them (`Advertisement`, `READ MORE:` and a headline),
-an attribution line under syndicated copies, comments before and after reposts. A third corpus wraps every article in one template: distinct articles must
-give the pairs of the bare articles, no more.
+an attribution line under syndicated copies, comments before and after reposts. The `briefs`
+corpora are the `lines` ones on each article's first three sentences, with a line of 30 of the
+site's links under each footer: the template is more of each page than the story is (about 165
+words of it to 70 of story; too short for reposts, so syndicated copies only). A last corpus
+wraps every article in one template: distinct articles must give the pairs of the bare
+articles, no more.
 
 Usage: python3 benches/real_sites.py [--neardup BIN] [--seeds 1,2,3] [--workdir DIR]
 The gensim wheel is fetched with `pip download` (PyPI) into the work directory once.
@@ -75,8 +79,17 @@ def comment_pool(extra, rng):
     return comments
 
 
-def site_chrome(rng):
-    """Each of the six sites' (name, navigation line, footer)."""
+SITE_LINKS = ['About us', 'Our team', 'Jobs', 'Press releases', 'Newsletters', 'Podcasts',
+              'Events', 'Puzzles', 'Crosswords', 'Weather radar', 'Traffic', 'Obituaries',
+              'Classifieds', 'Real estate', 'Motoring', 'Travel', 'Food and wine', 'Horoscopes',
+              'TV guide', 'Letters to the editor', 'Photo galleries', 'Live blogs', 'Archive',
+              'Accessibility', 'Cookie settings', 'Help centre', 'Manage subscription',
+              'Gift a subscription', 'Today\'s paper', 'Apps']
+
+
+def site_chrome(rng, links=0):
+    """Each of the six sites' (name, navigation line, footer); with `links`, the footer ends with
+    a line of that many of the site's links."""
     sites = []
     for k, name in enumerate(SITE_NAMES):
         nav = f'{name} | ' + ' | '.join(rng.sample(SECTIONS, 8)) + ' | Subscribe | Log in'
@@ -86,15 +99,18 @@ def site_chrome(rng):
                                 'Support independent local reporting today. '])
                   + f'Copyright {2015 + k} {name} Pty Ltd. All rights reserved. '
                   + 'Privacy | Terms | Contact | Advertise | Careers | Corrections | Site map')
+        if links:
+            footer += '\n' + ' | '.join(rng.sample(SITE_LINKS, links))
         sites.append((name, nav, footer))
     return sites
 
 
-def six_sites(articles, extra, seed, style):
-    """(pages, truth) of the six-site corpus; `style` is `lines` or `inline`."""
+def six_sites(articles, extra, seed, style, links=0):
+    """(pages, truth) of the six-site corpus; `style` is `lines` or `inline`; `links`, the
+    footer's line of links (`site_chrome`)."""
     rng = random.Random(seed)
     comments = comment_pool(extra, rng)
-    sites = site_chrome(rng)
+    sites = site_chrome(rng, links)
     pages, bodies, pairs = [], {}, []
 
     def headline(text):
@@ -281,9 +297,14 @@ def main():
             'dropped_f1', 'wrongly_removed']
     print('| corpus | pages | ' + ' | '.join(keys) + ' | found by kind |')
     print('|---|---:|' + '---:|' * len(keys) + '---|')
-    for style in ('lines', 'inline', 'crawl'):
+    # Briefs: each article's first three sentences, under a footer that ends with a line of
+    # links, so that the template is more of each page than the story is.
+    briefs = [' '.join(sentences(a)[:3]) for a in articles]
+    for style in ('lines', 'inline', 'crawl', 'briefs'):
         for seed in [int(s) for s in args.seeds.split(',')]:
             pages, truth = (crawl_sites(articles, extra, seed) if style == 'crawl'
+                            else six_sites(briefs, extra, seed, 'lines', links=30)
+                            if style == 'briefs'
                             else six_sites(articles, extra, seed, style))
             corpus = os.path.join(args.workdir, f'six-{style}-{seed}.jsonl')
             truth_path = corpus[:-len('.jsonl')] + '.truth.json'

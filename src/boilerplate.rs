@@ -1307,7 +1307,8 @@ const LIST_LINE: usize = 16;
 /// sentence are inside background shingles (`short`, the shingle size); a line of fewer than
 /// `short` tokens takes the status of the next line; then a block of two or more lines of at
 /// most [`LIST_LINE`] tokens is background when most of its lines are, or one is and the line
-/// after the block is, but for
+/// after the block is, or none of its lines ends a sentence and it lies between a line of prose
+/// and a line of template (a short article's related stories), but for
 /// the block's lines of prose (`prose`: one flag a line, whether it ends a sentence) that are
 /// not background of their own.
 fn smooth_lines(
@@ -1369,7 +1370,16 @@ fn smooth_lines(
                 .filter(|&&v| v == Some(true))
                 .count();
             let before_template = verdicts.get(end) == Some(&Some(true));
-            if 2 * background >= end - i || (background > 0 && before_template) {
+            // A list of lines that end no sentence between an article's last paragraph and its
+            // template (the related stories of a short article): the headlines it quotes are
+            // each shared with one or a few pages, which for a short article can be enough to
+            // count as evidence line by line, while the list is the page's and not the story's.
+            let under_prose = i > 0 && prose.get(i - 1) == Some(&true);
+            let list = (i..end).all(|j| !prose.get(j).copied().unwrap_or(true));
+            if 2 * background >= end - i
+                || (background > 0 && before_template)
+                || (before_template && under_prose && list)
+            {
                 // A sentence is prose even among template lines: the lead paragraphs of an
                 // article, one sentence each, under its byline and a headline that other pages'
                 // related-stories blocks quote.
@@ -2130,6 +2140,39 @@ mod tests {
         let headlines = smoothed(&[false; 7]);
         assert!(headlines[..70].iter().all(|&s| s == BACKGROUND));
         assert!(headlines[70..].iter().all(|&s| s != BACKGROUND));
+    }
+
+    /// A list of lines that end no sentence between an article's last paragraph and its footer
+    /// (the related stories of a short article, whose quoted headlines are evidence line by
+    /// line) is background; the same list under no prose (a page that is a table of results),
+    /// or holding a sentence, is not.
+    #[test]
+    fn a_list_between_an_article_and_its_footer_is_the_pages_not_the_storys() {
+        const BACKGROUND: u8 = 2;
+        // A paragraph of 40 tokens, a heading of two, three lines of ten, a footer of 40.
+        let lines = [0..40, 40..42, 42..52, 52..62, 62..72, 72..112];
+        let smoothed = |prose: [bool; 6]| {
+            let mut status = vec![1u8; 112];
+            status[72..].fill(BACKGROUND);
+            super::smooth_lines(&mut status, (&lines, &prose), 5, BACKGROUND);
+            status
+        };
+        let related = smoothed([true, false, false, false, false, false]);
+        assert!(
+            related[..40].iter().all(|&s| s != BACKGROUND),
+            "{related:?}"
+        );
+        assert!(
+            related[40..].iter().all(|&s| s == BACKGROUND),
+            "{related:?}"
+        );
+        let table = smoothed([false; 6]);
+        assert!(table[..72].iter().all(|&s| s != BACKGROUND), "{table:?}");
+        let sentence = smoothed([true, false, false, true, false, false]);
+        assert!(
+            sentence[40..72].iter().all(|&s| s != BACKGROUND),
+            "{sentence:?}"
+        );
     }
 
     /// Gaps between background shingles are filled where lines meet and inside a line that
