@@ -1998,6 +1998,38 @@ mod tests {
     }
 
     #[test]
+    fn a_short_story_on_two_sites_is_judged_on_the_story_not_on_the_templates() {
+        // Two sites of 25 pages of 150 words under 12 + 180 words of template; the first page of
+        // each site is one story of 24 words, under a tenth of either page.
+        let mut texts: Vec<String> = (0..50)
+            .map(|i| page(i / 25, &words(300 + i, 150), 180))
+            .collect();
+        let story = format!("{}.", words(77, 24));
+        texts[0] = page(0, &story, 180);
+        texts[25] = page(1, &story, 180);
+        let found = pairs(&texts, true);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let p = found[0];
+        assert_eq!(
+            (p.a, p.b, p.relation),
+            (0, 25, Relation::Duplicate),
+            "{p:?}"
+        );
+        assert_eq!(p.scores.shared, 20, "the story's shingles: {p:?}");
+        // Two pages of one site with a few words each under its template are still judged on
+        // their whole texts: duplicates.
+        texts[1] = page(0, "Updated 3 March.", 180);
+        texts[2] = page(0, "Updated 4 March.", 180);
+        let found = pairs(&texts, true);
+        let template = found.iter().find(|p| (p.a, p.b) == (1, 2));
+        assert_eq!(
+            template.map(|p| p.relation),
+            Some(Relation::Duplicate),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn a_repost_onto_another_site_is_measured_on_the_article() {
         // Two sites of 25 pages; site 1 reposts site 0's first article with its first 60% and a
         // comment of 20 words.

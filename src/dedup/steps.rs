@@ -621,7 +621,8 @@ impl Deduper {
 
     /// The exact scores of two measured documents: on their content when either has
     /// background, with the figures on the whole texts beside them; on the whole texts
-    /// otherwise, or when both are nearly all background.
+    /// otherwise, or when both are nearly all background and share less content than a story
+    /// ([`STORY_SHINGLES`]).
     pub fn scores(&self, a: &Measured, b: &Measured) -> (Scores, Option<RawFigures>) {
         let whole = Scores::from_counts(a.shingles(), b.shingles(), a.shared_with(b));
         match (a.has_background(), b.has_background()) {
@@ -634,34 +635,38 @@ impl Deduper {
                 // shared either way.)
                 let a_content = ca.len() - ca.intersection_len(&b.background_set);
                 let b_content = cb.len() - cb.intersection_len(&a.background_set);
+                let raw = RawFigures {
+                    scores: whole,
+                    a_boilerplate: a.shingles() - a_content,
+                    b_boilerplate: b.shingles() - b_content,
+                };
+                // Background that both texts carry inside a passage they share with content of
+                // their own (an article's lead that other pages quote as a related link,
+                // background to each text alone) is evidence for this pair.
+                let inside = match a.background_set.intersection_len(&b.background_set) {
+                    0 => 0,
+                    _ => {
+                        let k = self.config.shingle_size;
+                        let (xa, xb) = Layout::shared_background(&a.layout, &b.layout, k);
+                        xa.min(xb)
+                    }
+                };
+                let shared = ca.intersection_len(cb) + inside;
+                let content = Scores::from_counts(a_content + inside, b_content + inside, shared);
                 // Two texts that are (nearly) all background to each other are judged on the
                 // whole of them: pages of a template with no article are duplicates of each
                 // other, and so are two copies of one text whose shingles the two
-                // classifications split between them.
+                // classifications split between them. But for a story of a few lines that
+                // both carry, each inside a template of another site: its content, shared,
+                // says more of the two than their templates.
                 let little =
                     |content: usize, m: &Measured| content * MOSTLY_BACKGROUND < m.shingles();
-                if little(a_content, a) && little(b_content, b) {
+                let story = content.shared >= STORY_SHINGLES
+                    && content.max_containment() > whole.max_containment();
+                if little(a_content, a) && little(b_content, b) && !story {
                     (whole, None)
                 } else {
-                    let raw = RawFigures {
-                        scores: whole,
-                        a_boilerplate: a.shingles() - a_content,
-                        b_boilerplate: b.shingles() - b_content,
-                    };
-                    // Background that both texts carry inside a passage they share with content
-                    // of their own (an article's lead that other pages quote as a related
-                    // link, background to each text alone) is evidence for this pair.
-                    let inside = match a.background_set.intersection_len(&b.background_set) {
-                        0 => 0,
-                        _ => {
-                            let k = self.config.shingle_size;
-                            let (xa, xb) = Layout::shared_background(&a.layout, &b.layout, k);
-                            xa.min(xb)
-                        }
-                    };
-                    let shared = ca.intersection_len(cb) + inside;
-                    let (a_content, b_content) = (a_content + inside, b_content + inside);
-                    (Scores::from_counts(a_content, b_content, shared), Some(raw))
+                    (content, Some(raw))
                 }
             }
         }
@@ -766,6 +771,10 @@ fn estimated_pages<'c>(
 /// A text whose content is less than one part in this many of its shingles is nearly all
 /// background.
 const MOSTLY_BACKGROUND: usize = 10;
+
+/// Content shingles that two texts nearly all background must share to be judged on their
+/// content (a story of about two sentences): fewer are a phrase, or the leftovers of a template.
+const STORY_SHINGLES: usize = 16;
 
 /// Buffers reused between sketches.
 #[derive(Clone, Debug, Default)]
