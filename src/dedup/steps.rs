@@ -622,7 +622,7 @@ impl Deduper {
     /// The exact scores of two measured documents: on their content when either has
     /// background, with the figures on the whole texts beside them; on the whole texts
     /// otherwise, or when both are nearly all background and share less content than a story
-    /// ([`STORY_SHINGLES`]).
+    /// (16 shingles: about two sentences).
     pub fn scores(&self, a: &Measured, b: &Measured) -> (Scores, Option<RawFigures>) {
         let whole = Scores::from_counts(a.shingles(), b.shingles(), a.shared_with(b));
         match (a.has_background(), b.has_background()) {
