@@ -23,9 +23,10 @@ paragraphs, lines each site puts between them (`Advertisement`, `READ MORE:` and
 an attribution line under syndicated copies, comments before and after reposts. The `briefs`
 corpora are the `lines` ones on each article's first three sentences, with a line of 30 of the
 site's links under each footer: the template is more of each page than the story is (about 165
-words of it to 70 of story; too short for reposts, so syndicated copies only). A last corpus
-wraps every article in one template: distinct articles must give the pairs of the bare
-articles, no more.
+words of it to 70 of story; too short for reposts, so syndicated copies only); the `shorts`,
+on the first two sentences (about 45 words) under a line of 60 links (about 250 words of
+template). A last corpus wraps every article in one template: distinct articles must give the
+pairs of the bare articles, no more.
 
 Usage: python3 benches/real_sites.py [--neardup BIN] [--seeds 1,2,3] [--workdir DIR]
 The gensim wheel is fetched with `pip download` (PyPI) into the work directory once.
@@ -100,7 +101,9 @@ def site_chrome(rng, links=0):
                   + f'Copyright {2015 + k} {name} Pty Ltd. All rights reserved. '
                   + 'Privacy | Terms | Contact | Advertise | Careers | Corrections | Site map')
         if links:
-            footer += '\n' + ' | '.join(rng.sample(SITE_LINKS, links))
+            chosen = (rng.sample(SITE_LINKS, links) if links <= len(SITE_LINKS)
+                      else [rng.choice(SITE_LINKS) for _ in range(links)])
+            footer += '\n' + ' | '.join(chosen)
         sites.append((name, nav, footer))
     return sites
 
@@ -298,13 +301,16 @@ def main():
     print('| corpus | pages | ' + ' | '.join(keys) + ' | found by kind |')
     print('|---|---:|' + '---:|' * len(keys) + '---|')
     # Briefs: each article's first three sentences, under a footer that ends with a line of
-    # links, so that the template is more of each page than the story is.
-    briefs = [' '.join(sentences(a)[:3]) for a in articles]
-    for style in ('lines', 'inline', 'crawl', 'briefs'):
+    # links, so that the template is more of each page than the story is; shorts, the first two
+    # under a line of 60 links.
+    briefs = {'briefs': ([' '.join(sentences(a)[:3]) for a in articles], 30),
+              'shorts': ([' '.join(sentences(a)[:2]) for a in articles], 60)}
+    for style in ('lines', 'inline', 'crawl', 'briefs', 'shorts'):
         for seed in [int(s) for s in args.seeds.split(',')]:
             pages, truth = (crawl_sites(articles, extra, seed) if style == 'crawl'
-                            else six_sites(briefs, extra, seed, 'lines', links=30)
-                            if style == 'briefs'
+                            else six_sites(briefs[style][0], extra, seed, 'lines',
+                                           links=briefs[style][1])
+                            if style in briefs
                             else six_sites(articles, extra, seed, style))
             corpus = os.path.join(args.workdir, f'six-{style}-{seed}.jsonl')
             truth_path = corpus[:-len('.jsonl')] + '.truth.json'
