@@ -66,7 +66,9 @@
 //! pages that are mostly template (less than `own_share` article), a corpus too small to learn
 //! from, and a corpus that is all template (its pages have no own text) are judged on their whole
 //! text, as with `--boilerplate off`; so are two texts that are both nearly all background (less
-//! than a tenth content): pages of one template with no article are duplicates of each other. A
+//! than a tenth content): pages of one template with no article are duplicates of each other,
+//! unless the two share a story's worth of content (16 shingles or more) that holds more of them
+//! than their whole texts do (a two-sentence story on two sites with heavy templates). A
 //! story reposted with commentary by `min_docs` sites or more, each adding at least `own_share`
 //! of its own (by more than [`crate::lsh::HOT_BUCKET`] sites, `hot_own_share`), looks like a
 //! template and is discounted. Files that share only a licence are not all told apart: some of
