@@ -300,18 +300,23 @@ def main():
             'dropped_f1', 'wrongly_removed']
     print('| corpus | pages | ' + ' | '.join(keys) + ' | found by kind |')
     print('|---|---:|' + '---:|' * len(keys) + '---|')
-    # Briefs: each article's first three sentences, under a footer that ends with a line of
-    # links, so that the template is more of each page than the story is; shorts, the first two
-    # under a line of 60 links.
-    briefs = {'briefs': ([' '.join(sentences(a)[:3]) for a in articles], 30),
-              'shorts': ([' '.join(sentences(a)[:2]) for a in articles], 60)}
+    # Briefs and shorts: each article's first sentences (this many), under a footer that ends
+    # with a line of links (this many), so that the template is more of each page than the
+    # story is.
+    short = {'briefs': (3, 30), 'shorts': (2, 60)}
+
+    def corpus_of(style, seed):
+        if style == 'crawl':
+            return crawl_sites(articles, extra, seed)
+        if style in short:
+            n, links = short[style]
+            stories = [' '.join(sentences(a)[:n]) for a in articles]
+            return six_sites(stories, extra, seed, 'lines', links=links)
+        return six_sites(articles, extra, seed, style)
+
     for style in ('lines', 'inline', 'crawl', 'briefs', 'shorts'):
         for seed in [int(s) for s in args.seeds.split(',')]:
-            pages, truth = (crawl_sites(articles, extra, seed) if style == 'crawl'
-                            else six_sites(briefs[style][0], extra, seed, 'lines',
-                                           links=briefs[style][1])
-                            if style in briefs
-                            else six_sites(articles, extra, seed, style))
+            pages, truth = corpus_of(style, seed)
             corpus = os.path.join(args.workdir, f'six-{style}-{seed}.jsonl')
             truth_path = corpus[:-len('.jsonl')] + '.truth.json'
             write(corpus, pages)
